@@ -1,0 +1,1 @@
+func runExtractionBench(_ args: [String]) throws { print("not yet") }

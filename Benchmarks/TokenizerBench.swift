@@ -1,0 +1,1 @@
+func runTokenizerBench(_ args: [String]) throws { print("not yet") }

@@ -1,0 +1,23 @@
+// domainforge benchmarks: prints figures, never asserts timings.
+// Usage: swift run -c release bench <suite> [args...]   suites: extract, clean, tokenizer
+import Foundation
+
+let args = Array(CommandLine.arguments.dropFirst())
+guard let suite = args.first else {
+    print("usage: bench <extract|clean|tokenizer> [args...]")
+    exit(2)
+}
+let rest = Array(args.dropFirst())
+do {
+    switch suite {
+    case "extract": try runExtractionBench(rest)
+    case "clean": try runCleaningBench(rest)
+    case "tokenizer": try runTokenizerBench(rest)
+    default:
+        print("unknown suite \(suite)")
+        exit(2)
+    }
+} catch {
+    print("error: \(error)")
+    exit(1)
+}

@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Module layout (imports point downwards only):
+///   pipeline (CLI)  ->  PipelineRunner  ->  PipelineConfig  ->  Cleaning, Extraction  ->  DomainForgeCore
+///   Tokenization depends on DomainForgeCore only, so the trainer and shard code can use it without the pipeline.
+let package = Package(
+    name: "domainforge",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "pipeline", targets: ["pipeline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // System libraries (Debian: libzstd-dev, libsqlite3-dev, libxml2-dev, zlib1g-dev).
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        .target(name: "DomainForgeCore", dependencies: ["CZstd", "CZlib"]),
+        .target(name: "Extraction", dependencies: ["DomainForgeCore", "CXML2"]),
+        .target(name: "Cleaning", dependencies: ["DomainForgeCore"]),
+        .target(name: "Tokenization", dependencies: ["DomainForgeCore"]),
+        .target(name: "PipelineConfig", dependencies: [
+            "DomainForgeCore", "Cleaning", "Extraction",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .target(name: "PipelineRunner", dependencies: [
+            "DomainForgeCore", "Cleaning", "Extraction", "PipelineConfig", "CSQLite", "CZstd",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "pipeline", dependencies: [
+            "PipelineRunner", "PipelineConfig", "Extraction", "Tokenization",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .executableTarget(name: "bench", dependencies: [
+            "Extraction", "Cleaning", "Tokenization", "PipelineRunner", "DomainForgeCore",
+        ], path: "Benchmarks"),
+
+        .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "DomainForgeCore"]),
+        .testTarget(name: "ExtractionTests", dependencies: ["Extraction", "DomainForgeCore"]),
+        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "DomainForgeCore"]),
+        .testTarget(name: "PipelineTests", dependencies: ["PipelineRunner", "PipelineConfig", "DomainForgeCore"]),
+    ]
+)

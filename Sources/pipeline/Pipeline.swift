@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct Pipeline: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pipeline",
+        abstract: "domainforge: turn raw domain text into clean, accounted training data.",
+        subcommands: [])
+}

@@ -1,0 +1,4 @@
+import Testing
+@testable import Cleaning
+
+@Test func CleaningModuleBuilds() { #expect(Bool(true)) }
