@@ -1,0 +1,302 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import DomainForgeCore
+import Foundation
+import PipelineConfig
+
+/// A fatal run problem (not a per-document one): the message says what to do.
+public struct RunError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Runs a pipeline for one rank: reads the rank's share of the sorted inputs part by part, decodes and processes
+/// documents on `workers` threads, and writes each part's output in input order under a temporary name, then renames
+/// it and records the part as finished in the run state. A killed run started again skips finished parts and redoes
+/// the others, so its output is byte-identical to an uninterrupted run.
+///
+/// Output folder layout: `documents/` (kept, `{"id","text","metadata"}` JSONL), `rejects/` (dropped documents with
+/// `stage` and `reason`), `errors/` (unreadable records with file, line, offset), `state/rank-NNNNN.sqlite`,
+/// `stats/rank-NNNNN.json` and `completions/rank-NNNNN` (written last).
+public final class PipelineExecutor: @unchecked Sendable {
+    public struct Options: Sendable {
+        public var rank = 0
+        public var worldSize = 1
+        /// Overrides `execution.workers`.
+        public var workers: Int?
+        /// Show a progress line on standard error (a TTY).
+        public var progress = false
+        /// Stop after this many parts (for tests of resume; nil runs everything).
+        public var maxParts: Int?
+        public init() {}
+    }
+
+    let spec: PipelineSpec
+    let stages: [any DocumentStage]
+    let options: Options
+    let decoder: RecordDecoder
+    let log: @Sendable (String) -> Void
+
+    public init(spec: PipelineSpec, stages: [any DocumentStage], options: Options = .init(),
+                log: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) throws {
+        guard options.worldSize >= 1, options.rank >= 0, options.rank < options.worldSize else {
+            throw RunError("--rank must be in 0..<--world-size (got rank \(options.rank), world size \(options.worldSize))")
+        }
+        self.spec = spec
+        self.stages = stages
+        self.options = options
+        self.log = log
+        self.decoder = try RecordDecoder(spec: spec)
+    }
+
+    var out: String { spec.output.path }
+    var rankTag: String { String(format: "%05d", options.rank) }
+    func partName(_ p: Int) -> String { "r\(rankTag)-p\(String(format: "%05d", p))" }
+    var docExt: String { spec.output.zstdLevel != nil ? ".jsonl.zst" : ".jsonl" }
+
+    /// Runs (or resumes) this rank and returns its stats. Throws `RunError`/`OutputError` on fatal problems.
+    @discardableResult
+    public func run() throws -> RunStats {
+        for d in ["", "/documents", "/rejects", "/errors", "/state", "/stats", "/completions"] { try makeDirectory(out + d) }
+        let plan = try InputPlan.build(spec)
+        let files = plan.files(rank: options.rank, worldSize: options.worldSize)
+        let parts = InputPlan.parts(of: files, chunkBytes: spec.execution.chunkBytes, chunkFiles: spec.execution.chunkFiles)
+        let db = try RunStateDB(path: "\(out)/state/rank-\(rankTag).sqlite")
+        let planHash = String(Hashing.fnv1a64(Array(files.map { "\($0.displayName)\t\($0.size)" }.joined(separator: "\n").utf8)), radix: 16)
+        try checkCompatible(db, planHash: planHash)
+
+        let finished = try db.finishedParts()
+        let recorded = try db.finishedInputs()
+        for f in files {
+            if let r = recorded[f.displayName], r.size != f.size || r.mtime != f.mtime {
+                throw RunError("input \(f.displayName) changed since this output was started; use a new output path to process it again")
+            }
+        }
+        var total = RunStats(stageNames: stages.map(\.name))
+        let totalBytes = files.reduce(0) { $0 + $1.size }
+        var progress = Progress(totalBytes: totalBytes, enabled: options.progress)
+        var ran = 0
+        for (p, part) in parts.enumerated() {
+            if let s = finished[p], FileManager.default.fileExists(atPath: "\(out)/documents/\(partName(p))\(docExt)"),
+               let stats = try? JSONDecoder().decode(RunStats.self, from: Data(s.utf8)) {
+                total.merge(stats)
+                progress.skip(bytes: stats.inputBytes, docs: stats.documentsIn)
+                continue
+            }
+            if let m = options.maxParts, ran >= m { return total }
+            let stats = try runPart(p, files: part, db: db, progress: &progress)
+            total.merge(stats)
+            ran += 1
+            if !options.progress {
+                log("part \(partName(p)): \(part.count) files, \(stats.documentsIn) documents, kept \(stats.kept), dropped \(stats.droppedTotal), rejected \(stats.rejectedTotal)")
+            }
+        }
+        progress.finish()
+        if let problem = total.balanceProblem() { throw RunError("internal accounting error: \(problem)") }
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys, .prettyPrinted]
+        let statsFile = try AtomicOutputFile(path: "\(out)/stats/rank-\(rankTag).json")
+        try statsFile.write(Array(try enc.encode(total)))
+        try statsFile.commit()
+        let done = try AtomicOutputFile(path: "\(out)/completions/rank-\(rankTag)")
+        try done.commit()
+        return total
+    }
+
+    private func checkCompatible(_ db: RunStateDB, planHash: String) throws {
+        let expect = ["config_hash": spec.configHash, "world_size": String(options.worldSize), "plan_hash": planHash]
+        for (k, v) in expect.sorted(by: { $0.key < $1.key }) {
+            if let have = try db.meta(k) {
+                if have != v {
+                    let what = k == "config_hash" ? "a different config" : k == "world_size" ? "a different --world-size" : "a different set of input files"
+                    throw RunError("output folder \(out) holds a run of \(what); use a new output path (or delete the folder) to start over")
+                }
+            } else {
+                try db.setMeta(k, v)
+            }
+        }
+        try db.setMeta("name", spec.name)
+        try db.setMeta("stages", stages.map(\.name).joined(separator: ","))
+    }
+
+    struct BatchResult {
+        var docs = [UInt8]()
+        var rejects = [UInt8]()
+        var errors = [UInt8]()
+        var stats: RunStats
+        var finishedFileBytes = 0
+    }
+
+    /// Decodes and processes one batch (runs on a worker thread).
+    func process(_ batch: RawBatch, files: [InputFile]) -> BatchResult {
+        var r = BatchResult(stats: RunStats(stageNames: stages.map(\.name)))
+        var counters = Array(repeating: StageCounters(), count: stages.count)
+        let writeRejects = spec.output.writeRejects
+        for (fi, item) in batch.items {
+            for res in decoder.decode(item, file: files[fi]) {
+                switch res {
+                case .failure(let e):
+                    r.stats.rejected[e.code, default: 0] += 1
+                    r.errors.append(contentsOf: e.jsonLine())
+                case .success(var doc):
+                    r.stats.documentsRead += 1
+                    var alive = true
+                    for si in stages.indices {
+                        r.stats.stages[si].total += 1
+                        switch stages[si].process(&doc, counters: &counters[si]) {
+                        case .keep:
+                            r.stats.stages[si].kept += 1
+                        case .drop(let reason):
+                            r.stats.stages[si].dropped[reason, default: 0] += 1
+                            if writeRejects { Self.writeReject(doc, stage: stages[si].name, reason: reason, into: &r.rejects) }
+                            alive = false
+                        }
+                        if !alive { break }
+                    }
+                    if alive {
+                        r.stats.kept += 1
+                        JSONWriter.writeDocument(doc, into: &r.docs)
+                    }
+                }
+            }
+        }
+        for si in stages.indices { r.stats.stages[si].counters = counters[si].values }
+        r.finishedFileBytes = batch.finishedFileBytes
+        return r
+    }
+
+    static func writeReject(_ d: Document, stage: String, reason: String, into out: inout [UInt8]) {
+        out.append(contentsOf: "{\"id\":".utf8)
+        JSONWriter.writeString(d.id, into: &out)
+        out.append(contentsOf: ",\"source\":".utf8)
+        JSONWriter.writeString(d.source, into: &out)
+        out.append(contentsOf: ",\"stage\":".utf8)
+        JSONWriter.writeString(stage, into: &out)
+        out.append(contentsOf: ",\"reason\":".utf8)
+        JSONWriter.writeString(reason, into: &out)
+        out.append(contentsOf: ",\"text\":".utf8)
+        JSONWriter.writeString(d.text, into: &out)
+        out.append(contentsOf: "}\n".utf8)
+    }
+
+    /// Processes one part with a reader thread, `workers` worker threads and this thread writing in order.
+    func runPart(_ p: Int, files: [InputFile], db: RunStateDB, progress: inout Progress) throws -> RunStats {
+        let name = partName(p)
+        let docsOut = try AtomicOutputFile(path: "\(out)/documents/\(name)\(docExt)", zstdLevel: spec.output.zstdLevel)
+        var rejectsOut: AtomicOutputFile?
+        var errorsOut: AtomicOutputFile?
+        let workers = max(1, options.workers ?? spec.execution.workers)
+        let reader = RecordReader(files: files, spec: spec)
+        let queue = WorkQueue<RawBatch>()
+        let results = ResultBox()
+        let window = DispatchSemaphore(value: workers * 2 + 1)
+        let readerThread = Thread {
+            while true {
+                window.wait()
+                guard let b = reader.nextBatch() else { window.signal(); break }
+                queue.put(b)
+            }
+            queue.close()
+        }
+        readerThread.stackSize = 1 << 22
+        readerThread.start()
+        let filesCopy = files
+        var workerThreads = [Thread]()
+        for _ in 0..<workers {
+            let t = Thread { [self] in
+                while let b = queue.take() {
+                    let r = process(b, files: filesCopy)
+                    results.put(b.seq, r)
+                }
+                results.workerDone()
+            }
+            t.stackSize = 1 << 22
+            workerThreads.append(t)
+            t.start()
+        }
+        var stats = RunStats(stageNames: stages.map(\.name))
+        var next = 0
+        var failure: (any Error)?
+        while let r = results.take(next, workers: workers) {
+            next += 1
+            window.signal()
+            if failure != nil { continue }
+            do {
+                try docsOut.write(r.docs)
+                if !r.rejects.isEmpty {
+                    if rejectsOut == nil { rejectsOut = try AtomicOutputFile(path: "\(out)/rejects/\(name)\(docExt)", zstdLevel: spec.output.zstdLevel) }
+                    try rejectsOut!.write(r.rejects)
+                }
+                if !r.errors.isEmpty {
+                    if errorsOut == nil { errorsOut = try AtomicOutputFile(path: "\(out)/errors/\(name).jsonl") }
+                    try errorsOut!.write(r.errors)
+                }
+            } catch { failure = error }
+            stats.merge(r.stats)
+            progress.advance(bytes: r.finishedFileBytes, docs: r.stats.documentsIn)
+        }
+        if let f = failure { throw f }
+        stats.files = files.count
+        stats.inputBytes = files.reduce(0) { $0 + $1.size }
+        try docsOut.commit()
+        try rejectsOut?.commit()
+        try errorsOut?.commit()
+        stats.outputBytes = docsOut.bytesWritten
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        try db.finishPart(p, stats: String(decoding: try enc.encode(stats), as: UTF8.self),
+                          inputs: Array(zip(files, reader.fileHashes)))
+        return stats
+    }
+}
+
+/// A closable FIFO shared by the reader and the workers.
+final class WorkQueue<T>: @unchecked Sendable {
+    private var items: [T] = []
+    private var head = 0
+    private var closed = false
+    private let cond = NSCondition()
+
+    func put(_ x: T) {
+        cond.lock(); items.append(x); cond.signal(); cond.unlock()
+    }
+    func close() {
+        cond.lock(); closed = true; cond.broadcast(); cond.unlock()
+    }
+    func take() -> T? {
+        cond.lock(); defer { cond.unlock() }
+        while head >= items.count && !closed { cond.wait() }
+        if head < items.count {
+            let x = items[head]
+            head += 1
+            if head > 64 && head * 2 > items.count { items.removeFirst(head); head = 0 }
+            return x
+        }
+        return nil
+    }
+}
+
+/// Results of workers, handed to the writer in sequence order.
+final class ResultBox: @unchecked Sendable {
+    private var results: [Int: PipelineExecutor.BatchResult] = [:]
+    private var doneWorkers = 0
+    private let cond = NSCondition()
+
+    func put(_ seq: Int, _ r: PipelineExecutor.BatchResult) {
+        cond.lock(); results[seq] = r; cond.broadcast(); cond.unlock()
+    }
+    func workerDone() {
+        cond.lock(); doneWorkers += 1; cond.broadcast(); cond.unlock()
+    }
+    /// Waits for result `seq`; nil once all workers finished and it will never come.
+    func take(_ seq: Int, workers: Int) -> PipelineExecutor.BatchResult? {
+        cond.lock(); defer { cond.unlock() }
+        while results[seq] == nil {
+            if doneWorkers == workers { return nil }
+            cond.wait()
+        }
+        return results.removeValue(forKey: seq)
+    }
+}

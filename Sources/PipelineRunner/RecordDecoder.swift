@@ -1,0 +1,135 @@
+import DomainForgeCore
+import Extraction
+import PipelineConfig
+
+/// Turns raw items into documents (the parallel half of ingest): JSON parsing, charset decoding, HTML extraction,
+/// XML record selection. Safe to call from several workers at once.
+struct RecordDecoder: Sendable {
+    let spec: PipelineSpec
+    let html: HTMLExtractor
+    let xml: [Int: XMLRecordExtractor]
+
+    init(spec: PipelineSpec) throws {
+        self.spec = spec
+        html = HTMLExtractor()
+        var xml = [Int: XMLRecordExtractor]()
+        for (i, input) in spec.inputs.enumerated() {
+            if let x = input.xml {
+                do {
+                    xml[i] = try XMLRecordExtractor(selector: XMLSelector(documents: x.documents, text: x.text, id: x.id, metadata: x.metadata, separator: x.separator))
+                } catch {
+                    throw ConfigError(path: "inputs[\(i)].xml", message: "\(error)")
+                }
+            }
+        }
+        self.xml = xml
+    }
+
+    /// Decodes one item. Each element of the result is a document or the reason a record was rejected.
+    func decode(_ item: RawItem, file: InputFile) -> [Result<Document, InputError>] {
+        let input = spec.inputs[file.specIndex]
+        let name = file.displayName
+        switch item {
+        case .error(let e):
+            return [.failure(e)]
+        case .jsonLine(let bytes, let line, let offset):
+            return [jsonRecord(bytes, input: input, file: name, defaultID: "\(name):\(line)", line: line, offset: offset)]
+        case .jsonElement(let bytes, let index, let offset):
+            return [jsonRecord(bytes, input: input, file: name, defaultID: "\(name)#\(index)", line: 0, offset: offset)]
+        case .text(let bytes, let section, let line):
+            let (text, charset) = bytes.withUnsafeBytes { TextDecoding.decode($0) }
+            var meta: [String: JSONValue] = ["source_name": .string(input.name)]
+            if charset != .utf8 { meta["charset"] = .string(charset.rawValue) }
+            if input.textMode == .paragraphs { meta["line"] = .int(Int64(line)) }
+            let id = input.textMode == .paragraphs ? "\(name)#\(section)" : name
+            return [.success(Document(id: id, text: text, source: name, metadata: meta))]
+        case .file(let bytes):
+            if input.format == .html {
+                do {
+                    let page = try bytes.withUnsafeBytes { try html.extract($0) }
+                    var meta: [String: JSONValue] = ["source_name": .string(input.name), "charset": .string(page.charset)]
+                    if let t = page.title { meta["title"] = .string(t) }
+                    return [.success(Document(id: name, text: page.text, source: name, metadata: meta))]
+                } catch {
+                    return [.failure(InputError(code: "invalid_html", file: name, message: "\(error)"))]
+                }
+            }
+            guard let ex = xml[file.specIndex] else {
+                return [.failure(InputError(code: "config", file: name, message: "no xml selector configured"))]
+            }
+            do {
+                let records = try bytes.withUnsafeBytes { try ex.extract($0, fileName: name) }
+                return records.enumerated().map { k, r in
+                    var meta: [String: JSONValue] = ["source_name": .string(input.name)]
+                    for (key, v) in r.metadata { meta[key] = .string(v) }
+                    if r.line > 0 { meta["line"] = .int(Int64(r.line)) }
+                    return .success(Document(id: r.id.flatMap { $0.isEmpty ? nil : $0 } ?? "\(name)#\(k)", text: r.text, source: name, metadata: meta))
+                }
+            } catch let e as ExtractionError {
+                var line = 0
+                if case .malformedXML(let l, _) = e { line = l }
+                let code: String
+                switch e {
+                case .refusedXML: code = "refused_xml"
+                case .malformedXML: code = "invalid_xml"
+                case .invalidXPath: code = "invalid_xpath"
+                case .notHTML: code = "invalid_html"
+                }
+                return [.failure(InputError(code: code, file: name, line: line, message: e.description))]
+            } catch {
+                return [.failure(InputError(code: "invalid_xml", file: name, message: "\(error)"))]
+            }
+        }
+    }
+
+    private func jsonRecord(_ bytes: [UInt8], input: PipelineSpec.Input, file: String, defaultID: String, line: Int, offset: Int) -> Result<Document, InputError> {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(bytes: bytes)
+        } catch let e as JSONParseError {
+            return .failure(InputError(code: "invalid_json", file: file, line: line, offset: offset, message: "not valid JSON: \(e.message) at column \(e.offset + 1)"))
+        } catch {
+            return .failure(InputError(code: "invalid_json", file: file, line: line, offset: offset, message: "not valid JSON"))
+        }
+        guard case .object(let obj) = value else {
+            return .failure(InputError(code: "not_an_object", file: file, line: line, offset: offset, message: "expected a JSON object, got \(value.typeName)"))
+        }
+        guard let textValue = lookup(obj, input.textField) else {
+            return .failure(InputError(code: "missing_text_field", file: file, line: line, offset: offset,
+                                       message: "no '\(input.textField)' field (keys: \(obj.keys.sorted().prefix(10).joined(separator: ", "))); set inputs[].text_field"))
+        }
+        guard case .string(let text) = textValue else {
+            return .failure(InputError(code: "text_not_string", file: file, line: line, offset: offset,
+                                       message: "field '\(input.textField)' is \(textValue.typeName), expected string"))
+        }
+        var id = defaultID
+        if let v = lookup(obj, input.idField) {
+            switch v {
+            case .string(let s) where !s.isEmpty: id = s
+            case .int(let i): id = String(i)
+            default: break
+            }
+        }
+        var meta: [String: JSONValue] = [:]
+        if let fields = input.metadataFields {
+            for f in fields { if let v = lookup(obj, f) { meta[f] = v } }
+        } else {
+            for (k, v) in obj where k != input.textField && k != input.idField {
+                if k == "metadata", case .object(let inner) = v { for (ik, iv) in inner { meta[ik] = iv } } else { meta[k] = v }
+            }
+        }
+        meta["source_name"] = .string(input.name)
+        return .success(Document(id: id, text: text, source: file, metadata: meta))
+    }
+
+    private func lookup(_ obj: [String: JSONValue], _ path: String) -> JSONValue? {
+        if let v = obj[path] { return v }
+        guard path.contains(".") else { return nil }
+        var cur: JSONValue = .object(obj)
+        for part in path.split(separator: ".") {
+            guard let next = cur[String(part)] else { return nil }
+            cur = next
+        }
+        return cur
+    }
+}

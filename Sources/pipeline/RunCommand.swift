@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import PipelineConfig
+import PipelineRunner
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run (or resume) a pipeline: read, clean and write every input document, accounting for each one.",
+        discussion: """
+            Output goes to output.path of the config. A run that was killed resumes where it stopped when started
+            again with the same config and produces the same bytes. With --rank/--world-size, each rank processes
+            every world-size-th input file (for Slurm array jobs) and writes its own parts, stats and completion marker.
+            """)
+
+    @Argument(help: "The pipeline config (YAML).")
+    var config: String
+
+    @Option(help: "This process's rank (0-based) when the inputs are shared among several processes.")
+    var rank: Int = 0
+
+    @Option(name: .customLong("world-size"), help: "The number of processes sharing the inputs.")
+    var worldSize: Int = 1
+
+    @Option(help: "Worker threads (default: execution.workers, else the number of cores).")
+    var workers: Int?
+
+    @Flag(help: "Never draw the progress bar, even on a terminal.")
+    var noProgress = false
+
+    func validate() throws {
+        if worldSize < 1 { throw ValidationError("--world-size must be at least 1") }
+        if rank < 0 || rank >= worldSize { throw ValidationError("--rank must be between 0 and --world-size - 1") }
+        if let w = workers, w < 1 { throw ValidationError("--workers must be at least 1") }
+    }
+
+    func run() throws {
+        let spec = try loadSpec(config)
+        let stages = try orExit { try StageFactory.make(spec) }
+        var opts = PipelineExecutor.Options()
+        opts.rank = rank
+        opts.worldSize = worldSize
+        opts.workers = workers
+        opts.progress = !noProgress && isatty(2) == 1
+        let start = Date()
+        let stats = try orExit { try PipelineExecutor(spec: spec, stages: stages, options: opts).run() }
+        let secs = Date().timeIntervalSince(start)
+        let report = try StatsReport.load(outputDir: spec.output.path)
+        print(report.table())
+        print(String(format: "this rank: %d documents in %.2f s (%.0f docs/s, %.1f MB/s)", stats.documentsIn, secs,
+                     Double(stats.documentsIn) / max(secs, 1e-6), Double(stats.inputBytes) / 1e6 / max(secs, 1e-6)))
+    }
+}
+
+/// Loads a config, printing every problem and exiting with status 2 when it is invalid.
+func loadSpec(_ path: String) throws -> PipelineSpec {
+    do {
+        return try PipelineSpec.load(path: path)
+    } catch let e as ConfigErrors {
+        for err in e.errors { printError("\(path): \(err)") }
+        throw ExitCode(2)
+    }
+}
+
+/// Runs `body`, turning the project's typed errors into a one-line message and a non-zero exit.
+func orExit<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let e as ConfigErrors {
+        for err in e.errors { printError("config: \(err)") }
+        throw ExitCode(2)
+    } catch let e as ConfigError {
+        printError("config: \(e)")
+        throw ExitCode(2)
+    } catch let e as ExitCode {
+        throw e
+    } catch {
+        printError("error: \(error)")
+        throw ExitCode(1)
+    }
+}
+
+func printError(_ s: String) {
+    FileHandle.standardError.write(Data((s + "\n").utf8))
+}
