@@ -80,7 +80,7 @@ public final class PipelineExecutor: @unchecked Sendable {
         var ran = 0
         for (p, part) in parts.enumerated() {
             if let s = finished[p], FileManager.default.fileExists(atPath: "\(out)/documents/\(partName(p))\(docExt)"),
-               let stats = try? JSONDecoder().decode(RunStats.self, from: Data(s.utf8)) {
+               let stats = try? StatsCoding.decoder().decode(RunStats.self, from: Data(s.utf8)) {
                 total.merge(stats)
                 progress.skip(bytes: stats.inputBytes, docs: stats.documentsIn)
                 continue
@@ -95,8 +95,7 @@ public final class PipelineExecutor: @unchecked Sendable {
         }
         progress.finish()
         if let problem = total.balanceProblem() { throw RunError("internal accounting error: \(problem)") }
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.sortedKeys, .prettyPrinted]
+        let enc = StatsCoding.encoder(pretty: true)
         let statsFile = try AtomicOutputFile(path: "\(out)/stats/rank-\(rankTag).json")
         try statsFile.write(Array(try enc.encode(total)))
         try statsFile.commit()
@@ -244,8 +243,7 @@ public final class PipelineExecutor: @unchecked Sendable {
         try rejectsOut?.commit()
         try errorsOut?.commit()
         stats.outputBytes = docsOut.bytesWritten
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.sortedKeys]
+        let enc = StatsCoding.encoder(pretty: false)
         try db.finishPart(p, stats: String(decoding: try enc.encode(stats), as: UTF8.self),
                           inputs: Array(zip(files, reader.fileHashes)))
         return stats

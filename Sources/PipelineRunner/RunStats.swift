@@ -13,6 +13,8 @@ public struct StageStats: Codable, Sendable, Equatable {
 
     public var droppedTotal: Int { dropped.values.reduce(0, +) }
 
+    enum CodingKeys: String, CodingKey { case name, total, kept, dropped, counters }
+
     public mutating func merge(_ o: StageStats) {
         total += o.total
         kept += o.kept
@@ -39,6 +41,11 @@ public struct RunStats: Codable, Sendable, Equatable {
     public var outputBytes = 0
 
     public init(stageNames: [String] = []) { stages = stageNames.map { StageStats(name: $0) } }
+
+    enum CodingKeys: String, CodingKey {
+        case files, rejected, stages, kept
+        case inputBytes = "input_bytes", documentsRead = "documents_read", outputBytes = "output_bytes"
+    }
 
     public var rejectedTotal: Int { rejected.values.reduce(0, +) }
     public var droppedTotal: Int { stages.reduce(0) { $0 + $1.droppedTotal } }

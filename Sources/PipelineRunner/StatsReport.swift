@@ -23,13 +23,13 @@ public struct StatsReport: Sendable {
             let tag = String(format: "%05d", r)
             let complete = fm.fileExists(atPath: "\(outputDir)/completions/rank-\(tag)")
             var stats: RunStats
-            if complete, let d = fm.contents(atPath: "\(outputDir)/stats/rank-\(tag).json"), let s = try? JSONDecoder().decode(RunStats.self, from: d) {
+            if complete, let d = fm.contents(atPath: "\(outputDir)/stats/rank-\(tag).json"), let s = try? StatsCoding.decoder().decode(RunStats.self, from: d) {
                 stats = s
             } else {
                 let db = try RunStateDB(path: stateDir + "/" + n)
                 stats = RunStats()
                 for (_, js) in try db.finishedParts().sorted(by: { $0.key < $1.key }) {
-                    if let s = try? JSONDecoder().decode(RunStats.self, from: Data(js.utf8)) { stats.merge(s) }
+                    if let s = try? StatsCoding.decoder().decode(RunStats.self, from: Data(js.utf8)) { stats.merge(s) }
                 }
                 if stats.stages.isEmpty, let st = try db.meta("stages"), !st.isEmpty {
                     stats = RunStats(stageNames: st.split(separator: ",").map(String.init))
@@ -82,8 +82,7 @@ public struct StatsReport: Sendable {
             var balanced: Bool
             struct Rank: Encodable { var rank: Int; var complete: Bool; var stats: RunStats }
         }
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.sortedKeys, .prettyPrinted]
+        let enc = StatsCoding.encoder(pretty: true)
         let o = Out(name: name, complete: ranks.allSatisfy(\.complete), ranks: ranks.map { .init(rank: $0.rank, complete: $0.complete, stats: $0.stats) },
                     total: total, balanced: total.balanceProblem() == nil)
         return String(decoding: try enc.encode(o), as: UTF8.self)
