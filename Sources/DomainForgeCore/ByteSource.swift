@@ -129,13 +129,13 @@ public final class GzipByteSource: ByteSource {
             let rc: Int32 = inBuf.withUnsafeMutableBytes { ib in
                 buffer.withUnsafeMutableBytes { ob in
                     stream.next_in = ib.baseAddress!.assumingMemoryBound(to: Bytef.self) + inPos
-                    stream.avail_in = uInt(inBuf.count - inPos)
+                    stream.avail_in = uInt(ib.count - inPos)
                     stream.next_out = ob.baseAddress!.assumingMemoryBound(to: Bytef.self) + old + outUsed
                     stream.avail_out = uInt(count - outUsed)
                     let before = stream.avail_out
                     let r = inflate(&stream, Z_NO_FLUSH)
                     outUsed += Int(before - stream.avail_out)
-                    inPos = inBuf.count - Int(stream.avail_in)
+                    inPos = ib.count - Int(stream.avail_in)
                     return r
                 }
             }

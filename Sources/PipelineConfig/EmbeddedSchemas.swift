@@ -220,5 +220,6 @@ public enum EmbeddedSchemas {
     }
   }
 }
+
 """#
 }

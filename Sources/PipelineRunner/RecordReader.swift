@@ -93,6 +93,7 @@ final class RecordReader: @unchecked Sendable {
                 }
             }
         } catch let e as InputError { return .error(e) }
+        if out.isEmpty { return .error(InputError(code: "empty_file", file: f.displayName, message: "the file is empty")) }
         if spec.inputs[f.specIndex].format == .text { return .text(bytes: out, section: 0, line: 1) }
         return .file(bytes: out)
     }
