@@ -1,10 +1,10 @@
 // domainforge benchmarks: prints figures, never asserts timings.
-// Usage: swift run -c release bench <suite> [args...]   suites: extract, clean, tokenizer
+// Usage: swift run -c release bench <suite> [args...]   suites: extract, clean, tokenizer, pipeline
 import Foundation
 
 let args = Array(CommandLine.arguments.dropFirst())
 guard let suite = args.first else {
-    print("usage: bench <extract|clean|tokenizer> [args...]")
+    print("usage: bench <extract|clean|tokenizer|pipeline> [args...]")
     exit(2)
 }
 let rest = Array(args.dropFirst())
@@ -13,6 +13,7 @@ do {
     case "extract": try runExtractionBench(rest)
     case "clean": try runCleaningBench(rest)
     case "tokenizer": try runTokenizerBench(rest)
+    case "pipeline": try runPipelineBench(rest)
     default:
         print("unknown suite \(suite)")
         exit(2)

@@ -28,6 +28,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Worker threads (default: execution.workers, else the number of cores).")
     var workers: Int?
 
+    @Option(help: "Write to this folder instead of the config's output.path.")
+    var output: String?
+
     @Flag(help: "Never draw the progress bar, even on a terminal.")
     var noProgress = false
 
@@ -38,7 +41,8 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let spec = try loadSpec(config)
+        var spec = try loadSpec(config)
+        if let o = output { spec.output.path = o }
         let stages = try orExit { try StageFactory.make(spec) }
         var opts = PipelineExecutor.Options()
         opts.rank = rank

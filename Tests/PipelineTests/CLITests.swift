@@ -1,0 +1,76 @@
+import DomainForgeCore
+import Foundation
+import Testing
+
+/// Runs the built `pipeline` binary (skips when it has not been built, e.g. in a filtered build).
+enum CLI {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static var binary: String? {
+        for c in [".build/debug/pipeline", ".build/release/pipeline"] {
+            let p = root.appendingPathComponent(c).path
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        return nil
+    }
+
+    static func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary!)
+        p.arguments = args
+        p.currentDirectoryURL = root
+        let o = Pipe(), e = Pipe()
+        p.standardOutput = o
+        p.standardError = e
+        try p.run()
+        let errBox = DataBox()
+        let errThread = Thread { errBox.data = e.fileHandleForReading.readDataToEndOfFile(); errBox.done.signal() }
+        errThread.start()
+        let od = o.fileHandleForReading.readDataToEndOfFile()
+        errBox.done.wait()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: od, as: UTF8.self), String(decoding: errBox.data, as: UTF8.self))
+    }
+}
+
+final class DataBox: @unchecked Sendable {
+    var data = Data()
+    let done = DispatchSemaphore(value: 0)
+}
+
+@Suite(.enabled(if: CLI.binary != nil, "pipeline binary not built"))
+struct CLITests {
+    @Test func validateAcceptsEveryBundledPipeline() throws {
+        let dir = CLI.root.appendingPathComponent("pipelines").path
+        let configs = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".yaml") }.sorted()
+        #expect(!configs.isEmpty)
+        let r = try CLI.run(["validate"] + configs.map { "pipelines/" + $0 })
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.split(separator: "\n").count == configs.count)
+    }
+
+    @Test func validateNamesTheBadKeyAndExitsTwo() throws {
+        let d = TempDir()
+        d.write("bad.yaml", "inputs: [{path: x, format: jsonl, colour: red}]\noutput: {path: o, compresion: zstd}\n")
+        let r = try CLI.run(["validate", d.path + "/bad.yaml"])
+        #expect(r.status == 2)
+        #expect(r.err.contains("inputs[0].colour: unknown key"))
+        #expect(r.err.contains("output.compresion: unknown key; allowed keys here: compression, path, write_rejects, zstd_level"))
+    }
+
+    @Test func runUnwritableOutputExitsNonZeroWithMessage() throws {
+        let d = TempDir()
+        d.write("a.txt", "some text")
+        d.write("file", "x")
+        d.write("p.yaml", "inputs: [{path: a.txt, format: text}]\noutput: {path: file/out}\n")
+        let r = try CLI.run(["run", d.path + "/p.yaml", "--no-progress"])
+        #expect(r.status == 1)
+        #expect(r.err.contains("cannot write") && r.err.contains("file"))
+    }
+
+    @Test func statsOnAFolderThatIsNoOutput() throws {
+        let d = TempDir()
+        let r = try CLI.run(["stats", d.path])
+        #expect(r.status == 1)
+        #expect(r.err.contains("is not a pipeline output folder"))
+    }
+}

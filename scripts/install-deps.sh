@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what domainforge needs to build and test: the Debian -dev packages of the system libraries, the zstd and
+# gzip tools used by tests, and the light Python reference readers (tokenizers, numpy) used by compatibility tests.
+# Idempotent: skips what is already there.
+set -euo pipefail
+pkgs=(libzstd-dev libsqlite3-dev libxml2-dev zlib1g-dev libopenblas-dev pkg-config zstd gzip)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  echo "installing: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+if command -v python3 >/dev/null 2>&1; then
+  python3 -c "import tokenizers, numpy" 2>/dev/null || \
+    python3 -m pip install --quiet --disable-pip-version-check tokenizers numpy 2>/dev/null || \
+    echo "note: could not pip install tokenizers/numpy; the compatibility tests that need them will skip"
+fi
