@@ -3,7 +3,7 @@ import PackageDescription
 
 /// Module layout (imports point downwards only):
 ///   pipeline (CLI)  ->  PipelineRunner  ->  PipelineConfig  ->  Cleaning, Extraction  ->  DomainForgeCore
-///   Tokenization depends on DomainForgeCore only, so the trainer and shard code can use it without the pipeline.
+///   Tokenization and Shards depend on DomainForgeCore only, so a trainer can use them without the pipeline.
 let package = Package(
     name: "domainforge",
     platforms: [.macOS(.v13)],
@@ -21,8 +21,10 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
-        .target(name: "DomainForgeCore", dependencies: ["CZstd", "CZlib"]),
+        .target(name: "DomainForgeCore", dependencies: ["CZstd", "CZlib", "CCrypto"]),
+        .target(name: "Shards", dependencies: ["DomainForgeCore", "CZstd"]),
         .target(name: "Extraction", dependencies: ["DomainForgeCore", "CXML2"]),
         .target(name: "Cleaning", dependencies: ["DomainForgeCore"]),
         .target(name: "Tokenization", dependencies: ["DomainForgeCore"]),
@@ -31,22 +33,23 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "PipelineRunner", dependencies: [
-            "DomainForgeCore", "Cleaning", "Extraction", "PipelineConfig", "CSQLite", "CZstd",
+            "DomainForgeCore", "Cleaning", "Extraction", "PipelineConfig", "Shards", "Tokenization", "CSQLite", "CZstd",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "pipeline", dependencies: [
-            "PipelineRunner", "PipelineConfig", "Extraction", "Tokenization",
+            "PipelineRunner", "PipelineConfig", "Extraction", "Tokenization", "Shards",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         .executableTarget(name: "bench", dependencies: [
-            "Extraction", "Cleaning", "Tokenization", "PipelineRunner", "DomainForgeCore",
+            "Extraction", "Cleaning", "Tokenization", "Shards", "PipelineRunner", "DomainForgeCore",
         ], path: "Benchmarks"),
 
         .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "DomainForgeCore"]),
         .testTarget(name: "ExtractionTests", dependencies: ["Extraction", "DomainForgeCore"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "DomainForgeCore"]),
+        .testTarget(name: "ShardsTests", dependencies: ["Shards", "DomainForgeCore"]),
         .testTarget(name: "PipelineTests", dependencies: ["PipelineRunner", "PipelineConfig", "DomainForgeCore"]),
     ]
 )

@@ -46,6 +46,7 @@ public final class FileByteSource: ByteSource {
     let name: String
     public private(set) var compressedBytesRead = 0
     public private(set) var fileHash: UInt64 = 0xcbf29ce484222325
+    var ownScratch = [UInt8]()
 
     public init(path: String, displayName: String) throws {
         fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -57,22 +58,29 @@ public final class FileByteSource: ByteSource {
     deinit { close(fd) }
 
     public func read(into buffer: inout [UInt8], count: Int) throws -> Int {
-        let old = buffer.count
-        buffer.reserveCapacity(old + count)
-        var got = 0
-        buffer.append(contentsOf: repeatElement(0, count: count))
-        got = buffer.withUnsafeMutableBytes { raw -> Int in
+        var scratch = ownScratch
+        ownScratch = []
+        defer { ownScratch = scratch }
+        return try read(into: &buffer, count: count, scratch: &scratch)
+    }
+
+    /// Reads through a caller-owned scratch buffer, so nothing is zero-filled on the way.
+    func read(into buffer: inout [UInt8], count: Int, scratch: inout [UInt8]) throws -> Int {
+        if scratch.count < count { scratch = [UInt8](repeating: 0, count: count) }
+        let got = scratch.withUnsafeMutableBytes { raw -> Int in
             var r: Int
-            repeat { r = Glibc.read(fd, raw.baseAddress! + old, count) } while r < 0 && errno == EINTR
+            repeat { r = Glibc.read(fd, raw.baseAddress!, count) } while r < 0 && errno == EINTR
             return r
         }
         if got < 0 {
-            buffer.removeLast(count)
             throw InputError(code: "read_error", file: name, offset: compressedBytesRead, message: "read failed: \(String(cString: strerror(errno)))")
         }
-        buffer.removeLast(count - got)
         if got > 0 {
-            fileHash = buffer.withUnsafeBytes { Hashing.fnv1a64(UnsafeRawBufferPointer(rebasing: $0[old..<(old + got)]), seed: fileHash) }
+            scratch.withUnsafeBytes { raw in
+                let part = UnsafeRawBufferPointer(rebasing: raw[0..<got])
+                fileHash = Hashing.fnv1a64(part, seed: fileHash)
+                buffer.append(contentsOf: part)
+            }
         }
         compressedBytesRead += got
         return got
@@ -89,6 +97,7 @@ public final class GzipByteSource: ByteSource {
     var finished = false
     var memberDone = false
     var produced = 0
+    var out = [UInt8]()
     public var compressedBytesRead: Int { inner.compressedBytesRead }
     public var fileHash: UInt64 { inner.fileHash }
 
@@ -103,9 +112,10 @@ public final class GzipByteSource: ByteSource {
 
     public func read(into buffer: inout [UInt8], count: Int) throws -> Int {
         if finished { return 0 }
-        let old = buffer.count
-        buffer.append(contentsOf: repeatElement(0, count: count))
+        if out.count < count { out = [UInt8](repeating: 0, count: count) }
+        let old = 0
         var outUsed = 0
+        defer { if outUsed > 0 { buffer.append(contentsOf: out[0..<outUsed]) } }
         while outUsed == 0 {
             if inPos >= inBuf.count {
                 inBuf.removeAll(keepingCapacity: true)
@@ -114,7 +124,6 @@ public final class GzipByteSource: ByteSource {
                 if n == 0 {
                     // End of file: fine only at a member boundary (or an empty file).
                     if !memberDone && (produced > 0 || inner.compressedBytesRead > 0) {
-                        buffer.removeLast(count)
                         throw InputError(code: "truncated_gzip", file: name, offset: produced,
                                          message: "gzip stream ends early (truncated file); records before the cut were read")
                     }
@@ -127,7 +136,7 @@ public final class GzipByteSource: ByteSource {
                 }
             }
             let rc: Int32 = inBuf.withUnsafeMutableBytes { ib in
-                buffer.withUnsafeMutableBytes { ob in
+                out.withUnsafeMutableBytes { ob in
                     stream.next_in = ib.baseAddress!.assumingMemoryBound(to: Bytef.self) + inPos
                     stream.avail_in = uInt(ib.count - inPos)
                     stream.next_out = ob.baseAddress!.assumingMemoryBound(to: Bytef.self) + old + outUsed
@@ -143,11 +152,9 @@ public final class GzipByteSource: ByteSource {
                 memberDone = true
                 if inPos < inBuf.count { inflateReset(&stream); memberDone = false }
             } else if rc != Z_OK && rc != Z_BUF_ERROR {
-                buffer.removeLast(count - outUsed)
                 throw InputError(code: "corrupt_gzip", file: name, offset: produced + outUsed, message: "gzip data is corrupt (zlib error \(rc))")
             }
         }
-        buffer.removeLast(count - outUsed)
         produced += outUsed
         return outUsed
     }
@@ -163,6 +170,7 @@ public final class ZstdByteSource: ByteSource {
     var lastHint = 0
     var finished = false
     var produced = 0
+    var out = [UInt8]()
     public var compressedBytesRead: Int { inner.compressedBytesRead }
     public var fileHash: UInt64 { inner.fileHash }
 
@@ -176,9 +184,10 @@ public final class ZstdByteSource: ByteSource {
 
     public func read(into buffer: inout [UInt8], count: Int) throws -> Int {
         if finished { return 0 }
-        let old = buffer.count
-        buffer.append(contentsOf: repeatElement(0, count: count))
+        if out.count < count { out = [UInt8](repeating: 0, count: count) }
+        let old = 0
         var outUsed = 0
+        defer { if outUsed > 0 { buffer.append(contentsOf: out[0..<outUsed]) } }
         while outUsed == 0 {
             if inPos >= inBuf.count {
                 inBuf.removeAll(keepingCapacity: true)
@@ -186,7 +195,6 @@ public final class ZstdByteSource: ByteSource {
                 let n = try inner.read(into: &inBuf, count: 1 << 18)
                 if n == 0 {
                     if lastHint != 0 {
-                        buffer.removeLast(count)
                         throw InputError(code: "truncated_zstd", file: name, offset: produced,
                                          message: "zstd stream ends early (truncated file); records before the cut were read")
                     }
@@ -197,7 +205,7 @@ public final class ZstdByteSource: ByteSource {
             var hint = 0
             var failed: String?
             inBuf.withUnsafeBytes { ib in
-                buffer.withUnsafeMutableBytes { ob in
+                out.withUnsafeMutableBytes { ob in
                     var input = ZSTD_inBuffer(src: ib.baseAddress, size: ib.count, pos: inPos)
                     var output = ZSTD_outBuffer(dst: ob.baseAddress! + old, size: count, pos: outUsed)
                     let r = ZSTD_decompressStream(dctx, &output, &input)
@@ -207,12 +215,10 @@ public final class ZstdByteSource: ByteSource {
                 }
             }
             if let f = failed {
-                buffer.removeLast(count - outUsed)
                 throw InputError(code: "corrupt_zstd", file: name, offset: produced + outUsed, message: "zstd data is corrupt: \(f)")
             }
             lastHint = hint
         }
-        buffer.removeLast(count - outUsed)
         produced += outUsed
         return outUsed
     }
