@@ -134,7 +134,7 @@ protocol StageOptions: Codable, Sendable, Equatable {
 extension KeyedDecodingContainer {
     /// The value for `key`, or `defaultValue` when the key is absent (null is an error).
     func value<T: Decodable>(_ key: Key, default defaultValue: T) throws -> T {
-        try decodeIfPresent(T.self, forKey: key) ?? defaultValue
+        contains(key) ? try decode(T.self, forKey: key) : defaultValue
     }
 
     /// A nullable option: absent → `defaultValue`, null → nil (the rule is off).

@@ -18,7 +18,7 @@ import DomainForgeCore
 ///   127/8, 169.254/16, 172.16/12, 192.0.0/24, 192.0.2/24, 192.168/16, 198.18/15, 198.51.100/24, 203.0.113/24,
 ///   224/4 (multicast), 240/4; for IPv6 only global unicast 2000::/3 outside the documentation prefix 2001:db8::/32.
 /// - **Phone**: North American numbers `(555) 123-4567`, `555-123-4567`, `555.123.4567`, `555 123 4567`,
-///   `1-555-123-4567` (area code and exchange start with 2-9; the two separators of the dashed/dotted/spaced forms
+///   `1-555-123-4567` (the area code starts with 2-9; the two separators of the dashed/dotted/spaced forms
 ///   must agree), and international numbers starting with `+`: `+44 20 7946 0958`, `+1 (555) 123-4567`,
 ///   `+44 (0)20 7946 0958`, `+33 1 23 45 67 89`, `+4915112345678` (8-15 digits in all, groups separated by one space,
 ///   dash or dot). Not matched, on purpose: bare digit runs (`5551234567` could be an ISBN-10 or an id), 7-digit
@@ -431,7 +431,7 @@ public struct PIIRedactor: DocumentStage {
             lens.removeFirst(); firsts.removeFirst(); parens.removeFirst(); seps.removeFirst()
         }
         guard lens == [3, 3, 4], !parens[1], !parens[2] else { return false }
-        guard firsts[0] >= 0x32, firsts[1] >= 0x32 else { return false }
+        guard firsts[0] >= 0x32 else { return false }
         if parens[0] {
             return seps[1] == 0 || seps[1] == 0x20 || seps[1] == 0x2D
         }
