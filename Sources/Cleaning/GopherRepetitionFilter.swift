@@ -162,61 +162,75 @@ public struct GopherRepetitionFilter: DocumentStage {
         if count == 0 { return .keep }
         let base: UInt64 = 0x100_0000_01B3_0001  // odd multiplier
         var prefixHash = [UInt64](repeating: 0, count: count + 1)
-        var prefixLen = [Int](repeating: 0, count: count + 1)
-        for (k, t) in tokens.enumerated() {
-            prefixHash[k + 1] = prefixHash[k] &* base &+ hashBytes(p, Int(t.start), Int(t.end))
-            prefixLen[k + 1] = prefixLen[k] + Int(t.length)
-        }
-        var table = HashCounter(capacity: count)
-        var powers: [UInt64] = [1]
-
-        func power(_ m: Int) -> UInt64 {
-            while powers.count <= m { powers.append(powers[powers.count - 1] &* base) }
-            return powers[m]
-        }
-        @inline(__always) func gramHash(_ i: Int, _ m: Int, _ bm: UInt64) -> UInt64 {
-            mix64((prefixHash[i + m] &- prefixHash[i] &* bm) ^ UInt64(m))
-        }
-
-        for (m, frac) in topN {
-            guard count >= m else { continue }
-            table.reset()
-            let bm = power(m)
-            var bestCount = 0
-            var bestFirst = 0
-            for i in 0...(count - m) {
-                let (c, slot) = table.add(gramHash(i, m, bm), index: i)
-                if c > bestCount || (c == bestCount && table.first(atSlot: slot) < bestFirst) {
-                    bestCount = c
-                    bestFirst = table.first(atSlot: slot)
+        var prefixLen = [Int32](repeating: 0, count: count + 1)
+        prefixHash.withUnsafeMutableBufferPointer { ph in
+            prefixLen.withUnsafeMutableBufferPointer { pl in
+                tokens.withUnsafeBufferPointer { tk in
+                    for k in 0..<count {
+                        let t = tk[k]
+                        ph[k + 1] = ph[k] &* base &+ hashBytes(p, Int(t.start), Int(t.end))
+                        pl[k + 1] = pl[k] + t.length
+                    }
                 }
             }
-            let gramChars = prefixLen[bestFirst + m] - prefixLen[bestFirst] + (m - 1)
-            if Double(gramChars * bestCount) / totalChars > frac { return .drop(reason: "top_\(m)_gram") }
         }
-
-        for (m, frac) in dupN {
-            guard count >= m else { continue }
-            table.reset()
-            let bm = power(m)
-            var repeated = 0
-            var i = 0
-            while i < count - m + 1 {
-                if table.insert(gramHash(i, m, bm)) {
-                    i += 1
-                } else {
-                    repeated += prefixLen[i + m] - prefixLen[i]
-                    i += m
+        let table = HashCounter(capacity: count)
+        return prefixHash.withUnsafeBufferPointer { ph in
+            prefixLen.withUnsafeBufferPointer { pl -> StageVerdict in
+                var bm: UInt64 = 1
+                var bmFor = 0
+                func power(_ m: Int) -> UInt64 {
+                    if bmFor > m { bm = 1; bmFor = 0 }
+                    while bmFor < m { bm = bm &* base; bmFor += 1 }
+                    return bm
                 }
+                for (m, frac) in topN {
+                    guard count >= m else { continue }
+                    table.reset()
+                    let bm = power(m)
+                    let salt = UInt64(m)
+                    var bestCount = 0
+                    var bestFirst = 0
+                    for i in 0...(count - m) {
+                        let h = mix64((ph[i + m] &- ph[i] &* bm) ^ salt)
+                        let (c, slot) = table.add(h, index: i)
+                        if c >= bestCount {
+                            let first = table.first(atSlot: slot)
+                            if c > bestCount || first < bestFirst {
+                                bestCount = c
+                                bestFirst = first
+                            }
+                        }
+                    }
+                    let gramChars = Int(pl[bestFirst + m] - pl[bestFirst]) + (m - 1)
+                    if Double(gramChars * bestCount) / totalChars > frac { return .drop(reason: "top_\(m)_gram") }
+                }
+                for (m, frac) in dupN {
+                    guard count >= m else { continue }
+                    table.reset()
+                    let bm = power(m)
+                    let salt = UInt64(m)
+                    var repeated = 0
+                    var i = 0
+                    let last = count - m
+                    while i <= last {
+                        if table.insert(mix64((ph[i + m] &- ph[i] &* bm) ^ salt)) {
+                            i += 1
+                        } else {
+                            repeated += Int(pl[i + m] - pl[i])
+                            i += m
+                        }
+                    }
+                    if Double(repeated) / totalChars > frac { return .drop(reason: "duplicated_\(m)_n_grams") }
+                }
+                return .keep
             }
-            if Double(repeated) / totalChars > frac { return .drop(reason: "duplicated_\(m)_n_grams") }
         }
-        return .keep
     }
 
     /// Duplicate elements (occurrences after the first) and their total length in scalars.
     static func duplicates(_ p: UnsafeBufferPointer<UInt8>, _ segments: [(Int, Int)]) -> (Int, Int) {
-        var table = HashCounter(capacity: segments.count)
+        let table = HashCounter(capacity: segments.count)
         var dups = 0
         var chars = 0
         for (s, e) in segments where !table.insert(hashBytes(p, s, e)) {

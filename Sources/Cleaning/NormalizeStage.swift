@@ -90,11 +90,8 @@ public struct NormalizeStage: DocumentStage {
         var changed = false
         // 1. Unicode normalization, only when the text has scalars it could change.
         if options.unicodeForm != .none {
-            let threshold: UInt8 = options.unicodeForm == .nfc ? 0xCC : 0xC2  // lead bytes of U+0300 / U+00A0
-            let needs = document.text.utf8.withContiguousStorageIfAvailable { p in
-                for b in p where b >= threshold { return true }
-                return false
-            } ?? document.text.utf8.contains { $0 >= threshold }
+            let table = options.unicodeForm == .nfc ? NormalizationTables.nfcUnstable : NormalizationTables.nfkcUnstable
+            let needs = document.text.withUTF8 { Self.mayChange($0, table) }
             if needs {
                 let normalized = options.unicodeForm == .nfc
                     ? document.text.precomposedStringWithCanonicalMapping
@@ -120,6 +117,34 @@ public struct NormalizeStage: DocumentStage {
         return .keep
     }
 
+    /// Whether `p` holds a scalar listed in `table` (flattened sorted [lo, hi] pairs, all >= U+00A0).
+    static func mayChange(_ p: UnsafeBufferPointer<UInt8>, _ table: [UInt32]) -> Bool {
+        let n = p.count
+        var i = 0
+        var lastLo: UInt32 = 1, lastHi: UInt32 = 0  // the last stable range seen, as a cache
+        return table.withUnsafeBufferPointer { t -> Bool in
+            let pairs = t.count / 2
+            while i < n {
+                let b = p[i]
+                if b < 0xC2 { i += 1; continue }  // ASCII, continuation bytes, U+0080-U+009F never listed
+                let (v, len) = decodeScalar(p, i)
+                i += len
+                if v >= lastLo && v <= lastHi { continue }
+                // Binary search for the last pair with lo <= v.
+                var lo = 0, hi = pairs
+                while lo < hi {
+                    let mid = (lo + hi) >> 1
+                    if t[2 * mid] <= v { lo = mid + 1 } else { hi = mid }
+                }
+                if lo > 0 && v <= t[2 * (lo - 1) + 1] { return true }
+                // Stable gap: between the previous pair's end and the next pair's start.
+                lastLo = lo > 0 ? t[2 * (lo - 1) + 1] + 1 : 0
+                lastHi = lo < pairs ? t[2 * lo] - 1 : 0x10FFFF
+            }
+            return false
+        }
+    }
+
     struct CleanupStats {
         var newlines = 0, controls = 0, spaces = 0, zeroWidth = 0, replacement = 0, trailing = 0, blankLines = 0
 
@@ -138,6 +163,78 @@ public struct NormalizeStage: DocumentStage {
         v == 0xA0 || v == 0x1680 || (v >= 0x2000 && v <= 0x200A) || v == 0x202F || v == 0x205F || v == 0x3000
     }
 
+    /// Output state of the cleanup pass. Newlines are held back (`pending`) so that runs can be collapsed and
+    /// trailing ones trimmed; spaces are written at once and taken back at the end of their line.
+    struct Writer {
+        let out: UnsafeMutablePointer<UInt8>
+        let trim: Bool, collapse: Bool, strip: Bool
+        var w = 0                 // bytes written
+        var lineContentEnd = 0    // output offset just after the last non-space byte of the current line
+        var pending = 0           // newlines seen but not yet written
+        // The last flush of newlines, so that a whitespace-only line after it can be taken back.
+        var flushedAt = 0, flushedSeen = 0, flushedWritten = 0
+        var stats = CleanupStats()
+
+        @inline(__always) mutating func flush() {
+            guard pending > 0 else { return }
+            var k = pending
+            if w == 0 && trim { k = 0 }
+            if collapse && k > 2 { stats.blankLines += k - 2; k = 2 }
+            flushedAt = w; flushedSeen = pending; flushedWritten = k
+            for _ in 0..<k { out[w] = 0x0A; w += 1 }
+            pending = 0
+            lineContentEnd = w
+        }
+
+        @inline(__always) mutating func newline() {
+            if strip && w > lineContentEnd {
+                stats.trailing += w - lineContentEnd
+                w = lineContentEnd
+                // The line held only spaces: take back the newlines flushed before it.
+                if flushedSeen > 0 && w == flushedAt + flushedWritten {
+                    stats.blankLines -= flushedSeen - flushedWritten
+                    w = flushedAt
+                    lineContentEnd = w
+                    pending = flushedSeen
+                }
+            }
+            flushedSeen = 0
+            if collapse || trim {
+                pending += 1
+            } else {
+                out[w] = 0x0A; w += 1
+                lineContentEnd = w
+            }
+        }
+
+        @inline(__always) mutating func space(_ b: UInt8) {
+            if pending > 0 { flush() }
+            if w == 0 && trim { return }
+            out[w] = b; w += 1
+        }
+
+        /// Before writing a non-space byte.
+        @inline(__always) mutating func content() {
+            if pending > 0 { flush() }
+            flushedSeen = 0
+        }
+
+        mutating func finish() {
+            if trim {
+                // Trailing spaces, tabs and newlines go.
+                while w > 0 && (out[w - 1] == 0x20 || out[w - 1] == 0x09 || out[w - 1] == 0x0A) { w -= 1 }
+            } else {
+                if strip && w > lineContentEnd {
+                    stats.trailing += w - lineContentEnd
+                    w = lineContentEnd
+                }
+                var k = pending
+                if collapse && k > 2 { stats.blankLines += k - 2; k = 2 }
+                for _ in 0..<k { out[w] = 0x0A; w += 1 }
+            }
+        }
+    }
+
     /// The whitespace/control pass; returns the new text, or nil when nothing changed.
     func cleanup(_ text: inout String, _ stats: inout CleanupStats) -> String? {
         let o = options
@@ -145,76 +242,39 @@ public struct NormalizeStage: DocumentStage {
         let result = text.withUTF8 { p -> String in
             let n = p.count
             if n == 0 { return "" }
-            return String(unsafeUninitializedCapacity: n) { out -> Int in
-                var w = 0                 // bytes written
-                var lineContentEnd = 0    // output offset just after the last non-space byte of the current line
-                var pendingNewlines = 0   // newlines seen but not yet written
-                // The last flush of newlines, so that a whitespace-only line after it can be taken back.
-                var flushedAt = 0, flushedSeen = 0, flushedWritten = 0
+            return String(unsafeUninitializedCapacity: n) { buffer -> Int in
+                var st = Writer(out: buffer.baseAddress!, trim: o.trim, collapse: o.collapseBlankLines,
+                                strip: o.stripTrailingSpaces)
+                let out = buffer.baseAddress!
                 var i = 0
-
-                @inline(__always) func flushNewlines() {
-                    guard pendingNewlines > 0 else { return }
-                    var k = pendingNewlines
-                    if w == 0 && o.trim { k = 0 }
-                    if o.collapseBlankLines && k > 2 { stats.blankLines += k - 2; k = 2 }
-                    flushedAt = w; flushedSeen = pendingNewlines; flushedWritten = k
-                    for _ in 0..<k { out[w] = 0x0A; w += 1 }
-                    pendingNewlines = 0
-                    lineContentEnd = w
-                }
-                @inline(__always) func newline() {
-                    if o.stripTrailingSpaces && w > lineContentEnd {
-                        stats.trailing += w - lineContentEnd
-                        w = lineContentEnd
-                        // The line held only spaces: take back the newlines flushed before it.
-                        if flushedSeen > 0 && w == flushedAt + flushedWritten {
-                            stats.blankLines -= flushedSeen - flushedWritten
-                            w = flushedAt
-                            lineContentEnd = w
-                            pendingNewlines = flushedSeen
-                        }
-                    }
-                    flushedSeen = 0
-                    if o.collapseBlankLines || o.trim {
-                        pendingNewlines += 1
-                    } else {
-                        out[w] = 0x0A; w += 1
-                        lineContentEnd = w
-                    }
-                }
-                @inline(__always) func space(_ b: UInt8) {
-                    flushNewlines()
-                    if w == 0 && o.trim { return }
-                    out[w] = b; w += 1
-                }
-                @inline(__always) func content() {
-                    flushNewlines()
-                    flushedSeen = 0
-                }
-
                 while i < n {
-                    let b = p[i]
+                    var b = p[i]
                     if b > 0x20 && b < 0x7F {
-                        if pendingNewlines > 0 || flushedSeen > 0 { content() }
-                        out[w] = b; w += 1
-                        lineContentEnd = w
-                        i += 1
+                        // Fast path: a run of printable ASCII.
+                        st.content()
+                        var w = st.w
+                        repeat {
+                            out[w] = b; w += 1; i += 1
+                            if i == n { break }
+                            b = p[i]
+                        } while b > 0x20 && b < 0x7F
+                        st.w = w
+                        st.lineContentEnd = w
                         continue
                     }
                     if b < 0x80 {
                         switch b {
-                        case 0x20, 0x09: space(b)
-                        case 0x0A: newline()
+                        case 0x20, 0x09: st.space(b)
+                        case 0x0A: st.newline()
                         case 0x0D:
-                            stats.newlines += 1
-                            newline()
+                            st.stats.newlines += 1
+                            st.newline()
                             if i + 1 < n && p[i + 1] == 0x0A { i += 1 }
                         case 0x0B, 0x0C:
-                            stats.newlines += 1
-                            newline()
+                            st.stats.newlines += 1
+                            st.newline()
                         default:
-                            stats.controls += 1  // other C0 controls and DEL
+                            st.stats.controls += 1  // other C0 controls and DEL
                         }
                         i += 1
                         continue
@@ -222,40 +282,29 @@ public struct NormalizeStage: DocumentStage {
                     let (v, len) = decodeScalar(p, i)
                     switch v {
                     case 0x85, 0x2028, 0x2029:
-                        stats.newlines += 1
-                        newline()
+                        st.stats.newlines += 1
+                        st.newline()
                     case 0x80...0x9F:
-                        stats.controls += 1
+                        st.stats.controls += 1
                     case _ where o.normalizeSpaces && Self.isUnicodeSpace(v):
-                        stats.spaces += 1
-                        space(0x20)
+                        st.stats.spaces += 1
+                        st.space(0x20)
                     case _ where o.removeZeroWidth && (v == 0x200B || v == 0x2060 || v == 0xFEFF || v == 0xAD):
-                        stats.zeroWidth += 1
+                        st.stats.zeroWidth += 1
                     case 0xFFFD where o.removeReplacementChar:
-                        stats.replacement += 1
+                        st.stats.replacement += 1
                     default:
-                        content()
-                        for k in 0..<len { out[w + k] = p[i + k] }
-                        w += len
-                        lineContentEnd = w
+                        st.content()
+                        for k in 0..<len { out[st.w + k] = p[i + k] }
+                        st.w += len
+                        st.lineContentEnd = st.w
                     }
                     i += len
                 }
-                // End of text.
-                if o.trim {
-                    // Trailing spaces, tabs and newlines go.
-                    while w > 0 && (out[w - 1] == 0x20 || out[w - 1] == 0x09 || out[w - 1] == 0x0A) { w -= 1 }
-                } else {
-                    if o.stripTrailingSpaces && w > lineContentEnd {
-                        stats.trailing += w - lineContentEnd
-                        w = lineContentEnd
-                    }
-                    var k = pendingNewlines
-                    if o.collapseBlankLines && k > 2 { stats.blankLines += k - 2; k = 2 }
-                    for _ in 0..<k { out[w] = 0x0A; w += 1 }
-                }
-                changed = w != n || stats.newlines > 0
-                return w
+                st.finish()
+                stats = st.stats
+                changed = st.w != n || st.stats.newlines > 0
+                return st.w
             }
         }
         return changed ? result : nil

@@ -167,28 +167,39 @@ func mix64(_ x: UInt64) -> UInt64 {
 
 /// Open-addressing table from 64-bit hashes to a count and the index of the first occurrence.
 /// Keys are already well mixed, so the slot is the low bits. Key 0 is remapped (it marks empty slots).
-struct HashCounter {
-    private var keys: [UInt64]
-    private var counts: [Int32]
-    private var firsts: [Int32]
-    private var mask: Int
+/// A class over raw storage: no copy-on-write or bounds checks in the probe loop. Used by one thread at a time
+/// (each `process` call makes its own).
+final class HashCounter {
+    private let keys: UnsafeMutablePointer<UInt64>
+    private let counts: UnsafeMutablePointer<Int32>
+    private let firsts: UnsafeMutablePointer<Int32>
+    private let size: Int
+    private let mask: Int
 
     init(capacity: Int) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        keys = [UInt64](repeating: 0, count: size)
-        counts = [Int32](repeating: 0, count: size)
-        firsts = [Int32](repeating: 0, count: size)
+        self.size = size
         mask = size - 1
+        keys = .allocate(capacity: size)
+        keys.initialize(repeating: 0, count: size)
+        counts = .allocate(capacity: size)
+        firsts = .allocate(capacity: size)
     }
 
-    mutating func reset() {
-        for i in keys.indices { keys[i] = 0 }
+    deinit {
+        keys.deallocate()
+        counts.deallocate()
+        firsts.deallocate()
+    }
+
+    func reset() {
+        keys.update(repeating: 0, count: size)
     }
 
     /// Adds one occurrence of `key` (first seen at `index`); returns the count after adding and the slot.
     @inline(__always)
-    mutating func add(_ key: UInt64, index: Int) -> (count: Int, slot: Int) {
+    func add(_ key: UInt64, index: Int) -> (count: Int, slot: Int) {
         let k = key == 0 ? 1 : key
         var slot = Int(truncatingIfNeeded: k) & mask
         while true {
@@ -209,8 +220,18 @@ struct HashCounter {
 
     /// Inserts `key`; returns false when it was already present.
     @inline(__always)
-    mutating func insert(_ key: UInt64) -> Bool {
-        add(key, index: 0).count == 1
+    func insert(_ key: UInt64) -> Bool {
+        let k = key == 0 ? 1 : key
+        var slot = Int(truncatingIfNeeded: k) & mask
+        while true {
+            let existing = keys[slot]
+            if existing == k { return false }
+            if existing == 0 {
+                keys[slot] = k
+                return true
+            }
+            slot = (slot + 1) & mask
+        }
     }
 
     @inline(__always) func first(atSlot slot: Int) -> Int { Int(firsts[slot]) }

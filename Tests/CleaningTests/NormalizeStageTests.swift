@@ -93,3 +93,42 @@ import Testing
         #expect(run(stage, "\u{1100}\u{1161}").text == "\u{AC00}")
     }
 }
+
+@Suite struct NormalizationQuickCheckTests {
+    func mayChange(_ s: String, _ table: [UInt32]) -> Bool {
+        var copy = s
+        return copy.withUTF8 { NormalizeStage.mayChange($0, table) }
+    }
+
+    @Test func flagsScalarsThatNormalize() {
+        let nfc = NormalizationTables.nfcUnstable
+        #expect(mayChange("e\u{301}", nfc))           // combining mark
+        #expect(mayChange("\u{212B}", nfc))           // Angstrom sign → Å
+        #expect(mayChange("\u{1100}\u{1161}", nfc))   // Hangul jamo
+        #expect(!mayChange("plain ASCII and caf\u{E9} \u{201C}quoted\u{201D} \u{4E2D}\u{6587} \u{FFFD} \u{1F600}", nfc))
+        #expect(!mayChange("\u{FB01} x\u{B2}", nfc))
+        #expect(mayChange("\u{FB01}", NormalizationTables.nfkcUnstable))
+        #expect(mayChange("x\u{B2}", NormalizationTables.nfkcUnstable))
+    }
+
+    /// Text built only from scalars the table calls stable is left unchanged by Foundation (checked over the BMP
+    /// and the emoji / CJK extension planes, 256 scalars per string so that neighbours are tested too).
+    @Test func stableScalarsReallyAreStable() {
+        for (table, nfkc) in [(NormalizationTables.nfcUnstable, false), (NormalizationTables.nfkcUnstable, true)] {
+            var stable: [Unicode.Scalar] = []
+            for v in Array(0xA0..<0x10000) + Array(0x1F000..<0x1FB00) + Array(0x20000..<0x20400) {
+                guard let s = Unicode.Scalar(UInt32(v)), !mayChange(String(Character(s)), table) else { continue }
+                stable.append(s)
+            }
+            #expect(stable.count > 40_000)
+            var k = 0
+            while k < stable.count {
+                var text = "a"
+                text.unicodeScalars.append(contentsOf: stable[k..<min(k + 256, stable.count)])
+                let normalized = nfkc ? text.precomposedStringWithCompatibilityMapping : text.precomposedStringWithCanonicalMapping
+                #expect(Array(normalized.unicodeScalars) == Array(text.unicodeScalars), "block at \(k)")
+                k += 256
+            }
+        }
+    }
+}
