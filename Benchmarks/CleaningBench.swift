@@ -5,6 +5,7 @@
 //   --chunk BYTES  split files into documents of about BYTES bytes at line breaks (default 8192, web-page sized;
 //                  0 = one document per file)
 //   --iterations N best of N runs per row (default 3)
+//   --stage TYPE   only this stage (no chain row)
 import Cleaning
 import DomainForgeCore
 import Foundation
@@ -13,6 +14,7 @@ func runCleaningBench(_ args: [String]) throws {
     var paths: [String] = []
     var chunk = 8192
     var iterations = 3
+    var only: String?
     var i = 0
     while i < args.count {
         switch args[i] {
@@ -24,6 +26,10 @@ func runCleaningBench(_ args: [String]) throws {
             i += 1
             guard i < args.count, let v = Int(args[i]), v > 0 else { print("--iterations needs a positive count"); return }
             iterations = v
+        case "--stage":
+            i += 1
+            guard i < args.count else { print("--stage needs a stage type"); return }
+            only = args[i]
         default:
             paths.append(args[i])
         }
@@ -47,14 +53,14 @@ func runCleaningBench(_ args: [String]) throws {
         }
     }
     let mb = Double(totalBytes) / 1_000_000
-    print("clean bench: \(files.count) files, \(docs.count) documents (chunk \(chunk)), \(String(format: "%.1f", mb)) MB, best of \(iterations), 1 thread")
+    print("clean bench: \(files.count) files, \(docs.count) documents (chunk \(chunk)), \(String(format: "%.1f", mb)) MB, best of \(iterations), 1 thread, MB/s = input MB / thread CPU seconds")
 
     var stages: [any DocumentStage] = []
-    for type in CleaningStageFactory.stageTypes {
+    for type in CleaningStageFactory.stageTypes where only == nil || only == type {
         stages.append(try CleaningStageFactory.make(type: type, options: .null))
     }
     let header = "stage".padding(toLength: 20, withPad: " ", startingAt: 0)
-        + pad("docs", 8) + pad("kept", 8) + pad("changed", 9) + pad("seconds", 9) + pad("MB/s", 9) + "  top drop reasons"
+        + pad("docs", 8) + pad("kept", 8) + pad("changed", 9) + pad("cpu s", 9) + pad("MB/s", 9) + "  top drop reasons"
     print(header)
     print(String(repeating: "-", count: header.count + 20))
 
@@ -76,6 +82,7 @@ func runCleaningBench(_ args: [String]) throws {
         printRow(stage.name, docs.count, row, mb)
     }
 
+    if only != nil { return }
     // The full chain in a usual order; documents leave at their first drop.
     let order = ["normalize", "pii", "length", "gopher_quality", "gopher_repetition", "fineweb", "c4_document"]
     let chain = try order.map { try CleaningStageFactory.make(type: $0, options: .null) }
@@ -107,12 +114,19 @@ private struct RowResult {
 private func measure(_ iterations: Int, _ body: () -> RowResult) -> RowResult {
     var best: RowResult?
     for _ in 0..<iterations {
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = threadCPUSeconds()
         var r = body()
-        r.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        r.seconds = threadCPUSeconds() - start
         if best == nil || r.seconds < best!.seconds { best = r }
     }
     return best!
+}
+
+/// CPU time of the calling thread: steadier than wall time on a shared machine.
+private func threadCPUSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
 private func pad(_ s: String, _ width: Int) -> String {

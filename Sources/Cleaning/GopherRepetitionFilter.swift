@@ -20,7 +20,8 @@ import DomainForgeCore
 ///
 /// Efficiency: each word is hashed once; n-gram hashes come from a polynomial prefix hash over the word
 /// hashes (O(1) per n-gram for every n), counted in an open-addressing table of 64-bit keys. Two different
-/// n-grams with the same 64-bit hash would be taken as equal; the chance is negligible (~N²/2⁶⁴).
+/// n-grams with the same 64-bit hash would be taken as equal; the chance is negligible (~N²/2⁶⁴). When no n-gram
+/// of size n repeats, no longer one can, so the remaining duplicated-n-gram passes are skipped.
 /// A `null` threshold turns its rule off; `top_n_grams` / `dup_n_grams` are objects from n (as a string key)
 /// to the threshold, and `{}` turns that family off.
 public struct GopherRepetitionFilter: DocumentStage {
@@ -205,8 +206,10 @@ public struct GopherRepetitionFilter: DocumentStage {
                     let gramChars = Int(pl[bestFirst + m] - pl[bestFirst]) + (m - 1)
                     if Double(gramChars * bestCount) / totalChars > frac { return .drop(reason: "top_\(m)_gram") }
                 }
+                // If no n-gram repeats for some n, no longer one does either: the rest can be skipped.
+                var noRepeatAt = Int.max
                 for (m, frac) in dupN {
-                    guard count >= m else { continue }
+                    guard count >= m, m < noRepeatAt else { continue }
                     table.reset()
                     let bm = power(m)
                     let salt = UInt64(m)
@@ -221,6 +224,7 @@ public struct GopherRepetitionFilter: DocumentStage {
                             i += m
                         }
                     }
+                    if repeated == 0 { noRepeatAt = m }
                     if Double(repeated) / totalChars > frac { return .drop(reason: "duplicated_\(m)_n_grams") }
                 }
                 return .keep

@@ -264,26 +264,61 @@ func tokenizeWords(_ p: UnsafeBufferPointer<UInt8>, into tokens: inout [WordToke
         // Skip whitespace.
         let b = p[i]
         if b < 0x80 {
-            if isASCIIWhitespace(b) || (b >= 0x1C && b <= 0x1F) { i += 1; continue }
+            if b <= 0x20 && (isASCIIWhitespace(b) || (b >= 0x1C && b <= 0x1F)) { i += 1; continue }
         } else {
             let (v, len) = decodeScalar(p, i)
             if isUnicodeWhitespace(v) { i += len; continue }
         }
-        // Chunk [i, j).
+        // Chunk [i, j); note whether it is all ASCII and whether it has a letter.
         var j = i
+        var ascii = true
+        var letter = false
         while j < n {
             let c = p[j]
             if c < 0x80 {
-                if isASCIIWhitespace(c) || (c >= 0x1C && c <= 0x1F) { break }
+                if c <= 0x20 && (isASCIIWhitespace(c) || (c >= 0x1C && c <= 0x1F)) { break }
+                letter = letter || isASCIILetter(c)
                 j += 1
             } else {
                 let (v, len) = decodeScalar(p, j)
                 if isUnicodeWhitespace(v) { break }
+                ascii = false
                 j += len
             }
         }
-        splitChunk(p, i, j, into: &tokens)
+        if ascii {
+            splitASCIIChunk(p, i, j, hasLetter: letter, into: &tokens)
+        } else {
+            splitChunk(p, i, j, into: &tokens)
+        }
         i = j
+    }
+}
+
+/// `splitChunk` for a chunk of ASCII bytes.
+@inline(__always)
+private func splitASCIIChunk(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, hasLetter: Bool,
+                             into tokens: inout [WordToken]) {
+    var s = start
+    while s < end && isASCIIPunct(p[s]) {
+        tokens.append(WordToken(start: Int32(s), end: Int32(s + 1), length: 1, isSymbol: true, hasAlpha: false))
+        s += 1
+    }
+    if s == end { return }
+    var e = end
+    while e > s && isASCIIPunct(p[e - 1]) { e -= 1 }
+    tokens.append(WordToken(start: Int32(s), end: Int32(e), length: Int32(e - s), isSymbol: false, hasAlpha: hasLetter))
+    var k = e
+    while k < end {
+        if p[k] == 0x2E {
+            var m = k
+            while m < end && p[m] == 0x2E { m += 1 }
+            tokens.append(WordToken(start: Int32(k), end: Int32(m), length: Int32(m - k), isSymbol: true, hasAlpha: false))
+            k = m
+        } else {
+            tokens.append(WordToken(start: Int32(k), end: Int32(k + 1), length: 1, isSymbol: true, hasAlpha: false))
+            k += 1
+        }
     }
 }
 
