@@ -96,7 +96,8 @@ public struct NormalizeStage: DocumentStage {
                 let normalized = options.unicodeForm == .nfc
                     ? document.text.precomposedStringWithCanonicalMapping
                     : document.text.precomposedStringWithCompatibilityMapping
-                if normalized.utf8.count != document.text.utf8.count || normalized != document.text {
+                // Compare bytes: String's == is canonical equivalence, which NFC always preserves.
+                if !normalized.utf8.elementsEqual(document.text.utf8) {
                     document.text = normalized
                     counters.add("normalize_unicode_changed")
                     changed = true

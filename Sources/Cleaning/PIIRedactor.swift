@@ -155,8 +155,9 @@ public struct PIIRedactor: DocumentStage {
             if !startable { i += 1; continue }
             let prev: UInt8 = i > 0 ? p[i - 1] : 0x20
             let continuesNumber = (prev == 0x2D || prev == 0x2F) && i >= 2 && isASCIIDigit(p[i - 2])
+            // (A non-ASCII neighbour is a boundary: CJK text puts numbers right after words.)
             if isASCIIAlnum(prev) || prev == 0x2E || prev == 0x2B || prev == 0x5F || prev == 0x40 || prev == 0x3A
-                || prev >= 0x80 || continuesNumber {
+                || continuesNumber {
                 // Inside a token: skip the rest of the alphanumeric run.
                 i += 1
                 while i < n && isASCIIAlnum(p[i]) { i += 1 }

@@ -102,6 +102,9 @@ import Testing
         #expect(redact("::") == "::")
         let mixed = "\u{8054}\u{7CFB} jane@mail.cn \u{7535}\u{8BDD} +86 10 1234 5678\u{3002}"
         #expect(redact(mixed) == "\u{8054}\u{7CFB} <EMAIL> \u{7535}\u{8BDD} <PHONE>\u{3002}")
+        #expect(redact("\u{7535}\u{8BDD}+86 10 1234 5678\u{FF0C}\u{90AE}\u{7BB1}li@mail.cn") == "\u{7535}\u{8BDD}<PHONE>\u{FF0C}\u{90AE}\u{7BB1}<EMAIL>")
+        #expect(redact("at 93.184.216.34:8080 and (+1 555-123-4567)") == "at <IP_ADDRESS>:8080 and (<PHONE>)")
+        #expect(redact("Tel: +49 (0) 30 1234567.") == "Tel: <PHONE>.")
         // A document without PII keeps its text and adds no counters.
         let r = run(stage, goodProse)
         #expect(r.text == goodProse && r.counters.values.isEmpty)
