@@ -114,15 +114,15 @@ public struct GopherRepetitionFilter: DocumentStage {
             var segments = [(Int, Int)]()
             var start = s
             var i = s
-            while i < e {
-                if p[i] == 0x0A && i + 1 < e && p[i + 1] == 0x0A {
-                    segments.append((start, i))
-                    var j = i
+            while let nl = nextNewline(p, from: i), nl < e {
+                if nl + 1 < e && p[nl + 1] == 0x0A {
+                    segments.append((start, nl))
+                    var j = nl
                     while j < e && p[j] == 0x0A { j += 1 }
                     start = j
                     i = j
                 } else {
-                    i += 1
+                    i = nl + 1
                 }
             }
             segments.append((start, e))
@@ -135,17 +135,11 @@ public struct GopherRepetitionFilter: DocumentStage {
         if o.dupLineFrac != nil || o.dupLineCharFrac != nil {
             var segments = [(Int, Int)]()
             var start = 0
-            var i = 0
-            while i < n {
-                if p[i] == 0x0A {
-                    segments.append((start, i))
-                    var j = i
-                    while j < n && p[j] == 0x0A { j += 1 }
-                    start = j
-                    i = j
-                } else {
-                    i += 1
-                }
+            while let i = nextNewline(p, from: start) {
+                segments.append((start, i))
+                var j = i
+                while j < n && p[j] == 0x0A { j += 1 }
+                start = j
             }
             segments.append((start, n))
             let (dups, dupChars) = Self.duplicates(p, segments)

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 // Byte-level text helpers shared by the cleaning stages.
 //
 // Everything here works on the UTF-8 bytes of a `String` (via `withUTF8`) and decodes unicode scalars by hand
@@ -88,16 +94,20 @@ func scalarLength(_ text: String) -> Int {
 @inline(__always)
 func forEachLine(_ p: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) -> Void) {
     var start = 0
-    var i = 0
     let n = p.count
-    while i < n {
-        if p[i] == 0x0A {
-            body(start, i)
-            start = i + 1
-        }
-        i += 1
+    while start < n, let nl = nextNewline(p, from: start) {
+        body(start, nl)
+        start = nl + 1
     }
     body(start, n)
+}
+
+/// Offset of the next `\n` at or after `from`, or nil (libc `memchr`, vectorized).
+@inline(__always)
+func nextNewline(_ p: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+    guard from < p.count, let base = p.baseAddress else { return nil }
+    guard let hit = memchr(base + from, 0x0A, p.count - from) else { return nil }
+    return UnsafeRawPointer(hit) - UnsafeRawPointer(base)
 }
 
 /// Trims ASCII whitespace (and \u{A0}-class spaces are not trimmed: the normalize stage maps them to spaces).
