@@ -18,8 +18,9 @@ import DomainForgeCore
 /// duplicated n-grams are counted left to right, jumping past each duplicate (datatrove's `find_all_duplicate`).
 /// Ties for the most frequent n-gram go to the one seen first (Python's `Counter.most_common`).
 ///
-/// Efficiency: each word is hashed once; n-gram hashes come from a polynomial prefix hash over the word
-/// hashes (O(1) per n-gram for every n), counted in an open-addressing table of 64-bit keys. Two different
+/// Efficiency: each word is hashed once (a mixed 64-bit hash); n-gram hashes come from a polynomial prefix hash
+/// over the word hashes mod 2^64 (O(1) per n-gram for every n; with random word hashes its bits are uniform, so
+/// no extra mixing), counted in an open-addressing table. Two different
 /// n-grams with the same 64-bit hash would be taken as equal; the chance is negligible (~N²/2⁶⁴). When no n-gram
 /// of size n repeats, no longer one can, so the remaining duplicated-n-gram passes are skipped.
 /// A `null` threshold turns its rule off; `top_n_grams` / `dup_n_grams` are objects from n (as a string key)
@@ -183,11 +184,10 @@ public struct GopherRepetitionFilter: DocumentStage {
                     guard count >= m else { continue }
                     table.reset()
                     let bm = power(m)
-                    let salt = UInt64(m)
                     var bestCount = 0
                     var bestFirst = 0
                     for i in 0...(count - m) {
-                        let h = mix64((ph[i + m] &- ph[i] &* bm) ^ salt)
+                        let h = ph[i + m] &- ph[i] &* bm
                         let (c, slot) = table.add(h, index: i)
                         if c >= bestCount {
                             let first = table.first(atSlot: slot)
@@ -206,12 +206,11 @@ public struct GopherRepetitionFilter: DocumentStage {
                     guard count >= m, m < noRepeatAt else { continue }
                     table.reset()
                     let bm = power(m)
-                    let salt = UInt64(m)
                     var repeated = 0
                     var i = 0
                     let last = count - m
                     while i <= last {
-                        if table.insert(mix64((ph[i + m] &- ph[i] &* bm) ^ salt)) {
+                        if table.insert(ph[i + m] &- ph[i] &* bm) {
                             i += 1
                         } else {
                             repeated += Int(pl[i + m] - pl[i])

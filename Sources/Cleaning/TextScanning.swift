@@ -176,52 +176,61 @@ func mix64(_ x: UInt64) -> UInt64 {
 }
 
 /// Open-addressing table from 64-bit hashes to a count and the index of the first occurrence.
-/// Keys are already well mixed, so the slot is the low bits. Key 0 is remapped (it marks empty slots).
-/// A class over raw storage: no copy-on-write or bounds checks in the probe loop. Used by one thread at a time
-/// (each `process` call makes its own).
+/// Keys are already well mixed, so the slot is the low bits. Each slot is 16 bytes (one cache access per probe);
+/// the top byte of the stored key is an epoch, so `reset()` is O(1) except every 255th time (the other 56 bits
+/// of the hash identify the key). A class over raw storage: no copy-on-write or bounds checks in the probe loop.
+/// Used by one thread at a time (each `process` call makes its own).
 final class HashCounter {
-    private let keys: UnsafeMutablePointer<UInt64>
-    private let counts: UnsafeMutablePointer<Int32>
-    private let firsts: UnsafeMutablePointer<Int32>
+    struct Slot {
+        var key: UInt64
+        var count: Int32
+        var first: Int32
+    }
+    private let slots: UnsafeMutablePointer<Slot>
     private let size: Int
     private let mask: Int
+    private var epoch: UInt64 = 1
 
     init(capacity: Int) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
         self.size = size
         mask = size - 1
-        keys = .allocate(capacity: size)
-        keys.initialize(repeating: 0, count: size)
-        counts = .allocate(capacity: size)
-        firsts = .allocate(capacity: size)
+        slots = .allocate(capacity: size)
+        slots.initialize(repeating: Slot(key: 0, count: 0, first: 0), count: size)
     }
 
     deinit {
-        keys.deallocate()
-        counts.deallocate()
-        firsts.deallocate()
+        slots.deallocate()
     }
 
+    /// Forgets every key.
     func reset() {
-        keys.update(repeating: 0, count: size)
+        if epoch == 255 {
+            slots.update(repeating: Slot(key: 0, count: 0, first: 0), count: size)
+            epoch = 1
+        } else {
+            epoch += 1
+        }
+    }
+
+    @inline(__always) private func tagged(_ key: UInt64) -> UInt64 {
+        (key & 0x00FF_FFFF_FFFF_FFFF) | (epoch << 56)
     }
 
     /// Adds one occurrence of `key` (first seen at `index`); returns the count after adding and the slot.
     @inline(__always)
     func add(_ key: UInt64, index: Int) -> (count: Int, slot: Int) {
-        let k = key == 0 ? 1 : key
-        var slot = Int(truncatingIfNeeded: k) & mask
+        let k = tagged(key)
+        var slot = Int(truncatingIfNeeded: key) & mask
         while true {
-            let existing = keys[slot]
+            let existing = slots[slot].key
             if existing == k {
-                counts[slot] += 1
-                return (Int(counts[slot]), slot)
+                slots[slot].count += 1
+                return (Int(slots[slot].count), slot)
             }
-            if existing == 0 {
-                keys[slot] = k
-                counts[slot] = 1
-                firsts[slot] = Int32(truncatingIfNeeded: index)
+            if existing >> 56 != epoch {
+                slots[slot] = Slot(key: k, count: 1, first: Int32(truncatingIfNeeded: index))
                 return (1, slot)
             }
             slot = (slot + 1) & mask
@@ -231,20 +240,20 @@ final class HashCounter {
     /// Inserts `key`; returns false when it was already present.
     @inline(__always)
     func insert(_ key: UInt64) -> Bool {
-        let k = key == 0 ? 1 : key
-        var slot = Int(truncatingIfNeeded: k) & mask
+        let k = tagged(key)
+        var slot = Int(truncatingIfNeeded: key) & mask
         while true {
-            let existing = keys[slot]
+            let existing = slots[slot].key
             if existing == k { return false }
-            if existing == 0 {
-                keys[slot] = k
+            if existing >> 56 != epoch {
+                slots[slot].key = k
                 return true
             }
             slot = (slot + 1) & mask
         }
     }
 
-    @inline(__always) func first(atSlot slot: Int) -> Int { Int(firsts[slot]) }
+    @inline(__always) func first(atSlot slot: Int) -> Int { Int(slots[slot].first) }
 }
 
 // MARK: - Word tokens
