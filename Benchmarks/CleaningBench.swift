@@ -6,6 +6,8 @@
 //                  0 = one document per file)
 //   --iterations N best of N runs per row (default 3)
 //   --stage TYPE   only this stage (no chain row)
+//   --verdicts F   also write "stage<TAB>document index<TAB>keep|reason" for every stage (and "c4" = c4_lines then
+//                  c4_document), to compare with a reference implementation run on the same documents
 import Cleaning
 import DomainForgeCore
 import Foundation
@@ -15,6 +17,7 @@ func runCleaningBench(_ args: [String]) throws {
     var chunk = 8192
     var iterations = 3
     var only: String?
+    var verdictsPath: String?
     var i = 0
     while i < args.count {
         switch args[i] {
@@ -26,6 +29,10 @@ func runCleaningBench(_ args: [String]) throws {
             i += 1
             guard i < args.count, let v = Int(args[i]), v > 0 else { print("--iterations needs a positive count"); return }
             iterations = v
+        case "--verdicts":
+            i += 1
+            guard i < args.count else { print("--verdicts needs a file"); return }
+            verdictsPath = args[i]
         case "--stage":
             i += 1
             guard i < args.count else { print("--stage needs a stage type"); return }
@@ -82,6 +89,27 @@ func runCleaningBench(_ args: [String]) throws {
         printRow(stage.name, docs.count, row, mb)
     }
 
+    if let verdictsPath {
+        var lines = ""
+        for stage in stages {
+            for (k, doc) in docs.enumerated() {
+                var d = doc
+                var c = StageCounters()
+                let v = stage.process(&d, counters: &c)
+                lines += "\(stage.name)\t\(k)\t\(verdictName(v))\n"
+            }
+        }
+        let c4 = try ["c4_lines", "c4_document"].map { try CleaningStageFactory.make(type: $0, options: .null) }
+        for (k, doc) in docs.enumerated() {
+            var d = doc
+            var c = StageCounters()
+            var v = StageVerdict.keep
+            for stage in c4 where v == .keep { v = stage.process(&d, counters: &c) }
+            lines += "c4\t\(k)\t\(verdictName(v))\n"
+        }
+        try lines.write(toFile: verdictsPath, atomically: true, encoding: .utf8)
+        print("verdicts written to \(verdictsPath)")
+    }
     if only != nil { return }
     // The full chain in a usual order; documents leave at their first drop.
     let order = ["normalize", "pii", "length", "gopher_quality", "gopher_repetition", "fineweb", "c4_document"]
@@ -102,6 +130,13 @@ func runCleaningBench(_ args: [String]) throws {
     }
     printRow("chain (\(order.count) stages)", docs.count, row, mb)
     print("chain order: \(order.joined(separator: " -> ")); c4_lines is left out of the chain (hard-wrapped book text has few terminal-punctuation lines)")
+}
+
+private func verdictName(_ v: StageVerdict) -> String {
+    switch v {
+    case .keep: return "keep"
+    case .drop(let reason): return reason
+    }
 }
 
 private struct RowResult {
