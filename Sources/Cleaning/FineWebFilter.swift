@@ -1,19 +1,21 @@
 import DomainForgeCore
 
-/// FineWeb's quality rules (`fineweb`), computed as datatrove's `FineWebQualityFilter`, in its order:
+/// FineWeb's quality rules (`fineweb`), computed as datatrove 0.10's `FineWebQualityFilter`, in its order:
 ///
 /// | rule (default) | reason |
 /// |---|---|
-/// | lines ending in `.` `'` `"` `!` `?` / lines <= `line_punct_thr` (0.12) | `line_punct_ratio` |
-/// | lines of <= `short_line_length` (30) chars / lines >= `short_line_thr` (0.67) | `short_line_ratio` |
-/// | chars in duplicated non-blank lines / chars without newlines >= `char_duplicates_ratio` (0.1) | `char_dup_ratio` |
+/// | no non-blank line | `empty` |
+/// | lines ending in terminal punctuation / lines < `line_punct_thr` (0.12) | `line_punct_ratio` |
+/// | lines of <= `short_line_length` (30) chars / lines > `short_line_thr` (0.67) | `short_line_ratio` |
+/// | chars in duplicated lines / chars without newlines > `char_duplicates_ratio` (0.1) | `char_dup_ratio` |
 /// | newlines / words > `new_line_ratio` (0.3) | `list_ratio` |
 ///
-/// Lines are the text split on `\n` (not stripped: a line ending in `. ` does not count as punctuated).
-/// `line_punct_exclude_zero` keeps documents with no punctuated line at all (datatrove's option).
-/// `char_duplicates_ratio` defaults to 0.1, the value FineWeb used; datatrove's class default is 0.01, which
-/// drops far more (any document with ~1% repeated lines). Words are `tokenizeWords` tokens; a document with
-/// newlines and no words at all is dropped as `list_ratio`. A `null` threshold turns its rule off.
+/// Lines are the text split on `\n` without the blank ones; they are not stripped (a line ending in `. ` does not
+/// count as punctuated). Terminal punctuation is Unicode's Sentence_Terminal set (`.` `!` `?` `。` `！` `।` ...),
+/// which datatrove's `TERMINAL_PUNCTUATION` follows. `line_punct_exclude_zero` keeps documents with no punctuated
+/// line at all. `char_duplicates_ratio` defaults to 0.1, the value FineWeb used; datatrove's class default is 0.01,
+/// which drops far more (any document with ~1% repeated lines). Words are `tokenizeWords` tokens; a document with
+/// newlines and no words is dropped as `list_ratio`. A `null` threshold turns its rule off.
 public struct FineWebFilter: DocumentStage {
     public static let type = "fineweb"
     public var name: String { Self.type }
@@ -68,34 +70,32 @@ public struct FineWebFilter: DocumentStage {
         let n = p.count
         var lines = 0, punctuated = 0, short = 0
         var nonBlank = [(Int, Int)]()
-        let wantDup = o.charDuplicatesRatio != nil
         forEachLine(p) { s, e in
+            let (ts, te) = trimASCIIWhitespace(p, s, e)
+            if ts == te { return }
             lines += 1
-            if e > s {
-                let last = p[e - 1]
-                if last == 0x2E || last == 0x27 || last == 0x22 || last == 0x21 || last == 0x3F { punctuated += 1 }
-            }
+            nonBlank.append((s, e))
+            if Self.endsWithTerminal(p, s, e) { punctuated += 1 }
             let len = e - s
             if len <= o.shortLineLength || (len <= 4 * o.shortLineLength && scalarCount(p, s, e) <= o.shortLineLength) {
                 short += 1
             }
-            if wantDup {
-                let (ts, te) = trimASCIIWhitespace(p, s, e)
-                if ts < te { nonBlank.append((s, e)) }
-            }
         }
-        let newlines = lines - 1
+        if lines == 0 { return .drop(reason: "empty") }
         if let thr = o.linePunctThr {
             let ratio = Double(punctuated) / Double(lines)
-            if ratio <= thr && !(ratio == 0 && o.linePunctExcludeZero) { return .drop(reason: "line_punct_ratio") }
+            if ratio < thr && !(ratio == 0 && o.linePunctExcludeZero) { return .drop(reason: "line_punct_ratio") }
         }
-        if let thr = o.shortLineThr, Double(short) / Double(lines) >= thr {
+        if let thr = o.shortLineThr, Double(short) / Double(lines) > thr {
             return .drop(reason: "short_line_ratio")
         }
+        var newlines = 0
+        var k = 0
+        while let nl = nextNewline(p, from: k) { newlines += 1; k = nl + 1 }
         if let thr = o.charDuplicatesRatio {
             let chars = scalarCount(p, 0, n) - newlines
             let (_, dupChars) = GopherRepetitionFilter.duplicates(p, nonBlank)
-            if chars > 0 && Double(dupChars) / Double(chars) >= thr { return .drop(reason: "char_dup_ratio") }
+            if chars > 0 && Double(dupChars) / Double(chars) > thr { return .drop(reason: "char_dup_ratio") }
         }
         if let thr = o.newLineRatio, newlines > 0 {
             var tokens = [WordToken]()
@@ -104,5 +104,16 @@ public struct FineWebFilter: DocumentStage {
             if tokens.isEmpty || Double(newlines) / Double(tokens.count) > thr { return .drop(reason: "list_ratio") }
         }
         return .keep
+    }
+
+    /// Whether the line `p[s..<e]` (non-empty) ends with a Sentence_Terminal scalar.
+    @inline(__always)
+    static func endsWithTerminal(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
+        let last = p[e - 1]
+        if last < 0x80 { return last == 0x2E || last == 0x21 || last == 0x3F }
+        var k = e - 1
+        while k > s && (p[k] & 0xC0) == 0x80 { k -= 1 }
+        guard let scalar = Unicode.Scalar(decodeScalar(p, k).value) else { return false }
+        return scalar.properties.isSentenceTerminal
     }
 }

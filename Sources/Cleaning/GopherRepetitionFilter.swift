@@ -5,6 +5,7 @@ import DomainForgeCore
 ///
 /// | rule (default) | reason |
 /// |---|---|
+/// | empty text | `empty` |
 /// | duplicate paragraphs / paragraphs > `dup_para_frac` (0.30) | `dup_para_frac` |
 /// | chars in duplicate paragraphs / chars > `dup_para_char_frac` (0.20) | `dup_para_char_frac` |
 /// | duplicate lines / lines > `dup_line_frac` (0.30) | `dup_line_frac` |
@@ -107,7 +108,7 @@ public struct GopherRepetitionFilter: DocumentStage {
         let o = options
         let n = p.count
         let totalChars = Double(scalarCount(p, 0, n))
-        if totalChars == 0 { return .keep }
+        if totalChars == 0 { return .drop(reason: "empty") }
 
         // Paragraphs: the stripped text split on \n{2,}.
         if o.dupParaFrac != nil || o.dupParaCharFrac != nil {

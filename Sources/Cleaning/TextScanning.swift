@@ -270,10 +270,12 @@ struct WordToken {
     var hasAlpha: Bool
 }
 
-/// Word tokenizer approximating datatrove's English tokenizer (NLTK `word_tokenize`) without its cost:
-/// text is split on whitespace; punctuation at the start of a chunk and at its end becomes separate tokens
-/// (one token per character, except that a run of dots, `...`, is one token). Punctuation inside a chunk stays
-/// (`U.S.A`, `e-mail`, `3.14`). Scripts written without spaces (Chinese, Japanese, Thai) give one token per
+/// Word tokenizer approximating datatrove's English word tokenizer (spaCy's rule-based English tokenizer in
+/// datatrove 0.10; NLTK's `word_tokenize` before) without its cost: text is split on whitespace; punctuation at the
+/// start and end of a chunk becomes separate tokens (one per character, except that a run of dots, `...`, is one
+/// token, and `- + / = | \\ ~ ^ @` stay attached, see `isEdgePunct`); inside a chunk, spaCy's infix rules split (see `appendCore`: `e-mail` → `e` `-` `mail`,
+/// `1990-2000`, `and/or`); other inner punctuation stays (`U.S.A`, `3.14`, `e.g`, URLs). Contractions (`don't`)
+/// and spaCy's exception lists are not reproduced. Scripts written without spaces (Chinese, Japanese, Thai) give one token per
 /// whitespace-separated run, so word-based rules see very few, very long "words" there.
 func tokenizeWords(_ p: UnsafeBufferPointer<UInt8>, into tokens: inout [WordToken]) {
     tokens.removeAll(keepingCapacity: true)
@@ -288,15 +290,13 @@ func tokenizeWords(_ p: UnsafeBufferPointer<UInt8>, into tokens: inout [WordToke
             let (v, len) = decodeScalar(p, i)
             if isUnicodeWhitespace(v) { i += len; continue }
         }
-        // Chunk [i, j); note whether it is all ASCII and whether it has a letter.
+        // Chunk [i, j); note whether it is all ASCII.
         var j = i
         var ascii = true
-        var letter = false
         while j < n {
             let c = p[j]
             if c < 0x80 {
                 if c <= 0x20 && (isASCIIWhitespace(c) || (c >= 0x1C && c <= 0x1F)) { break }
-                letter = letter || isASCIILetter(c)
                 j += 1
             } else {
                 let (v, len) = decodeScalar(p, j)
@@ -306,7 +306,7 @@ func tokenizeWords(_ p: UnsafeBufferPointer<UInt8>, into tokens: inout [WordToke
             }
         }
         if ascii {
-            splitASCIIChunk(p, i, j, hasLetter: letter, into: &tokens)
+            splitASCIIChunk(p, i, j, into: &tokens)
         } else {
             splitChunk(p, i, j, into: &tokens)
         }
@@ -314,19 +314,132 @@ func tokenizeWords(_ p: UnsafeBufferPointer<UInt8>, into tokens: inout [WordToke
     }
 }
 
+/// ASCII punctuation that spaCy splits off the start or end of a word: all but `- + / = | \\ ~ ^ @`, which stay
+/// attached (so `|---+---|` or `--` is one token, as there).
+@inline(__always) func isEdgePunct(_ b: UInt8) -> Bool {
+    isASCIIPunct(b) && b != 0x2D && b != 0x2B && b != 0x2F && b != 0x3D && b != 0x7C && b != 0x5C && b != 0x7E
+        && b != 0x5E && b != 0x40
+}
+
+@inline(__always) private func isLetterish(_ b: UInt8) -> Bool { isASCIILetter(b) || b >= 0x80 }
+@inline(__always) private func isAlnumish(_ b: UInt8) -> Bool { isASCIIAlnum(b) || b >= 0x80 }
+
+/// Appends the core of a chunk (no leading/trailing punctuation), split at the infixes spaCy's English tokenizer
+/// (datatrove's English word tokenizer) splits at: dashes `-` `--` `---` `~` between a letter/digit and a letter;
+/// `:` `<` `>` `=` `/` between a letter/digit and a letter; `,` between letters; `-` `+` `*` `^` between digits
+/// (`1990-2000`); runs of 2+ dots (`wait...what`); a `.` between a lowercase letter or closing bracket and an
+/// uppercase letter. URLs (`://`, `www.`) are kept whole. Non-ASCII bytes count as letters in these checks.
+@inline(__always)
+private func appendCore(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, into tokens: inout [WordToken]) {
+    var candidate = false
+    var k = s + 1
+    while k < e - 1 {
+        switch p[k] {
+        case 0x2D, 0x7E, 0x2B, 0x2A, 0x5E, 0x3A, 0x3C, 0x3E, 0x3D, 0x2F, 0x2C, 0x2E: candidate = true
+        default: break
+        }
+        if candidate { break }
+        k += 1
+    }
+    if !candidate || isURL(p, s, e) {
+        appendWord(p, s, e, into: &tokens)
+        return
+    }
+    var partStart = s
+    while k < e - 1 {
+        let b = p[k]
+        let prev = p[k - 1]
+        var splitEnd = -1
+        switch b {
+        case 0x2D, 0x7E:  // - ~
+            var m = k + 1
+            if b == 0x2D { while m < e && p[m] == 0x2D && m - k < 3 { m += 1 } }
+            if m < e {
+                let next = p[m]
+                if isAlnumish(prev) && isLetterish(next) {
+                    splitEnd = m
+                } else if b == 0x2D && m == k + 1 && isASCIIDigit(prev) && (isASCIIDigit(next) || next == 0x2D) {
+                    splitEnd = m
+                }
+            }
+        case 0x2B, 0x2A, 0x5E:  // + * ^
+            if isASCIIDigit(prev) && (isASCIIDigit(p[k + 1]) || p[k + 1] == 0x2D) { splitEnd = k + 1 }
+        case 0x3A, 0x3C, 0x3E, 0x3D, 0x2F:  // : < > = /
+            if isAlnumish(prev) && isLetterish(p[k + 1]) { splitEnd = k + 1 }
+        case 0x2C:  // ,
+            if isLetterish(prev) && isLetterish(p[k + 1]) { splitEnd = k + 1 }
+        case 0x2E:  // .
+            if p[k + 1] == 0x2E {
+                var m = k
+                while m < e && p[m] == 0x2E { m += 1 }
+                if m < e { splitEnd = m }
+            } else if ((prev &- 0x61 < 26) || prev >= 0x80 || prev == 0x29 || prev == 0x5D) && (p[k + 1] &- 0x41 < 26) {
+                splitEnd = k + 1
+            }
+        default:
+            break
+        }
+        if splitEnd > 0 {
+            if k > partStart { appendWord(p, partStart, k, into: &tokens) }
+            tokens.append(WordToken(start: Int32(k), end: Int32(splitEnd), length: Int32(splitEnd - k), isSymbol: true,
+                                    hasAlpha: false))
+            partStart = splitEnd
+            k = splitEnd
+        } else {
+            k += 1
+        }
+    }
+    if e > partStart { appendWord(p, partStart, e, into: &tokens) }
+}
+
+@inline(__always)
+private func isURL(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
+    if e - s >= 4 && (p[s] | 0x20) == 0x77 && (p[s + 1] | 0x20) == 0x77 && (p[s + 2] | 0x20) == 0x77 && p[s + 3] == 0x2E {
+        return true
+    }
+    var k = s
+    while k + 2 < e {
+        if p[k] == 0x3A && p[k + 1] == 0x2F && p[k + 2] == 0x2F { return true }
+        k += 1
+    }
+    return false
+}
+
+/// Appends `p[s..<e]` as one token, measuring its length in scalars and whether it has a letter / only symbols.
+@inline(__always)
+private func appendWord(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, into tokens: inout [WordToken]) {
+    var length: Int32 = 0
+    var hasAlpha = false
+    var allSymbol = true
+    var k = s
+    while k < e {
+        let b = p[k]
+        if b < 0x80 {
+            if isASCIILetter(b) { hasAlpha = true; allSymbol = false } else if allSymbol && !isASCIIPunct(b) { allSymbol = false }
+            k += 1
+        } else {
+            let (v, len) = decodeScalar(p, k)
+            if !hasAlpha && isAlphabetic(v) { hasAlpha = true }
+            if allSymbol && !isPunctOrSymbol(v) { allSymbol = false }
+            k += len
+        }
+        length += 1
+    }
+    tokens.append(WordToken(start: Int32(s), end: Int32(e), length: length, isSymbol: allSymbol, hasAlpha: hasAlpha))
+}
+
 /// `splitChunk` for a chunk of ASCII bytes.
 @inline(__always)
-private func splitASCIIChunk(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, hasLetter: Bool,
-                             into tokens: inout [WordToken]) {
+private func splitASCIIChunk(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, into tokens: inout [WordToken]) {
     var s = start
-    while s < end && isASCIIPunct(p[s]) {
+    while s < end && isEdgePunct(p[s]) {
         tokens.append(WordToken(start: Int32(s), end: Int32(s + 1), length: 1, isSymbol: true, hasAlpha: false))
         s += 1
     }
     if s == end { return }
     var e = end
-    while e > s && isASCIIPunct(p[e - 1]) { e -= 1 }
-    tokens.append(WordToken(start: Int32(s), end: Int32(e), length: Int32(e - s), isSymbol: false, hasAlpha: hasLetter))
+    while e > s && isEdgePunct(p[e - 1]) { e -= 1 }
+    appendCore(p, s, e, into: &tokens)
     var k = e
     while k < end {
         if p[k] == 0x2E {
@@ -347,7 +460,7 @@ private func splitChunk(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: In
     var s = start
     while s < end {
         let (v, len) = decodeScalar(p, s)
-        guard isPunctOrSymbol(v) else { break }
+        guard v < 0x80 ? isEdgePunct(UInt8(v)) : isPunctOrSymbol(v) else { break }
         tokens.append(WordToken(start: Int32(s), end: Int32(s + len), length: 1, isSymbol: true, hasAlpha: false))
         s += len
     }
@@ -358,28 +471,13 @@ private func splitChunk(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: In
         var k = e - 1
         while (p[k] & 0xC0) == 0x80 { k -= 1 }
         let (v, _) = decodeScalar(p, k)
-        guard isPunctOrSymbol(v) else { break }
+        guard v < 0x80 ? isEdgePunct(UInt8(v)) : isPunctOrSymbol(v) else { break }
         e = k
     }
     // Core word [s, e).
-    var length: Int32 = 0
-    var hasAlpha = false
-    var k = s
-    while k < e {
-        let b = p[k]
-        if b < 0x80 {
-            if !hasAlpha && isASCIILetter(b) { hasAlpha = true }
-            k += 1
-        } else {
-            let (v, len) = decodeScalar(p, k)
-            if !hasAlpha && isAlphabetic(v) { hasAlpha = true }
-            k += len
-        }
-        length += 1
-    }
-    tokens.append(WordToken(start: Int32(s), end: Int32(e), length: length, isSymbol: false, hasAlpha: hasAlpha))
+    appendCore(p, s, e, into: &tokens)
     // Trailing punctuation tokens; a run of '.' is one token.
-    k = e
+    var k = e
     while k < end {
         if p[k] == 0x2E {
             var m = k

@@ -71,13 +71,14 @@ import Testing
     }
 
     @Test func tokenizerSplitsEdgePunctuation() {
-        var text = "\"Hello, world!\" (e-mail) U.S.A. wait... #tag 3.14 \u{4E2D}\u{6587}"
+        var text = "\"Hello, world!\" (e-mail) U.S.A. wait... #tag 3.14 \u{4E2D}\u{6587} 1990-2000 and/or a,b end.Next so...what x--y http://a.org/b-c"
         let words: [String] = text.withUTF8 { p in
             var tokens = [WordToken]()
             tokenizeWords(p, into: &tokens)
             return tokens.map { String(decoding: UnsafeBufferPointer(rebasing: p[Int($0.start)..<Int($0.end)]), as: UTF8.self) }
         }
-        #expect(words == ["\"", "Hello", ",", "world", "!", "\"", "(", "e-mail", ")", "U.S.A", ".", "wait", "...",
-                          "#", "tag", "3.14", "\u{4E2D}\u{6587}"])
+        #expect(words == ["\"", "Hello", ",", "world", "!", "\"", "(", "e", "-", "mail", ")", "U.S.A", ".", "wait", "...",
+                          "#", "tag", "3.14", "\u{4E2D}\u{6587}", "1990", "-", "2000", "and", "/", "or", "a", ",", "b",
+                          "end", ".", "Next", "so", "...", "what", "x", "--", "y", "http://a.org/b-c"])
     }
 }

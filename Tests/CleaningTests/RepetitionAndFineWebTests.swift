@@ -72,7 +72,7 @@ import Testing
     }
 
     @Test func edgeCases() {
-        #expect(run(stage, "").verdict == .keep)
+        #expect(run(stage, "").verdict == dropped("empty"))
         #expect(run(stage, "\n\n\n").verdict == dropped("dup_line_frac"))  // ["", ""] after split: one duplicate of two
         #expect(run(stage, "word").verdict == .keep)
         let chinese = "\u{8FD9}\u{662F}\u{4E00}\u{4E2A}\u{53E5}\u{5B50}\u{3002}\u{6211}\u{4EEC}\u{8D70}\u{5427}\u{3002}"
@@ -107,13 +107,20 @@ import Testing
     }
 
     @Test func excludeZeroAndEdges() {
-        #expect(run(stage, "").verdict == dropped("line_punct_ratio"))
+        #expect(run(stage, "").verdict == dropped("empty"))
+        #expect(run(stage, "  \n\n\t\n").verdict == dropped("empty"))
+        let menu = "Menu one two three four five six seven\nAnother menu line that is long enough here"
+        #expect(run(stage, menu).verdict == dropped("line_punct_ratio"))
         var o = FineWebFilter.Options()
         o.linePunctExcludeZero = true
-        #expect(run(FineWebFilter(options: o), "").verdict == dropped("short_line_ratio"))
-        o.shortLineThr = nil
-        #expect(run(FineWebFilter(options: o), "\n\n").verdict == dropped("list_ratio"))
+        #expect(run(FineWebFilter(options: o), menu).verdict == .keep)
+        // Blank lines do not count: one punctuated line of two non-blank ones.
+        #expect(run(stage, "A long enough line that ends with a full stop.\n\n\n\nAnother long line without any stop").verdict == .keep)
+        // A line ending in ". " (not stripped) is not punctuated.
+        #expect(run(stage, "A long enough line that ends with a stop and a space. ").verdict == dropped("line_punct_ratio"))
+        // Chinese: 。 is terminal punctuation; one short line is a short-line page.
         let chinese = "\u{8FD9}\u{662F}\u{4E00}\u{4E2A}\u{53E5}\u{5B50}\u{3002}"
-        #expect(run(stage, chinese).verdict == dropped("line_punct_ratio"))
+        #expect(run(stage, chinese).verdict == dropped("short_line_ratio"))
+        #expect(run(stage, String(repeating: "\u{8FD9}\u{662F}\u{4E00}\u{4E2A}\u{53E5}\u{5B50}", count: 6) + "\u{3002}").verdict == .keep)
     }
 }
