@@ -1,0 +1,185 @@
+import DomainForgeCore
+
+/// C4's line rules (`c4_lines`), the line half of datatrove's `C4QualityFilter` (the document half is
+/// ``C4DocumentFilter``). Each `\n`-separated line is stripped, then, in this order:
+/// 1. a line with a word longer than `max_word_length` (1000) characters is removed;
+/// 2. citation markers `[<digits>]`, `[edit]` and `[citation needed]` are deleted (`remove_citations`), and the
+///    line is stripped again (datatrove strips only before, so `Text. [1]` would fail the next rule there);
+/// 3. a line that does not end in `.`, `!`, `?` or `"`, or ends in `...`, is removed (`filter_no_terminal_punct`;
+///    the terminal marks are C4's; datatrove also accepts `'`);
+/// 4. a line with fewer than `min_words_per_line` (3) whitespace-separated words is removed (counted after
+///    citation removal);
+/// 5. a line containing `javascript` (any case) is removed (`filter_javascript`);
+/// 6. a line containing `terms of use`, `privacy policy`, `cookie policy`, `uses cookies`, `use of cookies` or
+///    `use cookies` (any case) is removed (`filter_policy`).
+///
+/// Kept lines are joined with `\n` (blank lines go, as in C4). A document with no line left is dropped with
+/// reason `c4_no_lines`. Counters: `c4_lines_kept`, `c4_lines_removed_too_long_word`,
+/// `c4_lines_removed_no_terminal_punct`, `c4_lines_removed_too_few_words`, `c4_lines_removed_javascript`,
+/// `c4_lines_removed_policy`, `c4_citations_removed` (blank lines are not counted).
+public struct C4LinesStage: DocumentStage {
+    public static let type = "c4_lines"
+    public var name: String { Self.type }
+
+    public struct Options: StageOptions {
+        public var removeCitations: Bool = true
+        public var filterNoTerminalPunct: Bool = true
+        public var minWordsPerLine: Int? = 3
+        public var maxWordLength: Int? = 1000
+        public var filterJavascript: Bool = true
+        public var filterPolicy: Bool = true
+
+        public init() {}
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case removeCitations = "remove_citations"
+            case filterNoTerminalPunct = "filter_no_terminal_punct"
+            case minWordsPerLine = "min_words_per_line"
+            case maxWordLength = "max_word_length"
+            case filterJavascript = "filter_javascript"
+            case filterPolicy = "filter_policy"
+        }
+        static var optionKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let d = Options()
+            removeCitations = try c.value(.removeCitations, default: d.removeCitations)
+            filterNoTerminalPunct = try c.value(.filterNoTerminalPunct, default: d.filterNoTerminalPunct)
+            minWordsPerLine = try c.count(.minWordsPerLine, default: d.minWordsPerLine)
+            maxWordLength = try c.count(.maxWordLength, default: d.maxWordLength)
+            filterJavascript = try c.value(.filterJavascript, default: d.filterJavascript)
+            filterPolicy = try c.value(.filterPolicy, default: d.filterPolicy)
+        }
+    }
+
+    public let options: Options
+
+    public init(options: Options = .init()) {
+        self.options = options
+    }
+
+    static let javascript = Array("javascript".utf8)
+    static let policyPhrases: [[UInt8]] = [
+        "terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies", "use cookies",
+    ].map { Array($0.utf8) }
+
+    private struct LineCounts {
+        var kept = 0, longWord = 0, noPunct = 0, fewWords = 0, javascript = 0, policy = 0, citations = 0
+    }
+
+    public func process(_ document: inout Document, counters: inout StageCounters) -> StageVerdict {
+        let o = options
+        var c = LineCounts()
+        var changed = false
+        let newText: String = document.text.withUTF8 { p in
+            let n = p.count
+            return String(unsafeUninitializedCapacity: n) { out -> Int in
+                var w = 0
+                var lineBuf = [UInt8]()
+                forEachLine(p) { ls, le in
+                    var (s, e) = trimASCIIWhitespace(p, ls, le)
+                    if s == e { return }
+                    if let maxLen = o.maxWordLength, whitespaceWords(p, s, e).longest > maxLen {
+                        c.longWord += 1
+                        return
+                    }
+                    // The line's bytes after citation removal: either p[s..<e] or lineBuf.
+                    var useBuf = false
+                    if o.removeCitations {
+                        let removed = Self.removeCitations(p, s, e, into: &lineBuf)
+                        if removed > 0 {
+                            c.citations += removed
+                            useBuf = true
+                        }
+                    }
+                    let keep: Bool = lineBuf.withUnsafeBufferPointer { bufP in
+                        let q = useBuf ? bufP : p
+                        if useBuf { (s, e) = trimASCIIWhitespace(bufP, 0, bufP.count) }
+                        if s == e { c.noPunct += 1; return false }
+                        if o.filterNoTerminalPunct {
+                            let last = q[e - 1]
+                            let terminal = last == 0x2E || last == 0x21 || last == 0x3F || last == 0x22
+                            let ellipsis = e - s >= 3 && q[e - 1] == 0x2E && q[e - 2] == 0x2E && q[e - 3] == 0x2E
+                            if !terminal || ellipsis { c.noPunct += 1; return false }
+                        }
+                        if let minWords = o.minWordsPerLine, minWords > 0, whitespaceWords(q, s, e).count < minWords {
+                            c.fewWords += 1
+                            return false
+                        }
+                        if o.filterJavascript && containsASCIICaseInsensitive(q, s, e, Self.javascript) {
+                            c.javascript += 1
+                            return false
+                        }
+                        if o.filterPolicy {
+                            for phrase in Self.policyPhrases where containsASCIICaseInsensitive(q, s, e, phrase) {
+                                c.policy += 1
+                                return false
+                            }
+                        }
+                        // Keep: append to the output.
+                        if w > 0 { out[w] = 0x0A; w += 1 }
+                        for k in s..<e { out[w] = q[k]; w += 1 }
+                        return true
+                    }
+                    if keep {
+                        c.kept += 1
+                        if useBuf || s != ls || e != le { changed = true }
+                    }
+                }
+                // Lines dropped, blank lines removed or separators changed all change the byte count.
+                if w != n { changed = true }
+                return w
+            }
+        }
+        if changed { document.text = newText }
+        if c.kept > 0 { counters.add("c4_lines_kept", c.kept) }
+        if c.longWord > 0 { counters.add("c4_lines_removed_too_long_word", c.longWord) }
+        if c.noPunct > 0 { counters.add("c4_lines_removed_no_terminal_punct", c.noPunct) }
+        if c.fewWords > 0 { counters.add("c4_lines_removed_too_few_words", c.fewWords) }
+        if c.javascript > 0 { counters.add("c4_lines_removed_javascript", c.javascript) }
+        if c.policy > 0 { counters.add("c4_lines_removed_policy", c.policy) }
+        if c.citations > 0 { counters.add("c4_citations_removed", c.citations) }
+        if c.kept == 0 { return .drop(reason: "c4_no_lines") }
+        return .keep
+    }
+
+    static let edit = Array("[edit]".utf8)
+    static let citationNeeded = Array("[citation needed]".utf8)
+
+    /// Copies `p[s..<e]` without `[<digits>]`, `[edit]` and `[citation needed]` into `buf`; returns how many markers
+    /// were removed (0 leaves `buf` unspecified).
+    static func removeCitations(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, into buf: inout [UInt8]) -> Int {
+        var removed = 0
+        var i = s
+        var copiedUpTo = s
+        while i < e {
+            guard p[i] == 0x5B else { i += 1; continue }  // '['
+            var j = i + 1
+            while j < e && isASCIIDigit(p[j]) { j += 1 }
+            var end = -1
+            if j < e && p[j] == 0x5D {
+                end = j + 1
+            } else if matches(p, i, e, edit) {
+                end = i + edit.count
+            } else if matches(p, i, e, citationNeeded) {
+                end = i + citationNeeded.count
+            }
+            if end < 0 { i += 1; continue }
+            if removed == 0 { buf.removeAll(keepingCapacity: true) }
+            buf.append(contentsOf: UnsafeBufferPointer(rebasing: p[copiedUpTo..<i]))
+            removed += 1
+            i = end
+            copiedUpTo = end
+        }
+        if removed > 0 { buf.append(contentsOf: UnsafeBufferPointer(rebasing: p[copiedUpTo..<e])) }
+        return removed
+    }
+
+    @inline(__always)
+    static func matches(_ p: UnsafeBufferPointer<UInt8>, _ i: Int, _ e: Int, _ needle: [UInt8]) -> Bool {
+        if e - i < needle.count { return false }
+        for k in 0..<needle.count where p[i + k] != needle[k] { return false }
+        return true
+    }
+}

@@ -1,0 +1,119 @@
+import DomainForgeCore
+
+/// FineWeb's quality rules (`fineweb`), computed as datatrove 0.10's `FineWebQualityFilter`, in its order:
+///
+/// | rule (default) | reason |
+/// |---|---|
+/// | no non-blank line | `empty` |
+/// | lines ending in terminal punctuation / lines < `line_punct_thr` (0.12) | `line_punct_ratio` |
+/// | lines of <= `short_line_length` (30) chars / lines > `short_line_thr` (0.67) | `short_line_ratio` |
+/// | chars in duplicated lines / chars without newlines > `char_duplicates_ratio` (0.1) | `char_dup_ratio` |
+/// | newlines / words > `new_line_ratio` (0.3) | `list_ratio` |
+///
+/// Lines are the text split on `\n` without the blank ones; they are not stripped (a line ending in `. ` does not
+/// count as punctuated). Terminal punctuation is Unicode's Sentence_Terminal set (`.` `!` `?` `。` `！` `।` ...),
+/// which datatrove's `TERMINAL_PUNCTUATION` follows. `line_punct_exclude_zero` keeps documents with no punctuated
+/// line at all. `char_duplicates_ratio` defaults to 0.1, the value FineWeb used; datatrove's class default is 0.01,
+/// which drops far more (any document with ~1% repeated lines). Words are `tokenizeWords` tokens; a document with
+/// newlines and no words is dropped as `list_ratio`. A `null` threshold turns its rule off.
+public struct FineWebFilter: DocumentStage {
+    public static let type = "fineweb"
+    public var name: String { Self.type }
+
+    public struct Options: StageOptions {
+        public var linePunctThr: Double? = 0.12
+        public var linePunctExcludeZero: Bool = false
+        public var shortLineThr: Double? = 0.67
+        public var shortLineLength: Int = 30
+        public var charDuplicatesRatio: Double? = 0.1
+        public var newLineRatio: Double? = 0.3
+
+        public init() {}
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case linePunctThr = "line_punct_thr"
+            case linePunctExcludeZero = "line_punct_exclude_zero"
+            case shortLineThr = "short_line_thr"
+            case shortLineLength = "short_line_length"
+            case charDuplicatesRatio = "char_duplicates_ratio"
+            case newLineRatio = "new_line_ratio"
+        }
+        static var optionKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let d = Options()
+            linePunctThr = try c.ratio(.linePunctThr, default: d.linePunctThr)
+            linePunctExcludeZero = try c.value(.linePunctExcludeZero, default: d.linePunctExcludeZero)
+            shortLineThr = try c.ratio(.shortLineThr, default: d.shortLineThr)
+            shortLineLength = try c.count(.shortLineLength, default: d.shortLineLength)
+            charDuplicatesRatio = try c.ratio(.charDuplicatesRatio, default: d.charDuplicatesRatio)
+            newLineRatio = try c.nullable(.newLineRatio, default: d.newLineRatio)
+            if let v = newLineRatio, v < 0 {
+                throw DecodingError.dataCorruptedError(forKey: .newLineRatio, in: c, debugDescription: "must be >= 0, got \(v)")
+            }
+        }
+    }
+
+    public let options: Options
+
+    public init(options: Options = .init()) {
+        self.options = options
+    }
+
+    public func process(_ document: inout Document, counters: inout StageCounters) -> StageVerdict {
+        document.text.withUTF8 { p in evaluate(p) }
+    }
+
+    func evaluate(_ p: UnsafeBufferPointer<UInt8>) -> StageVerdict {
+        let o = options
+        let n = p.count
+        var lines = 0, punctuated = 0, short = 0
+        var nonBlank = [(Int, Int)]()
+        forEachLine(p) { s, e in
+            let (ts, te) = trimASCIIWhitespace(p, s, e)
+            if ts == te { return }
+            lines += 1
+            nonBlank.append((s, e))
+            if Self.endsWithTerminal(p, s, e) { punctuated += 1 }
+            let len = e - s
+            if len <= o.shortLineLength || (len <= 4 * o.shortLineLength && scalarCount(p, s, e) <= o.shortLineLength) {
+                short += 1
+            }
+        }
+        if lines == 0 { return .drop(reason: "empty") }
+        if let thr = o.linePunctThr {
+            let ratio = Double(punctuated) / Double(lines)
+            if ratio < thr && !(ratio == 0 && o.linePunctExcludeZero) { return .drop(reason: "line_punct_ratio") }
+        }
+        if let thr = o.shortLineThr, Double(short) / Double(lines) > thr {
+            return .drop(reason: "short_line_ratio")
+        }
+        var newlines = 0
+        var k = 0
+        while let nl = nextNewline(p, from: k) { newlines += 1; k = nl + 1 }
+        if let thr = o.charDuplicatesRatio {
+            let chars = scalarCount(p, 0, n) - newlines
+            let (_, dupChars) = GopherRepetitionFilter.duplicates(p, nonBlank)
+            if chars > 0 && Double(dupChars) / Double(chars) > thr { return .drop(reason: "char_dup_ratio") }
+        }
+        if let thr = o.newLineRatio, newlines > 0 {
+            var tokens = [WordToken]()
+            tokens.reserveCapacity(n / 5 + 1)
+            tokenizeWords(p, into: &tokens)
+            if tokens.isEmpty || Double(newlines) / Double(tokens.count) > thr { return .drop(reason: "list_ratio") }
+        }
+        return .keep
+    }
+
+    /// Whether the line `p[s..<e]` (non-empty) ends with a Sentence_Terminal scalar.
+    @inline(__always)
+    static func endsWithTerminal(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
+        let last = p[e - 1]
+        if last < 0x80 { return last == 0x2E || last == 0x21 || last == 0x3F }
+        var k = e - 1
+        while k > s && (p[k] & 0xC0) == 0x80 { k -= 1 }
+        guard let scalar = Unicode.Scalar(decodeScalar(p, k).value) else { return false }
+        return scalar.properties.isSentenceTerminal
+    }
+}

@@ -1,0 +1,240 @@
+import DomainForgeCore
+
+/// Gopher's repetition rules (`gopher_repetition`; Rae et al. 2021, table A1), computed as datatrove's
+/// `GopherRepetitionFilter` does, in the same order and with the same drop reasons:
+///
+/// | rule (default) | reason |
+/// |---|---|
+/// | empty text | `empty` |
+/// | duplicate paragraphs / paragraphs > `dup_para_frac` (0.30) | `dup_para_frac` |
+/// | chars in duplicate paragraphs / chars > `dup_para_char_frac` (0.20) | `dup_para_char_frac` |
+/// | duplicate lines / lines > `dup_line_frac` (0.30) | `dup_line_frac` |
+/// | chars in duplicate lines / chars > `dup_line_char_frac` (0.20) | `dup_line_char_frac` |
+/// | chars of the most frequent n-gram x its count / chars > `top_n_grams[n]` (2: 0.20, 3: 0.18, 4: 0.16) | `top_<n>_gram` |
+/// | chars in duplicated n-grams / chars > `dup_n_grams[n]` (5: 0.15 ... 10: 0.10) | `duplicated_<n>_n_grams` |
+///
+/// Paragraphs are the stripped text split on runs of 2+ newlines, lines the text split on runs of newlines; a
+/// duplicate is any occurrence after the first. Characters are unicode scalars. n-grams are over the word tokens
+/// of `tokenizeWords`; a top n-gram's length counts the joining spaces, a duplicated n-gram's does not, and
+/// duplicated n-grams are counted left to right, jumping past each duplicate (datatrove's `find_all_duplicate`).
+/// Ties for the most frequent n-gram go to the one seen first (Python's `Counter.most_common`).
+///
+/// Efficiency: each word is hashed once (a mixed 64-bit hash); n-gram hashes come from a polynomial prefix hash
+/// over the word hashes mod 2^64 (O(1) per n-gram for every n; with random word hashes its bits are uniform, so
+/// no extra mixing), counted in an open-addressing table. Two different
+/// n-grams with the same 64-bit hash would be taken as equal; the chance is negligible (~N²/2⁶⁴). When no n-gram
+/// of size n repeats, no longer one can, so the remaining duplicated-n-gram passes are skipped.
+/// A `null` threshold turns its rule off; `top_n_grams` / `dup_n_grams` are objects from n (as a string key)
+/// to the threshold, and `{}` turns that family off.
+public struct GopherRepetitionFilter: DocumentStage {
+    public static let type = "gopher_repetition"
+    public var name: String { Self.type }
+
+    public struct Options: StageOptions {
+        public var dupLineFrac: Double? = 0.3
+        public var dupParaFrac: Double? = 0.3
+        public var dupLineCharFrac: Double? = 0.2
+        public var dupParaCharFrac: Double? = 0.2
+        public var topNGrams: [Int: Double] = [2: 0.2, 3: 0.18, 4: 0.16]
+        public var dupNGrams: [Int: Double] = [5: 0.15, 6: 0.14, 7: 0.13, 8: 0.12, 9: 0.11, 10: 0.10]
+
+        public init() {}
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case dupLineFrac = "dup_line_frac"
+            case dupParaFrac = "dup_para_frac"
+            case dupLineCharFrac = "dup_line_char_frac"
+            case dupParaCharFrac = "dup_para_char_frac"
+            case topNGrams = "top_n_grams"
+            case dupNGrams = "dup_n_grams"
+        }
+        static var optionKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let d = Options()
+            dupLineFrac = try c.ratio(.dupLineFrac, default: d.dupLineFrac)
+            dupParaFrac = try c.ratio(.dupParaFrac, default: d.dupParaFrac)
+            dupLineCharFrac = try c.ratio(.dupLineCharFrac, default: d.dupLineCharFrac)
+            dupParaCharFrac = try c.ratio(.dupParaCharFrac, default: d.dupParaCharFrac)
+            for key in [CodingKeys.topNGrams, .dupNGrams] {
+                let map: [String: Double] = try c.value(key, default: [:])
+                var parsed = [Int: Double]()
+                for (k, v) in map {
+                    guard let n = Int(k), n >= 1, n <= 50 else {
+                        throw DecodingError.dataCorruptedError(forKey: key, in: c,
+                            debugDescription: "keys must be n-gram sizes 1...50, got '\(k)'")
+                    }
+                    guard v >= 0 && v <= 1 else {
+                        throw DecodingError.dataCorruptedError(forKey: key, in: c,
+                            debugDescription: "thresholds must be between 0 and 1, got \(v) for \(k)")
+                    }
+                    parsed[n] = v
+                }
+                if key == .topNGrams {
+                    topNGrams = c.contains(key) ? parsed : d.topNGrams
+                } else {
+                    dupNGrams = c.contains(key) ? parsed : d.dupNGrams
+                }
+            }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encodeIfPresent(dupLineFrac, forKey: .dupLineFrac)
+            try c.encodeIfPresent(dupParaFrac, forKey: .dupParaFrac)
+            try c.encodeIfPresent(dupLineCharFrac, forKey: .dupLineCharFrac)
+            try c.encodeIfPresent(dupParaCharFrac, forKey: .dupParaCharFrac)
+            try c.encode(Dictionary(uniqueKeysWithValues: topNGrams.map { (String($0.key), $0.value) }), forKey: .topNGrams)
+            try c.encode(Dictionary(uniqueKeysWithValues: dupNGrams.map { (String($0.key), $0.value) }), forKey: .dupNGrams)
+        }
+    }
+
+    public let options: Options
+    private let topN: [(n: Int, frac: Double)]
+    private let dupN: [(n: Int, frac: Double)]
+
+    public init(options: Options = .init()) {
+        self.options = options
+        topN = options.topNGrams.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        dupN = options.dupNGrams.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    public func process(_ document: inout Document, counters: inout StageCounters) -> StageVerdict {
+        document.text.withUTF8 { p in evaluate(p) }
+    }
+
+    func evaluate(_ p: UnsafeBufferPointer<UInt8>) -> StageVerdict {
+        let o = options
+        let n = p.count
+        let totalChars = Double(scalarCount(p, 0, n))
+        if totalChars == 0 { return .drop(reason: "empty") }
+
+        // Paragraphs: the stripped text split on \n{2,}.
+        if o.dupParaFrac != nil || o.dupParaCharFrac != nil {
+            let (s, e) = trimASCIIWhitespace(p, 0, n)
+            var segments = [(Int, Int)]()
+            var start = s
+            var i = s
+            while let nl = nextNewline(p, from: i), nl < e {
+                if nl + 1 < e && p[nl + 1] == 0x0A {
+                    segments.append((start, nl))
+                    var j = nl
+                    while j < e && p[j] == 0x0A { j += 1 }
+                    start = j
+                    i = j
+                } else {
+                    i = nl + 1
+                }
+            }
+            segments.append((start, e))
+            let (dups, dupChars) = Self.duplicates(p, segments)
+            if let f = o.dupParaFrac, Double(dups) / Double(segments.count) > f { return .drop(reason: "dup_para_frac") }
+            if let f = o.dupParaCharFrac, Double(dupChars) / totalChars > f { return .drop(reason: "dup_para_char_frac") }
+        }
+
+        // Lines: the text split on \n+.
+        if o.dupLineFrac != nil || o.dupLineCharFrac != nil {
+            var segments = [(Int, Int)]()
+            var start = 0
+            while let i = nextNewline(p, from: start) {
+                segments.append((start, i))
+                var j = i
+                while j < n && p[j] == 0x0A { j += 1 }
+                start = j
+            }
+            segments.append((start, n))
+            let (dups, dupChars) = Self.duplicates(p, segments)
+            if let f = o.dupLineFrac, Double(dups) / Double(segments.count) > f { return .drop(reason: "dup_line_frac") }
+            if let f = o.dupLineCharFrac, Double(dupChars) / totalChars > f { return .drop(reason: "dup_line_char_frac") }
+        }
+
+        if topN.isEmpty && dupN.isEmpty { return .keep }
+
+        // Words, their hashes, and prefix sums for O(1) n-gram hashes and lengths.
+        var tokens = [WordToken]()
+        tokens.reserveCapacity(n / 5 + 1)
+        tokenizeWords(p, into: &tokens)
+        let count = tokens.count
+        if count == 0 { return .keep }
+        let base: UInt64 = 0x100_0000_01B3_0001  // odd multiplier
+        var prefixHash = [UInt64](repeating: 0, count: count + 1)
+        var prefixLen = [Int32](repeating: 0, count: count + 1)
+        prefixHash.withUnsafeMutableBufferPointer { ph in
+            prefixLen.withUnsafeMutableBufferPointer { pl in
+                tokens.withUnsafeBufferPointer { tk in
+                    for k in 0..<count {
+                        let t = tk[k]
+                        ph[k + 1] = ph[k] &* base &+ hashBytes(p, Int(t.start), Int(t.end))
+                        pl[k + 1] = pl[k] + t.length
+                    }
+                }
+            }
+        }
+        let table = HashCounter(capacity: count)
+        return prefixHash.withUnsafeBufferPointer { ph in
+            prefixLen.withUnsafeBufferPointer { pl -> StageVerdict in
+                var bm: UInt64 = 1
+                var bmFor = 0
+                func power(_ m: Int) -> UInt64 {
+                    if bmFor > m { bm = 1; bmFor = 0 }
+                    while bmFor < m { bm = bm &* base; bmFor += 1 }
+                    return bm
+                }
+                for (m, frac) in topN {
+                    guard count >= m else { continue }
+                    table.reset()
+                    let bm = power(m)
+                    var bestCount = 0
+                    var bestFirst = 0
+                    for i in 0...(count - m) {
+                        let h = ph[i + m] &- ph[i] &* bm
+                        let (c, slot) = table.add(h, index: i)
+                        if c >= bestCount {
+                            let first = table.first(atSlot: slot)
+                            if c > bestCount || first < bestFirst {
+                                bestCount = c
+                                bestFirst = first
+                            }
+                        }
+                    }
+                    let gramChars = Int(pl[bestFirst + m] - pl[bestFirst]) + (m - 1)
+                    if Double(gramChars * bestCount) / totalChars > frac { return .drop(reason: "top_\(m)_gram") }
+                }
+                // If no n-gram repeats for some n, no longer one does either: the rest can be skipped.
+                var noRepeatAt = Int.max
+                for (m, frac) in dupN {
+                    guard count >= m, m < noRepeatAt else { continue }
+                    table.reset()
+                    let bm = power(m)
+                    var repeated = 0
+                    var i = 0
+                    let last = count - m
+                    while i <= last {
+                        if table.insert(ph[i + m] &- ph[i] &* bm) {
+                            i += 1
+                        } else {
+                            repeated += Int(pl[i + m] - pl[i])
+                            i += m
+                        }
+                    }
+                    if repeated == 0 { noRepeatAt = m }
+                    if Double(repeated) / totalChars > frac { return .drop(reason: "duplicated_\(m)_n_grams") }
+                }
+                return .keep
+            }
+        }
+    }
+
+    /// Duplicate elements (occurrences after the first) and their total length in scalars.
+    static func duplicates(_ p: UnsafeBufferPointer<UInt8>, _ segments: [(Int, Int)]) -> (Int, Int) {
+        let table = HashCounter(capacity: segments.count)
+        var dups = 0
+        var chars = 0
+        for (s, e) in segments where !table.insert(hashBytes(p, s, e)) {
+            dups += 1
+            chars += scalarCount(p, s, e)
+        }
+        return (dups, chars)
+    }
+}

@@ -1,0 +1,66 @@
+import DomainForgeCore
+
+/// Drops documents outside a length range (`length`): `too_short` / `too_long`.
+///
+/// Characters are unicode scalars (Python's `len`), words are whitespace-separated runs (Python's
+/// `len(text.split())`). Defaults: at least 200 characters, no other bound; `null` (or 0 for the minimums)
+/// turns a bound off. Runs at byte-loop speed, so put it early to drop near-empty pages cheaply.
+public struct LengthFilter: DocumentStage {
+    public static let type = "length"
+    public var name: String { Self.type }
+
+    public struct Options: StageOptions {
+        public var minChars: Int? = 200
+        public var maxChars: Int? = nil
+        public var minWords: Int? = nil
+        public var maxWords: Int? = nil
+
+        public init() {}
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case minChars = "min_chars"
+            case maxChars = "max_chars"
+            case minWords = "min_words"
+            case maxWords = "max_words"
+        }
+        static var optionKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let d = Options()
+            minChars = try c.count(.minChars, default: d.minChars)
+            maxChars = try c.count(.maxChars, default: d.maxChars)
+            minWords = try c.count(.minWords, default: d.minWords)
+            maxWords = try c.count(.maxWords, default: d.maxWords)
+        }
+    }
+
+    public let options: Options
+
+    public init(options: Options = .init()) {
+        self.options = options
+    }
+
+    public func process(_ document: inout Document, counters: inout StageCounters) -> StageVerdict {
+        let o = options
+        let byteCount = document.text.utf8.count
+        // Scalar count is between bytes/4 and bytes: skip the scan when the answer is already known.
+        if let minChars = o.minChars, minChars > 0, byteCount < minChars { return .drop(reason: "too_short") }
+        let needChars = (o.minChars.map { $0 > 0 && byteCount / 4 < $0 } ?? false)
+            || (o.maxChars.map { byteCount > $0 } ?? false)
+        let needWords = (o.minWords ?? 0) > 0 || o.maxWords != nil
+        if !needChars && !needWords { return .keep }
+        let (chars, words) = document.text.withUTF8 { p -> (Int, Int) in
+            (needChars ? scalarCount(p, 0, p.count) : 0, needWords ? whitespaceWords(p, 0, p.count).count : 0)
+        }
+        if needChars {
+            if let m = o.minChars, m > 0, chars < m { return .drop(reason: "too_short") }
+            if let m = o.maxChars, chars > m { return .drop(reason: "too_long") }
+        }
+        if needWords {
+            if let m = o.minWords, m > 0, words < m { return .drop(reason: "too_short") }
+            if let m = o.maxWords, words > m { return .drop(reason: "too_long") }
+        }
+        return .keep
+    }
+}

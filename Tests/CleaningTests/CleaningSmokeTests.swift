@@ -1,4 +1,0 @@
-import Testing
-@testable import Cleaning
-
-@Test func CleaningModuleBuilds() { #expect(Bool(true)) }
