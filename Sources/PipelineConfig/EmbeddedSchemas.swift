@@ -37,7 +37,32 @@ public enum EmbeddedSchemas {
     "stages": {
       "type": "array",
       "items": {
-        "oneOf": []
+        "oneOf": [
+          {
+            "$ref": "#/$defs/stage_c4_document"
+          },
+          {
+            "$ref": "#/$defs/stage_c4_lines"
+          },
+          {
+            "$ref": "#/$defs/stage_fineweb"
+          },
+          {
+            "$ref": "#/$defs/stage_gopher_quality"
+          },
+          {
+            "$ref": "#/$defs/stage_gopher_repetition"
+          },
+          {
+            "$ref": "#/$defs/stage_length"
+          },
+          {
+            "$ref": "#/$defs/stage_normalize"
+          },
+          {
+            "$ref": "#/$defs/stage_pii"
+          }
+        ]
       },
       "description": "Per-document stages, applied in order."
     },
@@ -215,6 +240,515 @@ public enum EmbeddedSchemas {
           "type": "integer",
           "minimum": 1,
           "description": "Larger documents or lines are rejected unread, keeping memory bounded (default 33554432)."
+        }
+      }
+    },
+    "stage_c4_document": {
+      "type": "object",
+      "description": "C4 document rules (document half of datatrove's C4QualityFilter): reasons lorem_ipsum, curly_bracket, too_few_sentences.",
+      "additionalProperties": false,
+      "required": [
+        "type"
+      ],
+      "properties": {
+        "type": {
+          "const": "c4_document"
+        },
+        "filter_lorem_ipsum": {
+          "type": "boolean",
+          "default": true,
+          "description": "Drop documents containing 'lorem ipsum' (any case)."
+        },
+        "filter_curly_bracket": {
+          "type": "boolean",
+          "default": true,
+          "description": "Drop documents containing '{'."
+        },
+        "min_num_sentences": {
+          "type": [
+            "integer",
+            "null"
+          ],
+          "minimum": 0,
+          "description": "Minimum sentences (ended by . ! ? … 。 ！ ？ before whitespace, or by a line break); null or 0 turns it off.",
+          "default": 5
+        }
+      }
+    },
+    "stage_c4_lines": {
+      "type": "object",
+      "description": "C4 line rules (line half of datatrove's C4QualityFilter); drops documents with no line left (reason c4_no_lines).",
+      "additionalProperties": false,
+      "required": [
+        "type"
+      ],
+      "properties": {
+        "type": {
+          "const": "c4_lines"
+        },
+        "remove_citations": {
+          "type": "boolean",
+          "default": true,
+          "description": "Delete citation markers [<digits>], [edit], [citation needed]."
+        },
+        "filter_no_terminal_punct": {
+          "type": "boolean",
+          "default": true,
+          "description": "Remove lines not ending in . ! ? \" or ending in ..."
+        },
+        "min_words_per_line": {
+          "type": [
+            "integer",
+            "null"
+          ],
+          "minimum": 0,
+          "description": "Remove lines with fewer whitespace-separated words; null or 0 turns it off.",
+          "default": 3
+        },
+        "max_word_length": {
+          "type": [
+            "integer",
+            "null"
+          ],
+          "minimum": 0,
+          "description": "Remove lines with a word longer than this many characters; null turns it off.",
+          "default": 1000
+        },
+        "filter_javascript": {
+          "type": "boolean",
+          "default": true,
+          "description": "Remove lines containing 'javascript' (any case)."
+        },
+        "filter_policy": {
+          "type": "boolean",
+          "default": true,
+          "description": "Remove lines with 'terms of use', 'privacy policy', 'cookie policy', 'uses cookies', 'use of cookies', 'use cookies' (any case)."
+        }
+      }
+    },
+    "stage_fineweb": {
+      "type": "object",
+      "description": "FineWeb quality rules as datatrove 0.10's FineWebQualityFilter: reasons empty, line_punct_ratio, short_line_ratio, char_dup_ratio, list_ratio. Blank lines are ignored. null turns a rule off.",
+      "additionalProperties": false,
+      "required": [
+        "type"
+      ],
+      "properties": {
+        "type": {
+          "const": "fineweb"
+        },
+        "line_punct_thr": {
+          "type": [
+            "number",
+            "null"
+          ],
+          "minimum": 0,
+          "maximum": 1,
+          "description": "Drop when the share of lines ending in terminal punctuation (Unicode Sentence_Terminal: . ! ? 。 ...) is below this (line_punct_ratio).",
+          "default": 0.12
+        },
+        "line_punct_exclude_zero": {
+          "type": "boolean",
+          "default": false,
+          "description": "Keep documents where no line ends in punctuation (ratio 0)."
+        },
+        "short_line_thr": {
+          "type": [
+            "number",
+            "null"
+          ],
+          "minimum": 0,
+          "maximum": 1,
+          "description": "Drop when the share of short lines is above this (short_line_ratio).",
+          "default": 0.67
+        },
+        "short_line_length": {
+          "type": "integer",
+          "minimum": 0,
+          "description": "A line of at most this many characters is short.",
+          "default": 30
+        },
+        "char_duplicates_ratio": {
+          "type": [
+            "number",
+            "null"
+          ],
+          "minimum": 0,
+          "maximum": 1,
+          "description": "Drop when the share of characters in duplicated lines is above this (char_dup_ratio); FineWeb used 0.1, datatrove's class default is 0.01.",
+          "default": 0.1
+        },
+        "new_line_ratio": {
+          "type": [
+            "number",
+            "null"
+          ],
+          "minimum": 0,
+          "description": "Drop when newlines / words is above this (list_ratio).",
+          "default": 0.3
+        }
+      }
+    },
+    "stage_gopher_quality": {
+      "type": "object",
+      "description": "Gopher quality rules as datatrove's GopherQualityFilter (reasons gopher_short_doc, gopher_long_doc, gopher_below_avg_threshold, gopher_above_avg_threshold, gopher_too_many_hashes, gopher_too_many_ellipsis, gopher_too_many_bullets, gopher_too_many_end_ellipsis, gopher_below_alpha_threshold, gopher_enough_stop_words). null turns a rule off. English rules: text without spaces (Chinese, Japanese, Thai) fails them.",
+      "additionalProperties": false,
+      "required": [
+        "type"
+      ],
+      "properties": {
+        "type": {
+          "const": "gopher_quality"
+        },
+        "min_doc_words": {
+          "type": [
+            "integer",
+            "null"
+          ],
+          "minimum": 0,
+          "description": "Minimum non-symbol words (gopher_short_doc).",
+          "default": 50
+        },
+        "max_doc_words": {
+          "type": [
+            "integer",
+            "null"
+          ],
+          "minimum": 0,
+          "description": "Maximum non-symbol words (gopher_long_doc).",
+          "default": 100000
+        },
+        "min_avg_word_length": {
+          "type": [
+            "number",
+            "null"
+          ],
+          "minimum": 0,
+          "description": "Minimum mean length of non-symbol words (gopher_below_avg_threshold).",
+          "default": 3
+        },
+        "max_avg_word_length": {
+          "type": [
+            "number",
+            "null"
+          ],
+          "minimum": 0,
+          "description": "Maximum mean length of non-symbol words (gopher_above_avg_threshold).",
+          "default": 10
+        },
+        "max_symbol_word_ratio": {
+          "type": [
+            "number",
+            "null"
+          ],
+          "minimum": 0,
+          "description": "Maximum '#' count / words and ('...' + '…') count / words (gopher_too_many_hashes, gopher_too_many_ellipsis).",
+          "default": 0.1
+        },
+        "max_bullet_lines_ratio": {
+          "type": [
+            "number",
+            "null"
+          ],
+          "minimum": 0,
+          "maximum": 1,
+          "description": "Maximum share of lines starting with '•' or '-' (gopher_too_many_bullets).",
+          "default": 0.9
+        },
+        "max_ellipsis_lines_ratio": {
+          "type": [
+            "number",
+            "null"
+          ],
+          "minimum": 0,
+          "maximum": 1,
+          "description": "Maximum share of lines ending with '...' or '…' (gopher_too_many_end_ellipsis).",
+          "default": 0.3
+        },
+        "min_alpha_words_ratio": {
+          "type": [
+            "number",
+            "null"
+          ],
+          "minimum": 0,
+          "maximum": 1,
+          "description": "Minimum share of words with an alphabetic character (gopher_below_alpha_threshold; datatrove's max_non_alpha_words_ratio).",
+          "default": 0.8
+        },
+        "min_stop_words": {
+          "type": [
+            "integer",
+            "null"
+          ],
+          "minimum": 0,
+          "description": "Minimum number of words that are stop words (gopher_enough_stop_words); case-sensitive.",
+          "default": 2
+        },
+        "stop_words": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          },
+          "default": [
+            "the",
+            "be",
+            "to",
+            "of",
+            "and",
+            "that",
+            "have",
+            "with"
+          ],
+          "description": "Stop words for min_stop_words."
+        }
+      }
+    },
+    "stage_gopher_repetition": {
+      "type": "object",
+      "description": "Gopher repetition rules as datatrove's GopherRepetitionFilter (reasons empty, dup_para_frac, dup_para_char_frac, dup_line_frac, dup_line_char_frac, top_<n>_gram, duplicated_<n>_n_grams). null turns a rule off.",
+      "additionalProperties": false,
+      "required": [
+        "type"
+      ],
+      "properties": {
+        "type": {
+          "const": "gopher_repetition"
+        },
+        "dup_line_frac": {
+          "type": [
+            "number",
+            "null"
+          ],
+          "minimum": 0,
+          "maximum": 1,
+          "description": "Maximum share of duplicate lines (dup_line_frac).",
+          "default": 0.3
+        },
+        "dup_para_frac": {
+          "type": [
+            "number",
+            "null"
+          ],
+          "minimum": 0,
+          "maximum": 1,
+          "description": "Maximum share of duplicate paragraphs (dup_para_frac).",
+          "default": 0.3
+        },
+        "dup_line_char_frac": {
+          "type": [
+            "number",
+            "null"
+          ],
+          "minimum": 0,
+          "maximum": 1,
+          "description": "Maximum share of characters in duplicate lines (dup_line_char_frac).",
+          "default": 0.2
+        },
+        "dup_para_char_frac": {
+          "type": [
+            "number",
+            "null"
+          ],
+          "minimum": 0,
+          "maximum": 1,
+          "description": "Maximum share of characters in duplicate paragraphs (dup_para_char_frac).",
+          "default": 0.2
+        },
+        "top_n_grams": {
+          "type": "object",
+          "propertyNames": {
+            "pattern": "^[1-9][0-9]?$"
+          },
+          "additionalProperties": {
+            "type": "number",
+            "minimum": 0,
+            "maximum": 1
+          },
+          "default": {
+            "2": 0.2,
+            "3": 0.18,
+            "4": 0.16
+          },
+          "description": "n-gram size -> maximum character share of the most frequent n-gram (top_<n>_gram); {} turns it off."
+        },
+        "dup_n_grams": {
+          "type": "object",
+          "propertyNames": {
+            "pattern": "^[1-9][0-9]?$"
+          },
+          "additionalProperties": {
+            "type": "number",
+            "minimum": 0,
+            "maximum": 1
+          },
+          "default": {
+            "5": 0.15,
+            "6": 0.14,
+            "7": 0.13,
+            "8": 0.12,
+            "9": 0.11,
+            "10": 0.1
+          },
+          "description": "n-gram size -> maximum character share of duplicated n-grams (duplicated_<n>_n_grams); {} turns it off."
+        }
+      }
+    },
+    "stage_length": {
+      "type": "object",
+      "description": "Drop documents outside a length range (reasons too_short, too_long). Characters are Unicode scalars; words are whitespace-separated.",
+      "additionalProperties": false,
+      "required": [
+        "type"
+      ],
+      "properties": {
+        "type": {
+          "const": "length"
+        },
+        "min_chars": {
+          "type": [
+            "integer",
+            "null"
+          ],
+          "minimum": 0,
+          "description": "Minimum characters; null or 0 turns it off.",
+          "default": 200
+        },
+        "max_chars": {
+          "type": [
+            "integer",
+            "null"
+          ],
+          "minimum": 0,
+          "description": "Maximum characters; null (default) for no limit.",
+          "default": null
+        },
+        "min_words": {
+          "type": [
+            "integer",
+            "null"
+          ],
+          "minimum": 0,
+          "description": "Minimum words; null (default) or 0 for no limit.",
+          "default": null
+        },
+        "max_words": {
+          "type": [
+            "integer",
+            "null"
+          ],
+          "minimum": 0,
+          "description": "Maximum words; null (default) for no limit.",
+          "default": null
+        }
+      }
+    },
+    "stage_normalize": {
+      "type": "object",
+      "description": "Unicode normalization and whitespace/control-character cleanup. Never drops, except with drop_empty (reason empty_after_normalize).",
+      "additionalProperties": false,
+      "required": [
+        "type"
+      ],
+      "properties": {
+        "type": {
+          "const": "normalize"
+        },
+        "unicode_form": {
+          "enum": [
+            "nfc",
+            "nfkc",
+            "none"
+          ],
+          "default": "nfc",
+          "description": "Unicode normalization form, applied first (skipped when the text cannot change)."
+        },
+        "normalize_spaces": {
+          "type": "boolean",
+          "default": true,
+          "description": "Turn Unicode spaces (NBSP, U+2000-U+200A, U+202F, U+205F, U+3000, U+1680) into a plain space."
+        },
+        "remove_zero_width": {
+          "type": "boolean",
+          "default": true,
+          "description": "Remove U+200B, U+2060, U+FEFF and soft hyphen U+00AD (ZWJ/ZWNJ are kept)."
+        },
+        "remove_replacement_char": {
+          "type": "boolean",
+          "default": false,
+          "description": "Remove U+FFFD replacement characters."
+        },
+        "strip_trailing_spaces": {
+          "type": "boolean",
+          "default": true,
+          "description": "Remove spaces and tabs at the end of each line."
+        },
+        "collapse_blank_lines": {
+          "type": "boolean",
+          "default": true,
+          "description": "Collapse runs of 3+ newlines to 2 (at most one blank line)."
+        },
+        "trim": {
+          "type": "boolean",
+          "default": true,
+          "description": "Remove leading and trailing whitespace of the document."
+        },
+        "drop_empty": {
+          "type": "boolean",
+          "default": false,
+          "description": "Drop documents that are empty after normalization (reason empty_after_normalize)."
+        }
+      }
+    },
+    "stage_pii": {
+      "type": "object",
+      "description": "Redact e-mail addresses, IP addresses and phone numbers with placeholders (counters pii_email, pii_ip, pii_phone). Never drops.",
+      "additionalProperties": false,
+      "required": [
+        "type"
+      ],
+      "properties": {
+        "type": {
+          "const": "pii"
+        },
+        "redact_emails": {
+          "type": "boolean",
+          "default": true,
+          "description": "Redact e-mail addresses."
+        },
+        "redact_ips": {
+          "type": "boolean",
+          "default": true,
+          "description": "Redact IPv4 and IPv6 addresses."
+        },
+        "redact_phones": {
+          "type": "boolean",
+          "default": true,
+          "description": "Redact North American and international (+) phone numbers."
+        },
+        "email_placeholder": {
+          "type": "string",
+          "default": "<EMAIL>",
+          "description": "Replacement for e-mail addresses."
+        },
+        "ip_placeholder": {
+          "type": "string",
+          "default": "<IP_ADDRESS>",
+          "description": "Replacement for IP addresses."
+        },
+        "phone_placeholder": {
+          "type": "string",
+          "default": "<PHONE>",
+          "description": "Replacement for phone numbers."
+        },
+        "only_public_ips": {
+          "type": "boolean",
+          "default": true,
+          "description": "Redact only public addresses (not private, loopback, link-local, documentation or reserved ranges)."
+        },
+        "keep_example_emails": {
+          "type": "boolean",
+          "default": true,
+          "description": "Keep addresses at example.com/.org/.net and the .example, .test, .invalid, .localhost TLDs."
         }
       }
     }

@@ -5,5 +5,5 @@ struct Pipeline: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pipeline",
         abstract: "domainforge: turn raw domain text into clean, accounted training data.",
-        subcommands: [RunCommand.self, ValidateCommand.self, StatsCommand.self])
+        subcommands: [RunCommand.self, ValidateCommand.self, StatsCommand.self, VerifyCommand.self, ExportCommand.self])
 }
