@@ -2,6 +2,7 @@
 """Reference runner for the Swift tokenizer tests: uses the Hugging Face `tokenizers` package.
   encode TOKENIZER DOCS_JSONL OUT_JSONL   ids of each {"text": ...} line (TOKENIZER: tokenizer.json, or a directory
                                           / vocab.json with merges.txt, loaded like GPT2TokenizerFast)
+  encode-bin TOKENIZER DOCS_JSONL OUT_BIN  same, as little-endian uint32: count, ids... per document
   decode TOKENIZER IDS_JSONL OUT_JSONL    text of each {"ids": [...]} line (skip_special_tokens=False)
   train  TEXT_FILE OUT_JSON VOCAB MINFREQ PATTERN(gpt2|cl100k) [SPECIAL...]   train like BPETrainer
 """
@@ -33,6 +34,15 @@ if cmd == "encode":
     with open(sys.argv[4], "w") as f:
         for e in tok.encode_batch(docs):
             f.write(json.dumps(e.ids) + "\n")
+elif cmd == "encode-bin":
+    import struct
+    tok = load(sys.argv[2])
+    docs = [json.loads(l)["text"] for l in open(sys.argv[3], encoding="utf-8")]
+    with open(sys.argv[4], "wb") as f:
+        for k in range(0, len(docs), 1000):
+            for e in tok.encode_batch(docs[k:k + 1000]):
+                f.write(struct.pack("<I", len(e.ids)))
+                f.write(struct.pack("<%dI" % len(e.ids), *e.ids))
 elif cmd == "decode":
     tok = load(sys.argv[2])
     rows = [json.loads(l)["ids"] for l in open(sys.argv[3])]
