@@ -69,6 +69,11 @@ struct BPEModel: Sendable {
     /// Runs BPE merges over the bytes of one word: lowest rank first, leftmost among equal ranks (as HF does).
     func mergeWord(_ p: UnsafePointer<UInt8>, _ n: Int, into out: inout [UInt32]) {
         if n > BPEModel.heapThreshold { mergeWordHeap(p, n, into: &out); return }
+        mergeWordScan(p, n, into: &out)
+    }
+
+    /// Quadratic merge for short words: rescans the pair ranks after each merge.
+    func mergeWordScan(_ p: UnsafePointer<UInt8>, _ n: Int, into out: inout [UInt32]) {
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: n + 1) { syms in
             withUnsafeTemporaryAllocation(of: UInt64.self, capacity: n + 1) { pr in
                 var m = 0

@@ -118,16 +118,12 @@ public enum VocabularyExtender {
         var budgetUsed = 0
         var planned = Set<[UInt8]>()
         for c in cands {
-            var need = 0
-            var prefix = base.model.tokenBytes[Int(c.pieces[0])]
-            for p in c.pieces.dropFirst() {
-                prefix += base.model.tokenBytes[Int(p)]
-                if base.model.vocab.find(prefix) < 0 && !planned.contains(prefix) { need += 1 }
-            }
-            if budgetUsed + need > options.maxNewTokens { continue }
-            prefix = base.model.tokenBytes[Int(c.pieces[0])]
-            for p in c.pieces.dropFirst() { prefix += base.model.tokenBytes[Int(p)]; if base.model.vocab.find(prefix) < 0 { planned.insert(prefix) } }
-            budgetUsed += need
+            let pieceBytes = c.pieces.map { base.model.tokenBytes[Int($0)] }
+            let steps = mergePlan(pieceBytes) { base.model.vocab.find($0) >= 0 || planned.contains($0) }
+            let fresh = steps.filter { base.model.vocab.find($0.bytes) < 0 && !planned.contains($0.bytes) }
+            if budgetUsed + fresh.count > options.maxNewTokens { continue }
+            for f in fresh { planned.insert(f.bytes) }
+            budgetUsed += fresh.count
             selected.append(c)
         }
         // Build, check that every selected term becomes one token, drop the ones another chain breaks, repeat.
@@ -168,6 +164,37 @@ public enum VocabularyExtender {
         return Fertility(words: words, tokens: tokens)
     }
 
+    /// The cheapest binary merge tree over a term's base pieces: every internal node is a merge; nodes whose bytes
+    /// `known` already has cost nothing. Returns merges in an order where children precede parents.
+    static func mergePlan(_ pieces: [[UInt8]], known: ([UInt8]) -> Bool) -> [(left: [UInt8], right: [UInt8], bytes: [UInt8])] {
+        let k = pieces.count
+        if k < 2 { return [] }
+        var cost = [[Int]](repeating: [Int](repeating: 0, count: k), count: k)
+        var split = [[Int]](repeating: [Int](repeating: -1, count: k), count: k)
+        func bytes(_ i: Int, _ j: Int) -> [UInt8] { pieces[i...j].reduce(into: [UInt8]()) { $0 += $1 } }
+        for len in 2...k {
+            for i in 0...(k - len) {
+                let j = i + len - 1
+                var best = Int.max, arg = i
+                for m in i..<j {
+                    let c = cost[i][m] + cost[m + 1][j]
+                    if c < best { best = c; arg = m }
+                }
+                cost[i][j] = best + (len == k || !known(bytes(i, j)) ? 1 : 0)
+                split[i][j] = arg
+            }
+        }
+        var out = [(left: [UInt8], right: [UInt8], bytes: [UInt8])]()
+        func emit(_ i: Int, _ j: Int) {
+            if i == j { return }
+            let m = split[i][j]
+            emit(i, m); emit(m + 1, j)
+            out.append((bytes(i, m), bytes(m + 1, j), bytes(i, j)))
+        }
+        emit(0, k - 1)
+        return out
+    }
+
     static func build(base: BPETokenizer, terms: [([UInt8], [UInt32])]) throws(TokenizerError) -> (BPETokenizer, [NewToken]) {
         var tokenBytes = base.model.tokenBytes
         var tokenStrings = base.tokenStrings
@@ -177,28 +204,29 @@ public enum VocabularyExtender {
         var idOf = [[UInt8]: UInt32]()
         var newTokens = [NewToken]()
         let termSet = Set(terms.map { $0.0 })
-        for (bytes, pieces) in terms {
-            var left = pieces[0]
-            var prefix = base.model.tokenBytes[Int(left)]
-            for p in pieces.dropFirst() {
-                prefix += base.model.tokenBytes[Int(p)]
-                let id: UInt32
-                if let v = base.model.vocab.value(prefix) { id = UInt32(v) } else if let v = idOf[prefix] { id = v } else {
-                    id = UInt32(tokenBytes.count)
-                    idOf[prefix] = id
-                    tokenBytes.append(prefix)
-                    let s = ByteLevel.encode(prefix)
-                    tokenStrings.append(s)
-                    var basePieces = [UInt32]()
-                    prefix.withUnsafeBufferPointer { base.model.mergeWord($0.baseAddress!, $0.count, into: &basePieces) }
-                    newTokens.append(NewToken(id: id, token: s, text: String(decoding: prefix, as: UTF8.self), pieces: basePieces,
-                                              isTerm: termSet.contains(prefix)))
-                }
-                let k = PairMap.key(left, p)
-                if !mergeKeys.contains(k) { merges.append((left, p)); mergeKeys.insert(k) }
-                left = id
+        for (_, pieces) in terms {
+            let pieceBytes = pieces.map { base.model.tokenBytes[Int($0)] }
+            let steps = mergePlan(pieceBytes) { base.model.vocab.find($0) >= 0 || idOf[$0] != nil }
+            func idFor(_ b: [UInt8]) -> UInt32 {
+                if let v = base.model.vocab.value(b) { return UInt32(v) }
+                if let v = idOf[b] { return v }
+                let id = UInt32(tokenBytes.count)
+                idOf[b] = id
+                tokenBytes.append(b)
+                let s = ByteLevel.encode(b)
+                tokenStrings.append(s)
+                var basePieces = [UInt32]()
+                b.withUnsafeBufferPointer { base.model.mergeWord($0.baseAddress!, $0.count, into: &basePieces) }
+                newTokens.append(NewToken(id: id, token: s, text: String(decoding: b, as: UTF8.self), pieces: basePieces,
+                                          isTerm: termSet.contains(b)))
+                return id
             }
-            _ = bytes
+            for st in steps {
+                let l = idFor(st.left), r = idFor(st.right)
+                _ = idFor(st.bytes)
+                let k = PairMap.key(l, r)
+                if !mergeKeys.contains(k) { merges.append((l, r)); mergeKeys.insert(k) }
+            }
         }
         let model = try BPEModel(tokenBytes: tokenBytes, mergeList: merges, ignoreMerges: base.model.ignoreMerges)
         let tok = BPETokenizer(model: model, tokenStrings: tokenStrings, pattern: base.pattern, addPrefixSpace: base.addPrefixSpace,

@@ -1,4 +1,5 @@
 import Testing
+import DomainForgeCore
 import Foundation
 @testable import Tokenization
 
@@ -50,5 +51,22 @@ import Foundation
         #expect(re.fingerprint == tok.fingerprint)
         #expect(re.encode("Hello world, it's 2024!") == tok.encode("Hello world, it's 2024!"))
         #expect(tok.fingerprint.count == 64)
+    }
+}
+
+@Suite struct StageTests {
+    @Test func tokenizeStageRecordsIdsAndCounts() throws {
+        let tok = try BPETokenizer.load(path: TestEnv.fixtures.appendingPathComponent("llama3-style-small.json").path)
+        let eot = try #require(tok.specialTokenId("<|end_of_text|>"))
+        let stage = TokenizeStage(tokenizer: tok, appendId: eot)
+        var doc = Document(id: "d1", text: "the patient <|end_of_text|> was given", source: "t")
+        var counters = StageCounters()
+        #expect(stage.process(&doc, counters: &counters) == .keep)
+        let ids = try #require(doc.metadata["token_ids"]?.arrayValue).map { UInt32($0.intValue!) }
+        #expect(ids.first == 0 && ids.last == eot)
+        #expect(ids.filter { $0 == eot }.count == 1)   // the literal in the text is not a control token
+        #expect(doc.metadata["num_tokens"]?.intValue == ids.count)
+        #expect(counters["tokens"] == ids.count)
+        #expect(tok.decode(Array(ids.dropFirst().dropLast())) == doc.text)
     }
 }
