@@ -5,12 +5,15 @@ public enum SplitPattern: String, Sendable, CaseIterable {
     case gpt2
     /// cl100k / Llama-3: `(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`
     case cl100k
+    /// Qwen2: cl100k with single digits: `(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`
+    case qwen2
 
     /// The regex source text, as written into tokenizer.json.
     public var regex: String {
         switch self {
         case .gpt2: return #"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"#
         case .cl100k: return #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
+        case .qwen2: return #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
         }
     }
 
@@ -20,6 +23,7 @@ public enum SplitPattern: String, Sendable, CaseIterable {
             (SplitPattern.gpt2.regex, .gpt2),
             (#"'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"#, .gpt2),
             (SplitPattern.cl100k.regex, .cl100k),
+            (SplitPattern.qwen2.regex, .qwen2),
             (#"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#, .cl100k),
             (#"'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]++[\r\n]*|\s*[\r\n]|\s+(?!\S)|\s+"#, .cl100k),
         ]
@@ -33,7 +37,8 @@ public enum SplitPattern: String, Sendable, CaseIterable {
     func split(_ p: UnsafePointer<UInt8>, _ n: Int, _ body: (Int, Int) -> Void) {
         switch self {
         case .gpt2: splitGPT2(p, n, body)
-        case .cl100k: splitCL100K(p, n, body)
+        case .cl100k: splitCL100K(p, n, maxDigits: 3, body)
+        case .qwen2: splitCL100K(p, n, maxDigits: 1, body)
         }
     }
 }
@@ -119,7 +124,7 @@ func splitGPT2(_ p: UnsafePointer<UInt8>, _ n: Int, _ body: (Int, Int) -> Void) 
 @inline(__always)
 private func isCRLF(_ b: UInt8) -> Bool { b == 0x0A || b == 0x0D }
 
-func splitCL100K(_ p: UnsafePointer<UInt8>, _ n: Int, _ body: (Int, Int) -> Void) {
+func splitCL100K(_ p: UnsafePointer<UInt8>, _ n: Int, maxDigits: Int, _ body: (Int, Int) -> Void) {
     let t = UnicodeClassTable.shared.table
     var i = 0
     while i < n {
@@ -152,7 +157,7 @@ func splitCL100K(_ p: UnsafePointer<UInt8>, _ n: Int, _ body: (Int, Int) -> Void
         // \p{N}{1,3}
         if cls == CharClass.number {
             var e = i + len, k = 1
-            while k < 3 && e < n {
+            while k < maxDigits && e < n {
                 let (c2, l2, _) = classAt(p, e, n, t)
                 if c2 != CharClass.number { break }
                 e += l2; k += 1

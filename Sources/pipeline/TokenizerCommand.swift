@@ -20,13 +20,13 @@ struct TokenizerCommand: ParsableCommand {
         @Option(name: .long, help: "Vocabulary size, special tokens included.") var vocabSize: Int = 32000
         @Option(name: .long, help: "Minimum pair frequency for a merge.") var minFrequency: Int = 2
         @Option(name: .customLong("special-token"), help: "Special token (repeatable; ids 0, 1, ... in order).") var specialTokens: [String] = []
-        @Option(name: .long, help: "Pre-tokenizer pattern: gpt2 or cl100k (Llama-3).") var pattern: String = "gpt2"
+        @Option(name: .long, help: "Pre-tokenizer pattern: gpt2, cl100k (Llama-3) or qwen2.") var pattern: String = "gpt2"
         @Option(name: .long, help: "Normalization: none, nfc or nfkc.") var normalize: String = "none"
         @Option(name: .long, help: "JSON field holding the text in .jsonl inputs.") var field: String = "text"
         @Option(name: .long, help: "Threads for counting (0: all cores).") var threads: Int = 0
 
         func run() throws {
-            guard let pat = SplitPattern(rawValue: pattern) else { throw ValidationError("--pattern must be gpt2 or cl100k") }
+            guard let pat = SplitPattern(rawValue: pattern) else { throw ValidationError("--pattern must be gpt2, cl100k or qwen2") }
             guard let norm = Normalization(rawValue: normalize) else { throw ValidationError("--normalize must be none, nfc or nfkc") }
             let specials = specialTokens.isEmpty ? ["<|endoftext|>"] : specialTokens
             let trainer = BPETrainer(options: BPETrainerOptions(vocabSize: vocabSize, minFrequency: minFrequency, specialTokens: specials,

@@ -73,6 +73,19 @@ func expectParity(_ tok: BPETokenizer, _ tokPath: String, _ texts: [String], lab
         try expectParity(tok, p, texts, label: "llama3-style fuzz")
     }
 
+    @Test func qwen2PatternParity() throws {
+        let src = TestEnv.fixtures.appendingPathComponent("llama3-style-small.json").path
+        let json = String(decoding: FileManager.default.contents(atPath: src)!, as: UTF8.self)
+            .replacingOccurrences(of: #"\\p{N}{1,3}"#, with: #"\\p{N}"#)
+        let dir = TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let p = dir.appendingPathComponent("qwen2-style.json").path
+        try json.write(toFile: p, atomically: true, encoding: .utf8)
+        let tok = try BPETokenizer.load(path: p)
+        #expect(tok.pattern == .qwen2)
+        try expectParity(tok, p, Self.fuzzTexts(seed: 5, count: 1500), label: "qwen2-style fuzz")
+    }
+
     /// Real documents (sampled so the suite stays fast in debug builds); the benchmark runs all of the data.
     @Test(arguments: [
         "plain-text/gutenberg-gitenberg", "plain-text/debian-policy", "eval-general/wiki-c4-samples",

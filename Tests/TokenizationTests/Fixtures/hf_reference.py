@@ -4,13 +4,14 @@
                                           / vocab.json with merges.txt, loaded like GPT2TokenizerFast)
   encode-bin TOKENIZER DOCS_JSONL OUT_BIN  same, as little-endian uint32: count, ids... per document
   decode TOKENIZER IDS_JSONL OUT_JSONL    text of each {"ids": [...]} line (skip_special_tokens=False)
-  train  TEXT_FILE OUT_JSON VOCAB MINFREQ PATTERN(gpt2|cl100k) [SPECIAL...]   train like BPETrainer
+  train  TEXT_FILE OUT_JSON VOCAB MINFREQ PATTERN(gpt2|cl100k|qwen2) [SPECIAL...]   train like BPETrainer
 """
 import json, os, sys
 from tokenizers import Tokenizer, models, pre_tokenizers, decoders, trainers, Regex
 
 GPT2 = r"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"
 CL100K = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+QWEN2 = CL100K.replace(r"\p{N}{1,3}", r"\p{N}")
 
 def load(path):
     if os.path.isdir(path) and not os.path.exists(os.path.join(path, "tokenizer.json")):
@@ -57,7 +58,7 @@ elif cmd == "train":
         tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     else:
         tok.pre_tokenizer = pre_tokenizers.Sequence([
-            pre_tokenizers.Split(Regex(CL100K), behavior="isolated", invert=False),
+            pre_tokenizers.Split(Regex(CL100K if pattern == "cl100k" else QWEN2), behavior="isolated", invert=False),
             pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
     tok.decoder = decoders.ByteLevel()
     tr = trainers.BpeTrainer(vocab_size=vocab, min_frequency=minfreq, show_progress=False, special_tokens=specials,
