@@ -1,0 +1,175 @@
+/// The byte-level BPE model: vocabulary of byte strings, ranked merges, and the merge algorithm.
+struct BPEModel: Sendable {
+    /// Raw bytes of each model token, indexed by id (empty for ids the model does not define).
+    let tokenBytes: [[UInt8]]
+    /// Raw bytes -> id for every model token.
+    let vocab: ByteStringMap
+    /// (left id, right id) -> rank << 32 | merged id.
+    let merges: PairMap
+    /// The merges in rank order.
+    let mergeList: [(UInt32, UInt32)]
+    /// Id of each single byte, or -1 when the vocabulary lacks it (such bytes are dropped, as HF does without unk).
+    let byteIds: [Int32]
+    /// Words whose BPE result is exactly one token: looked up whole, skipping the merge loop.
+    private(set) var direct: ByteStringMap
+    /// Llama-3's `ignore_merges`: a word that is in the vocabulary is emitted as one token.
+    let ignoreMerges: Bool
+
+    /// Words longer than this (in bytes) use the heap-based O(n log n) merge; shorter ones the quadratic scan.
+    static let heapThreshold = 96
+
+    init(tokenBytes: [[UInt8]], mergeList: [(UInt32, UInt32)], ignoreMerges: Bool) throws(TokenizerError) {
+        self.tokenBytes = tokenBytes
+        self.ignoreMerges = ignoreMerges
+        var v = ByteStringMap(capacity: tokenBytes.count)
+        for (id, b) in tokenBytes.enumerated() where !b.isEmpty {
+            if v.find(b) < 0 { v.insertNew(b, value: Int32(id)) }
+        }
+        vocab = v
+        var bi = [Int32](repeating: -1, count: 256)
+        for b in 0..<256 { if let id = v.value([UInt8(b)]) { bi[b] = id } }
+        byteIds = bi
+        var m = PairMap(capacity: mergeList.count)
+        for (rank, (a, b)) in mergeList.enumerated() {
+            guard Int(a) < tokenBytes.count, Int(b) < tokenBytes.count else {
+                throw .inconsistentVocabulary(detail: "merge \(rank) uses an id outside the vocabulary")
+            }
+            let joined = tokenBytes[Int(a)] + tokenBytes[Int(b)]
+            guard let nid = v.value(joined) else {
+                throw .inconsistentVocabulary(detail: "merge \(rank) ('\(ByteLevel.encode(tokenBytes[Int(a)]))' + '\(ByteLevel.encode(tokenBytes[Int(b)]))') produces a token that is not in the vocabulary")
+            }
+            m.set(PairMap.key(a, b), UInt64(rank) << 32 | UInt64(UInt32(nid)))
+        }
+        merges = m
+        self.mergeList = mergeList
+        direct = ByteStringMap()
+        // Precompute which vocabulary entries BPE reaches as a single token.
+        var d = ByteStringMap(capacity: tokenBytes.count)
+        var out = [UInt32]()
+        for (id, b) in tokenBytes.enumerated() where !b.isEmpty {
+            out.removeAll(keepingCapacity: true)
+            b.withUnsafeBufferPointer { p in self.mergeWord(p.baseAddress!, p.count, into: &out) }
+            if out.count == 1 && out[0] == UInt32(id) && d.find(b) < 0 { d.insertNew(b, value: Int32(id)) }
+        }
+        direct = d
+    }
+
+    /// Appends the ids of one pre-tokenized word (raw bytes).
+    @inline(__always)
+    func encodeWord(_ p: UnsafePointer<UInt8>, _ n: Int, into out: inout [UInt32]) {
+        if ignoreMerges {
+            let e = vocab.find(p, n)
+            if e >= 0 { out.append(UInt32(vocab.values[e])); return }
+        }
+        let e = direct.find(p, n)
+        if e >= 0 { out.append(UInt32(direct.values[e])); return }
+        mergeWord(p, n, into: &out)
+    }
+
+    /// Runs BPE merges over the bytes of one word: lowest rank first, leftmost among equal ranks (as HF does).
+    func mergeWord(_ p: UnsafePointer<UInt8>, _ n: Int, into out: inout [UInt32]) {
+        if n > BPEModel.heapThreshold { mergeWordHeap(p, n, into: &out); return }
+        mergeWordScan(p, n, into: &out)
+    }
+
+    /// Quadratic merge for short words: rescans the pair ranks after each merge.
+    func mergeWordScan(_ p: UnsafePointer<UInt8>, _ n: Int, into out: inout [UInt32]) {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: n + 1) { syms in
+            withUnsafeTemporaryAllocation(of: UInt64.self, capacity: n + 1) { pr in
+                var m = 0
+                byteIds.withUnsafeBufferPointer { bi in
+                    for i in 0..<n {
+                        let id = bi[Int(p[i])]
+                        if id >= 0 { syms[m] = UInt32(id); m += 1 }
+                    }
+                }
+                if m == 0 { return }
+                if m == 1 { out.append(syms[0]); return }
+                for i in 0..<(m - 1) { pr[i] = merges.get(PairMap.key(syms[i], syms[i + 1])) ?? UInt64.max }
+                while m > 1 {
+                    var best = UInt64.max, bi = -1
+                    for i in 0..<(m - 1) where pr[i] < best { best = pr[i]; bi = i }
+                    if bi < 0 { break }
+                    syms[bi] = UInt32(truncatingIfNeeded: best)
+                    // remove bi + 1
+                    var k = bi + 1
+                    while k < m - 1 { syms[k] = syms[k + 1]; pr[k] = pr[k + 1]; k += 1 }
+                    m -= 1
+                    if bi > 0 { pr[bi - 1] = merges.get(PairMap.key(syms[bi - 1], syms[bi])) ?? UInt64.max }
+                    if bi < m - 1 { pr[bi] = merges.get(PairMap.key(syms[bi], syms[bi + 1])) ?? UInt64.max }
+                }
+                for i in 0..<m { out.append(syms[i]) }
+            }
+        }
+    }
+
+    /// O(n log n) merge for long words: linked list of symbols and a min-heap of (rank, position).
+    func mergeWordHeap(_ p: UnsafePointer<UInt8>, _ n: Int, into out: inout [UInt32]) {
+        var ids = [UInt32](), prev = [Int32](), next = [Int32]()
+        ids.reserveCapacity(n); prev.reserveCapacity(n); next.reserveCapacity(n)
+        for i in 0..<n {
+            let id = byteIds[Int(p[i])]
+            if id >= 0 { ids.append(UInt32(id)) }
+        }
+        let m = ids.count
+        if m == 0 { return }
+        for i in 0..<m { prev.append(Int32(i - 1)); next.append(i + 1 < m ? Int32(i + 1) : -1) }
+        var heap = MinHeap()
+        heap.reserve(m)
+        for i in 0..<(m - 1) {
+            if let v = merges.get(PairMap.key(ids[i], ids[i + 1])) { heap.push((v >> 32) << 32 | UInt64(i)) }
+        }
+        let dead = UInt32.max
+        while let top = heap.pop() {
+            let rank = top >> 32
+            let pos = Int(top & 0xFFFF_FFFF)
+            if ids[pos] == dead { continue }
+            let nx = Int(next[pos])
+            if nx < 0 { continue }
+            guard let v = merges.get(PairMap.key(ids[pos], ids[nx])), v >> 32 == rank else { continue }
+            ids[pos] = UInt32(truncatingIfNeeded: v)
+            ids[nx] = dead
+            let nn = next[nx]
+            next[pos] = nn
+            if nn >= 0 { prev[Int(nn)] = Int32(pos) }
+            let pv = Int(prev[pos])
+            if pv >= 0, let w = merges.get(PairMap.key(ids[pv], ids[pos])) { heap.push((w >> 32) << 32 | UInt64(pv)) }
+            if nn >= 0, let w = merges.get(PairMap.key(ids[pos], ids[Int(nn)])) { heap.push((w >> 32) << 32 | UInt64(pos)) }
+        }
+        var i = 0
+        while i >= 0 { out.append(ids[i]); i = Int(next[i]) }
+    }
+}
+
+/// Binary min-heap of UInt64.
+struct MinHeap {
+    private var a: [UInt64] = []
+    mutating func reserve(_ n: Int) { a.reserveCapacity(n) }
+    var isEmpty: Bool { a.isEmpty }
+    mutating func push(_ x: UInt64) {
+        a.append(x)
+        var i = a.count - 1
+        while i > 0 {
+            let parent = (i - 1) >> 1
+            if a[parent] <= x { break }
+            a[i] = a[parent]; i = parent
+        }
+        a[i] = x
+    }
+    mutating func pop() -> UInt64? {
+        guard let last = a.popLast() else { return nil }
+        if a.isEmpty { return last }
+        let top = a[0]
+        let n = a.count
+        var i = 0
+        while true {
+            var c = 2 * i + 1
+            if c >= n { break }
+            if c + 1 < n && a[c + 1] < a[c] { c += 1 }
+            if a[c] >= last { break }
+            a[i] = a[c]; i = c
+        }
+        a[i] = last
+        return top
+    }
+}

@@ -1,0 +1,126 @@
+import Testing
+import Foundation
+@testable import Tokenization
+
+/// Deterministic generator of adversarial Unicode text for pre-tokenizer parity.
+struct FuzzText {
+    var state: UInt64
+    init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 | 1 }
+    mutating func next() -> UInt64 { state ^= state << 13; state ^= state >> 7; state ^= state << 17; return state }
+    mutating func pick<T>(_ a: [T]) -> T { a[Int(next() % UInt64(a.count))] }
+    static let pieces: [String] = [
+        "a", "Z", "hello", "World", " ", "  ", "   ", "\t", "\n", "\n\n", "\r\n", "\r", " \n", "\u{0B}", "\u{0C}",
+        "'s", "'S", "'t", "'re", "'RE", "'ve", "'m", "'ll", "'LL", "'d", "'", "'x", "'ſ", "ſ",
+        "0", "7", "42", "1234567", "٣", "²", "Ⅻ", "½", "１２", ".", ",", "!?", "...", "--", "(", ")", "[x]", "_", "@", "#",
+        "é", "e\u{301}", "Ж", "Жук", "中文", "日本語", "한국어", "ﬁ", "Å", "①", "ǅ", "ʰ", "ـ", "\u{300}", "\u{20DD}",
+        "\u{A0}", "\u{2003}", "\u{2028}", "\u{2029}", "\u{85}", "\u{3000}", "\u{200B}", "\u{FEFF}", "\u{1680}", "\u{180E}",
+        "😀", "👍🏽", "🇫🇷", "𝔘𝔫𝔦", "𐍈", "\u{E000}", "\u{10FFFD}", "\u{7F}", "\u{1}", "\u{0}", "<", ">", "|",
+        "<|endoftext|>", "<EOT>", "<|begin_of_text|>", "Ġ", "Ċ", "ĠĠ",
+    ]
+    mutating func text(maxPieces: Int) -> String {
+        var s = ""
+        let n = Int(next() % UInt64(maxPieces)) + 1
+        for _ in 0..<n { s += pick(FuzzText.pieces) }
+        return s
+    }
+}
+
+/// Compares our ids with HF's for texts; records the first mismatches.
+func expectParity(_ tok: BPETokenizer, _ tokPath: String, _ texts: [String], label: String,
+                  sourceLocation: SourceLocation = #_sourceLocation) throws {
+    guard let ref = try TestEnv.hfEncode(tokenizer: tokPath, texts: texts) else { return }
+    #expect(ref.count == texts.count, sourceLocation: sourceLocation)
+    var bad = 0
+    for (k, t) in texts.enumerated() where k < ref.count {
+        let ours = tok.encode(t)
+        if ours != ref[k] {
+            bad += 1
+            if bad <= 3 {
+                Issue.record("\(label): doc \(k) differs: \(t.debugDescription.prefix(300))\n ours \(ours.prefix(60))\n   hf \(ref[k].prefix(60))", sourceLocation: sourceLocation)
+            }
+        }
+    }
+    #expect(bad == 0, "\(label): \(bad)/\(texts.count) documents differ", sourceLocation: sourceLocation)
+}
+
+@Suite struct ParityTests {
+    static func fuzzTexts(seed: UInt64, count: Int) -> [String] {
+        var g = FuzzText(seed: seed)
+        return (0..<count).map { _ in g.text(maxPieces: 40) }
+    }
+
+    @Test func gpt2FuzzParity() throws {
+        guard let dir = TestEnv.data("tokenizers/openai-whisper-20230124-gpt2"), TestEnv.hasHFTokenizers else { return }
+        let tok = try BPETokenizer.load(path: dir)
+        try expectParity(tok, dir, Self.fuzzTexts(seed: 1, count: 3000), label: "gpt2 fuzz")
+    }
+
+    @Test func anthropicFuzzParity() throws {
+        guard let p = TestEnv.data("tokenizers/anthropic-0.38.0/tokenizer.json"), TestEnv.hasHFTokenizers else { return }
+        let tok = try BPETokenizer.load(path: p)
+        try expectParity(tok, p, Self.fuzzTexts(seed: 2, count: 3000), label: "anthropic fuzz")
+    }
+
+    @Test func llama3StyleFixtureParity() throws {
+        let p = TestEnv.fixtures.appendingPathComponent("llama3-style-small.json").path
+        let tok = try BPETokenizer.load(path: p)
+        #expect(tok.pattern == .cl100k)
+        #expect(tok.prefixIds == [0])
+        #expect(tok.encode("It's")[0] == 0)
+        guard TestEnv.hasHFTokenizers else { return }
+        var texts = Self.fuzzTexts(seed: 3, count: 3000)
+        texts += ["the patient was given 250 mg of metformin", "It's NOT a cure, we'll see.\r\n\r\n  x", "(see ref. [12])"]
+        try expectParity(tok, p, texts, label: "llama3-style fuzz")
+    }
+
+    @Test func qwen2PatternParity() throws {
+        let src = TestEnv.fixtures.appendingPathComponent("llama3-style-small.json").path
+        let json = String(decoding: FileManager.default.contents(atPath: src)!, as: UTF8.self)
+            .replacingOccurrences(of: #"\\p{N}{1,3}"#, with: #"\\p{N}"#)
+        let dir = TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let p = dir.appendingPathComponent("qwen2-style.json").path
+        try json.write(toFile: p, atomically: true, encoding: .utf8)
+        let tok = try BPETokenizer.load(path: p)
+        #expect(tok.pattern == .qwen2)
+        try expectParity(tok, p, Self.fuzzTexts(seed: 5, count: 1500), label: "qwen2-style fuzz")
+    }
+
+    /// Real documents (sampled so the suite stays fast in debug builds); the benchmark runs all of the data.
+    @Test(arguments: [
+        "plain-text/gutenberg-gitenberg", "plain-text/debian-policy", "eval-general/wiki-c4-samples",
+        "sft-domain/medquad/medquad_qa.jsonl", "plain-text/near-duplicates",
+    ])
+    func realDataParity(source: String) throws {
+        guard TestEnv.hasHFTokenizers else { return }
+        let docs = TestEnv.sampleDocs(source, maxBytes: 300_000)
+        if docs.isEmpty { return }
+        if let dir = TestEnv.data("tokenizers/openai-whisper-20230124-gpt2") {
+            try expectParity(try BPETokenizer.load(path: dir), dir, docs, label: "gpt2 \(source)")
+        }
+        if let p = TestEnv.data("tokenizers/anthropic-0.38.0/tokenizer.json") {
+            try expectParity(try BPETokenizer.load(path: p), p, docs, label: "anthropic \(source)")
+        }
+    }
+
+    @Test func decodeRoundTripFuzz() throws {
+        guard let dir = TestEnv.data("tokenizers/openai-whisper-20230124-gpt2") else { return }
+        let tok = try BPETokenizer.load(path: dir)
+        let fixture = try BPETokenizer.load(path: TestEnv.fixtures.appendingPathComponent("llama3-style-small.json").path)
+        for t in Self.fuzzTexts(seed: 4, count: 2000) {
+            #expect(tok.decode(tok.encode(t)) == t)
+            #expect(fixture.decode(fixture.encode(t, addSpecialTokens: false)) == t)
+        }
+    }
+}
+
+@Suite struct ReferenceAvailabilityTests {
+    /// Set DOMAINFORGE_REQUIRE_HF=1 (CI with `pip install tokenizers`) to fail instead of skipping parity tests.
+    @Test func referenceAvailableWhenRequired() throws {
+        guard ProcessInfo.processInfo.environment["DOMAINFORGE_REQUIRE_HF"] == "1" else { return }
+        #expect(TestEnv.hasHFTokenizers, "python3 -c 'import tokenizers' failed (set DOMAINFORGE_PYTHON)")
+        #expect(TestEnv.sharedData != nil, "../shared/data is missing")
+        let ref = try TestEnv.hfEncode(tokenizer: TestEnv.fixtures.appendingPathComponent("llama3-style-small.json").path, texts: ["It's"])
+        #expect(ref?.first?.first == 0)
+    }
+}

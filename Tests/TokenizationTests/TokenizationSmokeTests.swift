@@ -1,4 +1,0 @@
-import Testing
-@testable import Tokenization
-
-@Test func TokenizationModuleBuilds() { #expect(Bool(true)) }
