@@ -11,11 +11,14 @@ public struct Document: Sendable, Equatable {
     public var source: String
     /// Free-form metadata carried to the output. Keys are written sorted, so output is deterministic.
     public var metadata: [String: JSONValue]
+    /// Token ids set by a `tokenize` stage (not written to JSONL; the shard writer stores them).
+    public var tokens: [UInt32]?
 
-    public init(id: String, text: String, source: String, metadata: [String: JSONValue] = [:]) {
+    public init(id: String, text: String, source: String, metadata: [String: JSONValue] = [:], tokens: [UInt32]? = nil) {
         self.id = id
         self.text = text
         self.source = source
         self.metadata = metadata
+        self.tokens = tokens
     }
 }

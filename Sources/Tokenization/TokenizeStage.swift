@@ -1,7 +1,7 @@
 import DomainForgeCore
 
 /// The `tokenize` pipeline stage: encodes each document with a ``BPETokenizer`` and records the ids in the
-/// document's metadata (`token_ids`, an array of integers) and their count (`num_tokens`). Never drops documents.
+/// document's `tokens` (for the shard writer) and their count in metadata (`num_tokens`). Never drops documents.
 /// Counters: `tokens` (total ids written) and `tokenized_docs`.
 ///
 /// Special tokens written in document text are encoded as plain text by default (`splitSpecialTokens: true`), so
@@ -16,7 +16,7 @@ public struct TokenizeStage: DocumentStage {
     public let addSpecialTokens: Bool
 
     /// - Parameters:
-    ///   - storeIds: write `token_ids` (false: only `num_tokens`, for counting).
+    ///   - storeIds: keep the ids in `document.tokens` (false: only `num_tokens`, for counting).
     ///   - appendId: id appended to each document (e.g. `tokenizer.specialTokenId("<|endoftext|>")`).
     public init(tokenizer: BPETokenizer, name: String = "tokenize", appendId: UInt32? = nil, storeIds: Bool = true,
                 splitSpecialTokens: Bool = true, addSpecialTokens: Bool = true) {
@@ -28,7 +28,7 @@ public struct TokenizeStage: DocumentStage {
         var ids = tokenizer.encode(document.text, addSpecialTokens: addSpecialTokens, splitSpecialTokens: splitSpecialTokens)
         if let appendId { ids.append(appendId) }
         document.metadata["num_tokens"] = .int(Int64(ids.count))
-        if storeIds { document.metadata["token_ids"] = .array(ids.map { .int(Int64($0)) }) }
+        if storeIds { document.tokens = ids }
         counters.add("tokens", ids.count)
         counters.add("tokenized_docs")
         return .keep

@@ -62,7 +62,7 @@ import Foundation
         var doc = Document(id: "d1", text: "the patient <|end_of_text|> was given", source: "t")
         var counters = StageCounters()
         #expect(stage.process(&doc, counters: &counters) == .keep)
-        let ids = try #require(doc.metadata["token_ids"]?.arrayValue).map { UInt32($0.intValue!) }
+        let ids = try #require(doc.tokens)
         #expect(ids.first == 0 && ids.last == eot)
         #expect(ids.filter { $0 == eot }.count == 1)   // the literal in the text is not a control token
         #expect(doc.metadata["num_tokens"]?.intValue == ids.count)
