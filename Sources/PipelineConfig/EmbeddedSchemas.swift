@@ -61,6 +61,12 @@ public enum EmbeddedSchemas {
           },
           {
             "$ref": "#/$defs/stage_pii"
+          },
+          {
+            "$ref": "#/$defs/stage_shard"
+          },
+          {
+            "$ref": "#/$defs/stage_tokenize"
           }
         ]
       },
@@ -749,6 +755,75 @@ public enum EmbeddedSchemas {
           "type": "boolean",
           "default": true,
           "description": "Keep addresses at example.com/.org/.net and the .example, .test, .invalid, .localhost TLDs."
+        }
+      }
+    },
+    "stage_shard": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "type"
+      ],
+      "description": "Writes the tokenized documents as MosaicML MDS shards (zstd) with index.json and manifest.json under <output>/shards. Must be the last stage, after tokenize.",
+      "properties": {
+        "type": {
+          "const": "shard"
+        },
+        "size_limit": {
+          "type": "integer",
+          "minimum": 4096,
+          "maximum": 4294967295,
+          "default": 67108864,
+          "description": "Bytes per shard before compression."
+        },
+        "zstd_level": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 19,
+          "default": 3,
+          "description": "zstd level of the shards."
+        },
+        "dtype": {
+          "enum": [
+            "auto",
+            "uint16",
+            "uint32"
+          ],
+          "default": "auto",
+          "description": "Token column type; auto picks uint16 when the vocabulary fits."
+        }
+      }
+    },
+    "stage_tokenize": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "type",
+        "tokenizer"
+      ],
+      "description": "Encodes each document with a byte-level BPE tokenizer (Hugging Face tokenizer.json, or a folder with vocab.json + merges.txt).",
+      "properties": {
+        "type": {
+          "const": "tokenize"
+        },
+        "tokenizer": {
+          "type": "string",
+          "minLength": 1,
+          "description": "Path to tokenizer.json (relative to the config file)."
+        },
+        "append_eos": {
+          "type": "boolean",
+          "default": true,
+          "description": "Append the end-of-text token after each document."
+        },
+        "eos_token": {
+          "type": "string",
+          "description": "The end-of-text token (default: the first of <|endoftext|>, <|end_of_text|>, </s>, <|im_end|> that the tokenizer has)."
+        },
+        "split_special_tokens": {
+          "type": "boolean",
+          "default": true,
+          "description": "Treat special-token strings inside document text as plain text (true) or as control tokens (false)."
         }
       }
     }

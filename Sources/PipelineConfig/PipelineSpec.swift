@@ -58,6 +58,14 @@ public struct PipelineSpec: Sendable, Equatable {
     public var execution: Execution
     /// A hash of the config's content (canonical JSON), stored with the run state to refuse resuming another config.
     public var configHash: String
+    /// The folder relative paths in the config are resolved against (the config file's folder).
+    public var baseDirectory: String
+
+    /// Resolves a path from the config against `baseDirectory`.
+    public func resolve(_ p: String) -> String {
+        if p.hasPrefix("/") { return p }
+        return baseDirectory == "." ? p : baseDirectory + "/" + p
+    }
 
     /// Reads, validates and resolves a config file. Throws a `ConfigErrors` listing every problem.
     public static func load(path: String) throws -> PipelineSpec {
@@ -138,7 +146,8 @@ public struct PipelineSpec: Sendable, Equatable {
                 chunkFiles: ex?["chunk_files"]?.intValue ?? 10_000,
                 batchBytes: ex?["batch_bytes"]?.intValue ?? 1 << 20,
                 maxDocumentBytes: ex?["max_document_bytes"]?.intValue ?? 32 << 20),
-            configHash: contentHash(tree, excluding: ["execution"]))
+            configHash: contentHash(tree, excluding: ["execution"]),
+            baseDirectory: baseDirectory)
     }
 
     /// Default file globs for a format.

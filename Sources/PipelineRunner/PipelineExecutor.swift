@@ -4,6 +4,7 @@ import Glibc
 import DomainForgeCore
 import Foundation
 import PipelineConfig
+import Shards
 
 /// A fatal run problem (not a per-document one): the message says what to do.
 public struct RunError: Error, Sendable, CustomStringConvertible {
@@ -35,17 +36,24 @@ public final class PipelineExecutor: @unchecked Sendable {
 
     let spec: PipelineSpec
     let stages: [any DocumentStage]
+    let shardOutput: ShardOutput?
     let options: Options
     let decoder: RecordDecoder
     let log: @Sendable (String) -> Void
 
-    public init(spec: PipelineSpec, stages: [any DocumentStage], options: Options = .init(),
+    public convenience init(spec: PipelineSpec, stages: [any DocumentStage], options: Options = .init(),
+                            log: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) throws {
+        try self.init(spec: spec, plan: StagePlan(stages: stages, shards: nil), options: options, log: log)
+    }
+
+    public init(spec: PipelineSpec, plan: StagePlan, options: Options = .init(),
                 log: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) throws {
         guard options.worldSize >= 1, options.rank >= 0, options.rank < options.worldSize else {
             throw RunError("--rank must be in 0..<--world-size (got rank \(options.rank), world size \(options.worldSize))")
         }
         self.spec = spec
-        self.stages = stages
+        self.stages = plan.stages
+        self.shardOutput = plan.shards
         self.options = options
         self.log = log
         self.decoder = try RecordDecoder(spec: spec)
@@ -55,11 +63,14 @@ public final class PipelineExecutor: @unchecked Sendable {
     var rankTag: String { String(format: "%05d", options.rank) }
     func partName(_ p: Int) -> String { "r\(rankTag)-p\(String(format: "%05d", p))" }
     var docExt: String { spec.output.zstdLevel != nil ? ".jsonl.zst" : ".jsonl" }
+    /// Where this rank's shards go: `shards/` for a single rank, `shards/rank-NNNNN/` with several.
+    var shardsDir: String { options.worldSize == 1 ? "\(out)/shards" : "\(out)/shards/rank-\(rankTag)" }
 
     /// Runs (or resumes) this rank and returns its stats. Throws `RunError`/`OutputError` on fatal problems.
     @discardableResult
     public func run() throws -> RunStats {
         for d in ["", "/documents", "/rejects", "/errors", "/state", "/stats", "/completions"] { try makeDirectory(out + d) }
+        if shardOutput != nil { try makeDirectory(shardsDir + "/parts") }
         let plan = try InputPlan.build(spec)
         let files = plan.files(rank: options.rank, worldSize: options.worldSize)
         let parts = InputPlan.parts(of: files, chunkBytes: spec.execution.chunkBytes, chunkFiles: spec.execution.chunkFiles)
@@ -80,6 +91,7 @@ public final class PipelineExecutor: @unchecked Sendable {
         var ran = 0
         for (p, part) in parts.enumerated() {
             if let s = finished[p], FileManager.default.fileExists(atPath: "\(out)/documents/\(partName(p))\(docExt)"),
+               shardOutput == nil || FileManager.default.fileExists(atPath: "\(shardsDir)/parts/\(partName(p))/\(MDSFormat.manifestName)"),
                let stats = try? StatsCoding.decoder().decode(RunStats.self, from: Data(s.utf8)) {
                 total.merge(stats)
                 progress.skip(bytes: stats.inputBytes, docs: stats.documentsIn)
@@ -95,6 +107,11 @@ public final class PipelineExecutor: @unchecked Sendable {
         }
         progress.finish()
         if let problem = total.balanceProblem() { throw RunError("internal accounting error: \(problem)") }
+        if let so = shardOutput {
+            let partDirs = parts.indices.map { "\(shardsDir)/parts/\(partName($0))" }
+            let m = try ShardAssembler.assemble(parts: partDirs, into: shardsDir, tokenizer: so.tokenizer, configHash: spec.configHash, dtype: so.dtype)
+            log("shards: \(m.shards.count) files, \(m.stats.samples) samples, \(m.stats.tokens) tokens in \(shardsDir)")
+        }
         let enc = StatsCoding.encoder(pretty: true)
         let statsFile = try AtomicOutputFile(path: "\(out)/stats/rank-\(rankTag).json")
         try statsFile.write(Array(try enc.encode(total)))
@@ -124,6 +141,7 @@ public final class PipelineExecutor: @unchecked Sendable {
         var docs = [UInt8]()
         var rejects = [UInt8]()
         var errors = [UInt8]()
+        var samples = [ShardSample]()
         var stats: RunStats
         var finishedFileBytes = 0
     }
@@ -157,6 +175,9 @@ public final class PipelineExecutor: @unchecked Sendable {
                     if alive {
                         r.stats.kept += 1
                         JSONWriter.writeDocument(doc, into: &r.docs)
+                        if shardOutput != nil, let t = doc.tokens {
+                            r.samples.append(ShardSample(id: doc.id, source: doc.metadata["source_name"]?.stringValue ?? doc.source, tokens: t))
+                        }
                     }
                 }
             }
@@ -186,6 +207,16 @@ public final class PipelineExecutor: @unchecked Sendable {
         let docsOut = try AtomicOutputFile(path: "\(out)/documents/\(name)\(docExt)", zstdLevel: spec.output.zstdLevel)
         var rejectsOut: AtomicOutputFile?
         var errorsOut: AtomicOutputFile?
+        var shardWriter: MDSShardWriter?
+        if let so = shardOutput {
+            let dir = "\(shardsDir)/parts/\(name)"
+            try? FileManager.default.removeItem(atPath: dir)
+            var o = MDSShardWriter.Options()
+            o.sizeLimit = so.sizeLimit
+            o.zstdLevel = so.zstdLevel
+            o.dtype = so.dtype
+            shardWriter = try MDSShardWriter(directory: dir, options: o)
+        }
         let workers = max(1, options.workers ?? spec.execution.workers)
         let reader = RecordReader(files: files, spec: spec)
         let queue = WorkQueue<RawBatch>()
@@ -232,6 +263,7 @@ public final class PipelineExecutor: @unchecked Sendable {
                     if errorsOut == nil { errorsOut = try AtomicOutputFile(path: "\(out)/errors/\(name).jsonl") }
                     try errorsOut!.write(r.errors)
                 }
+                for smp in r.samples { try shardWriter?.write(smp) }
             } catch { failure = error }
             stats.merge(r.stats)
             progress.advance(bytes: r.finishedFileBytes, docs: r.stats.documentsIn)
@@ -239,6 +271,12 @@ public final class PipelineExecutor: @unchecked Sendable {
         if let f = failure { throw f }
         stats.files = files.count
         stats.inputBytes = files.reduce(0) { $0 + $1.size }
+        if let w = shardWriter, let so = shardOutput {
+            let index = try w.finish()
+            try ShardManifest(writerShards: w.shards, shardTokens: w.shardTokens, stats: w.stats, index: index.serialized(),
+                              tokenizer: so.tokenizer, configHash: spec.configHash, dtype: so.dtype, lossMask: false)
+                .write(directory: w.directory)
+        }
         try docsOut.commit()
         try rejectsOut?.commit()
         try errorsOut?.commit()

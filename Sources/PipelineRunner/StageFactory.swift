@@ -1,24 +1,102 @@
 import Cleaning
 import DomainForgeCore
 import PipelineConfig
+import Shards
+import Tokenization
+
+/// What a config's stages turn into: the per-document stages, and the shard output when a `shard` stage ends the list.
+public struct StagePlan: Sendable {
+    public var stages: [any DocumentStage]
+    public var shards: ShardOutput?
+}
+
+/// Settings of the shard output (the `shard` stage), with what the manifest records about the tokenizer.
+public struct ShardOutput: Sendable {
+    public var sizeLimit: Int
+    public var zstdLevel: Int32
+    public var dtype: TokenDType
+    public var tokenizer: ShardManifest.Tokenizer
+}
+
+/// Drops documents that reach the shard writer without tokens (reason `no_tokens`), so nothing is lost silently.
+struct ShardGate: DocumentStage {
+    var name: String { "shard" }
+    func process(_ document: inout Document, counters: inout StageCounters) -> StageVerdict {
+        guard let t = document.tokens, !t.isEmpty else { return .drop(reason: "no_tokens") }
+        counters.add("tokens", t.count)
+        return .keep
+    }
+}
 
 /// Builds the stage objects of a validated config.
 public enum StageFactory {
     /// Every stage type a config may name.
-    public static var stageTypes: [String] { CleaningStageFactory.stageTypes }
+    public static var stageTypes: [String] { CleaningStageFactory.stageTypes + ["tokenize", "shard"] }
+
+    /// End-of-text tokens tried, in order, when `eos_token` is not given.
+    static let eosCandidates = ["<|endoftext|>", "<|end_of_text|>", "</s>", "<|im_end|>", "<eos>"]
 
     /// Instantiates `spec.stages` in order. Throws `ConfigErrors` naming the stage and option at fault.
-    public static func make(_ spec: PipelineSpec) throws -> [any DocumentStage] {
+    public static func make(_ spec: PipelineSpec) throws -> StagePlan {
         var out = [any DocumentStage]()
         var errors = [ConfigError]()
+        var tokenizer: BPETokenizer?
+        var eos: UInt32?
+        var shards: ShardOutput?
         for (i, s) in spec.stages.enumerated() {
-            do {
-                out.append(try CleaningStageFactory.make(type: s.type, options: s.options))
-            } catch {
-                errors.append(ConfigError(path: "stages[\(i)]", message: "\(error)"))
+            let path = "stages[\(i)]"
+            switch s.type {
+            case "tokenize":
+                let file = spec.resolve(s.options["tokenizer"]?.stringValue ?? "")
+                do {
+                    let tok = try BPETokenizer.load(path: file)
+                    tokenizer = tok
+                    if s.options["append_eos"]?.boolValue ?? true {
+                        if let name = s.options["eos_token"]?.stringValue {
+                            guard let id = tok.tokenId(name) else {
+                                errors.append(ConfigError(path: path + ".eos_token", message: "'\(name)' is not a token of \(file)"))
+                                continue
+                            }
+                            eos = id
+                        } else {
+                            eos = eosCandidates.lazy.compactMap { tok.tokenId($0) }.first
+                            if eos == nil {
+                                errors.append(ConfigError(path: path + ".eos_token", message: "the tokenizer has none of \(eosCandidates.joined(separator: ", ")); name its end-of-text token or set append_eos: false"))
+                                continue
+                            }
+                        }
+                    }
+                    out.append(TokenizeStage(tokenizer: tok, appendId: eos, splitSpecialTokens: s.options["split_special_tokens"]?.boolValue ?? true))
+                } catch {
+                    errors.append(ConfigError(path: path + ".tokenizer", message: "\(error)"))
+                }
+            case "shard":
+                if i != spec.stages.count - 1 { errors.append(ConfigError(path: path, message: "the shard stage must be the last stage")) }
+                guard let tok = tokenizer else {
+                    errors.append(ConfigError(path: path, message: "needs a tokenize stage before it"))
+                    continue
+                }
+                let dt: TokenDType
+                switch s.options["dtype"]?.stringValue ?? "auto" {
+                case "uint16":
+                    if tok.vocabSize > 65_536 { errors.append(ConfigError(path: path + ".dtype", message: "uint16 cannot hold a vocabulary of \(tok.vocabSize)")) }
+                    dt = .uint16
+                case "uint32": dt = .uint32
+                default: dt = TokenDType.forVocab(tok.vocabSize)
+                }
+                shards = ShardOutput(sizeLimit: s.options["size_limit"]?.intValue ?? 1 << 26,
+                                     zstdLevel: Int32(s.options["zstd_level"]?.intValue ?? 3), dtype: dt,
+                                     tokenizer: .init(fingerprint: tok.fingerprint, vocabSize: tok.vocabSize, eosID: eos))
+                out.append(ShardGate())
+            default:
+                do {
+                    out.append(try CleaningStageFactory.make(type: s.type, options: s.options))
+                } catch {
+                    errors.append(ConfigError(path: path, message: "\(error)"))
+                }
             }
         }
         if !errors.isEmpty { throw ConfigErrors(errors: errors) }
-        return out
+        return StagePlan(stages: out, shards: shards)
     }
 }

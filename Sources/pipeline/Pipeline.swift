@@ -5,5 +5,6 @@ struct Pipeline: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pipeline",
         abstract: "domainforge: turn raw domain text into clean, accounted training data.",
-        subcommands: [RunCommand.self, ValidateCommand.self, StatsCommand.self, VerifyCommand.self, ExportCommand.self])
+        subcommands: [RunCommand.self, ValidateCommand.self, StatsCommand.self, VerifyCommand.self, ExportCommand.self,
+                      TokenizerCommand.self])
 }

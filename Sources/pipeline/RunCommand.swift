@@ -43,14 +43,14 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         var spec = try loadSpec(config)
         if let o = output { spec.output.path = o }
-        let stages = try orExit { try StageFactory.make(spec) }
+        let plan = try orExit { try StageFactory.make(spec) }
         var opts = PipelineExecutor.Options()
         opts.rank = rank
         opts.worldSize = worldSize
         opts.workers = workers
         opts.progress = !noProgress && isatty(2) == 1
         let start = Date()
-        let stats = try orExit { try PipelineExecutor(spec: spec, stages: stages, options: opts).run() }
+        let stats = try orExit { try PipelineExecutor(spec: spec, plan: plan, options: opts).run() }
         let secs = Date().timeIntervalSince(start)
         let report = try StatsReport.load(outputDir: spec.output.path)
         print(report.table())
