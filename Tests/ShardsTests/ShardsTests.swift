@@ -332,3 +332,53 @@ func runPython(_ script: String, _ args: [String]) throws -> String {
     guard p.terminationStatus == 0 else { throw ShardError(file: "python", message: "exit \(p.terminationStatus)") }
     return String(decoding: d, as: UTF8.self)
 }
+
+/// The real reader: mosaicml-streaming's StreamingDataset reads our shards (with sha256 validation) and yields the
+/// same tokens. Needs torch, so it is not installed by CI; point DOMAINFORGE_PYTHON at an interpreter that has
+/// `streaming` to run it (skips cleanly otherwise).
+@Suite struct MosaicStreamingCompatTests {
+    static var python: String { ProcessInfo.processInfo.environment["DOMAINFORGE_PYTHON"] ?? "python3" }
+
+    @Test(.enabled(if: pythonHas("streaming", python: MosaicStreamingCompatTests.python), "mosaicml-streaming not installed"))
+    func streamingDatasetReadsOurShards() throws {
+        for (dtype, vocab, mask) in [(TokenDType.uint16, 1000, false), (.uint32, 100_000, true)] {
+            let d = TmpDir()
+            let samples = sampleSet(60, vocab: UInt32(vocab), mask: mask)
+            try writeDataset(d.path, samples, sizeLimit: 4096, dtype: dtype, mask: mask, vocab: vocab)
+            try ShardExporter.export(directory: d.path, format: .jsonl, out: d.path + ".expected.jsonl")
+            defer { try? FileManager.default.removeItem(atPath: d.path + ".expected.jsonl") }
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("scripts/compat/check_mds_streaming.py").path
+            let out = try runPythonFile(script, [d.path, d.path + ".expected.jsonl"], python: Self.python)
+            #expect(out.hasPrefix("ok 60 \(dtype.rawValue)"))
+        }
+    }
+}
+
+func pythonHas(_ module: String, python: String) -> Bool {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = [python, "-c", "import \(module)"]
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    do { try p.run() } catch { return false }
+    p.waitUntilExit()
+    return p.terminationStatus == 0
+}
+
+func runPythonFile(_ script: String, _ args: [String], python: String) throws -> String {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = [python, script] + args
+    let o = Pipe(), e = Pipe()
+    p.standardOutput = o
+    p.standardError = e
+    try p.run()
+    let d = o.fileHandleForReading.readDataToEndOfFile()
+    let ed = e.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    guard p.terminationStatus == 0 else {
+        throw ShardError(file: script, message: "exit \(p.terminationStatus): \(String(decoding: ed.suffix(2000), as: UTF8.self))")
+    }
+    return String(decoding: d, as: UTF8.self)
+}

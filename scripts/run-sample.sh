@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Sets up and runs the main job on the bundled sample: installs the system libraries, builds the release binary,
+# cleans corpora/ (HTML, XML, text, JSONL, JSON) and tokenizes it into zstd MDS shards, then shows the accounting,
+# the shard statistics and the verification. Outputs go to out/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+swift build -c release --product pipeline
+bin=.build/release/pipeline
+$bin validate pipelines/*.yaml
+$bin run pipelines/medical-sample.yaml
+$bin run pipelines/medical-cpt-shards.yaml
+$bin stats out/medical-cpt/shards --tokenizer pipelines/tokenizers/medical-sample-bpe.json --plot out/medical-cpt/lengths.svg
+$bin verify out/medical-cpt/shards
+echo "clean documents: out/medical-sample/documents/   shards: out/medical-cpt/shards/"
