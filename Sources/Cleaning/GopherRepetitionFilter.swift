@@ -153,7 +153,7 @@ public struct GopherRepetitionFilter: DocumentStage {
 
         // Words, their hashes, and prefix sums for O(1) n-gram hashes and lengths.
         var tokens = [WordToken]()
-        tokens.reserveCapacity(n / 5 + 1)
+        tokens.reserveCapacity(n / 3 + 1)
         tokenizeWords(p, into: &tokens)
         let count = tokens.count
         if count == 0 { return .keep }

@@ -292,13 +292,15 @@ func tokenizeWords(_ p: UnsafeBufferPointer<UInt8>, into tokens: inout [WordToke
             let (v, len) = decodeScalar(p, i)
             if isUnicodeWhitespace(v) { i += len; continue }
         }
-        // Chunk [i, j); note whether it is all ASCII.
+        // Chunk [i, j); note whether it is all ASCII, and all letters (the common case: one plain word).
         var j = i
         var ascii = true
+        var letters = true
         while j < n {
             let c = p[j]
             if c < 0x80 {
                 if c <= 0x20 && (isASCIIWhitespace(c) || (c >= 0x1C && c <= 0x1F)) { break }
+                letters = letters && isASCIILetter(c)
                 j += 1
             } else {
                 let (v, len) = decodeScalar(p, j)
@@ -307,7 +309,9 @@ func tokenizeWords(_ p: UnsafeBufferPointer<UInt8>, into tokens: inout [WordToke
                 j += len
             }
         }
-        if ascii {
+        if ascii && letters {
+            tokens.append(WordToken(start: Int32(i), end: Int32(j), length: Int32(j - i), isSymbol: false, hasAlpha: true))
+        } else if ascii {
             splitASCIIChunk(p, i, j, into: &tokens)
         } else {
             splitChunk(p, i, j, into: &tokens)
