@@ -176,17 +176,15 @@ func mix64(_ x: UInt64) -> UInt64 {
 }
 
 /// Open-addressing table from 64-bit hashes to a count and the index of the first occurrence.
-/// Keys are already well mixed, so the slot is the low bits. Each slot is 16 bytes (one cache access per probe);
-/// the top byte of the stored key is an epoch, so `reset()` is O(1) except every 255th time (the other 56 bits
-/// of the hash identify the key). A class over raw storage: no copy-on-write or bounds checks in the probe loop.
-/// Used by one thread at a time (each `process` call makes its own).
+/// Keys are already well mixed, so the slot is the low bits. Keys sit in their own 8-byte array (the probe loop
+/// touches nothing else; counts live beside them and are read only on a hit); the top byte of a stored key is an
+/// epoch, so `reset()` is O(1) except every 255th time (the other 56 bits of the hash identify the key).
+/// A class over raw storage: no copy-on-write or bounds checks in the probe loop. Used by one thread at a time
+/// (each `process` call makes its own).
 final class HashCounter {
-    struct Slot {
-        var key: UInt64
-        var count: Int32
-        var first: Int32
-    }
-    private let slots: UnsafeMutablePointer<Slot>
+    private let keys: UnsafeMutablePointer<UInt64>
+    private let counts: UnsafeMutablePointer<Int32>
+    private let firsts: UnsafeMutablePointer<Int32>
     private let size: Int
     private let mask: Int
     private var epoch: UInt64 = 1
@@ -196,41 +194,43 @@ final class HashCounter {
         while size < capacity * 2 { size <<= 1 }
         self.size = size
         mask = size - 1
-        slots = .allocate(capacity: size)
-        slots.initialize(repeating: Slot(key: 0, count: 0, first: 0), count: size)
+        keys = .allocate(capacity: size)
+        keys.initialize(repeating: 0, count: size)
+        counts = .allocate(capacity: size)
+        firsts = .allocate(capacity: size)
     }
 
     deinit {
-        slots.deallocate()
+        keys.deallocate()
+        counts.deallocate()
+        firsts.deallocate()
     }
 
     /// Forgets every key.
     func reset() {
         if epoch == 255 {
-            slots.update(repeating: Slot(key: 0, count: 0, first: 0), count: size)
+            keys.update(repeating: 0, count: size)
             epoch = 1
         } else {
             epoch += 1
         }
     }
 
-    @inline(__always) private func tagged(_ key: UInt64) -> UInt64 {
-        (key & 0x00FF_FFFF_FFFF_FFFF) | (epoch << 56)
-    }
-
     /// Adds one occurrence of `key` (first seen at `index`); returns the count after adding and the slot.
     @inline(__always)
     func add(_ key: UInt64, index: Int) -> (count: Int, slot: Int) {
-        let k = tagged(key)
+        let k = (key & 0x00FF_FFFF_FFFF_FFFF) | (epoch << 56)
         var slot = Int(truncatingIfNeeded: key) & mask
         while true {
-            let existing = slots[slot].key
+            let existing = keys[slot]
             if existing == k {
-                slots[slot].count += 1
-                return (Int(slots[slot].count), slot)
+                counts[slot] += 1
+                return (Int(counts[slot]), slot)
             }
             if existing >> 56 != epoch {
-                slots[slot] = Slot(key: k, count: 1, first: Int32(truncatingIfNeeded: index))
+                keys[slot] = k
+                counts[slot] = 1
+                firsts[slot] = Int32(truncatingIfNeeded: index)
                 return (1, slot)
             }
             slot = (slot + 1) & mask
@@ -240,20 +240,20 @@ final class HashCounter {
     /// Inserts `key`; returns false when it was already present.
     @inline(__always)
     func insert(_ key: UInt64) -> Bool {
-        let k = tagged(key)
+        let k = (key & 0x00FF_FFFF_FFFF_FFFF) | (epoch << 56)
         var slot = Int(truncatingIfNeeded: key) & mask
         while true {
-            let existing = slots[slot].key
+            let existing = keys[slot]
             if existing == k { return false }
             if existing >> 56 != epoch {
-                slots[slot].key = k
+                keys[slot] = k
                 return true
             }
             slot = (slot + 1) & mask
         }
     }
 
-    @inline(__always) func first(atSlot slot: Int) -> Int { Int(slots[slot].first) }
+    @inline(__always) func first(atSlot slot: Int) -> Int { Int(firsts[slot]) }
 }
 
 // MARK: - Word tokens
