@@ -99,7 +99,7 @@ public struct FineWebFilter: DocumentStage {
         }
         if let thr = o.newLineRatio, newlines > 0 {
             var tokens = [WordToken]()
-            tokens.reserveCapacity(n / 5 + 1)
+            tokens.reserveCapacity(n / 3 + 1)
             tokenizeWords(p, into: &tokens)
             if tokens.isEmpty || Double(newlines) / Double(tokens.count) > thr { return .drop(reason: "list_ratio") }
         }

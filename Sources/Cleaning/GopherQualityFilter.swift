@@ -95,7 +95,7 @@ public struct GopherQualityFilter: DocumentStage {
     public func process(_ document: inout Document, counters: inout StageCounters) -> StageVerdict {
         document.text.withUTF8 { p in
             var tokens = [WordToken]()
-            tokens.reserveCapacity(p.count / 5 + 1)
+            tokens.reserveCapacity(p.count / 3 + 1)
             tokenizeWords(p, into: &tokens)
             return evaluate(p, tokens)
         }

@@ -23,7 +23,8 @@ import DomainForgeCore
 /// over the word hashes mod 2^64 (O(1) per n-gram for every n; with random word hashes its bits are uniform, so
 /// no extra mixing), counted in an open-addressing table. Two different
 /// n-grams with the same 64-bit hash would be taken as equal; the chance is negligible (~N²/2⁶⁴). When no n-gram
-/// of size n repeats, no longer one can, so the remaining duplicated-n-gram passes are skipped.
+/// of size n repeats, no longer one can, so the remaining duplicated-n-gram passes are skipped; a top-n-gram pass is
+/// skipped when the best count of a shorter n-gram times the longest n-gram cannot pass the threshold.
 /// A `null` threshold turns its rule off; `top_n_grams` / `dup_n_grams` are objects from n (as a string key)
 /// to the threshold, and `{}` turns that family off.
 public struct GopherRepetitionFilter: DocumentStage {
@@ -153,7 +154,7 @@ public struct GopherRepetitionFilter: DocumentStage {
 
         // Words, their hashes, and prefix sums for O(1) n-gram hashes and lengths.
         var tokens = [WordToken]()
-        tokens.reserveCapacity(n / 5 + 1)
+        tokens.reserveCapacity(n / 3 + 1)
         tokenizeWords(p, into: &tokens)
         let count = tokens.count
         if count == 0 { return .keep }
@@ -181,8 +182,17 @@ public struct GopherRepetitionFilter: DocumentStage {
                     while bmFor < m { bm = bm &* base; bmFor += 1 }
                     return bm
                 }
+                // An n-gram occurs at most as often as the most frequent shorter one (each occurrence starts with
+                // one of it), so a pass can be skipped when that count times the longest n-gram cannot exceed the
+                // threshold.
+                var countBound = Int.max
                 for (m, frac) in topN {
                     guard count >= m else { continue }
+                    if countBound != Int.max {
+                        var longest = 0
+                        for i in 0...(count - m) { longest = max(longest, Int(pl[i + m] - pl[i])) }
+                        if Double(countBound * (longest + m - 1)) / totalChars <= frac { continue }
+                    }
                     table.reset()
                     let bm = power(m)
                     var bestCount = 0
@@ -198,6 +208,7 @@ public struct GopherRepetitionFilter: DocumentStage {
                             }
                         }
                     }
+                    countBound = bestCount
                     let gramChars = Int(pl[bestFirst + m] - pl[bestFirst]) + (m - 1)
                     if Double(gramChars * bestCount) / totalChars > frac { return .drop(reason: "top_\(m)_gram") }
                 }

@@ -176,17 +176,15 @@ func mix64(_ x: UInt64) -> UInt64 {
 }
 
 /// Open-addressing table from 64-bit hashes to a count and the index of the first occurrence.
-/// Keys are already well mixed, so the slot is the low bits. Each slot is 16 bytes (one cache access per probe);
-/// the top byte of the stored key is an epoch, so `reset()` is O(1) except every 255th time (the other 56 bits
-/// of the hash identify the key). A class over raw storage: no copy-on-write or bounds checks in the probe loop.
-/// Used by one thread at a time (each `process` call makes its own).
+/// Keys are already well mixed, so the slot is the low bits. Keys sit in their own 8-byte array (the probe loop
+/// touches nothing else; counts live beside them and are read only on a hit); the top byte of a stored key is an
+/// epoch, so `reset()` is O(1) except every 255th time (the other 56 bits of the hash identify the key).
+/// A class over raw storage: no copy-on-write or bounds checks in the probe loop. Used by one thread at a time
+/// (each `process` call makes its own).
 final class HashCounter {
-    struct Slot {
-        var key: UInt64
-        var count: Int32
-        var first: Int32
-    }
-    private let slots: UnsafeMutablePointer<Slot>
+    private let keys: UnsafeMutablePointer<UInt64>
+    private let counts: UnsafeMutablePointer<Int32>
+    private let firsts: UnsafeMutablePointer<Int32>
     private let size: Int
     private let mask: Int
     private var epoch: UInt64 = 1
@@ -196,41 +194,43 @@ final class HashCounter {
         while size < capacity * 2 { size <<= 1 }
         self.size = size
         mask = size - 1
-        slots = .allocate(capacity: size)
-        slots.initialize(repeating: Slot(key: 0, count: 0, first: 0), count: size)
+        keys = .allocate(capacity: size)
+        keys.initialize(repeating: 0, count: size)
+        counts = .allocate(capacity: size)
+        firsts = .allocate(capacity: size)
     }
 
     deinit {
-        slots.deallocate()
+        keys.deallocate()
+        counts.deallocate()
+        firsts.deallocate()
     }
 
     /// Forgets every key.
     func reset() {
         if epoch == 255 {
-            slots.update(repeating: Slot(key: 0, count: 0, first: 0), count: size)
+            keys.update(repeating: 0, count: size)
             epoch = 1
         } else {
             epoch += 1
         }
     }
 
-    @inline(__always) private func tagged(_ key: UInt64) -> UInt64 {
-        (key & 0x00FF_FFFF_FFFF_FFFF) | (epoch << 56)
-    }
-
     /// Adds one occurrence of `key` (first seen at `index`); returns the count after adding and the slot.
     @inline(__always)
     func add(_ key: UInt64, index: Int) -> (count: Int, slot: Int) {
-        let k = tagged(key)
+        let k = (key & 0x00FF_FFFF_FFFF_FFFF) | (epoch << 56)
         var slot = Int(truncatingIfNeeded: key) & mask
         while true {
-            let existing = slots[slot].key
+            let existing = keys[slot]
             if existing == k {
-                slots[slot].count += 1
-                return (Int(slots[slot].count), slot)
+                counts[slot] += 1
+                return (Int(counts[slot]), slot)
             }
             if existing >> 56 != epoch {
-                slots[slot] = Slot(key: k, count: 1, first: Int32(truncatingIfNeeded: index))
+                keys[slot] = k
+                counts[slot] = 1
+                firsts[slot] = Int32(truncatingIfNeeded: index)
                 return (1, slot)
             }
             slot = (slot + 1) & mask
@@ -240,20 +240,20 @@ final class HashCounter {
     /// Inserts `key`; returns false when it was already present.
     @inline(__always)
     func insert(_ key: UInt64) -> Bool {
-        let k = tagged(key)
+        let k = (key & 0x00FF_FFFF_FFFF_FFFF) | (epoch << 56)
         var slot = Int(truncatingIfNeeded: key) & mask
         while true {
-            let existing = slots[slot].key
+            let existing = keys[slot]
             if existing == k { return false }
             if existing >> 56 != epoch {
-                slots[slot].key = k
+                keys[slot] = k
                 return true
             }
             slot = (slot + 1) & mask
         }
     }
 
-    @inline(__always) func first(atSlot slot: Int) -> Int { Int(slots[slot].first) }
+    @inline(__always) func first(atSlot slot: Int) -> Int { Int(firsts[slot]) }
 }
 
 // MARK: - Word tokens
@@ -273,9 +273,11 @@ struct WordToken {
 /// Word tokenizer approximating datatrove's English word tokenizer (spaCy's rule-based English tokenizer in
 /// datatrove 0.10; NLTK's `word_tokenize` before) without its cost: text is split on whitespace; punctuation at the
 /// start and end of a chunk becomes separate tokens (one per character, except that a run of dots, `...`, is one
-/// token, and `- + / = | \\ ~ ^ @` stay attached, see `isEdgePunct`); inside a chunk, spaCy's infix rules split (see `appendCore`: `e-mail` → `e` `-` `mail`,
-/// `1990-2000`, `and/or`); other inner punctuation stays (`U.S.A`, `3.14`, `e.g`, URLs). Contractions (`don't`)
-/// and spaCy's exception lists are not reproduced. Scripts written without spaces (Chinese, Japanese, Thai) give one token per
+/// token, and `- + / = | \\ ~ ^ @` stay attached at the end, `- / | \\ ~ ^ @` at the start, see `isEdgePunct`);
+/// a final `.` stays on single capitals and a few abbreviations (`A.`, `U.S.A.`, `Mrs.`, see `attachesPeriod`);
+/// the clitics `'s 'm 'd 're 've 'll n't` become tokens of their own (`don't` → `do` `n't`); inside a chunk, spaCy's infix rules split (see `appendCore`: `e-mail` → `e` `-` `mail`,
+/// `1990-2000`, `and/or`); other inner punctuation stays (`U.S.A`, `3.14`, `e.g`, URLs). spaCy's exception lists (`U.S.`,
+/// `can't` → `ca` `n't` is reproduced only through the `n't` rule) are not. Scripts written without spaces (Chinese, Japanese, Thai) give one token per
 /// whitespace-separated run, so word-based rules see very few, very long "words" there.
 func tokenizeWords(_ p: UnsafeBufferPointer<UInt8>, into tokens: inout [WordToken]) {
     tokens.removeAll(keepingCapacity: true)
@@ -290,13 +292,15 @@ func tokenizeWords(_ p: UnsafeBufferPointer<UInt8>, into tokens: inout [WordToke
             let (v, len) = decodeScalar(p, i)
             if isUnicodeWhitespace(v) { i += len; continue }
         }
-        // Chunk [i, j); note whether it is all ASCII.
+        // Chunk [i, j); note whether it is all ASCII, and all letters (the common case: one plain word).
         var j = i
         var ascii = true
+        var letters = true
         while j < n {
             let c = p[j]
             if c < 0x80 {
                 if c <= 0x20 && (isASCIIWhitespace(c) || (c >= 0x1C && c <= 0x1F)) { break }
+                letters = letters && isASCIILetter(c)
                 j += 1
             } else {
                 let (v, len) = decodeScalar(p, j)
@@ -305,7 +309,9 @@ func tokenizeWords(_ p: UnsafeBufferPointer<UInt8>, into tokens: inout [WordToke
                 j += len
             }
         }
-        if ascii {
+        if ascii && letters {
+            tokens.append(WordToken(start: Int32(i), end: Int32(j), length: Int32(j - i), isSymbol: false, hasAlpha: true))
+        } else if ascii {
             splitASCIIChunk(p, i, j, into: &tokens)
         } else {
             splitChunk(p, i, j, into: &tokens)
@@ -321,6 +327,69 @@ func tokenizeWords(_ p: UnsafeBufferPointer<UInt8>, into tokens: inout [WordToke
         && b != 0x5E && b != 0x40
 }
 
+/// Abbreviations that keep their period (a small part of spaCy's English exceptions).
+private let periodAbbreviations: [[UInt8]] = [
+    "Mr", "Mrs", "Ms", "Dr", "St", "Jr", "Sr", "Prof", "Rev", "Gen", "Col", "Capt", "Lt", "Sgt", "Gov", "Sen", "Rep",
+    "Hon", "Mt", "Inc", "Ltd", "Co", "Corp", "Bros", "vs", "etc", "e.g", "i.e", "Jan", "Feb", "Mar", "Apr", "Jun",
+    "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "No",
+].map { Array($0.utf8) }
+
+/// Whether the `.` at `p[e]`, ending the word `p[s..<e]`, stays attached (as spaCy's suffix rules and exceptions
+/// do): after a single capital (`A.`, `U.S.A.`) or a listed abbreviation (`Mrs.`, `etc.`), if it is not part of
+/// a run of dots. spaCy splits it after a lowercase letter, a digit or two capitals (`USA.`).
+@inline(__always)
+private func attachesPeriod(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, _ end: Int) -> Bool {
+    guard p[e] == 0x2E, !(e + 1 < end && p[e + 1] == 0x2E) else { return false }
+    let last = p[e - 1]
+    if last &- 0x41 < 26 {
+        return !(e - 2 >= s && p[e - 2] &- 0x41 < 26)
+    }
+    let len = e - s
+    guard len >= 2 && len <= 4 else { return false }
+    for abbreviation in periodAbbreviations where abbreviation.count == len {
+        var equal = true
+        for k in 0..<len where p[s + k] != abbreviation[k] { equal = false; break }
+        if equal { return true }
+    }
+    return false
+}
+
+/// Leading punctuation split off by spaCy: `isEdgePunct`, plus `=` and a `+` not followed by a digit.
+@inline(__always) func isLeadingPunct(_ p: UnsafeBufferPointer<UInt8>, _ i: Int, _ end: Int) -> Bool {
+    let b = p[i]
+    if isEdgePunct(b) || b == 0x3D { return true }
+    return b == 0x2B && !(i + 1 < end && isASCIIDigit(p[i + 1]))
+}
+
+/// Length in bytes of an English clitic ending the word `p[s..<e]` that spaCy splits off: `'s` `'m` `'d` `'re`
+/// `'ve` `'ll` `n't` (with `'` or `’`, any case), or 0.
+@inline(__always) private func cliticLength(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Int {
+    // Find the apostrophe among the last 4 bytes + 2 (for ’, 3 bytes).
+    var k = e - 2
+    let lowest = max(s + 1, e - 6)
+    while k >= lowest {
+        var apostropheEnd = -1
+        if p[k] == 0x27 {
+            apostropheEnd = k + 1
+        } else if k + 2 < e && p[k] == 0xE2 && p[k + 1] == 0x80 && p[k + 2] == 0x99 {
+            apostropheEnd = k + 3
+        }
+        if apostropheEnd > 0 {
+            let tail = e - apostropheEnd
+            let a = tail > 0 ? asciiLower(p[apostropheEnd]) : 0
+            let b = tail > 1 ? asciiLower(p[apostropheEnd + 1]) : 0
+            var ok = false
+            if tail == 1 { ok = a == 0x73 || a == 0x6D || a == 0x64 }                    // 's 'm 'd
+            else if tail == 2 { ok = (a == 0x72 && b == 0x65) || (a == 0x76 && b == 0x65) || (a == 0x6C && b == 0x6C) }  // 're 've 'll
+            guard ok || (tail == 1 && a == 0x74 && k - 1 > s && asciiLower(p[k - 1]) == 0x6E) else { return 0 }
+            if tail == 1 && a == 0x74 { return e - (k - 1) }                               // n't
+            return isASCIILetter(p[k - 1]) || p[k - 1] >= 0x80 ? e - k : 0
+        }
+        k -= 1
+    }
+    return 0
+}
+
 @inline(__always) private func isLetterish(_ b: UInt8) -> Bool { isASCIILetter(b) || b >= 0x80 }
 @inline(__always) private func isAlnumish(_ b: UInt8) -> Bool { isASCIIAlnum(b) || b >= 0x80 }
 
@@ -330,7 +399,15 @@ func tokenizeWords(_ p: UnsafeBufferPointer<UInt8>, into tokens: inout [WordToke
 /// (`1990-2000`); runs of 2+ dots (`wait...what`); a `.` between a lowercase letter or closing bracket and an
 /// uppercase letter. URLs (`://`, `www.`) are kept whole. Non-ASCII bytes count as letters in these checks.
 @inline(__always)
-private func appendCore(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, into tokens: inout [WordToken]) {
+private func appendCore(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ fullEnd: Int, into tokens: inout [WordToken]) {
+    let clitic = fullEnd - s >= 3 ? cliticLength(p, s, fullEnd) : 0
+    let e = fullEnd - clitic
+    appendInfixSplit(p, s, e, into: &tokens)
+    if clitic > 0 { appendWord(p, e, fullEnd, into: &tokens) }
+}
+
+@inline(__always)
+private func appendInfixSplit(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, into tokens: inout [WordToken]) {
     var candidate = false
     var k = s + 1
     while k < e - 1 {
@@ -432,13 +509,14 @@ private func appendWord(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, int
 @inline(__always)
 private func splitASCIIChunk(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, into tokens: inout [WordToken]) {
     var s = start
-    while s < end && isEdgePunct(p[s]) {
+    while s < end && isLeadingPunct(p, s, end) {
         tokens.append(WordToken(start: Int32(s), end: Int32(s + 1), length: 1, isSymbol: true, hasAlpha: false))
         s += 1
     }
     if s == end { return }
     var e = end
     while e > s && isEdgePunct(p[e - 1]) { e -= 1 }
+    if e < end && attachesPeriod(p, s, e, end) { e += 1 }
     appendCore(p, s, e, into: &tokens)
     var k = e
     while k < end {
@@ -460,7 +538,7 @@ private func splitChunk(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: In
     var s = start
     while s < end {
         let (v, len) = decodeScalar(p, s)
-        guard v < 0x80 ? isEdgePunct(UInt8(v)) : isPunctOrSymbol(v) else { break }
+        guard v < 0x80 ? isLeadingPunct(p, s, end) : isPunctOrSymbol(v) else { break }
         tokens.append(WordToken(start: Int32(s), end: Int32(s + len), length: 1, isSymbol: true, hasAlpha: false))
         s += len
     }
@@ -475,6 +553,7 @@ private func splitChunk(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: In
         e = k
     }
     // Core word [s, e).
+    if e < end && attachesPeriod(p, s, e, end) { e += 1 }
     appendCore(p, s, e, into: &tokens)
     // Trailing punctuation tokens; a run of '.' is one token.
     var k = e

@@ -71,14 +71,15 @@ import Testing
     }
 
     @Test func tokenizerSplitsEdgePunctuation() {
-        var text = "\"Hello, world!\" (e-mail) U.S.A. wait... #tag 3.14 \u{4E2D}\u{6587} 1990-2000 and/or a,b end.Next so...what x--y http://a.org/b-c"
+        var text = "\"Hello, world!\" (e-mail) U.S.A. wait... #tag 3.14 \u{4E2D}\u{6587} 1990-2000 and/or a,b end.Next so...what x--y http://a.org/b-c ===a don't It\u{2019}s we'll O'Neil's +5 +x Mrs. Smith, USA. A. etc.)"
         let words: [String] = text.withUTF8 { p in
             var tokens = [WordToken]()
             tokenizeWords(p, into: &tokens)
             return tokens.map { String(decoding: UnsafeBufferPointer(rebasing: p[Int($0.start)..<Int($0.end)]), as: UTF8.self) }
         }
-        #expect(words == ["\"", "Hello", ",", "world", "!", "\"", "(", "e", "-", "mail", ")", "U.S.A", ".", "wait", "...",
+        #expect(words == ["\"", "Hello", ",", "world", "!", "\"", "(", "e", "-", "mail", ")", "U.S.A.", "wait", "...",
                           "#", "tag", "3.14", "\u{4E2D}\u{6587}", "1990", "-", "2000", "and", "/", "or", "a", ",", "b",
-                          "end", ".", "Next", "so", "...", "what", "x", "--", "y", "http://a.org/b-c"])
+                          "end", ".", "Next", "so", "...", "what", "x", "--", "y", "http://a.org/b-c",
+                          "=", "=", "=", "a", "do", "n't", "It", "\u{2019}s", "we", "'ll", "O'Neil", "'s", "+5", "+", "x", "Mrs.", "Smith", ",", "USA", ".", "A.", "etc.", ")"])
     }
 }
