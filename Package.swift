@@ -25,6 +25,7 @@ let package = Package(
 
         .target(name: "DomainForgeCore", dependencies: ["CZstd", "CZlib", "CCrypto"]),
         .target(name: "Shards", dependencies: ["DomainForgeCore", "CZstd"]),
+        .target(name: "Dedup", dependencies: ["DomainForgeCore", "CSQLite"]),
         .target(name: "Extraction", dependencies: ["DomainForgeCore", "CXML2"]),
         .target(name: "Cleaning", dependencies: ["DomainForgeCore"]),
         .target(name: "Tokenization", dependencies: ["DomainForgeCore"]),
@@ -33,7 +34,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "PipelineRunner", dependencies: [
-            "DomainForgeCore", "Cleaning", "Extraction", "PipelineConfig", "Shards", "Tokenization", "CSQLite", "CZstd",
+            "DomainForgeCore", "Cleaning", "Extraction", "PipelineConfig", "Shards", "Tokenization", "Dedup", "CSQLite", "CZstd",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "pipeline", dependencies: [
@@ -43,12 +44,13 @@ let package = Package(
         ]),
 
         .executableTarget(name: "bench", dependencies: [
-            "Extraction", "Cleaning", "Tokenization", "Shards", "PipelineRunner", "DomainForgeCore",
+            "Extraction", "Cleaning", "Tokenization", "Shards", "Dedup", "PipelineRunner", "DomainForgeCore",
         ], path: "Benchmarks"),
 
         .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "DomainForgeCore"]),
         .testTarget(name: "ExtractionTests", dependencies: ["Extraction", "DomainForgeCore"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "DomainForgeCore"]),
+        .testTarget(name: "DedupTests", dependencies: ["Dedup", "DomainForgeCore"]),
         .testTarget(name: "ShardsTests", dependencies: ["Shards", "DomainForgeCore"]),
         .testTarget(name: "PipelineTests", dependencies: ["PipelineRunner", "PipelineConfig", "DomainForgeCore"]),
     ]

@@ -1,10 +1,10 @@
 // domainforge benchmarks: prints figures, never asserts timings.
-// Usage: swift run -c release bench <suite> [args...]   suites: extract, clean, tokenizer, pipeline
+// Usage: swift run -c release bench <suite> [args...]   suites: extract, clean, tokenizer, pipeline, shards, dedup
 import Foundation
 
 let args = Array(CommandLine.arguments.dropFirst())
 guard let suite = args.first else {
-    print("usage: bench <extract|clean|tokenizer|pipeline> [args...]")
+    print("usage: bench <extract|clean|tokenizer|pipeline|shards|dedup> [args...]")
     exit(2)
 }
 let rest = Array(args.dropFirst())
@@ -14,6 +14,8 @@ do {
     case "clean": try runCleaningBench(rest)
     case "tokenizer": try runTokenizerBench(rest)
     case "pipeline": try runPipelineBench(rest)
+    case "shards": try runShardsBench(rest)
+    case "dedup": try runDedupBench(rest)
     default:
         print("unknown suite \(suite)")
         exit(2)

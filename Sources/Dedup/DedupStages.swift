@@ -1,0 +1,2 @@
+import DomainForgeCore
+// Stub: deduplication and decontamination stages (exact, MinHash LSH, repeated lines, eval n-grams).

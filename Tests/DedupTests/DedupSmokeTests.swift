@@ -1,0 +1,4 @@
+import Testing
+@testable import Dedup
+
+@Test func dedupModuleBuilds() { #expect(Bool(true)) }
