@@ -35,7 +35,8 @@ public final class PipelineExecutor: @unchecked Sendable {
     }
 
     let spec: PipelineSpec
-    let stages: [any DocumentStage]
+    let steps: [PipelineStep]
+    let ordered: [any OrderedStage]
     let shardOutput: ShardOutput?
     let options: Options
     let decoder: RecordDecoder
@@ -43,7 +44,7 @@ public final class PipelineExecutor: @unchecked Sendable {
 
     public convenience init(spec: PipelineSpec, stages: [any DocumentStage], options: Options = .init(),
                             log: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) throws {
-        try self.init(spec: spec, plan: StagePlan(stages: stages, shards: nil), options: options, log: log)
+        try self.init(spec: spec, plan: StagePlan(stages: stages), options: options, log: log)
     }
 
     public init(spec: PipelineSpec, plan: StagePlan, options: Options = .init(),
@@ -52,7 +53,8 @@ public final class PipelineExecutor: @unchecked Sendable {
             throw RunError("--rank must be in 0..<--world-size (got rank \(options.rank), world size \(options.worldSize))")
         }
         self.spec = spec
-        self.stages = plan.stages
+        self.steps = plan.steps
+        self.ordered = plan.steps.compactMap { if case .ordered(let o) = $0 { return o } else { return nil } }
         self.shardOutput = plan.shards
         self.options = options
         self.log = log
@@ -85,7 +87,8 @@ public final class PipelineExecutor: @unchecked Sendable {
                 throw RunError("input \(f.displayName) changed since this output was started; use a new output path to process it again")
             }
         }
-        var total = RunStats(stageNames: stages.map(\.name))
+        try ordered.forEach { try $0.resume(finishedParts: Set(finished.keys)) }
+        var total = RunStats(stageNames: steps.map(\.name))
         let totalBytes = files.reduce(0) { $0 + $1.size }
         var progress = Progress(totalBytes: totalBytes, enabled: options.progress)
         var ran = 0
@@ -106,6 +109,7 @@ public final class PipelineExecutor: @unchecked Sendable {
             }
         }
         progress.finish()
+        try ordered.forEach { try $0.finish() }
         if let problem = total.balanceProblem() { throw RunError("internal accounting error: \(problem)") }
         if let so = shardOutput {
             let partDirs = parts.indices.map { "\(shardsDir)/parts/\(partName($0))" }
@@ -134,7 +138,14 @@ public final class PipelineExecutor: @unchecked Sendable {
             }
         }
         try db.setMeta("name", spec.name)
-        try db.setMeta("stages", stages.map(\.name).joined(separator: ","))
+        try db.setMeta("stages", steps.map(\.name).joined(separator: ","))
+    }
+
+    /// A document that reached an ordered stage on a worker; the writer thread continues its chain.
+    struct Pending {
+        var doc: Document
+        var step: Int
+        var prepared: [UInt64]
     }
 
     struct BatchResult {
@@ -142,49 +153,66 @@ public final class PipelineExecutor: @unchecked Sendable {
         var rejects = [UInt8]()
         var errors = [UInt8]()
         var samples = [ShardSample]()
+        var pending = [Pending]()
         var stats: RunStats
+        var counters: [StageCounters]
         var finishedFileBytes = 0
     }
 
-    /// Decodes and processes one batch (runs on a worker thread).
+    /// Decodes and processes one batch (runs on a worker thread): per-document stages up to the first ordered stage.
     func process(_ batch: RawBatch, files: [InputFile]) -> BatchResult {
-        var r = BatchResult(stats: RunStats(stageNames: stages.map(\.name)))
-        var counters = Array(repeating: StageCounters(), count: stages.count)
-        let writeRejects = spec.output.writeRejects
+        var r = BatchResult(stats: RunStats(stageNames: steps.map(\.name)), counters: Array(repeating: StageCounters(), count: steps.count))
         for (fi, item) in batch.items {
             for res in decoder.decode(item, file: files[fi]) {
                 switch res {
                 case .failure(let e):
                     r.stats.rejected[e.code, default: 0] += 1
                     r.errors.append(contentsOf: e.jsonLine())
-                case .success(var doc):
+                case .success(let doc):
                     r.stats.documentsRead += 1
-                    var alive = true
-                    for si in stages.indices {
-                        r.stats.stages[si].total += 1
-                        switch stages[si].process(&doc, counters: &counters[si]) {
-                        case .keep:
-                            r.stats.stages[si].kept += 1
-                        case .drop(let reason):
-                            r.stats.stages[si].dropped[reason, default: 0] += 1
-                            if writeRejects { Self.writeReject(doc, stage: stages[si].name, reason: reason, into: &r.rejects) }
-                            alive = false
-                        }
-                        if !alive { break }
-                    }
-                    if alive {
-                        r.stats.kept += 1
-                        JSONWriter.writeDocument(doc, into: &r.docs)
-                        if shardOutput != nil, let t = doc.tokens {
-                            r.samples.append(ShardSample(id: doc.id, source: doc.metadata["source_name"]?.stringValue ?? doc.source, tokens: t))
-                        }
-                    }
+                    runChain(doc, from: 0, prepared: nil, onWorker: true, into: &r)
                 }
             }
         }
-        for si in stages.indices { r.stats.stages[si].counters = counters[si].values }
         r.finishedFileBytes = batch.finishedFileBytes
         return r
+    }
+
+    /// Runs steps `from...` on a document. On a worker, stops at the first ordered stage and leaves the document
+    /// pending (with that stage's `prepare` done); on the writer thread, runs everything to the end.
+    func runChain(_ input: Document, from start: Int, prepared first: [UInt64]?, onWorker: Bool, into r: inout BatchResult) {
+        var doc = input
+        var si = start
+        while si < steps.count {
+            let verdict: StageVerdict
+            switch steps[si] {
+            case .document(let stage):
+                r.stats.stages[si].total += 1
+                verdict = stage.process(&doc, counters: &r.counters[si])
+            case .ordered(let stage):
+                if onWorker {
+                    r.pending.append(Pending(doc: doc, step: si, prepared: stage.prepare(doc)))
+                    return
+                }
+                r.stats.stages[si].total += 1
+                let prep = (si == start ? first : nil) ?? stage.prepare(doc)
+                verdict = stage.decide(&doc, prepared: prep, counters: &r.counters[si])
+            }
+            switch verdict {
+            case .keep:
+                r.stats.stages[si].kept += 1
+            case .drop(let reason):
+                r.stats.stages[si].dropped[reason, default: 0] += 1
+                if spec.output.writeRejects { Self.writeReject(doc, stage: steps[si].name, reason: reason, into: &r.rejects) }
+                return
+            }
+            si += 1
+        }
+        r.stats.kept += 1
+        JSONWriter.writeDocument(doc, into: &r.docs)
+        if shardOutput != nil, let t = doc.tokens {
+            r.samples.append(ShardSample(id: doc.id, source: doc.metadata["source_name"]?.stringValue ?? doc.source, tokens: t))
+        }
     }
 
     static func writeReject(_ d: Document, stage: String, reason: String, into out: inout [UInt8]) {
@@ -246,13 +274,19 @@ public final class PipelineExecutor: @unchecked Sendable {
             workerThreads.append(t)
             t.start()
         }
-        var stats = RunStats(stageNames: stages.map(\.name))
+        var stats = RunStats(stageNames: steps.map(\.name))
         var next = 0
         var failure: (any Error)?
-        while let r = results.take(next, workers: workers) {
+        try ordered.forEach { try $0.beginPart(p) }
+        while var r = results.take(next, workers: workers) {
             next += 1
             window.signal()
             if failure != nil { continue }
+            // Documents waiting for an ordered stage continue here, in input order.
+            let pending = r.pending
+            r.pending = []
+            for item in pending { runChain(item.doc, from: item.step, prepared: item.prepared, onWorker: false, into: &r) }
+            for si in steps.indices { r.stats.stages[si].counters = r.counters[si].values }
             do {
                 try docsOut.write(r.docs)
                 if !r.rejects.isEmpty {
@@ -269,6 +303,7 @@ public final class PipelineExecutor: @unchecked Sendable {
             progress.advance(bytes: r.finishedFileBytes, docs: r.stats.documentsIn)
         }
         if let f = failure { throw f }
+        try ordered.forEach { try $0.endPart(p) }
         stats.files = files.count
         stats.inputBytes = files.reduce(0) { $0 + $1.size }
         if let w = shardWriter, let so = shardOutput {

@@ -6,8 +6,12 @@ import Tokenization
 
 /// What a config's stages turn into: the per-document stages, and the shard output when a `shard` stage ends the list.
 public struct StagePlan: Sendable {
-    public var stages: [any DocumentStage]
+    public var steps: [PipelineStep]
     public var shards: ShardOutput?
+
+    public init(steps: [PipelineStep], shards: ShardOutput?) { self.steps = steps; self.shards = shards }
+    /// A plan of per-document stages only.
+    public init(stages: [any DocumentStage], shards: ShardOutput? = nil) { self.init(steps: stages.map { .document($0) }, shards: shards) }
 }
 
 /// Settings of the shard output (the `shard` stage), with what the manifest records about the tokenizer.
@@ -38,7 +42,7 @@ public enum StageFactory {
 
     /// Instantiates `spec.stages` in order. Throws `ConfigErrors` naming the stage and option at fault.
     public static func make(_ spec: PipelineSpec) throws -> StagePlan {
-        var out = [any DocumentStage]()
+        var out = [PipelineStep]()
         var errors = [ConfigError]()
         var tokenizer: BPETokenizer?
         var eos: UInt32?
@@ -66,7 +70,7 @@ public enum StageFactory {
                             }
                         }
                     }
-                    out.append(TokenizeStage(tokenizer: tok, appendId: eos, splitSpecialTokens: s.options["split_special_tokens"]?.boolValue ?? true))
+                    out.append(.document(TokenizeStage(tokenizer: tok, appendId: eos, splitSpecialTokens: s.options["split_special_tokens"]?.boolValue ?? true)))
                 } catch {
                     errors.append(ConfigError(path: path + ".tokenizer", message: "\(error)"))
                 }
@@ -87,16 +91,16 @@ public enum StageFactory {
                 shards = ShardOutput(sizeLimit: s.options["size_limit"]?.intValue ?? 1 << 26,
                                      zstdLevel: Int32(s.options["zstd_level"]?.intValue ?? 3), dtype: dt,
                                      tokenizer: .init(fingerprint: tok.fingerprint, vocabSize: tok.vocabSize, eosID: eos))
-                out.append(ShardGate())
+                out.append(.document(ShardGate()))
             default:
                 do {
-                    out.append(try CleaningStageFactory.make(type: s.type, options: s.options))
+                    out.append(.document(try CleaningStageFactory.make(type: s.type, options: s.options)))
                 } catch {
                     errors.append(ConfigError(path: path, message: "\(error)"))
                 }
             }
         }
         if !errors.isEmpty { throw ConfigErrors(errors: errors) }
-        return StagePlan(stages: out, shards: shards)
+        return StagePlan(steps: out, shards: shards)
     }
 }

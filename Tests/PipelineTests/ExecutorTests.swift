@@ -209,3 +209,52 @@ import Testing
         #expect(n == 50)
     }
 }
+
+@Suite struct OrderedStageTests {
+    /// Many repeated texts across files, so duplicates span parts.
+    func corpus(_ d: TempDir) {
+        for f in 0..<5 {
+            var s = ""
+            for i in 0..<200 { s += "{\"text\":\"text number \((i * 13 + f * 7) % 150) with words\"}\n" }
+            d.write("in/f\(f).jsonl", s)
+        }
+    }
+    let yaml = "inputs: [{path: in, format: jsonl}]\noutput: {path: out}\nexecution: {chunk_bytes: 12000, batch_bytes: 2048}"
+
+    func run(_ d: TempDir, workers: Int, maxParts: Int? = nil, stage: SeenTextStage = SeenTextStage()) throws -> RunStats {
+        var o = PipelineExecutor.Options()
+        o.workers = workers
+        o.maxParts = maxParts
+        let plan = StagePlan(steps: [.document(MinWordsStage(minWords: 2)), .ordered(stage), .document(UpperStage())], shards: nil)
+        return try PipelineExecutor(spec: try spec(yaml, in: d), plan: plan, options: o, log: { _ in }).run()
+    }
+
+    @Test func orderedStageKeepsFirstInInputOrderWhateverTheWorkers() throws {
+        let a = TempDir(), b = TempDir()
+        corpus(a); corpus(b)
+        let stage = SeenTextStage()
+        let sa = try run(a, workers: 1, stage: stage)
+        let sb = try run(b, workers: 2)
+        #expect(stage.finished)
+        #expect(sa.kept == 150)
+        #expect(sa.stages[1].dropped["exact_duplicate"] == 850)
+        #expect(sa.stages[2].total == 150)
+        #expect(sa.balanceProblem() == nil)
+        #expect(folderBytes(a, "out/documents") == folderBytes(b, "out/documents"))
+        #expect(folderBytes(a, "out/rejects") == folderBytes(b, "out/rejects"))
+        #expect(sa == sb)
+    }
+
+    @Test func orderedStageResumesToIdenticalOutput() throws {
+        let full = TempDir(), cut = TempDir()
+        corpus(full); corpus(cut)
+        let s1 = try run(full, workers: 2)
+        let stage = SeenTextStage()
+        _ = try run(cut, workers: 2, maxParts: 2, stage: stage)
+        // The same stage object carries state from the interrupted part-less run; resume must discard it.
+        let s2 = try run(cut, workers: 2, stage: stage)
+        #expect(cut.files("out/documents").count > 3)
+        #expect(folderBytes(full, "out/documents") == folderBytes(cut, "out/documents"))
+        #expect(s1 == s2)
+    }
+}

@@ -96,3 +96,22 @@ func haveTool(_ name: String) -> Bool {
     p.waitUntilExit()
     return p.terminationStatus == 0
 }
+
+/// An in-memory exact-duplicate stage that follows the OrderedStage resume contract (test double).
+final class SeenTextStage: OrderedStage, @unchecked Sendable {
+    var name: String { "seen_text" }
+    private var seen: [UInt64: Int] = [:]  // hash -> part
+    private var part = -1
+    private(set) var finished = false
+    func prepare(_ document: Document) -> [UInt64] { [Hashing.fnv1a64(Array(document.text.utf8))] }
+    func decide(_ document: inout Document, prepared: [UInt64], counters: inout StageCounters) -> StageVerdict {
+        if seen[prepared[0]] != nil { counters.add("duplicates"); return .drop(reason: "exact_duplicate") }
+        seen[prepared[0]] = part
+        document.metadata["first_seen_part"] = .int(Int64(part))
+        return .keep
+    }
+    func beginPart(_ p: Int) throws { part = p }
+    func endPart(_ p: Int) throws {}
+    func resume(finishedParts: Set<Int>) throws { seen = seen.filter { finishedParts.contains($0.value) } }
+    func finish() throws { finished = true }
+}
