@@ -49,6 +49,11 @@ public final class AtomicOutputFile {
 
     /// Appends bytes (buffered).
     public func write(_ bytes: [UInt8]) throws {
+        if cctx == nil && bytes.count >= 1 << 20 {
+            try flushPending(end: false)
+            try rawWrite(bytes, count: bytes.count)
+            return
+        }
         pending.append(contentsOf: bytes)
         if pending.count >= 1 << 20 { try flushPending(end: false) }
     }

@@ -47,10 +47,20 @@ public enum MDSFormat {
     /// Encodes a 1-D array payload (header + values). Empty arrays are not allowed by MDS (the writer never emits one).
     static func appendNDArray(_ values: [UInt32], dtype: TokenDType, into out: inout [UInt8]) {
         appendShape(values.count, into: &out)
-        if dtype == .uint16 {
-            for v in values { out.append(UInt8(truncatingIfNeeded: v)); out.append(UInt8(truncatingIfNeeded: v >> 8)) }
-        } else {
-            for v in values { appendU32(v, &out) }
+        let w = dtype.byteWidth
+        let at = out.count
+        out.append(contentsOf: repeatElement(0, count: values.count * w))
+        out.withUnsafeMutableBytes { raw in
+            values.withUnsafeBufferPointer { v in
+                if w == 2 {
+                    let dst = (raw.baseAddress! + at).assumingMemoryBound(to: UInt8.self)
+                    for i in 0..<v.count {
+                        dst[2 * i] = UInt8(truncatingIfNeeded: v[i]); dst[2 * i + 1] = UInt8(truncatingIfNeeded: v[i] >> 8)
+                    }
+                } else {
+                    for i in 0..<v.count { (raw.baseAddress! + at + 4 * i).storeBytes(of: v[i].littleEndian, as: UInt32.self) }
+                }
+            }
         }
     }
 

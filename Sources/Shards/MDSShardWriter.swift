@@ -81,7 +81,8 @@ public final class MDSShardWriter {
         stats.add(source: s.source, tokens: s.tokens.count)
     }
 
-    /// Writes the shard in memory, if any.
+    /// Hands the shard in memory, if any, to the background finisher (compression, hashes, file), which overlaps
+    /// with encoding the next shard. At most one shard waits, so memory stays at about two shards.
     func flush() throws {
         guard !samples.isEmpty else { return }
         let n = samples.count
@@ -93,35 +94,89 @@ public final class MDSShardWriter {
         MDSFormat.appendU32(UInt32(off), &raw)
         raw.append(contentsOf: config)
         for s in samples { raw.append(contentsOf: s) }
-        let number = options.firstShardNumber + shards.count
-        let rawName = "shard.\(String(format: "%05d", number)).mds"
-        var info = MDSShardInfo(columnNames: columns.map(\.name), columnEncodings: columns.map(\.encoding),
+        let number = options.firstShardNumber + shards.count + (inFlight == nil ? 0 : 1)
+        let info = MDSShardInfo(columnNames: columns.map(\.name), columnEncodings: columns.map(\.encoding),
                                 compression: options.zstdLevel.map { "zstd:\($0)" }, sizeLimit: options.sizeLimit,
-                                samples: n, rawBasename: rawName, rawBytes: raw.count, rawSHA256: SHA256Hasher.hex(raw),
+                                samples: n, rawBasename: "shard.\(String(format: "%05d", number)).mds", rawBytes: raw.count, rawSHA256: "",
                                 zipBasename: nil, zipBytes: 0, zipSHA256: nil)
-        let file: [UInt8]
-        if let level = options.zstdLevel {
-            file = try Self.compress(raw, level: level, name: rawName)
-            info.zipBasename = rawName + ".zstd"
-            info.zipBytes = file.count
-            info.zipSHA256 = SHA256Hasher.hex(file)
-        } else {
-            file = raw
-        }
-        let out = try AtomicOutputFile(path: directory + "/" + info.fileBasename)
-        try out.write(file)
-        try out.commit()
-        shards.append(info)
-        shardTokens.append(currentTokens)
+        try waitForFinisher()
+        let job = FinishJob(raw: raw, info: info, tokens: currentTokens, level: options.zstdLevel, directory: directory)
+        inFlight = job
+        let t = Thread { job.run() }
+        t.stackSize = 1 << 20
+        t.start()
         samples.removeAll(keepingCapacity: true)
         pendingBytes = 8 + config.count
         currentTokens = 0
     }
 
+    var inFlight: FinishJob?
+
+    func waitForFinisher() throws {
+        guard let job = inFlight else { return }
+        inFlight = nil
+        job.done.wait()
+        if let e = job.error { throw e }
+        shards.append(job.info)
+        shardTokens.append(job.tokens)
+    }
+
+    final class HashJob: @unchecked Sendable {
+        let bytes: [UInt8]
+        var hex = ""
+        let done = DispatchSemaphore(value: 0)
+        init(_ b: [UInt8]) { bytes = b }
+        func run() { hex = SHA256Hasher.hex(bytes); done.signal() }
+    }
+
+    /// Compresses, hashes and writes one shard (on its own thread).
+    final class FinishJob: @unchecked Sendable {
+        let raw: [UInt8]
+        var info: MDSShardInfo
+        let tokens: Int
+        let level: Int32?
+        let directory: String
+        var error: (any Error)?
+        let done = DispatchSemaphore(value: 0)
+
+        init(raw: [UInt8], info: MDSShardInfo, tokens: Int, level: Int32?, directory: String) {
+            self.raw = raw; self.info = info; self.tokens = tokens; self.level = level; self.directory = directory
+        }
+
+        func run() {
+            defer { done.signal() }
+            do {
+                // The raw hash on a second thread while compressing.
+                let rawHash = HashJob(raw)
+                let ht = Thread { rawHash.run() }
+                ht.start()
+                defer { rawHash.done.wait(); info.rawSHA256 = rawHash.hex }
+                var file = raw
+                if let level {
+                    file = try MDSShardWriter.compress(raw, level: level, name: info.rawBasename)
+                    info.zipBasename = info.rawBasename + ".zstd"
+                    info.zipBytes = file.count
+                    info.zipSHA256 = SHA256Hasher.hex(file)
+                }
+                let out = try AtomicOutputFile(path: directory + "/" + info.fileBasename)
+                try out.write(file)
+                try out.commit()
+            } catch {
+                self.error = error
+            }
+        }
+    }
+
+    /// One zstd frame with the content size in its header. Uses zstd's own worker threads (always 2, so the bytes
+    /// do not depend on the machine: zstd's multithreaded output is the same for any worker count).
     static func compress(_ raw: [UInt8], level: Int32, name: String) throws -> [UInt8] {
         var out = [UInt8](repeating: 0, count: ZSTD_compressBound(raw.count))
+        guard let cctx = ZSTD_createCCtx() else { throw ShardError(file: name, message: "zstd: cannot create a context") }
+        defer { ZSTD_freeCCtx(cctx) }
+        ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level)
+        ZSTD_CCtx_setParameter(cctx, ZSTD_c_nbWorkers, 2)
         let n = raw.withUnsafeBytes { src in
-            out.withUnsafeMutableBytes { dst in ZSTD_compress(dst.baseAddress, dst.count, src.baseAddress, src.count, level) }
+            out.withUnsafeMutableBytes { dst in ZSTD_compress2(cctx, dst.baseAddress, dst.count, src.baseAddress, src.count) }
         }
         if ZSTD_isError(n) != 0 { throw ShardError(file: name, message: "zstd: \(String(cString: ZSTD_getErrorName(n)))") }
         out.removeLast(out.count - n)
@@ -132,6 +187,7 @@ public final class MDSShardWriter {
     @discardableResult
     public func finish() throws -> MDSIndex {
         try flush()
+        try waitForFinisher()
         let index = MDSIndex(shards: shards)
         let f = try AtomicOutputFile(path: directory + "/" + MDSFormat.indexName)
         try f.write(index.serialized())
