@@ -134,18 +134,25 @@ enum HTMLSniffer {
         return utf8(b)
     }
 
+    /// UTF-8 when valid; with invalid sequences, UTF-8 (bad bytes become U+FFFD) if valid multi-byte sequences
+    /// outnumber invalid ones (a damaged UTF-8 page), else Windows-1252 (Latin-1 text rarely forms valid sequences).
     private static func utf8(_ b: UnsafeRawBufferPointer) -> Decoded {
-        if isValidUTF8(b) { return Decoded(owned: nil, original: b, charset: "utf-8", libxmlEncoding: "UTF-8") }
-        let (text, cs) = TextDecoding.decode(b)
-        return Decoded(owned: Array(text.utf8), original: b, charset: cs.rawValue, libxmlEncoding: "UTF-8")
+        let (valid, invalid) = utf8SequenceCounts(b)
+        if invalid == 0 { return Decoded(owned: nil, original: b, charset: "utf-8", libxmlEncoding: "UTF-8") }
+        if valid > invalid {
+            return Decoded(owned: Array(String(decoding: b, as: UTF8.self).utf8), original: b, charset: "utf-8", libxmlEncoding: "UTF-8")
+        }
+        return Decoded(owned: Array(TextDecoding.decode(b, as: .windows1252).utf8), original: b, charset: "windows-1252", libxmlEncoding: "UTF-8")
     }
+
+    static func isValidUTF8(_ b: UnsafeRawBufferPointer) -> Bool { utf8SequenceCounts(b, stopAtFirstInvalid: true).invalid == 0 }
 
     static func hasNonASCII(_ b: UnsafeRawBufferPointer) -> Bool { b.contains { $0 >= 0x80 } }
 
-    /// Strict UTF-8 validation (no overlongs, no surrogates).
-    static func isValidUTF8(_ b: UnsafeRawBufferPointer) -> Bool {
+    /// Counts valid multi-byte sequences and invalid bytes (strict: no overlongs, no surrogates).
+    static func utf8SequenceCounts(_ b: UnsafeRawBufferPointer, stopAtFirstInvalid: Bool = false) -> (valid: Int, invalid: Int) {
         let n = b.count
-        var i = 0
+        var i = 0, valid = 0, invalid = 0
         while i < n {
             // fast path over ASCII, 8 bytes at a time
             while i + 8 <= n && b.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
@@ -153,22 +160,27 @@ enum HTMLSniffer {
             let c = b[i]
             if c < 0x80 { i += 1; continue }
             var need = 0
-            var cp: UInt32
-            var minCP: UInt32
+            var cp: UInt32 = 0
+            var minCP: UInt32 = 0
             if c & 0xE0 == 0xC0 { need = 1; cp = UInt32(c & 0x1F); minCP = 0x80 }
             else if c & 0xF0 == 0xE0 { need = 2; cp = UInt32(c & 0x0F); minCP = 0x800 }
             else if c & 0xF8 == 0xF0 { need = 3; cp = UInt32(c & 0x07); minCP = 0x10000 }
-            else { return false }
-            if i + need >= n { return false }
-            for k in 1...need {
-                let d = b[i + k]
-                if d & 0xC0 != 0x80 { return false }
-                cp = cp << 6 | UInt32(d & 0x3F)
+            var ok = need > 0 && i + need < n
+            if ok {
+                for k in 1...need {
+                    let d = b[i + k]
+                    if d & 0xC0 != 0x80 { ok = false; break }
+                    cp = cp << 6 | UInt32(d & 0x3F)
+                }
             }
-            if cp < minCP || cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000) { return false }
-            i += need + 1
+            if ok && (cp < minCP || cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000)) { ok = false }
+            if ok { valid += 1; i += need + 1 } else {
+                invalid += 1
+                if stopAtFirstInvalid { return (valid, invalid) }
+                i += 1
+            }
         }
-        return true
+        return (valid, invalid)
     }
 
     private static func cleanLabel(_ s: String) -> String? {

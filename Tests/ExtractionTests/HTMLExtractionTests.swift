@@ -1,0 +1,174 @@
+import Foundation
+import Testing
+@testable import Extraction
+
+func extractHTML(_ bytes: [UInt8], includeTitle: Bool = true, declaredCharset: String? = nil) throws(ExtractionError) -> HTMLExtraction {
+    var o = HTMLExtractor.Options()
+    o.includeTitle = includeTitle
+    return try HTMLExtractor(options: o).extract(bytes, declaredCharset: declaredCharset)
+}
+
+@Suite struct HTMLExtractionTests {
+    @Test func articleWithBoilerplateAroundIt() throws {
+        let r = try extractHTML(try fixture("article.html"))
+        #expect(r.title == "Tuning the Query Planner")
+        #expect(r.charset == "utf-8")
+        let expected = """
+            Tuning the Query Planner
+
+            The planner chooses a plan by estimating the cost of each alternative, using statistics gathered by ANALYZE. \
+            When those statistics are stale, estimates drift and plans degrade.
+
+            Checking estimates
+
+            Run EXPLAIN ANALYZE and compare estimated rows with actual rows, node by node, starting from the leaves.
+
+            Look for large row misestimates.
+            Check whether indexes are used.
+
+            EXPLAIN ANALYZE
+            SELECT * FROM orders
+              WHERE customer_id = 42;
+
+            Setting | Default
+            random_page_cost | 4.0
+
+            Lowering random_page_cost on fast storage often helps, but measure before and after.
+            """
+        #expect(r.text == expected)
+        for junk in ["cookies", "News", "Popular", "Tweet", "Related", "Great post", "Subscribe", "rights reserved", "track(", "font-family"] {
+            #expect(!r.text.contains(junk), "boilerplate '\(junk)' leaked")
+        }
+    }
+
+    @Test func titleIsPrependedWhenContentHasNoH1() throws {
+        let html = "<html><head><title>Doc</title></head><body><div><p>" + String(repeating: "Plain words in a paragraph, with commas. ", count: 5) + "</p></div></body></html>"
+        let r = try extractHTML(Array(html.utf8))
+        #expect(r.text.hasPrefix("Doc\n\nPlain words"))
+        let r2 = try extractHTML(Array(html.utf8), includeTitle: false)
+        #expect(r2.text.hasPrefix("Plain words"))
+        #expect(r2.title == "Doc")
+    }
+
+    @Test func latin1WithoutMetaFallsBackToWindows1252() throws {
+        let r = try extractHTML(try fixture("latin1-nometa.html"), includeTitle: false)
+        #expect(r.charset == "windows-1252")
+        #expect(r.title == "Café crème")
+        #expect(r.text == "Un café crème coûte deux euros € la terrasse, naïvement servi avec une tasse d’eau.")
+    }
+
+    @Test func metaCharsetAndDeclaredCharset() throws {
+        let body: [UInt8] = Array("<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=iso-8859-1\"></head><body><p>".utf8)
+            + [0x63, 0x61, 0x66, 0xE9] + Array("</p></body></html>".utf8)
+        let r = try extractHTML(body, includeTitle: false)
+        #expect(r.charset == "windows-1252")
+        #expect(r.text == "café")
+        let utf8Body = Array("<p>café</p>".utf8)
+        let r2 = try extractHTML(utf8Body, declaredCharset: "text/html; charset=UTF-8")
+        #expect(r2.text == "café")
+        #expect(r2.charset == "utf-8")
+    }
+
+    @Test func invalidUTF8IsReplacedNotFatal() throws {
+        // Mostly valid UTF-8 with a few broken sequences: decoded as UTF-8, bad bytes become U+FFFD.
+        var bytes = Array("<html><head><meta charset=\"utf-8\"></head><body><p>naïve café résumé ".utf8)
+        bytes += [0xFF, 0xC3]
+        bytes += Array(" déjà vu, piñata, jalapeño, crème brûlée, façade, coöperate</p></body></html>".utf8)
+        let r = try extractHTML(bytes, includeTitle: false)
+        #expect(r.text.hasPrefix("naïve café résumé"))
+        #expect(r.text.contains("\u{FFFD}"))
+        #expect(r.text.hasSuffix("coöperate"))
+    }
+
+    @Test func utf16WithBOM() throws {
+        let s = "<html><body><p>Grüße aus Köln</p></body></html>"
+        let bytes: [UInt8] = [0xFF, 0xFE] + s.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        let r = try extractHTML(bytes)
+        #expect(r.text == "Grüße aus Köln")
+        #expect(r.charset == "utf-16le")
+    }
+
+    @Test func binaryGarbageIsNotHTML() throws {
+        var g = [UInt8](repeating: 0, count: 4096)
+        var x: UInt32 = 12345
+        for i in 0..<g.count { x = x &* 1103515245 &+ 12345; g[i] = UInt8(truncatingIfNeeded: x >> 16) }
+        #expect(throws: ExtractionError.self) { try extractHTML(g) }
+        do {
+            _ = try extractHTML([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0x49, 0x48, 0x44, 0x52] + [UInt8](repeating: 0, count: 64))
+            Issue.record("PNG header accepted as HTML")
+        } catch {
+            guard case .notHTML(let m) = error else { Issue.record("wrong error"); return }
+            #expect(m.contains("binary"))
+        }
+    }
+
+    @Test func malformedHTMLRecovers() throws {
+        let html = "<html><body><div><p>First paragraph that is <b>bold <i>and italic</p><p>Second paragraph<table><tr><td>cell one<td>cell two</table><ul><li>one<li>two</ul></div>"
+        let r = try extractHTML(Array(html.utf8), includeTitle: false)
+        #expect(r.text.contains("First paragraph that is bold and italic"))
+        #expect(r.text.contains("Second paragraph"))
+        #expect(r.text.contains("cell one | cell two"))
+        #expect(r.text.contains("one\ntwo"))
+    }
+
+    @Test func deepNestingDoesNotCrash() throws {
+        let depth = 100_000
+        var s = "<html><body>"
+        s.reserveCapacity(depth * 11 + 100)
+        for _ in 0..<depth { s += "<div>" }
+        s += "<p>deep text here</p>"
+        for _ in 0..<depth { s += "</div>" }
+        s += "</body></html>"
+        let start = ContinuousClock.now
+        let r = try extractHTML(Array(s.utf8), includeTitle: false)
+        #expect(ContinuousClock.now - start < .seconds(20))
+        // libxml2 may cap the depth; whatever it keeps must come out without a crash.
+        #expect(r.text.count < 100)
+    }
+
+    @Test func emptyFileGivesEmptyText() throws {
+        let r = try extractHTML([])
+        #expect(r.text == "")
+        #expect(r.title == nil)
+        let r2 = try extractHTML(Array("   \n ".utf8))
+        #expect(r2.text == "")
+    }
+
+    @Test func whitespaceCollapsedExceptPreAndBrBreaksLines() throws {
+        let html = "<body><div><p>  many \n\t spaces   here  </p><p>line one<br>line two</p><pre>  keep\n    this</pre></div></body>"
+        let r = try extractHTML(Array(html.utf8), includeTitle: false)
+        #expect(r.text == "many spaces here\n\nline one\nline two\n\n  keep\n    this")
+    }
+
+    @Test func hiddenElementsAndScriptsAreDropped() throws {
+        let html = "<body><article><p>Visible text of the article, long enough to count as a paragraph.</p><p style=\"display: none\">Hidden promo</p><div hidden>Also hidden</div><script>var x = 1;</script><noscript>Enable JS</noscript></article></body>"
+        let r = try extractHTML(Array(html.utf8), includeTitle: false)
+        #expect(r.text == "Visible text of the article, long enough to count as a paragraph.")
+    }
+
+    @Test func wholePageOption() throws {
+        var o = HTMLExtractor.Options()
+        o.wholePage = true
+        o.includeTitle = false
+        let r = try HTMLExtractor(options: o).extract(try fixture("article.html"))
+        #expect(r.text.contains("Popular"))
+        #expect(r.text.contains("Tuning the Query Planner"))
+        #expect(!r.text.contains("track("))
+    }
+
+    @Test func concurrentExtractionFromTwoThreads() async throws {
+        let bytes = try fixture("article.html")
+        let ex = HTMLExtractor()
+        let expected = try ex.extract(bytes)
+        let ok = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<2 {
+                group.addTask {
+                    for _ in 0..<100 { if (try? ex.extract(bytes)) != expected { return false } }
+                    return true
+                }
+            }
+            return await group.allSatisfy { $0 }
+        }
+        #expect(ok)
+    }
+}
