@@ -1,3 +1,10 @@
+#if EXTRACTION_DEBUG
+import Glibc
+let debugEnabled = true
+#else
+let debugEnabled = false
+#endif
+
 /// Main-content selection and rendering on a `PageTree`.
 extension PageTree {
     /// Returns the title and the main-content text.
@@ -13,6 +20,18 @@ extension PageTree {
         } else {
             decideRemoval(strict: true, tagsOnly: false, none: false)
             computeStats()
+            #if EXTRACTION_DEBUG
+            if let probe = getenv("DF_PROBE").map({ Array(String(cString: $0).utf8) }) {
+                for i in 0..<nodes.count where nodes[i].isText {
+                    let t = Array(buf[Int(nodes[i].textStart)..<Int(nodes[i].textStart + nodes[i].textCount)])
+                    if t.count >= probe.count && (0...(t.count - probe.count)).contains(where: { Array(t[$0..<$0 + probe.count]) == probe }) {
+                        var a = Int(nodes[i].parent)
+                        while a >= 0 { print("anc line \(nodes[a].line) \(nodes[a].tag) flags \(String(nodes[a].flags, radix: 2)) w \(nodes[a].weight) raw \(nodes[a].rawChars) chars \(nodes[a].chars)"); a = Int(nodes[a].parent) }
+                        break
+                    }
+                }
+            }
+            #endif
             bytes = render(roots: selectRoots(), options: options, prune: true, usedH1: &usedH1)
             if bytes.count < 250 && Int(nodes[0].rawChars - nodes[0].rawLinkChars) > 3 * max(bytes.count, 100) {
                 // Too little survived: class/id rules probably hit a content wrapper. Retry with tag rules only.
@@ -52,6 +71,9 @@ extension PageTree {
                     nodes[i].rawLinkChars = n.flags & Self.fInLink != 0 ? n.chars : 0
                 }
             }
+            if n.flags & (Self.fArticleBody | Self.fHoldsArticleBody) != 0 && n.parent >= 0 && n.flags & Self.fHidden == 0 {
+                nodes[Int(n.parent)].flags |= Self.fHoldsArticleBody
+            }
             if n.parent >= 0 && n.flags & Self.fHidden == 0 {
                 nodes[Int(n.parent)].rawChars += nodes[i].rawChars
                 nodes[Int(n.parent)].rawLinkChars += nodes[i].rawLinkChars
@@ -70,7 +92,7 @@ extension PageTree {
             if !removed && !n.isText && !none {
                 let boiler = n.flags & Self.fBoilerTag != 0 || (!tagsOnly && n.flags & Self.fNegative != 0 && n.flags & Self.fPositive == 0)
                     || (!tagsOnly && strict && n.flags & Self.fNegative != 0 && n.weight < 0)
-                if boiler && n.tag != .html && n.tag != .body && n.flags & Self.fArticleBody == 0 {
+                if boiler && n.tag != .html && n.tag != .body && n.flags & (Self.fArticleBody | Self.fHoldsArticleBody) == 0 {
                     let own = Int(n.rawChars - n.rawLinkChars)
                     if own * 2 < total { removed = true }
                 }
@@ -152,12 +174,24 @@ extension PageTree {
         for i in 0..<nodes.count where nodes[i].flags & Self.fCandidate != 0 && nodes[i].flags & Self.fRemoved == 0 {
             cands.append((i, finalScore(i)))
         }
+        // A microdata article body with real text is the strongest signal there is.
+        do {
+            var bestBody = -1
+            for i in 0..<nodes.count where nodes[i].flags & Self.fArticleBody != 0 && nodes[i].flags & Self.fRemoved == 0 && nodes[i].tag != .main && nodes[i].tag != .body {
+                if nodes[i].chars >= 250 && (bestBody < 0 || nodes[i].chars > nodes[bestBody].chars) { bestBody = i }
+            }
+            if bestBody >= 0 {
+                if debugEnabled { print("articleBody line \(nodes[bestBody].line)") }
+                return [bestBody]
+            }
+        }
         guard !cands.isEmpty else {
             // No paragraph at all: the body (or the whole tree).
             return [bodyIndex()]
         }
         cands.sort { $0.1 > $1.1 }
         var top = cands[0].0
+        if debugEnabled { for (c, sc) in cands.prefix(8) { print("cand line \(nodes[c].line) \(nodes[c].tag) score \(sc) chars \(nodes[c].chars) ld \(linkDensity(c))") } }
         let topScore = cands[0].1
         // Several near-best candidates under one ancestor: the content spans them.
         let alternatives = cands.dropFirst().prefix(5).filter { $0.1 >= 0.75 * topScore }.map { $0.0 }
@@ -173,7 +207,7 @@ extension PageTree {
         while nodes[top].parent >= 0 {
             let p = Int(nodes[top].parent)
             if nodes[p].tag == .body || nodes[p].tag == .html { break }
-            if nodes[p].chars > 0 && Float(nodes[top].chars) / Float(nodes[p].chars) >= 0.9 { top = p } else { break }
+            if nodes[p].chars - nodes[top].chars <= 20 { top = p } else { break }
         }
         // Sibling blocks that look like content join the candidate.
         let p = Int(nodes[top].parent)
@@ -187,7 +221,7 @@ extension PageTree {
             if c == top { roots.append(c); continue }
             let n = nodes[c]
             if n.flags & Self.fRemoved != 0 || n.chars == 0 { continue }
-            if n.isText { if n.chars >= 80 { roots.append(c) }; continue }
+            if n.isText { continue }
             var add = false
             if n.flags & Self.fCandidate != 0 && finalScore(c) >= threshold { add = true }
             else if n.tag == .p || n.tag == .div || n.tag == .section || n.tag == .blockquote || n.tag == .pre || n.tag.isHeading || n.tag == .ul || n.tag == .ol || n.tag == .table || n.tag == .figure {
@@ -197,6 +231,7 @@ extension PageTree {
             }
             if add { roots.append(c) }
         }
+        if debugEnabled { print("top line \(nodes[top].line) \(nodes[top].tag); roots", roots.map { "\(nodes[$0].line) \(nodes[$0].tag)" }) }
         return roots
     }
 
@@ -347,3 +382,4 @@ struct TextWriter {
         return out
     }
 }
+

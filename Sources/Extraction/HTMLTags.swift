@@ -54,13 +54,12 @@ enum Vocabulary {
         "comment", "related", "advert", "promo", "newsletter", "subscri", "popup", "modal", "banner", "sponsor",
         "widget", "pagination", "pager", "toolbar", "outbrain", "taboola", "recommend", "trending", "popular",
         "signup", "login", "masthead", "disqus", "skiplink", "byline", "author", "rating", "print", "email",
-        "caption", "dateline", "timestamp", "topbar", "bottombar", "sitemap", "copyright", "disclaimer", "jump",
+        "caption", "dateline", "recent", "timestamp", "topbar", "bottombar", "sitemap", "copyright", "disclaimer", "jump",
     ]
     /// Tokens that mark boilerplate only when they match exactly.
     static let negativeExact: Set<String> = [
         "ad", "ads", "adsbygoogle", "tags", "tag", "tagging", "meta", "header", "foot", "share", "hidden", "hide",
-        "sr", "screen", "reader", "skip", "top", "bottom", "more", "next", "prev", "previous", "extra", "aside",
-        "side", "tools", "tool", "utility", "utilities", "callout", "subnav", "follow", "shoutbox", "contact",
+        "sr", "skip", "more", "next", "prev", "previous", "aside", "tools", "tool", "utility", "utilities", "callout", "subnav", "follow", "shoutbox", "contact",
         "credit", "credits", "overlay", "sticky", "alert", "notice", "infobox", "toc",
     ]
     /// Tokens that mark the main content.

@@ -21,6 +21,7 @@ struct PageTree {
         var rawChars: Int32 = 0     // like chars, before boilerplate removal
         var rawLinkChars: Int32 = 0
         var score: Float = 0
+        var line: Int32 = 0         // source line (elements), for diagnostics
     }
 
     // flags
@@ -33,6 +34,7 @@ struct PageTree {
     static let fRemoved: UInt16 = 1 << 6        // decided: boilerplate (inherited)
     static let fArticleBody: UInt16 = 1 << 7    // itemprop=articleBody or role=main/article
     static let fCandidate: UInt16 = 1 << 8
+    static let fHoldsArticleBody: UInt16 = 1 << 9  // an articleBody element is in the subtree
 
     var nodes: [Node] = []
     var buf: [UInt8] = []
@@ -75,6 +77,7 @@ struct PageTree {
                     var node = Node()
                     node.tag = t
                     node.parent = parentIndex
+                    node.line = Int32(xmlGetLineNo(n))
                     node.flags = inherited | attributeFlags(n, weight: &node.weight)
                     switch t {
                     case .nav, .aside, .footer, .header, .form, .menu: node.flags |= Self.fBoilerTag
