@@ -249,24 +249,69 @@ struct PageTree {
     /// Splits a class/id value into lower-case alphanumeric tokens and matches them against the vocabulary.
     static func classify(_ v: UnsafePointer<xmlChar>) -> (negative: Bool, positive: Bool) {
         var neg = false, pos = false
-        var token = [UInt8]()
+        var token = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))  // first 32 bytes of the token, lower-cased
+        var len = 0
+        let m = TokenMatcher.shared
         var p = v
-        func check(_ t: [UInt8]) {
-            if t.isEmpty { return }
-            let s = String(decoding: t, as: UTF8.self)
-            if Vocabulary.negativeExact.contains(s) { neg = true }
-            for pre in Vocabulary.negativePrefixes where s.hasPrefix(pre) { neg = true; break }
-            for pre in Vocabulary.positivePrefixes where s.hasPrefix(pre) { pos = true; break }
-        }
         var count = 0
-        while p.pointee != 0 && count < 512 {
+        while count < 512 {
             var c = p.pointee
             if c >= 0x41 && c <= 0x5A { c |= 0x20 }
-            if (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) { token.append(c) } else { check(token); token.removeAll(keepingCapacity: true) }
+            let alnum = (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39)
+            if alnum {
+                if len < 32 {
+                    withUnsafeMutableBytes(of: &token) { $0[len] = c }
+                }
+                len += 1
+            } else {
+                if len > 0 {
+                    withUnsafeBytes(of: &token) { t in
+                        let r = m.match(UnsafeRawBufferPointer(rebasing: t[0..<min(len, 32)]), fullLength: len)
+                        neg = neg || r.negative
+                        pos = pos || r.positive
+                    }
+                    token = (0, 0, 0, 0)
+                    len = 0
+                }
+                if c == 0 { break }
+            }
             p += 1
             count += 1
         }
-        check(token)
+        return (neg, pos)
+    }
+}
+
+/// Byte-level matcher for class/id tokens against `Vocabulary`, bucketed by first byte.
+final class TokenMatcher: Sendable {
+    static let shared = TokenMatcher()
+    let negPrefix: [[[UInt8]]]
+    let negExact: [[[UInt8]]]
+    let posPrefix: [[[UInt8]]]
+
+    init() {
+        func bucket(_ words: [String]) -> [[[UInt8]]] {
+            var b = [[[UInt8]]](repeating: [], count: 256)
+            for w in words { let u = Array(w.utf8); b[Int(u[0])].append(u) }
+            return b
+        }
+        negPrefix = bucket(Vocabulary.negativePrefixes)
+        negExact = bucket(Array(Vocabulary.negativeExact))
+        posPrefix = bucket(Vocabulary.positivePrefixes)
+    }
+
+    @inline(__always) private func hasPrefix(_ t: UnsafeRawBufferPointer, _ w: [UInt8]) -> Bool {
+        if w.count > t.count { return false }
+        for k in 0..<w.count where t[k] != w[k] { return false }
+        return true
+    }
+
+    func match(_ t: UnsafeRawBufferPointer, fullLength: Int) -> (negative: Bool, positive: Bool) {
+        let f = Int(t[0])
+        var neg = false, pos = false
+        for w in negPrefix[f] where hasPrefix(t, w) { neg = true; break }
+        if !neg { for w in negExact[f] where w.count == fullLength && hasPrefix(t, w) { neg = true; break } }
+        for w in posPrefix[f] where hasPrefix(t, w) { pos = true; break }
         return (neg, pos)
     }
 }
