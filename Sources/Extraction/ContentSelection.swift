@@ -92,9 +92,10 @@ extension PageTree {
             if !removed && !n.isText && !none {
                 let boiler = n.flags & Self.fBoilerTag != 0 || (!tagsOnly && n.flags & Self.fNegative != 0 && n.flags & Self.fPositive == 0)
                     || (!tagsOnly && strict && n.flags & Self.fNegative != 0 && n.weight < 0)
+                    || (!tagsOnly && n.flags & Self.fStrongNegative != 0)
                 if boiler && n.tag != .html && n.tag != .body && n.flags & (Self.fArticleBody | Self.fHoldsArticleBody) == 0 {
                     let own = Int(n.rawChars - n.rawLinkChars)
-                    if own * 2 < total { removed = true }
+                    if own * 2 < total || (!tagsOnly && n.flags & Self.fStrongNegative != 0) { removed = true }
                 }
             }
             if removed { n.flags |= Self.fRemoved } else { n.flags &= ~Self.fRemoved }
@@ -273,7 +274,11 @@ extension PageTree {
                     continue
                 }
                 if i != r && skip(i, prune: prune, rootChars: rootChars, options: options) { i = Int(n.end); continue }
-                if n.tag == .h1 { usedH1 = true }
+                if n.tag == .h1 {
+                    // Without the title, the headline goes too (it is the title in the page body).
+                    if !options.includeTitle && !usedH1 && prune { usedH1 = true; i = Int(n.end); continue }
+                    usedH1 = true
+                }
                 let tight = (stack.last?.tight ?? false) || n.tag == .li || n.tag == .td || n.tag == .th || n.tag == .dd || n.tag == .dt
                 w.enter(n.tag, tight: stack.last?.tight ?? false)
                 stack.append((n.end, n.tag, tight))

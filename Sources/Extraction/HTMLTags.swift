@@ -54,13 +54,20 @@ enum Vocabulary {
         "comment", "related", "advert", "promo", "newsletter", "subscri", "popup", "modal", "banner", "sponsor",
         "widget", "pagination", "pager", "toolbar", "outbrain", "taboola", "recommend", "trending", "popular",
         "signup", "login", "masthead", "disqus", "skiplink", "byline", "author", "rating", "print", "email",
-        "caption", "dateline", "recent", "timestamp", "topbar", "bottombar", "sitemap", "copyright", "disclaimer", "jump",
+        "caption", "dateline", "recent", "excerpt", "teaser", "timestamp", "topbar", "bottombar", "sitemap", "copyright", "disclaimer", "jump",
+    ]
+    /// Prefixes of boilerplate that is never a wrapper of the main content, however much text it holds
+    /// (comment threads, related-article lists, consent banners).
+    static let strongNegativePrefixes: [String] = [
+        "comment", "disqus", "related", "recommend", "recent", "cookie", "consent", "gdpr", "newsletter", "outbrain",
+        "taboola", "footer", "excerpt", "teaser",
     ]
     /// Tokens that mark boilerplate only when they match exactly.
     static let negativeExact: Set<String> = [
         "ad", "ads", "adsbygoogle", "tags", "tag", "tagging", "meta", "header", "foot", "share", "hidden", "hide",
         "sr", "skip", "more", "next", "prev", "previous", "aside", "tools", "tool", "utility", "utilities", "callout", "subnav", "follow", "shoutbox", "contact",
-        "credit", "credits", "overlay", "sticky", "alert", "notice", "infobox", "toc",
+        "credit", "credits", "overlay", "sticky", "alert", "notice", "infobox", "toc", "date", "time", "published",
+        "pubdate", "posted", "dates",
     ]
     /// Tokens that mark the main content.
     static let positivePrefixes: [String] = ["article", "content", "entry", "story", "post", "body", "blog", "prose", "main", "text", "hentry"]

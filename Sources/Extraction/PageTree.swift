@@ -35,6 +35,7 @@ struct PageTree {
     static let fArticleBody: UInt16 = 1 << 7    // itemprop=articleBody or role=main/article
     static let fCandidate: UInt16 = 1 << 8
     static let fHoldsArticleBody: UInt16 = 1 << 9  // an articleBody element is in the subtree
+    static let fStrongNegative: UInt16 = 1 << 10   // class/id says comments, related links, consent banner...
 
     var nodes: [Node] = []
     var buf: [UInt8] = []
@@ -202,8 +203,9 @@ struct PageTree {
             let nm = UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self)
             let val = UnsafeRawPointer(v).assumingMemoryBound(to: CChar.self)
             if strcmp(nm, "class") == 0 || strcmp(nm, "id") == 0 {
-                let (neg, pos) = Self.classify(v)
+                let (neg, strong, pos) = Self.classify(v)
                 if neg { flags |= Self.fNegative; weight -= 25 }
+                if strong { flags |= Self.fStrongNegative }
                 if pos { flags |= Self.fPositive; weight += 25 }
             } else if strcmp(nm, "style") == 0 {
                 if Self.styleHides(v) { flags |= Self.fHidden }
@@ -247,8 +249,8 @@ struct PageTree {
     }
 
     /// Splits a class/id value into lower-case alphanumeric tokens and matches them against the vocabulary.
-    static func classify(_ v: UnsafePointer<xmlChar>) -> (negative: Bool, positive: Bool) {
-        var neg = false, pos = false
+    static func classify(_ v: UnsafePointer<xmlChar>) -> (negative: Bool, strong: Bool, positive: Bool) {
+        var neg = false, pos = false, strong = false
         var token = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))  // first 32 bytes of the token, lower-cased
         var len = 0
         let m = TokenMatcher.shared
@@ -268,6 +270,7 @@ struct PageTree {
                     withUnsafeBytes(of: &token) { t in
                         let r = m.match(UnsafeRawBufferPointer(rebasing: t[0..<min(len, 32)]), fullLength: len)
                         neg = neg || r.negative
+                        strong = strong || r.strong
                         pos = pos || r.positive
                     }
                     token = (0, 0, 0, 0)
@@ -278,7 +281,7 @@ struct PageTree {
             p += 1
             count += 1
         }
-        return (neg, pos)
+        return (neg, strong, pos)
     }
 }
 
@@ -288,6 +291,7 @@ final class TokenMatcher: Sendable {
     let negPrefix: [[[UInt8]]]
     let negExact: [[[UInt8]]]
     let posPrefix: [[[UInt8]]]
+    let strongPrefix: [[[UInt8]]]
 
     init() {
         func bucket(_ words: [String]) -> [[[UInt8]]] {
@@ -298,6 +302,7 @@ final class TokenMatcher: Sendable {
         negPrefix = bucket(Vocabulary.negativePrefixes)
         negExact = bucket(Array(Vocabulary.negativeExact))
         posPrefix = bucket(Vocabulary.positivePrefixes)
+        strongPrefix = bucket(Vocabulary.strongNegativePrefixes)
     }
 
     @inline(__always) private func hasPrefix(_ t: UnsafeRawBufferPointer, _ w: [UInt8]) -> Bool {
@@ -306,13 +311,14 @@ final class TokenMatcher: Sendable {
         return true
     }
 
-    func match(_ t: UnsafeRawBufferPointer, fullLength: Int) -> (negative: Bool, positive: Bool) {
+    func match(_ t: UnsafeRawBufferPointer, fullLength: Int) -> (negative: Bool, strong: Bool, positive: Bool) {
         let f = Int(t[0])
-        var neg = false, pos = false
+        var neg = false, pos = false, strong = false
+        for w in strongPrefix[f] where hasPrefix(t, w) { strong = true; neg = true; break }
         for w in negPrefix[f] where hasPrefix(t, w) { neg = true; break }
         if !neg { for w in negExact[f] where w.count == fullLength && hasPrefix(t, w) { neg = true; break } }
         for w in posPrefix[f] where hasPrefix(t, w) { pos = true; break }
-        return (neg, pos)
+        return (neg, strong, pos)
     }
 }
 
