@@ -241,6 +241,30 @@ extension PageTree {
         return 0
     }
 
+    /// Whether the short text of block `i` is a stock boilerplate phrase ("Advertisement", "Read more"...).
+    func isBoilerplatePhrase(_ i: Int) -> Bool {
+        var t = [UInt8]()
+        var j = i + 1
+        let end = Int(nodes[i].end)
+        while j < end {
+            let n = nodes[j]
+            if n.flags & Self.fRemoved != 0 { j = Int(n.end); continue }
+            if n.isText {
+                for k in Int(n.textStart)..<Int(n.textStart + n.textCount) {
+                    var c = buf[k]
+                    if c >= 0x41 && c <= 0x5A { c |= 0x20 }
+                    if c >= 0x61 && c <= 0x7A { t.append(c) } else if c >= 0x80 { return false } else if t.last != 0x20 { t.append(0x20) }
+                    if t.count > 48 { return false }
+                }
+                if t.last != 0x20 { t.append(0x20) }
+            }
+            j += 1
+        }
+        while t.first == 0x20 { t.removeFirst() }
+        while t.last == 0x20 { t.removeLast() }
+        return Vocabulary.boilerplatePhrases.contains(String(decoding: t, as: UTF8.self))
+    }
+
     // MARK: rendering
 
     /// Renders the given subtrees as text. With `prune`, link lists and boilerplate inside are skipped.
@@ -297,6 +321,9 @@ extension PageTree {
         if n.chars == 0 {
             switch n.tag { case .br, .hr, .pre, .td, .th, .tr: return false; default: return n.end == Int32(i + 1) ? false : true }
         }
+        if n.tag == .figcaption { return true }
+        if n.chars <= 40 && n.tag.isBlock && isBoilerplatePhrase(i) { return true }
+        if n.tag == .figure && n.chars < 300 { return true }
         let ld = linkDensity(i)
         switch n.tag {
         case .div, .section, .ul, .ol, .table, .dl, .form, .center, .details, .aside, .nav, .header, .footer, .figure, .article, .menu, .fieldset:

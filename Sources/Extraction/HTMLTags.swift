@@ -72,5 +72,16 @@ enum Vocabulary {
     /// Tokens that mark the main content.
     static let positivePrefixes: [String] = ["article", "content", "entry", "story", "post", "body", "blog", "prose", "main", "text", "hentry"]
 
+    /// Whole-block texts (lower case, letters and spaces only) that are always boilerplate.
+    static let boilerplatePhrases: Set<String> = [
+        "advertisement", "advert", "ad", "ads", "sponsored", "sponsored content", "skip to content", "skip to main content",
+        "share", "share this", "share this article", "share this story", "tweet", "print", "email", "comments", "comment",
+        "read more", "continue reading", "related", "related articles", "related stories", "related posts",
+        "you may also like", "you might also like", "most popular", "most read", "don t miss", "see more", "more stories",
+        "recommended", "recommended for you", "trending", "trending now", "subscribe", "sign up", "log in", "login",
+        "follow us", "back to top", "next article", "previous article", "loading", "tell us what you think",
+        "something to consider", "learn more", "video", "photos", "image", "top stories", "latest news", "also read",
+    ]
+
     static let negativeRoles: Set<String> = ["navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar", "dialog", "alert", "alertdialog", "toolbar", "tablist"]
 }
