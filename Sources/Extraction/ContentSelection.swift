@@ -246,6 +246,7 @@ extension PageTree {
         var t = [UInt8]()
         var j = i + 1
         let end = Int(nodes[i].end)
+        if end - j > 64 { return false }  // keeps deep nesting linear
         while j < end {
             let n = nodes[j]
             if n.flags & Self.fRemoved != 0 { j = Int(n.end); continue }

@@ -111,10 +111,10 @@ public struct XMLRecordExtractor: Sendable {
         }
         guard let doc else {
             if errors.refused != 0 {
-                let m = Self.cString(&errors.refusedMessage)
+                let m = Self.cString(&errors.refusedMessage).trimmingASCIIWhitespace()
                 throw .refusedXML("\(fileName): \(m) (entity expansion and nesting depth are limited; DTDs and external entities are never loaded)")
             }
-            let m = errors.count > 0 ? Self.cString(&errors.message) : "the parser returned no document"
+            let m = errors.count > 0 ? Self.cString(&errors.message).trimmingASCIIWhitespace() : "the parser returned no document"
             throw .malformedXML(line: Int(errors.line), message: "\(fileName): \(m)")
         }
         defer { xmlFreeDoc(doc) }

@@ -66,7 +66,7 @@ struct ExtractCommand: ParsableCommand {
             do {
                 xml = try XMLRecordExtractor(selector: XMLSelector(documents: xmlDocuments!, text: xmlText, id: xmlID, metadata: meta))
             } catch {
-                throw ValidationError(error.description)
+                throw ExtractCommandError(message: error.description)
             }
         }
         var htmlOptions = HTMLExtractor.Options()
@@ -74,7 +74,7 @@ struct ExtractCommand: ParsableCommand {
         let html = HTMLExtractor(options: htmlOptions)
 
         guard FileManager.default.createFile(atPath: output, contents: nil), let out = FileHandle(forWritingAtPath: output) else {
-            throw ValidationError("cannot create output file \(output)")
+            throw ExtractCommandError(message: "cannot create output file \(output)")
         }
         defer { try? out.close() }
         var failures = 0, lines = 0
@@ -120,4 +120,10 @@ struct ExtractCommand: ParsableCommand {
         FileHandle.standardError.write(Data("extract: \(files.count) files, \(lines) lines written to \(output), \(failures) failed\n".utf8))
         if failures > 0 { throw ExitCode(1) }
     }
+}
+
+/// A failure of `pipeline extract` that is not a usage error (printed as "Error: <message>").
+struct ExtractCommandError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
 }

@@ -93,7 +93,24 @@ func extractXML(_ bytes: [UInt8], _ selector: XMLSelector, name: String = "test.
         for _ in 0..<depth { s += "<a>" }
         s += "x"
         for _ in 0..<depth { s += "</a>" }
-        #expect(throws: ExtractionError.self) { try extractXML(Array(s.utf8), XMLSelector(documents: "/a", text: ["."])) }
+        let start = ContinuousClock.now
+        do throws(ExtractionError) {
+            _ = try extractXML(Array(s.utf8), XMLSelector(documents: "/a", text: ["."]))
+            Issue.record("10^5-deep XML was accepted")
+        } catch {
+            guard case .refusedXML(let m) = error else { Issue.record("wrong error \(error)"); return }
+            #expect(m.contains("depth"))
+        }
+        #expect(ContinuousClock.now - start < .seconds(10))
+    }
+
+    @Test func xpathEvaluationErrorsAreReported() throws {
+        let bytes = Array("<r><a>1</a></r>".utf8)
+        #expect(throws: ExtractionError.self) { try extractXML(bytes, XMLSelector(documents: "//a", text: ["no-such-function(.)"])) }
+        #expect(throws: ExtractionError.self) { try extractXML(bytes, XMLSelector(documents: "//a", text: ["$undefined"])) }
+        // Scalar expressions are fine for text, id and metadata.
+        let recs = try extractXML(bytes, XMLSelector(documents: "//a", text: ["concat('n=', .)", "count(../a) + 1"], id: "name()", metadata: ["ok": "boolean(.)"]))
+        #expect(recs == [XMLRecord(id: "a", text: "n=1\n\n2", metadata: ["ok": "true"], line: 1)])
     }
 
     @Test func moderateNestingIsWalkedIteratively() throws {
