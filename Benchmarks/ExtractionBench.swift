@@ -80,7 +80,9 @@ private func extractionSpeed(dir: String, python: String?, limit: Int, repeats: 
 
     for threads in [1, 2] {
         var times: [Double] = []
+        var cpuTimes: [Double] = []
         for _ in 0..<repeats {
+            let cpu0 = processCPUSeconds()
             let start = DispatchTime.now().uptimeNanoseconds
             DispatchQueue.concurrentPerform(iterations: threads) { t in
                 var k = t
@@ -92,10 +94,13 @@ private func extractionSpeed(dir: String, python: String?, limit: Int, repeats: 
                 if sink == -1 { print("unreachable") }
             }
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            cpuTimes.append(processCPUSeconds() - cpu0)
         }
         times.sort()
+        cpuTimes.sort()
         let med = times[times.count / 2]
-        print("  domainforge HTMLExtractor, \(threads) thread\(threads > 1 ? "s" : " "): \(String(format: "%8.1f", Double(pages.count) / med)) pages/s  \(String(format: "%6.2f", Double(totalBytes) / 1e6 / med)) MB/s  (median of \(repeats), \(String(format: "%.2f", med)) s)")
+        let cpu = cpuTimes[cpuTimes.count / 2]
+        print("  domainforge HTMLExtractor, \(threads) thread\(threads > 1 ? "s" : " "): \(String(format: "%8.1f", Double(pages.count) / med)) pages/s  \(String(format: "%6.2f", Double(totalBytes) / 1e6 / med)) MB/s  (median of \(repeats), \(String(format: "%.2f", med)) s wall, \(String(format: "%.2f", cpu)) s CPU = \(String(format: "%.1f", Double(pages.count) / cpu)) pages per CPU-second)")
     }
 
     let script = "../shared/bench/reference/bench_html.py"
@@ -118,6 +123,13 @@ private func extractionSpeed(dir: String, python: String?, limit: Int, repeats: 
         p.waitUntilExit()
         for line in String(decoding: data, as: UTF8.self).split(separator: "\n") { print("  [\(tool)] \(line)") }
     }
+}
+
+/// User + system CPU time of the whole process so far.
+private func processCPUSeconds() -> Double {
+    var u = rusage()
+    getrusage(Int32(RUSAGE_SELF.rawValue), &u)
+    return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6
 }
 
 private func extractionQuality(dir: String, out: String?) throws {

@@ -354,14 +354,15 @@ struct TextWriter {
         switch pending {
         case 1: out.append(0x20)
         case 2: out.append(contentsOf: [0x20, 0x7C, 0x20])
-        case 3: trimTrailingSpaces(); out.append(0x0A)
-        case 4: trimTrailingSpaces(); out.append(0x0A); out.append(0x0A)
+        case 3: trimTrailingWhitespace(); out.append(0x0A)
+        case 4: trimTrailingWhitespace(); out.append(0x0A); out.append(0x0A)
         default: break
         }
         pending = 0
     }
 
-    mutating func trimTrailingSpaces() { while let l = out.last, l == 0x20 || l == 0x09 { out.removeLast() } }
+    /// Drops spaces and newlines at the end (a `<pre>` block's final newline included) before a line break.
+    mutating func trimTrailingWhitespace() { while let l = out.last, l == 0x20 || l == 0x09 || l == 0x0A || l == 0x0D { out.removeLast() } }
 
     mutating func text(_ b: UnsafeBufferPointer<UInt8>, pre: Bool) {
         if pre {

@@ -54,7 +54,7 @@ enum Vocabulary {
         "comment", "related", "advert", "promo", "newsletter", "subscri", "popup", "modal", "banner", "sponsor",
         "widget", "pagination", "pager", "toolbar", "outbrain", "taboola", "recommend", "trending", "popular",
         "signup", "login", "masthead", "disqus", "skiplink", "byline", "author", "rating", "print", "email",
-        "caption", "dateline", "recent", "excerpt", "teaser", "timestamp", "topbar", "bottombar", "sitemap", "copyright", "disclaimer", "jump",
+        "caption", "dateline", "recent", "excerpt", "teaser", "headerlink", "permalink", "anchorjs", "timestamp", "topbar", "bottombar", "sitemap", "copyright", "disclaimer", "jump",
     ]
     /// Prefixes of boilerplate that is never a wrapper of the main content, however much text it holds
     /// (comment threads, related-article lists, consent banners).

@@ -139,6 +139,14 @@ func extractHTML(_ bytes: [UInt8], includeTitle: Bool = true, declaredCharset: S
         let html = "<body><div><p>  many \n\t spaces   here  </p><p>line one<br>line two</p><pre>  keep\n    this</pre></div></body>"
         let r = try extractHTML(Array(html.utf8), includeTitle: false)
         #expect(r.text == "many spaces here\n\nline one\nline two\n\n  keep\n    this")
+        let r2 = try extractHTML(Array("<body><div><pre>\ncode line\n</pre><p>after it</p></div></body>".utf8), includeTitle: false)
+        #expect(r2.text == "code line\n\nafter it")
+    }
+
+    @Test func permalinkAnchorsAreDropped() throws {
+        let html = "<body><div class=\"body\"><h1>json — JSON encoder<a class=\"headerlink\" href=\"#x\">¶</a></h1><p>Text of the section, with enough words to be content.</p></div></body>"
+        let r = try extractHTML(Array(html.utf8))
+        #expect(r.text == "json — JSON encoder\n\nText of the section, with enough words to be content.")
     }
 
     @Test func hiddenElementsAndScriptsAreDropped() throws {
