@@ -46,7 +46,7 @@ public struct HTMLExtractor: Sendable {
         guard let doc else { return HTMLExtraction(title: nil, text: "", charset: decoded.charset) }
         defer { xmlFreeDoc(doc) }
         var page = PageTree()
-        page.build(from: doc)
+        page.build(from: doc, inputBytes: bytes.count)
         let (title, text) = page.extract(options: self.options)
         return HTMLExtraction(title: title, text: text, charset: decoded.charset)
     }

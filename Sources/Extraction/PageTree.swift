@@ -44,21 +44,34 @@ struct PageTree {
 
     // MARK: building
 
-    mutating func build(from doc: htmlDocPtr) {
+    /// `inputBytes` sizes the buffers up front (one allocation each instead of repeated growth).
+    mutating func build(from doc: htmlDocPtr, inputBytes: Int = 0) {
         guard let root = xmlDocGetRootElement(doc) else { return }
-        nodes.reserveCapacity(1024)
-        buf.reserveCapacity(16 * 1024)
-        var tagCache: [UnsafeRawPointer: Tag] = [:]
+        nodes.reserveCapacity(max(256, inputBytes / 48))
+        buf.reserveCapacity(max(4096, inputBytes / 3))
         var open: [Int32] = []
+        open.reserveCapacity(64)
         var cur: xmlNodePtr? = root
+        // Element names are interned in the document's dictionary, so the name pointer identifies the tag:
+        // a small open-addressing cache from pointer to tag avoids hashing strings per element.
+        var cacheKeys = [UInt](repeating: 0, count: 256)
+        var cacheTags = [Tag](repeating: .other, count: 256)
 
         func tagOf(_ n: xmlNodePtr) -> Tag {
             guard let name = n.pointee.name else { return .other }
-            let key = UnsafeRawPointer(name)
-            if let t = tagCache[key] { return t }
+            let key = UInt(bitPattern: UnsafeRawPointer(name))
+            var slot = Int((key >> 3) & 255)
+            var probes = 0
+            while probes < 256 {
+                let k = cacheKeys[slot]
+                if k == key { return cacheTags[slot] }
+                if k == 0 { break }
+                slot = (slot + 1) & 255
+                probes += 1
+            }
             let s = String(cString: name).lowercased()
             let t = Tag.byName[s] ?? .other
-            tagCache[key] = t
+            if probes < 256 { cacheKeys[slot] = key; cacheTags[slot] = t }
             return t
         }
 
