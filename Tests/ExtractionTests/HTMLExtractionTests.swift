@@ -69,6 +69,17 @@ func extractHTML(_ bytes: [UInt8], includeTitle: Bool = true, declaredCharset: S
         #expect(r2.charset == "utf-8")
     }
 
+    @Test func otherCharsetsGoThroughLibxml2() throws {
+        // ISO-8859-2: 0xB1 is "ą", 0xEA is "ę".
+        let head = Array("<html><head><meta charset=\"iso-8859-2\"></head><body><p>".utf8)
+        let r = try extractHTML(head + [0x7A, 0xB1, 0x62, 0x20, 0x70, 0xEA, 0x64] + Array("</p></body></html>".utf8), includeTitle: false)
+        #expect(r.text == "ząb pęd")
+        #expect(r.charset == "iso-8859-2")
+        // Shift_JIS with broken bytes must not crash.
+        let sj = Array("<html><head><meta charset=\"shift_jis\"></head><body><p>".utf8)
+        _ = try extractHTML(sj + [0x82, 0xA0, 0xFF, 0x82, 0x20, 0x81] + Array(" text</p></body></html>".utf8))
+    }
+
     @Test func invalidUTF8IsReplacedNotFatal() throws {
         // Mostly valid UTF-8 with a few broken sequences: decoded as UTF-8, bad bytes become U+FFFD.
         var bytes = Array("<html><head><meta charset=\"utf-8\"></head><body><p>naïve café résumé ".utf8)

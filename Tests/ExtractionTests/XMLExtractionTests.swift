@@ -71,6 +71,14 @@ func extractXML(_ bytes: [UInt8], _ selector: XMLSelector, name: String = "test.
         #expect(recs[0].text == "before after hello")
     }
 
+    @Test func externalDTDAndParameterEntitiesAreNeverLoaded() throws {
+        let start = ContinuousClock.now
+        let recs = try extractXML(try fixture("xxe-dtd.xml"), XMLSelector(documents: "/Document", text: ["Answer"], id: "@id"))
+        #expect(recs.map(\.text) == ["safe text"])
+        #expect(!recs[0].text.contains("root:"))
+        #expect(ContinuousClock.now - start < .seconds(2))  // no network wait
+    }
+
     @Test func billionLaughsIsRefusedQuickly() throws {
         let start = ContinuousClock.now
         var output = 0
