@@ -1,10 +1,12 @@
 // HTML extraction benchmarks: speed on real HTML manuals and quality on the ScrapingHub article benchmark.
 //
-//   swift run -c release bench extract [speed DIR] [quality [BENCHDIR]] [--python PY] [--limit N] [--repeat N] [--out FILE]
+//   swift run -c release bench extract [speed DIR] [xml DIR] [quality [BENCHDIR]] [--python PY] [--limit N] [--repeat N] [--out FILE]
 //
 // speed DIR     every *.html under DIR (e.g. the folder filled by ../shared/bench/get-html-corpora.sh): pages/s and
 //               MB/s with 1 and 2 threads; files are read before timing. With --python PY (a Python with trafilatura
 //               and resiliparse), the reference tools run on the same file list via ../shared/bench/reference/bench_html.py.
+// xml DIR      every *.xml under DIR (e.g. ../shared/data/medquad-xml) with the MedQuAD selector (one record per
+//               QAPair): files/s, records/s, MB/s, 1 thread.
 // quality [DIR] the ScrapingHub article-extraction benchmark (default ../shared/data/extraction-bench): writes
 //               {id: text} to --out (default: a file in the temporary directory) and scores it with
 //               ../shared/bench/reference/score_extraction.py when python3 is available.
@@ -16,6 +18,7 @@ import Foundation
 
 func runExtractionBench(_ args: [String]) throws {
     var speedDir: String? = nil
+    var xmlDir: String? = nil
     var qualityDir: String? = nil
     var wantQuality = false
     var python: String? = nil
@@ -28,6 +31,7 @@ func runExtractionBench(_ args: [String]) throws {
         func next() -> String? { i += 1; return i < args.count ? args[i] : nil }
         switch a {
         case "speed": speedDir = next()
+        case "xml": xmlDir = next()
         case "quality":
             wantQuality = true
             if i + 1 < args.count && !args[i + 1].hasPrefix("-") && args[i + 1] != "speed" { qualityDir = next() }
@@ -40,11 +44,12 @@ func runExtractionBench(_ args: [String]) throws {
         }
         i += 1
     }
-    if speedDir == nil && !wantQuality {
-        print("usage: bench extract [speed DIR] [quality [BENCHDIR]] [--python PY] [--limit N] [--repeat N] [--out FILE]")
+    if speedDir == nil && !wantQuality && xmlDir == nil {
+        print("usage: bench extract [speed DIR] [xml DIR] [quality [BENCHDIR]] [--python PY] [--limit N] [--repeat N] [--out FILE]")
         return
     }
     if let dir = speedDir { try extractionSpeed(dir: dir, python: python, limit: limit, repeats: repeats) }
+    if let xmlDir { try xmlSpeed(dir: xmlDir, limit: limit) }
     if wantQuality { try extractionQuality(dir: qualityDir ?? "../shared/data/extraction-bench", out: out) }
 }
 
@@ -123,6 +128,32 @@ private func extractionSpeed(dir: String, python: String?, limit: Int, repeats: 
         p.waitUntilExit()
         for line in String(decoding: data, as: UTF8.self).split(separator: "\n") { print("  [\(tool)] \(line)") }
     }
+}
+
+private func xmlSpeed(dir: String, limit: Int) throws {
+    guard let e = FileManager.default.enumerator(atPath: dir) else { print("extract xml: \(dir) not found; skipped"); return }
+    var files: [String] = []
+    while let p = e.nextObject() as? String { if p.hasSuffix(".xml") { files.append(dir + "/" + p) } }
+    files.sort()
+    if limit > 0 { files = Array(files.prefix(limit)) }
+    guard !files.isEmpty else { print("extract xml: no .xml files under \(dir); skipped"); return }
+    let docs: [(String, [UInt8])] = files.compactMap { f in FileManager.default.contents(atPath: f).map { (URL(fileURLWithPath: f).lastPathComponent, Array($0)) } }
+    let bytes = docs.reduce(0) { $0 + $1.1.count }
+    let ex = try XMLRecordExtractor(selector: XMLSelector(
+        documents: "//QAPair", text: ["Question", "Answer"], id: "concat(ancestor::Document/@id, '-', @pid)",
+        metadata: ["focus": "ancestor::Document/Focus", "qtype": "Question/@qtype", "url": "ancestor::Document/@url"]))
+    var records = 0, failed = 0, empty = 0
+    let start = DispatchTime.now().uptimeNanoseconds
+    for (name, b) in docs {
+        do {
+            let recs = try b.withUnsafeBytes { try ex.extract($0, fileName: name) }
+            records += recs.count
+            if recs.isEmpty { empty += 1 }
+        } catch { failed += 1 }
+    }
+    let secs = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    print("extract xml: \(docs.count) files, \(String(format: "%.1f", Double(bytes) / 1e6)) MB from \(dir): \(records) records, \(empty) files without records, \(failed) errors")
+    print("  XMLRecordExtractor, 1 thread: \(String(format: "%.0f", Double(docs.count) / secs)) files/s, \(String(format: "%.0f", Double(records) / secs)) records/s, \(String(format: "%.1f", Double(bytes) / 1e6 / secs)) MB/s")
 }
 
 /// User + system CPU time of the whole process so far.
