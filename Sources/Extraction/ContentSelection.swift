@@ -323,7 +323,7 @@ extension PageTree {
             switch n.tag { case .br, .hr, .pre, .td, .th, .tr: return false; default: return n.end == Int32(i + 1) ? false : true }
         }
         if n.tag == .figcaption { return true }
-        if n.chars <= 40 && n.tag.isBlock && isBoilerplatePhrase(i) { return true }
+        if n.chars <= 40 && (n.tag.isBlock || n.tag == .a) && isBoilerplatePhrase(i) { return true }
         if n.tag == .figure && n.chars < 300 { return true }
         let ld = linkDensity(i)
         switch n.tag {
@@ -332,7 +332,7 @@ extension PageTree {
             if ld > 0.5 && n.chars * 3 < rootChars { return true }
             if (n.tag == .ul || n.tag == .ol) && ld > 0.35 && n.chars * 3 < rootChars { return true }
         case .p, .li, .dd, .dt, .h1, .h2, .h3, .h4, .h5, .h6, .blockquote:
-            if ld >= 0.9 && n.chars < 120 { return true }
+            if ld >= 0.75 && n.chars < 150 { return true }
         default:
             break
         }
@@ -416,4 +416,5 @@ struct TextWriter {
         return out
     }
 }
+
 

@@ -62,6 +62,8 @@ enum Vocabulary {
         "comment", "disqus", "related", "recommend", "recent", "cookie", "consent", "gdpr", "newsletter", "outbrain",
         "taboola", "footer", "excerpt", "teaser",
     ]
+    /// Words distinctive enough to mark boilerplate anywhere inside a token ("newscaption", "postcomments").
+    static let negativeInfixes: [String] = ["caption", "comment", "sidebar", "footer", "related", "advert", "cookie", "newsletter", "breadcrumb", "sponsor", "social"]
     /// Tokens that mark boilerplate only when they match exactly.
     static let negativeExact: Set<String> = [
         "ad", "ads", "adsbygoogle", "tags", "tag", "tagging", "meta", "header", "foot", "share", "hidden", "hide",
@@ -70,7 +72,7 @@ enum Vocabulary {
         "pubdate", "posted", "dates",
     ]
     /// Tokens that mark the main content.
-    static let positivePrefixes: [String] = ["article", "content", "entry", "story", "post", "body", "blog", "prose", "main", "text", "hentry"]
+    static let positivePrefixes: [String] = ["article", "content", "entry", "story", "post", "body", "blog", "prose", "main", "hentry"]
 
     /// Whole-block texts (lower case, letters and spaces only) that are always boilerplate.
     static let boilerplatePhrases: Set<String> = [

@@ -305,6 +305,7 @@ final class TokenMatcher: Sendable {
     let negExact: [[[UInt8]]]
     let posPrefix: [[[UInt8]]]
     let strongPrefix: [[[UInt8]]]
+    let infixes: [[UInt8]]
 
     init() {
         func bucket(_ words: [String]) -> [[[UInt8]]] {
@@ -316,6 +317,7 @@ final class TokenMatcher: Sendable {
         negExact = bucket(Array(Vocabulary.negativeExact))
         posPrefix = bucket(Vocabulary.positivePrefixes)
         strongPrefix = bucket(Vocabulary.strongNegativePrefixes)
+        infixes = Vocabulary.negativeInfixes.map { Array($0.utf8) }
     }
 
     @inline(__always) private func hasPrefix(_ t: UnsafeRawBufferPointer, _ w: [UInt8]) -> Bool {
@@ -330,6 +332,13 @@ final class TokenMatcher: Sendable {
         for w in strongPrefix[f] where hasPrefix(t, w) { strong = true; neg = true; break }
         for w in negPrefix[f] where hasPrefix(t, w) { neg = true; break }
         if !neg { for w in negExact[f] where w.count == fullLength && hasPrefix(t, w) { neg = true; break } }
+        if !neg && t.count > 7 {
+            outer: for w in infixes where w.count < t.count {
+                for start in 1...(t.count - w.count) where t[start] == w[0] {
+                    if hasPrefix(UnsafeRawBufferPointer(rebasing: t[start...]), w) { neg = true; break outer }
+                }
+            }
+        }
         for w in posPrefix[f] where hasPrefix(t, w) { pos = true; break }
         return (neg, strong, pos)
     }
