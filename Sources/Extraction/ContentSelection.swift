@@ -1,5 +1,5 @@
+/// Compile with `-Xswiftc -DEXTRACTION_DEBUG` to print the candidate scores of each page.
 #if EXTRACTION_DEBUG
-import Glibc
 let debugEnabled = true
 #else
 let debugEnabled = false
@@ -20,18 +20,6 @@ extension PageTree {
         } else {
             decideRemoval(strict: true, tagsOnly: false, none: false)
             computeStats()
-            #if EXTRACTION_DEBUG
-            if let probe = getenv("DF_PROBE").map({ Array(String(cString: $0).utf8) }) {
-                for i in 0..<nodes.count where nodes[i].isText {
-                    let t = Array(buf[Int(nodes[i].textStart)..<Int(nodes[i].textStart + nodes[i].textCount)])
-                    if t.count >= probe.count && (0...(t.count - probe.count)).contains(where: { Array(t[$0..<$0 + probe.count]) == probe }) {
-                        var a = Int(nodes[i].parent)
-                        while a >= 0 { print("anc line \(nodes[a].line) \(nodes[a].tag) flags \(String(nodes[a].flags, radix: 2)) w \(nodes[a].weight) raw \(nodes[a].rawChars) chars \(nodes[a].chars)"); a = Int(nodes[a].parent) }
-                        break
-                    }
-                }
-            }
-            #endif
             bytes = render(roots: selectRoots(), options: options, prune: true, usedH1: &usedH1)
             if bytes.count < 250 && Int(nodes[0].rawChars - nodes[0].rawLinkChars) > 3 * max(bytes.count, 100) {
                 // Too little survived: class/id rules probably hit a content wrapper. Retry with tag rules only.

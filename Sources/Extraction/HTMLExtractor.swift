@@ -39,7 +39,8 @@ public struct HTMLExtractor: Sendable {
         let options = LibXML.bits(HTML_PARSE_RECOVER) | LibXML.bits(HTML_PARSE_NOERROR) | LibXML.bits(HTML_PARSE_NOWARNING)
             | LibXML.bits(HTML_PARSE_NONET) | LibXML.bits(HTML_PARSE_COMPACT) | LibXML.bits(HTML_PARSE_IGNORE_ENC)
         let doc: htmlDocPtr? = decoded.withBytes { raw in
-            decoded.libxmlEncoding.withCString { enc in
+            guard raw.count > 0 else { return nil }
+            return decoded.libxmlEncoding.withCString { enc in
                 cxml_read_html(raw.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(raw.count), enc, options)
             }
         }

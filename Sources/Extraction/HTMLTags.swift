@@ -69,7 +69,7 @@ enum Vocabulary {
         "ad", "ads", "adsbygoogle", "tags", "tag", "tagging", "meta", "header", "foot", "share", "hidden", "hide",
         "sr", "skip", "more", "next", "prev", "previous", "aside", "tools", "tool", "utility", "utilities", "callout", "subnav", "follow", "shoutbox", "contact",
         "credit", "credits", "overlay", "sticky", "alert", "notice", "infobox", "toc", "date", "time", "published",
-        "pubdate", "posted", "dates",
+        "pubdate", "posted", "dates", "legal", "imprint", "privacy", "terms",
     ]
     /// Tokens that mark the main content.
     static let positivePrefixes: [String] = ["article", "content", "entry", "story", "post", "body", "blog", "prose", "main", "hentry"]

@@ -144,6 +144,8 @@ func extractHTML(_ bytes: [UInt8], includeTitle: Bool = true, declaredCharset: S
         #expect(r.title == nil)
         let r2 = try extractHTML(Array("   \n ".utf8))
         #expect(r2.text == "")
+        #expect(try extractHTML([0xEF, 0xBB, 0xBF]).text == "")
+        #expect(try extractHTML([0xFF, 0xFE]).text == "")
     }
 
     @Test func whitespaceCollapsedExceptPreAndBrBreaksLines() throws {
