@@ -293,11 +293,16 @@ extension PageTree {
                     usedH1 = true
                 }
                 let tight = (stack.last?.tight ?? false) || n.tag == .li || n.tag == .td || n.tag == .th || n.tag == .dd || n.tag == .dt
+                if n.tag.isHeading { w.headingStart = w.out.count }
                 w.enter(n.tag, tight: stack.last?.tight ?? false)
                 stack.append((n.end, n.tag, tight))
                 i += 1
             }
             while let top = stack.popLast() { w.exit(top.tag, tight: stack.last?.tight ?? false) }
+        }
+        if prune, w.headingStart >= 0, !w.contentAfterHeading {
+            // A heading with nothing after it (e.g. "Footnotes" whose list was pruned) is dropped.
+            w.out.removeSubrange(w.headingStart...)
         }
         return w.finish()
     }
@@ -333,6 +338,10 @@ struct TextWriter {
     var out: [UInt8] = []
     var pending = 0
     var rowHasCell = false
+    /// Output offset where the latest heading began, and whether text followed that heading's end.
+    var headingStart = -1
+    var contentAfterHeading = false
+    private var inHeading = 0
 
     mutating func space() { if pending < 1 { pending = 1 } }
     mutating func block(_ level: Int) { if pending < level { pending = level } }
@@ -357,7 +366,11 @@ struct TextWriter {
             var start = 0
             // drop one leading newline right after <pre>
             if pending >= 3 && b.first == 0x0A { start = 1 }
-            if start < b.count { flush(); out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start...])) }
+            if start < b.count {
+                flush()
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start...]))
+                if inHeading == 0 { contentAfterHeading = true }
+            }
             return
         }
         var k = 0
@@ -372,12 +385,14 @@ struct TextWriter {
             } else {
                 if pending > 0 { flush() }
                 out.append(c)
+                if inHeading == 0 { contentAfterHeading = true }
             }
             k += 1
         }
     }
 
     mutating func enter(_ t: Tag, tight: Bool) {
+        if t.isHeading { inHeading += 1; contentAfterHeading = false }
         switch t {
         case .br: block(3)
         case .li, .tr, .dt, .dd: block(3); rowHasCell = false
@@ -390,6 +405,7 @@ struct TextWriter {
     }
 
     mutating func exit(_ t: Tag, tight: Bool) {
+        if t.isHeading { inHeading -= 1 }
         switch t {
         case .li, .tr, .dt, .dd: block(3)
         case .td, .th, .br: break
