@@ -150,27 +150,20 @@ struct PageTree {
                 if b == 0x2C { commas += 1 }
             }
         }
-        if chars == 0 && !inPre { 
-            // whitespace only: keep a marker so words on either side stay apart
-            if buf.last != 0x20 { buf.append(0x20) }
-        }
-        if chars == 0 && !inPre && n > 0 {
-            var node = Node()
-            node.isText = true
-            node.parent = parent
-            node.flags = flags
-            node.block = nodes[Int(parent)].block
-            node.textStart = Int32(buf.count - 1)
-            node.textCount = 1
-            node.end = Int32(nodes.count + 1)
-            nodes.append(node)
-            return
-        }
         var node = Node()
         node.isText = true
         node.parent = parent
         node.flags = flags
         node.block = nodes[Int(parent)].block
+        node.end = Int32(nodes.count + 1)
+        if chars == 0 && !inPre {
+            // Whitespace only: one shared space byte keeps the words on either side apart.
+            if buf.last != 0x20 { buf.append(0x20) }
+            node.textStart = Int32(buf.count - 1)
+            node.textCount = 1
+            nodes.append(node)
+            return
+        }
         node.textStart = Int32(buf.count)
         node.textCount = Int32(n)
         node.chars = chars
