@@ -255,13 +255,31 @@ struct PageTree {
     }
 
     /// Splits a class/id value into lower-case alphanumeric tokens and matches them against the vocabulary.
+    /// Class names are judged one at a time (`entry-meta`, `post has-comments`): a state modifier (`has-…`, `no-…`,
+    /// `is-…`) says nothing; when a name mixes content and boilerplate words, its last word decides
+    /// (`entry-meta` is boilerplate, `article-body` content); a strong word (comments, related) wins a tie.
     static func classify(_ v: UnsafePointer<xmlChar>) -> (negative: Bool, strong: Bool, positive: Bool) {
         var neg = false, pos = false, strong = false
+        // the class name being read
+        var itemNeg = false, itemPos = false, itemStrong = false, itemModifier = false
+        var itemTokens = 0
+        var lastNeg = false, lastPos = false
         var token = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))  // first 32 bytes of the token, lower-cased
         var len = 0
         let m = TokenMatcher.shared
         var p = v
         var count = 0
+        func endItem() {
+            if itemTokens > 0 && !itemModifier {
+                if itemNeg && itemPos {
+                    if lastNeg { itemPos = false } else if lastPos { itemNeg = false; itemStrong = false } else if itemStrong { itemPos = false }
+                }
+                neg = neg || itemNeg
+                pos = pos || itemPos
+                strong = strong || itemStrong
+            }
+            itemNeg = false; itemPos = false; itemStrong = false; itemModifier = false; itemTokens = 0
+        }
         while count < 512 {
             var c = p.pointee
             if c >= 0x41 && c <= 0x5A { c |= 0x20 }
@@ -274,19 +292,26 @@ struct PageTree {
             } else {
                 if len > 0 {
                     withUnsafeBytes(of: &token) { t in
-                        let r = m.match(UnsafeRawBufferPointer(rebasing: t[0..<min(len, 32)]), fullLength: len)
-                        neg = neg || r.negative
-                        strong = strong || r.strong
-                        pos = pos || r.positive
+                        let tb = UnsafeRawBufferPointer(rebasing: t[0..<min(len, 32)])
+                        if itemTokens == 0 && m.isModifier(tb, fullLength: len) { itemModifier = true }
+                        let r = m.match(tb, fullLength: len)
+                        itemNeg = itemNeg || r.negative
+                        itemStrong = itemStrong || r.strong
+                        itemPos = itemPos || r.positive
+                        lastNeg = r.negative
+                        lastPos = r.positive
                     }
+                    itemTokens += 1
                     token = (0, 0, 0, 0)
                     len = 0
                 }
+                if c == 0 || c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D { endItem() }
                 if c == 0 { break }
             }
             p += 1
             count += 1
         }
+        endItem()
         return (neg, strong, pos)
     }
 }
@@ -317,6 +342,14 @@ final class TokenMatcher: Sendable {
         if w.count > t.count { return false }
         for k in 0..<w.count where t[k] != w[k] { return false }
         return true
+    }
+
+    /// Class-name prefixes that describe a state, not a part of the page (`has-comments`, `no-sidebar`).
+    private let modifiers: [[UInt8]] = ["has", "no", "is", "with", "without", "show", "hide", "enable", "disable", "allow", "can", "not"].map { Array($0.utf8) }
+
+    func isModifier(_ t: UnsafeRawBufferPointer, fullLength: Int) -> Bool {
+        for w in modifiers where w.count == fullLength && hasPrefix(t, w) { return true }
+        return false
     }
 
     func match(_ t: UnsafeRawBufferPointer, fullLength: Int) -> (negative: Bool, strong: Bool, positive: Bool) {

@@ -41,6 +41,18 @@ func extractHTML(_ bytes: [UInt8], includeTitle: Bool = true, declaredCharset: S
         }
     }
 
+    @Test func longCommentThreadAndConsentBannerAreNotContent() throws {
+        let r = try extractHTML(try fixture("blog-long-comments.html"), includeTitle: false)
+        #expect(r.title == "Why we moved to SQLite | Dev Notes")
+        #expect(r.text == """
+            For years our small service ran on a managed PostgreSQL instance, and for years it was mostly idle, costing more than everything else combined.
+
+            Moving to SQLite in WAL mode cut the bill to zero, removed a network hop from every request, and made backups a matter of copying one file.
+
+            The trade-off is a single writer. For a service with one process and a few writes per second, that trade-off is invisible.
+            """)
+    }
+
     @Test func titleIsPrependedWhenContentHasNoH1() throws {
         let html = "<html><head><title>Doc</title></head><body><div><p>" + String(repeating: "Plain words in a paragraph, with commas. ", count: 5) + "</p></div></body></html>"
         let r = try extractHTML(Array(html.utf8))
