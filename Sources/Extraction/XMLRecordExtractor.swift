@@ -119,6 +119,18 @@ public struct XMLRecordExtractor: Sendable {
         }
         defer { xmlFreeDoc(doc) }
 
+        // Entity references stay unexpanded in the tree, but any string value (ours or an XPath string function)
+        // expands them: bound the whole document's expanded text before evaluating anything.
+        if let dtd = doc.pointee.intSubset, dtd.pointee.entities != nil {
+            let limit = max(1 << 20, 8 * bytes.count)
+            var left = limit + 1
+            var unused = [UInt8]()
+            XMLText.append(UnsafeMutableRawPointer(doc).assumingMemoryBound(to: xmlNode.self), into: &unused, budget: &left, countOnly: true)
+            if left <= 0 {
+                throw .refusedXML("\(fileName): its entities expand to more than \(limit) bytes of text (entity amplification); refused")
+            }
+        }
+
         guard let ctx = cxml_xpath_context(doc) else { throw .refusedXML("\(fileName): out of memory creating an XPath context") }
         defer { xmlXPathFreeContext(ctx) }
 
@@ -230,12 +242,13 @@ enum XMLText {
     /// Appends the string value of `node` to `out`, spending at most `budget` bytes. Internal entity references
     /// are expanded from the content the parser already built (bounded by libxml2's amplification check and by
     /// `budget`); external entities are never expanded.
-    static func append(_ node: xmlNodePtr, into out: inout [UInt8], budget: inout Int) {
+    /// With `countOnly`, nothing is appended: `budget` just counts down (used to measure entity expansion).
+    static func append(_ node: xmlNodePtr, into out: inout [UInt8], budget: inout Int, countOnly: Bool = false) {
         @inline(__always) func put(_ p: UnsafePointer<xmlChar>?) {
             guard let p, budget > 0 else { return }
             let n = strlen(UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self))
             let k = min(n, budget)
-            out.append(contentsOf: UnsafeBufferPointer(start: p, count: k))
+            if !countOnly { out.append(contentsOf: UnsafeBufferPointer(start: p, count: k)) }
             budget -= k
         }
         switch node.pointee.type {

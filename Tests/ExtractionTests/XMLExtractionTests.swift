@@ -94,6 +94,27 @@ func extractXML(_ bytes: [UInt8], _ selector: XMLSelector, name: String = "test.
         #expect(ContinuousClock.now - start < .seconds(5))
     }
 
+    @Test func quadraticEntityBlowupIsRefused() throws {
+        // One 2 KB entity referenced 20,000 times: 40 MB of text from a 120 KB file, which libxml2's loop check allows.
+        var s = "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY big \"" + String(repeating: "a", count: 2000) + "\">]><r><t>"
+        s += String(repeating: "&big;", count: 20_000)
+        s += "</t></r>"
+        let start = ContinuousClock.now
+        for text in [".", "string(.)"] {
+            do throws(ExtractionError) {
+                _ = try extractXML(Array(s.utf8), XMLSelector(documents: "/r/t", text: [text]))
+                Issue.record("amplified document accepted")
+            } catch {
+                guard case .refusedXML(let m) = error else { Issue.record("wrong error \(error)"); continue }
+                #expect(m.contains("entit"))
+            }
+        }
+        #expect(ContinuousClock.now - start < .seconds(5))
+        // A few small entities are fine.
+        let ok = "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY co \"Example Corp\">]><r><t>&co; makes &co; things.</t></r>"
+        #expect(try extractXML(Array(ok.utf8), XMLSelector(documents: "/r/t", text: ["."])).map(\.text) == ["Example Corp makes Example Corp things."])
+    }
+
     @Test func deepNestingIsRefusedWithoutCrash() throws {
         let depth = 100_000
         var s = "<?xml version=\"1.0\"?>"
