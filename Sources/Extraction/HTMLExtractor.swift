@@ -38,6 +38,7 @@ public struct HTMLExtractor: Sendable {
         let decoded = HTMLSniffer.decode(bytes, declaredCharset: declaredCharset)
         let options = LibXML.bits(HTML_PARSE_RECOVER) | LibXML.bits(HTML_PARSE_NOERROR) | LibXML.bits(HTML_PARSE_NOWARNING)
             | LibXML.bits(HTML_PARSE_NONET) | LibXML.bits(HTML_PARSE_COMPACT) | LibXML.bits(HTML_PARSE_IGNORE_ENC)
+            | LibXML.bits(HTML_PARSE_NOBLANKS)
         let doc: htmlDocPtr? = decoded.withBytes { raw in
             guard raw.count > 0 else { return nil }
             return decoded.libxmlEncoding.withCString { enc in
