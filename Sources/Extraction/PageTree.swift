@@ -230,16 +230,18 @@ struct PageTree {
         return flags
     }
 
+    /// Whether an inline style hides the element (`display:none`, `visibility:hidden`, any spacing or case).
     static func styleHides(_ v: UnsafePointer<xmlChar>) -> Bool {
-        var compact = [UInt8]()
-        var p = v
-        while p.pointee != 0 && compact.count < 400 {
-            let c = p.pointee
-            if c != 0x20 && c != 0x09 { compact.append(c | ((c >= 0x41 && c <= 0x5A) ? 0x20 : 0)) }
-            p += 1
-        }
-        return compact.withUnsafeBufferPointer { b in
-            Self.contains(b, "display:none") || Self.contains(b, "visibility:hidden")
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 400) { compact in
+            var n = 0
+            var p = v
+            while p.pointee != 0 && n < 400 {
+                let c = p.pointee
+                if c != 0x20 && c != 0x09 && c != 0x0A && c != 0x0D { compact[n] = c | ((c >= 0x41 && c <= 0x5A) ? 0x20 : 0); n += 1 }
+                p += 1
+            }
+            let b = UnsafeBufferPointer(rebasing: compact[0..<n])
+            return Self.contains(b, "display:none") || Self.contains(b, "visibility:hidden")
         }
     }
 
