@@ -52,27 +52,10 @@ struct PageTree {
         var open: [Int32] = []
         open.reserveCapacity(64)
         var cur: xmlNodePtr? = root
-        // Element names are interned in the document's dictionary, so the name pointer identifies the tag:
-        // a small open-addressing cache from pointer to tag avoids hashing strings per element.
-        var cacheKeys = [UInt](repeating: 0, count: 256)
-        var cacheTags = [Tag](repeating: .other, count: 256)
-
+        let lookup = TagLookup.shared
         func tagOf(_ n: xmlNodePtr) -> Tag {
             guard let name = n.pointee.name else { return .other }
-            let key = UInt(bitPattern: UnsafeRawPointer(name))
-            var slot = Int((key >> 3) & 255)
-            var probes = 0
-            while probes < 256 {
-                let k = cacheKeys[slot]
-                if k == key { return cacheTags[slot] }
-                if k == 0 { break }
-                slot = (slot + 1) & 255
-                probes += 1
-            }
-            let s = String(cString: name).lowercased()
-            let t = Tag.byName[s] ?? .other
-            if probes < 256 { cacheKeys[slot] = key; cacheTags[slot] = t }
-            return t
+            return lookup.tag(name)
         }
 
         while let n = cur {
@@ -315,6 +298,40 @@ struct PageTree {
         }
         endItem()
         return (neg, strong, pos)
+    }
+}
+
+/// Element name to `Tag` without building strings: buckets by length and first byte, then a byte compare.
+/// (libxml2's HTML parser lower-cases element names and does not intern them, so pointers cannot be the key.)
+final class TagLookup: Sendable {
+    static let shared = TagLookup()
+    private let buckets: [[([UInt8], Tag)]]
+
+    init() {
+        var b = [[([UInt8], Tag)]](repeating: [], count: 256)
+        for (name, tag) in Tag.byName {
+            let u = Array(name.utf8)
+            b[Self.slot(u.count, u[0])].append((u, tag))
+        }
+        buckets = b
+    }
+
+    @inline(__always) private static func slot(_ len: Int, _ first: UInt8) -> Int { (len &* 37 &+ Int(first)) & 255 }
+
+    func tag(_ name: UnsafePointer<xmlChar>) -> Tag {
+        let first = name[0]
+        if first == 0 { return .other }
+        var len = 1
+        while name[len] != 0 {
+            len += 1
+            if len > 10 { return .other }  // no known tag is longer
+        }
+        for (u, t) in buckets[Self.slot(len, first)] where u.count == len {
+            var k = 1
+            while k < len && u[k] == name[k] { k += 1 }
+            if k == len { return t }
+        }
+        return .other
     }
 }
 
