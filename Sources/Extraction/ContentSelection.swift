@@ -231,27 +231,40 @@ extension PageTree {
 
     /// Whether the short text of block `i` is a stock boilerplate phrase ("Advertisement", "Read more"...).
     func isBoilerplatePhrase(_ i: Int) -> Bool {
+        guard let (t, complete) = normalizedStart(i, limit: 48), complete else { return false }
+        return Vocabulary.boilerplatePhrases.contains(t)
+    }
+
+    /// Whether block `i` is a short link line introduced by a stock lead-in ("Related: …", "READ MORE: …").
+    func isLeadInLinkLine(_ i: Int) -> Bool {
+        guard let (t, _) = normalizedStart(i, limit: 24) else { return false }
+        return Vocabulary.linkLeadIns.contains { t == $0 || t.hasPrefix($0 + " ") }
+    }
+
+    /// The start of block `i`'s text in lower case, every run of non-letters (and each non-ASCII character) as one
+    /// space, trimmed; `complete` when the whole text fits in `limit` bytes. Nil for blocks with many nodes.
+    func normalizedStart(_ i: Int, limit: Int) -> (String, complete: Bool)? {
         var t = [UInt8]()
         var j = i + 1
         let end = Int(nodes[i].end)
-        if end - j > 64 { return false }  // keeps deep nesting linear
-        while j < end {
+        if end - j > 64 { return nil }  // keeps deep nesting linear
+        var complete = true
+        scan: while j < end {
             let n = nodes[j]
             if n.flags & Self.fRemoved != 0 { j = Int(n.end); continue }
             if n.isText {
                 for k in Int(n.textStart)..<Int(n.textStart + n.textCount) {
                     var c = buf[k]
                     if c >= 0x41 && c <= 0x5A { c |= 0x20 }
-                    if c >= 0x61 && c <= 0x7A { t.append(c) } else if c >= 0x80 { return false } else if t.last != 0x20 { t.append(0x20) }
-                    if t.count > 48 { return false }
+                    if c >= 0x61 && c <= 0x7A { t.append(c) }
+                    else if c & 0xC0 != 0x80 && !t.isEmpty && t.last != 0x20 { t.append(0x20) }
+                    if t.count > limit { complete = false; break scan }
                 }
-                if t.last != 0x20 { t.append(0x20) }
             }
             j += 1
         }
-        while t.first == 0x20 { t.removeFirst() }
         while t.last == 0x20 { t.removeLast() }
-        return Vocabulary.boilerplatePhrases.contains(String(decoding: t, as: UTF8.self))
+        return (String(decoding: t, as: UTF8.self), complete)
     }
 
     // MARK: rendering
@@ -318,6 +331,7 @@ extension PageTree {
         if n.tag == .figcaption { return true }
         if n.chars <= 40 && (n.tag.isBlock || n.tag == .a) && isBoilerplatePhrase(i) { return true }
         if n.tag == .figure && n.chars < 300 { return true }
+        if n.linkChars > 0 && n.chars < 150 && n.tag.isBlock && isLeadInLinkLine(i) { return true }
         let ld = linkDensity(i)
         switch n.tag {
         case .div, .section, .ul, .ol, .table, .dl, .form, .center, .details, .aside, .nav, .header, .footer, .figure, .article, .menu, .fieldset:

@@ -85,5 +85,11 @@ enum Vocabulary {
         "something to consider", "learn more", "video", "photos", "image", "top stories", "latest news", "also read",
     ]
 
+    /// Lead-ins (normalised like `boilerplatePhrases`) of short link lines pointing elsewhere.
+    static let linkLeadIns: [String] = [
+        "related", "read more", "see more", "read also", "also read", "don t miss", "recommended", "trending now",
+        "most read", "more from", "watch", "click here", "subscribe",
+    ]
+
     static let negativeRoles: Set<String> = ["navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar", "dialog", "alert", "alertdialog", "toolbar", "tablist"]
 }

@@ -53,6 +53,15 @@ func extractHTML(_ bytes: [UInt8], includeTitle: Bool = true, declaredCharset: S
             """)
     }
 
+    @Test func stockPhrasesAndLeadInLinkLinesAreDropped() throws {
+        let p = "<p>The council approved the budget on Tuesday, after a debate that lasted well into the night.</p>"
+        let html = "<body><div class=\"story\">" + p + "<p>ADVERTISEMENT</p><p>READ MORE: <a href=\"/x\">Council row over bins escalates</a></p>"
+            + "<div>Related: <a href=\"/y\">Budget explained</a></div><p>Don’t miss</p>" + p.replacingOccurrences(of: "Tuesday", with: "Friday") + "</div></body>"
+        let r = try extractHTML(Array(html.utf8), includeTitle: false)
+        #expect(r.text == "The council approved the budget on Tuesday, after a debate that lasted well into the night.\n\n"
+            + "The council approved the budget on Friday, after a debate that lasted well into the night.")
+    }
+
     @Test func titleIsPrependedWhenContentHasNoH1() throws {
         let html = "<html><head><title>Doc</title></head><body><div><p>" + String(repeating: "Plain words in a paragraph, with commas. ", count: 5) + "</p></div></body></html>"
         let r = try extractHTML(Array(html.utf8))
