@@ -19,11 +19,14 @@ public struct HTMLExtractor: Sendable {
     public struct Options: Sendable {
         /// Keep tables inside the main content (rows on their own lines).
         public var includeTables: Bool = true
-        /// Put the page title first when the content does not already start with it.
+        /// Put the page title first when the content has no `<h1>` of its own. When false, the content's first
+        /// `<h1>` (the headline) is left out as well, so the text is the article body alone.
         public var includeTitle: Bool = true
         /// Output everything visible in `<body>` (minus scripts, styles and hidden elements), without main-content selection.
         public var wholePage: Bool = false
-        public init() {}
+        public init(includeTables: Bool = true, includeTitle: Bool = true, wholePage: Bool = false) {
+            self.includeTables = includeTables; self.includeTitle = includeTitle; self.wholePage = wholePage
+        }
     }
     public let options: Options
     public init(options: Options = .init()) { self.options = options; LibXML.ensureInitialized() }
