@@ -396,6 +396,11 @@ struct TextWriter {
             } else if c == 0xC2 && k + 1 < n && b[k + 1] == 0xA0 {  // no-break space
                 if pending < 1 { pending = 1 }
                 k += 1
+            } else if c == 0xC2 && k + 1 < n && b[k + 1] == 0xAD {  // soft hyphen: invisible, dropped
+                k += 1
+            } else if (c == 0xE2 && k + 2 < n && b[k + 1] == 0x80 && b[k + 2] == 0x8B)
+                        || (c == 0xEF && k + 2 < n && b[k + 1] == 0xBB && b[k + 2] == 0xBF) {  // zero-width space, BOM (joiners are kept: scripts and emoji need them)
+                k += 2
             } else {
                 if pending > 0 { flush() }
                 out.append(c)

@@ -177,6 +177,11 @@ func extractHTML(_ bytes: [UInt8], includeTitle: Bool = true, declaredCharset: S
         #expect(r2.text == "code line\n\nafter it")
     }
 
+    @Test func invisibleCharactersAreDropped() throws {
+        let html = "<p>hy\u{00AD}phen\u{00A0}and zero\u{200B}width\u{FEFF}</p>"
+        #expect(try extractHTML(Array(html.utf8), includeTitle: false).text == "hyphen and zerowidth")
+    }
+
     @Test func permalinkAnchorsAreDropped() throws {
         let html = "<body><div class=\"body\"><h1>json — JSON encoder<a class=\"headerlink\" href=\"#x\">¶</a></h1><p>Text of the section, with enough words to be content.</p></div></body>"
         let r = try extractHTML(Array(html.utf8))
