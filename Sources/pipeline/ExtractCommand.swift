@@ -1,6 +1,7 @@
 import ArgumentParser
 import DomainForgeCore
 import Extraction
+import Dispatch
 import Foundation
 
 /// `pipeline extract`: turns HTML, XML or plain-text files into JSONL, one `{"id", "text"}` line per document.
@@ -43,8 +44,11 @@ struct ExtractCommand: ParsableCommand {
     @Option(name: .customLong("xml-meta"), help: "XML: metadata as key=XPath; repeatable.")
     var xmlMeta: [String] = []
 
-    @Flag(name: .customLong("no-title"), help: "HTML: do not put the page title before the content.")
+    @Flag(name: .customLong("no-title"), help: "HTML: do not put the page title (nor the headline) in the text.")
     var noTitle = false
+
+    @Option(help: "Files extracted in parallel (output order stays the input order).")
+    var threads: Int = 1
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one input file") }
@@ -53,10 +57,11 @@ struct ExtractCommand: ParsableCommand {
             if xmlText.isEmpty { throw ValidationError("--format xml needs at least one --xml-text XPATH (e.g. Answer)") }
         }
         for m in xmlMeta where !m.contains("=") { throw ValidationError("--xml-meta '\(m)' must look like key=XPATH") }
+        if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
     }
 
     func run() throws {
-        var xml: XMLRecordExtractor? = nil
+        var xmlExtractor: XMLRecordExtractor? = nil
         if format == .xml {
             var meta: [String: String] = [:]
             for m in xmlMeta {
@@ -64,7 +69,7 @@ struct ExtractCommand: ParsableCommand {
                 meta[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
             }
             do {
-                xml = try XMLRecordExtractor(selector: XMLSelector(documents: xmlDocuments!, text: xmlText, id: xmlID, metadata: meta))
+                xmlExtractor = try XMLRecordExtractor(selector: XMLSelector(documents: xmlDocuments!, text: xmlText, id: xmlID, metadata: meta))
             } catch {
                 throw ExtractCommandError(message: error.description)
             }
@@ -91,28 +96,49 @@ struct ExtractCommand: ParsableCommand {
             buffer.append(contentsOf: "}\n".utf8)
             lines += 1
         }
-        for path in files {
+        let format = self.format
+        let xml = xmlExtractor
+        /// One file's documents (id, text, metadata) or the reason it failed. Safe to call from several threads.
+        @Sendable func process(_ path: String) -> Result<[(String, String, [String: String]?)], ExtractCommandError> {
             let name = URL(fileURLWithPath: path).lastPathComponent
-            guard let data = FileManager.default.contents(atPath: path) else {
-                FileHandle.standardError.write(Data("\(path): cannot read the file\n".utf8))
-                failures += 1
-                continue
+            guard let data = FileManager.default.contents(atPath: path) else { return .failure(.init(message: "cannot read the file")) }
+            switch format {
+            case .text:
+                return .success([(name, data.withUnsafeBytes { TextDecoding.decode($0).text }, nil)])
+            case .html:
+                let r = data.withUnsafeBytes { raw in Result { () throws(ExtractionError) in try html.extract(raw) } }
+                return r.map { [(name, $0.text, nil)] }.mapError { .init(message: $0.description) }
+            case .xml:
+                let r = data.withUnsafeBytes { raw in Result { () throws(ExtractionError) in try xml!.extract(raw, fileName: name) } }
+                return r.map { $0.map { ($0.id ?? name, $0.text, $0.metadata) } }.mapError { .init(message: $0.description) }
             }
-            do {
-                switch format {
-                case .text:
-                    let text = data.withUnsafeBytes { TextDecoding.decode($0).text }
-                    line(id: name, text: text, metadata: nil)
-                case .html:
-                    let r = data.withUnsafeBytes { raw in Result { () throws(ExtractionError) in try html.extract(raw) } }
-                    line(id: name, text: try r.get().text, metadata: nil)
-                case .xml:
-                    let r = data.withUnsafeBytes { raw in Result { () throws(ExtractionError) in try xml!.extract(raw, fileName: name) } }
-                    for rec in try r.get() { line(id: rec.id ?? name, text: rec.text, metadata: rec.metadata) }
+        }
+        let batch = max(1, threads) * 32
+        var start = 0
+        while start < files.count {
+            let chunk = Array(files[start..<min(files.count, start + batch)])
+            start += chunk.count
+            var results = [Result<[(String, String, [String: String]?)], ExtractCommandError>?](repeating: nil, count: chunk.count)
+            if threads == 1 {
+                for (k, f) in chunk.enumerated() { results[k] = process(f) }
+            } else {
+                results.withUnsafeMutableBufferPointer { slots in
+                    // Each worker writes only its own slots (k ≡ w mod workers), so the writes never overlap.
+                    let out = Slots(base: slots.baseAddress!)
+                    let workers = min(threads, chunk.count)
+                    DispatchQueue.concurrentPerform(iterations: workers) { w in
+                        var k = w
+                        while k < chunk.count { out.base[k] = process(chunk[k]); k += workers }
+                    }
                 }
-            } catch {
-                FileHandle.standardError.write(Data("\(path): \(error)\n".utf8))
-                failures += 1
+            }
+            for (k, r) in results.enumerated() {
+                switch r! {
+                case .success(let docs): for (id, text, meta) in docs { line(id: id, text: text, metadata: meta) }
+                case .failure(let e):
+                    FileHandle.standardError.write(Data("\(chunk[k]): \(e.message)\n".utf8))
+                    failures += 1
+                }
             }
             if buffer.count > 1 << 20 { out.write(Data(buffer)); buffer.removeAll(keepingCapacity: true) }
         }
@@ -120,6 +146,11 @@ struct ExtractCommand: ParsableCommand {
         FileHandle.standardError.write(Data("extract: \(files.count) files, \(lines) lines written to \(output), \(failures) failed\n".utf8))
         if failures > 0 { throw ExitCode(1) }
     }
+}
+
+/// Result slots shared by the worker threads of one batch (disjoint indices per worker).
+private struct Slots: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Result<[(String, String, [String: String]?)], ExtractCommandError>?>
 }
 
 /// A failure of `pipeline extract` that is not a usage error (printed as "Error: <message>").
