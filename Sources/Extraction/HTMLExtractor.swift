@@ -91,6 +91,7 @@ enum HTMLSniffer {
     /// Throws `.notHTML` when the start of the file looks like binary data (NUL bytes or many control bytes).
     static func rejectBinary(_ b: UnsafeRawBufferPointer) throws(ExtractionError) {
         if b.count >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)) { return }  // UTF-16 BOM
+        if bomlessUTF16(b) != nil { return }
         let n = min(b.count, 8192)
         var nul = 0, ctrl = 0
         for i in 0..<n {
@@ -105,6 +106,22 @@ enum HTMLSniffer {
         }
     }
 
+    /// UTF-16 without a byte-order mark, recognised by markup: nearly every other byte of the start is NUL and the
+    /// first character is `<` or whitespace. Returns the charset, or nil.
+    static func bomlessUTF16(_ b: UnsafeRawBufferPointer) -> TextDecoding.Charset? {
+        let n = min(b.count, 1024) & ~1
+        guard n >= 8 else { return nil }
+        var zeroEven = 0, zeroOdd = 0
+        for i in stride(from: 0, to: n, by: 2) {
+            if b[i] == 0 { zeroEven += 1 }
+            if b[i + 1] == 0 { zeroOdd += 1 }
+        }
+        let pairs = n / 2
+        if zeroOdd * 10 >= pairs * 9 && zeroEven * 10 < pairs && (b[0] == 0x3C || b[0] == 0x20 || b[0] == 0x0A || b[0] == 0x0D) { return .utf16le }
+        if zeroEven * 10 >= pairs * 9 && zeroOdd * 10 < pairs && (b[1] == 0x3C || b[1] == 0x20 || b[1] == 0x0A || b[1] == 0x0D) { return .utf16be }
+        return nil
+    }
+
     /// Decides the charset and produces bytes libxml2 can parse without meeting invalid sequences.
     static func decode(_ b: UnsafeRawBufferPointer, declaredCharset: String?) -> Decoded {
         // 1. BOM
@@ -114,6 +131,9 @@ enum HTMLSniffer {
         if b.count >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)) {
             let (text, cs) = TextDecoding.decode(b)
             return Decoded(owned: Array(text.utf8), original: b, charset: cs.rawValue, libxmlEncoding: "UTF-8")
+        }
+        if let cs = bomlessUTF16(b) {
+            return Decoded(owned: Array(TextDecoding.decode(b, as: cs).utf8), original: b, charset: cs.rawValue, libxmlEncoding: "UTF-8")
         }
         // 2. declared (HTTP header), 3. <meta> in the first 4 KiB
         let label = declaredCharset.flatMap { cleanLabel($0) } ?? metaCharset(b)

@@ -118,6 +118,11 @@ func extractHTML(_ bytes: [UInt8], includeTitle: Bool = true, declaredCharset: S
         let r = try extractHTML(bytes)
         #expect(r.text == "Grüße aus Köln")
         #expect(r.charset == "utf-16le")
+        // Without BOM, big-endian: recognised by its NUL pattern rather than rejected as binary.
+        let be: [UInt8] = s.utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
+        let r2 = try extractHTML(be)
+        #expect(r2.text == "Grüße aus Köln")
+        #expect(r2.charset == "utf-16be")
     }
 
     @Test func binaryGarbageIsNotHTML() throws {
