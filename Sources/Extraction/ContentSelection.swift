@@ -413,7 +413,7 @@ struct TextWriter {
     mutating func enter(_ t: Tag, tight: Bool) {
         if t.isHeading { inHeading += 1; contentAfterHeading = false }
         switch t {
-        case .br: block(3)
+        case .br: block(pending >= 3 && !out.isEmpty ? 4 : 3)  // <br><br> separates paragraphs
         case .li, .tr, .dt, .dd: block(3); rowHasCell = false
         case .td, .th:
             if rowHasCell { block(2) }

@@ -178,6 +178,8 @@ func extractHTML(_ bytes: [UInt8], includeTitle: Bool = true, declaredCharset: S
         let html = "<body><div><p>  many \n\t spaces   here  </p><p>line one<br>line two</p><pre>  keep\n    this</pre></div></body>"
         let r = try extractHTML(Array(html.utf8), includeTitle: false)
         #expect(r.text == "many spaces here\n\nline one\nline two\n\n  keep\n    this")
+        let r3 = try extractHTML(Array("<body><div>First paragraph, old style.<br><br>Second one.<br>Same paragraph.</div></body>".utf8), includeTitle: false)
+        #expect(r3.text == "First paragraph, old style.\n\nSecond one.\nSame paragraph.")
         let r2 = try extractHTML(Array("<body><div><pre>\ncode line\n</pre><p>after it</p></div></body>".utf8), includeTitle: false)
         #expect(r2.text == "code line\n\nafter it")
     }
