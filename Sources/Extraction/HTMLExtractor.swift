@@ -149,10 +149,10 @@ enum HTMLSniffer {
                     // A UTF-16 label on a page without BOM that is readable as ASCII is mislabelled.
                     break
                 }
-            } else if !isValidUTF8(b), let handler = label.withCString({ xmlFindCharEncodingHandler($0) }) {
-                // Another charset libxml2 (iconv) knows, e.g. iso-8859-2, shift_jis, gb2312.
-                xmlCharEncCloseFunc(handler)
-                return Decoded(owned: nil, original: b, charset: label, libxmlEncoding: label.uppercased())
+            } else if !isValidUTF8(b), let utf8 = Iconv.toUTF8(b, from: label) {
+                // Another charset iconv knows (iso-8859-2, shift_jis, gb2312...): converted here, so that invalid
+                // bytes become U+FFFD instead of stopping libxml2's decoder mid-page.
+                return Decoded(owned: utf8, original: b, charset: label, libxmlEncoding: "UTF-8")
             }
         }
         // 4. sniff: valid UTF-8, else Windows-1252 when invalid sequences are common, else UTF-8 with U+FFFD.
