@@ -1,18 +1,65 @@
+import CXML2
 import DomainForgeCore
 
-/// Main-content extraction from raw HTML (stub: to be implemented).
+/// Main-content extraction from raw HTML.
+///
+/// The page is decoded (BOM, then the declared charset, then `<meta>` charset, then UTF-8 validation with a
+/// Windows-1252 fallback; invalid bytes become U+FFFD) and parsed with libxml2's forgiving HTML parser. Scripts,
+/// styles, forms, navigation, headers, footers, asides and elements whose class/id/role mark boilerplate
+/// (menus, sidebars, cookie banners, share bars, comments, related links, ads...) are removed; paragraphs are
+/// scored by length, commas and link density, their scores flow to ancestors, and the best-scoring container
+/// (plus sibling blocks that look like content) is rendered as text, pruning link lists and boilerplate inside.
+///
+/// Output text: blocks separated by a blank line, list items and table rows on their own lines (cells joined by
+/// `" | "`), whitespace collapsed except inside `<pre>`.
+///
+/// Thread safety: the value is immutable; each call parses into its own document, so one extractor can be used
+/// from several threads at once.
 public struct HTMLExtractor: Sendable {
     public struct Options: Sendable {
+        /// Keep tables inside the main content (rows on their own lines).
         public var includeTables: Bool = true
+        /// Put the page title first when the content has no `<h1>` of its own. When false, the content's first
+        /// `<h1>` (the headline) is left out as well, so the text is the article body alone.
         public var includeTitle: Bool = true
-        public init() {}
+        /// Output everything visible in `<body>` (minus scripts, styles and hidden elements), without main-content selection.
+        public var wholePage: Bool = false
+        public init(includeTables: Bool = true, includeTitle: Bool = true, wholePage: Bool = false) {
+            self.includeTables = includeTables; self.includeTitle = includeTitle; self.wholePage = wholePage
+        }
     }
     public let options: Options
-    public init(options: Options = .init()) { self.options = options }
+    public init(options: Options = .init()) { self.options = options; LibXML.ensureInitialized() }
 
     /// Extracts the main content of one HTML page. Throws `ExtractionError.notHTML` for binary garbage.
+    /// `declaredCharset` is a charset from outside the bytes (an HTTP `Content-Type` header); a BOM still wins.
     public func extract(_ bytes: UnsafeRawBufferPointer, declaredCharset: String? = nil) throws(ExtractionError) -> HTMLExtraction {
-        HTMLExtraction(title: nil, text: String(decoding: bytes, as: UTF8.self), charset: "utf-8")
+        LibXML.ensureInitialized()
+        if bytes.isEmpty { return HTMLExtraction(title: nil, text: "", charset: "utf-8") }
+        guard bytes.count < Int(Int32.max) else { throw .notHTML("the file is larger than 2 GiB") }
+        try HTMLSniffer.rejectBinary(bytes)
+        let decoded = HTMLSniffer.decode(bytes, declaredCharset: declaredCharset)
+        let options = LibXML.bits(HTML_PARSE_RECOVER) | LibXML.bits(HTML_PARSE_NOERROR) | LibXML.bits(HTML_PARSE_NOWARNING)
+            | LibXML.bits(HTML_PARSE_NONET) | LibXML.bits(HTML_PARSE_COMPACT) | LibXML.bits(HTML_PARSE_IGNORE_ENC)
+            | LibXML.bits(HTML_PARSE_NOBLANKS)
+        let doc: htmlDocPtr? = decoded.withBytes { raw in
+            guard raw.count > 0 else { return nil }
+            return decoded.libxmlEncoding.withCString { enc in
+                cxml_read_html(raw.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(raw.count), enc, options)
+            }
+        }
+        guard let doc else { return HTMLExtraction(title: nil, text: "", charset: decoded.charset) }
+        defer { xmlFreeDoc(doc) }
+        var page = PageTree()
+        page.build(from: doc, inputBytes: bytes.count)
+        let (title, text) = page.extract(options: self.options)
+        return HTMLExtraction(title: title, text: text, charset: decoded.charset)
+    }
+
+    /// Convenience for byte arrays.
+    public func extract(_ bytes: [UInt8], declaredCharset: String? = nil) throws(ExtractionError) -> HTMLExtraction {
+        let r = bytes.withUnsafeBytes { raw in Result { () throws(ExtractionError) in try extract(raw, declaredCharset: declaredCharset) } }
+        return try r.get()
     }
 }
 
@@ -25,4 +72,183 @@ public struct HTMLExtraction: Sendable, Equatable {
     /// The charset the bytes were decoded with (lower case, e.g. `utf-8`, `windows-1252`).
     public var charset: String
     public init(title: String?, text: String, charset: String) { self.title = title; self.text = text; self.charset = charset }
+}
+
+/// Charset detection and binary rejection for HTML bytes.
+enum HTMLSniffer {
+    /// Bytes ready for libxml2: either the original buffer or a converted UTF-8 copy.
+    struct Decoded {
+        var owned: [UInt8]?
+        var original: UnsafeRawBufferPointer
+        var charset: String
+        var libxmlEncoding: String
+        func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+            if let owned { return owned.withUnsafeBytes(body) }
+            return body(original)
+        }
+    }
+
+    /// Throws `.notHTML` when the start of the file looks like binary data (NUL bytes or many control bytes).
+    static func rejectBinary(_ b: UnsafeRawBufferPointer) throws(ExtractionError) {
+        if b.count >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)) { return }  // UTF-16 BOM
+        if bomlessUTF16(b) != nil { return }
+        let n = min(b.count, 8192)
+        var nul = 0, ctrl = 0
+        for i in 0..<n {
+            let c = b[i]
+            if c == 0 { nul += 1 } else if c < 0x09 || (c > 0x0D && c < 0x20 && c != 0x1B) || c == 0x7F { ctrl += 1 }
+        }
+        if nul > 0 && nul * 200 > n {
+            throw .notHTML("\(nul) NUL bytes in the first \(n) bytes: this is binary data, not an HTML page")
+        }
+        if ctrl * 20 > n {
+            throw .notHTML("\(ctrl) control bytes in the first \(n) bytes: this is binary data, not an HTML page")
+        }
+    }
+
+    /// UTF-16 without a byte-order mark, recognised by markup: nearly every other byte of the start is NUL and the
+    /// first character is `<` or whitespace. Returns the charset, or nil.
+    static func bomlessUTF16(_ b: UnsafeRawBufferPointer) -> TextDecoding.Charset? {
+        let n = min(b.count, 1024) & ~1
+        guard n >= 8 else { return nil }
+        var zeroEven = 0, zeroOdd = 0
+        for i in stride(from: 0, to: n, by: 2) {
+            if b[i] == 0 { zeroEven += 1 }
+            if b[i + 1] == 0 { zeroOdd += 1 }
+        }
+        let pairs = n / 2
+        if zeroOdd * 10 >= pairs * 9 && zeroEven * 10 < pairs && (b[0] == 0x3C || b[0] == 0x20 || b[0] == 0x0A || b[0] == 0x0D) { return .utf16le }
+        if zeroEven * 10 >= pairs * 9 && zeroOdd * 10 < pairs && (b[1] == 0x3C || b[1] == 0x20 || b[1] == 0x0A || b[1] == 0x0D) { return .utf16be }
+        return nil
+    }
+
+    /// Decides the charset and produces bytes libxml2 can parse without meeting invalid sequences.
+    static func decode(_ b: UnsafeRawBufferPointer, declaredCharset: String?) -> Decoded {
+        // 1. BOM
+        if b.count >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
+            return utf8(UnsafeRawBufferPointer(rebasing: b[3...]))
+        }
+        if b.count >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)) {
+            let (text, cs) = TextDecoding.decode(b)
+            return Decoded(owned: Array(text.utf8), original: b, charset: cs.rawValue, libxmlEncoding: "UTF-8")
+        }
+        if let cs = bomlessUTF16(b) {
+            return Decoded(owned: Array(TextDecoding.decode(b, as: cs).utf8), original: b, charset: cs.rawValue, libxmlEncoding: "UTF-8")
+        }
+        // 2. declared (HTTP header), 3. <meta> in the first 4 KiB
+        let label = declaredCharset.flatMap { cleanLabel($0) } ?? metaCharset(b)
+        if let label {
+            if let cs = TextDecoding.charset(named: label) {
+                switch cs {
+                case .utf8: return utf8(b)
+                case .windows1252, .latin1:
+                    if isValidUTF8(b) && hasNonASCII(b) { return utf8(b) }  // mislabelled UTF-8 is common
+                    return Decoded(owned: Array(TextDecoding.decode(b, as: .windows1252).utf8), original: b,
+                                   charset: "windows-1252", libxmlEncoding: "UTF-8")
+                case .utf16le, .utf16be:
+                    // A UTF-16 label on a page without BOM that is readable as ASCII is mislabelled.
+                    break
+                }
+            } else if !isValidUTF8(b), let utf8 = Iconv.toUTF8(b, from: label) {
+                // Another charset iconv knows (iso-8859-2, shift_jis, gb2312...): converted here, so that invalid
+                // bytes become U+FFFD instead of stopping libxml2's decoder mid-page.
+                return Decoded(owned: utf8, original: b, charset: label, libxmlEncoding: "UTF-8")
+            }
+        }
+        // 4. sniff: valid UTF-8, else Windows-1252 when invalid sequences are common, else UTF-8 with U+FFFD.
+        return utf8(b)
+    }
+
+    /// UTF-8 when valid; with invalid sequences, UTF-8 (bad bytes become U+FFFD) if valid multi-byte sequences
+    /// outnumber invalid ones (a damaged UTF-8 page), else Windows-1252 (Latin-1 text rarely forms valid sequences).
+    private static func utf8(_ b: UnsafeRawBufferPointer) -> Decoded {
+        let (valid, invalid) = utf8SequenceCounts(b)
+        if invalid == 0 { return Decoded(owned: nil, original: b, charset: "utf-8", libxmlEncoding: "UTF-8") }
+        if valid > invalid {
+            return Decoded(owned: Array(String(decoding: b, as: UTF8.self).utf8), original: b, charset: "utf-8", libxmlEncoding: "UTF-8")
+        }
+        return Decoded(owned: Array(TextDecoding.decode(b, as: .windows1252).utf8), original: b, charset: "windows-1252", libxmlEncoding: "UTF-8")
+    }
+
+    static func isValidUTF8(_ b: UnsafeRawBufferPointer) -> Bool { utf8SequenceCounts(b, stopAtFirstInvalid: true).invalid == 0 }
+
+    static func hasNonASCII(_ b: UnsafeRawBufferPointer) -> Bool { b.contains { $0 >= 0x80 } }
+
+    /// Counts valid multi-byte sequences and invalid bytes (strict: no overlongs, no surrogates).
+    static func utf8SequenceCounts(_ b: UnsafeRawBufferPointer, stopAtFirstInvalid: Bool = false) -> (valid: Int, invalid: Int) {
+        let n = b.count
+        var i = 0, valid = 0, invalid = 0
+        while i < n {
+            // fast path over ASCII, 8 bytes at a time
+            while i + 8 <= n && b.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
+            if i >= n { break }
+            let c = b[i]
+            if c < 0x80 { i += 1; continue }
+            var need = 0
+            var cp: UInt32 = 0
+            var minCP: UInt32 = 0
+            if c & 0xE0 == 0xC0 { need = 1; cp = UInt32(c & 0x1F); minCP = 0x80 }
+            else if c & 0xF0 == 0xE0 { need = 2; cp = UInt32(c & 0x0F); minCP = 0x800 }
+            else if c & 0xF8 == 0xF0 { need = 3; cp = UInt32(c & 0x07); minCP = 0x10000 }
+            var ok = need > 0 && i + need < n
+            if ok {
+                for k in 1...need {
+                    let d = b[i + k]
+                    if d & 0xC0 != 0x80 { ok = false; break }
+                    cp = cp << 6 | UInt32(d & 0x3F)
+                }
+            }
+            if ok && (cp < minCP || cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000)) { ok = false }
+            if ok { valid += 1; i += need + 1 } else {
+                invalid += 1
+                if stopAtFirstInvalid { return (valid, invalid) }
+                i += 1
+            }
+        }
+        return (valid, invalid)
+    }
+
+    private static func cleanLabel(_ s: String) -> String? {
+        var t = s.lowercased().trimmingASCIIWhitespace()
+        if let r = t.firstRange(of: "charset=") { t = String(t[r.upperBound...]) }
+        t = String(t.prefix { $0 != ";" && $0 != " " && $0 != "\"" && $0 != "'" })
+        return t.isEmpty ? nil : t
+    }
+
+    /// Finds `charset=` in a `<meta>` tag within the first 4 KiB.
+    static func metaCharset(_ b: UnsafeRawBufferPointer) -> String? {
+        let n = min(b.count, 4096)
+        var i = 0
+        @inline(__always) func lower(_ c: UInt8) -> UInt8 { (c >= 0x41 && c <= 0x5A) ? c | 0x20 : c }
+        func matches(_ at: Int, _ word: StaticString) -> Bool {
+            let w = UnsafeRawBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+            if at + w.count > n { return false }
+            for k in 0..<w.count where lower(b[at + k]) != w[k] { return false }
+            return true
+        }
+        while i < n {
+            if b[i] == 0x3C, matches(i + 1, "meta") {  // "<meta"
+                var j = i + 5
+                while j < n && b[j] != 0x3E {
+                    if matches(j, "charset") {
+                        var k = j + 7
+                        while k < n && (b[k] == 0x20 || b[k] == 0x09) { k += 1 }
+                        if k < n && b[k] == 0x3D {  // '='
+                            k += 1
+                            while k < n && (b[k] == 0x20 || b[k] == 0x22 || b[k] == 0x27) { k += 1 }
+                            var e = k
+                            while e < n, b[e] != 0x22, b[e] != 0x27, b[e] != 0x3B, b[e] != 0x3E, b[e] != 0x20, b[e] != 0x2F { e += 1 }
+                            if e > k {
+                                return String(decoding: UnsafeRawBufferPointer(rebasing: b[k..<e]), as: UTF8.self).lowercased()
+                            }
+                        }
+                    }
+                    j += 1
+                }
+                i = j
+            }
+            i += 1
+        }
+        return nil
+    }
 }

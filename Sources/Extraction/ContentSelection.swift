@@ -1,0 +1,443 @@
+/// Compile with `-Xswiftc -DEXTRACTION_DEBUG` to print the candidate scores of each page.
+#if EXTRACTION_DEBUG
+let debugEnabled = true
+#else
+let debugEnabled = false
+#endif
+
+/// Main-content selection and rendering on a `PageTree`.
+extension PageTree {
+    /// Returns the title and the main-content text.
+    mutating func extract(options: HTMLExtractor.Options) -> (title: String?, text: String) {
+        if nodes.isEmpty { return (title, "") }
+        computeRawStats()
+        var bytes: [UInt8]
+        var usedH1 = false
+        if options.wholePage {
+            decideRemoval(strict: false, tagsOnly: false, none: true)
+            computeStats()
+            bytes = render(roots: [0], options: options, prune: false, usedH1: &usedH1)
+        } else {
+            decideRemoval(strict: true, tagsOnly: false, none: false)
+            computeStats()
+            bytes = render(roots: selectRoots(), options: options, prune: true, usedH1: &usedH1)
+            if bytes.count < 250 && Int(nodes[0].rawChars - nodes[0].rawLinkChars) > 3 * max(bytes.count, 100) {
+                // Too little survived: class/id rules probably hit a content wrapper. Retry with tag rules only.
+                decideRemoval(strict: false, tagsOnly: true, none: false)
+                computeStats()
+                var h1 = false
+                let second = render(roots: selectRoots(), options: options, prune: true, usedH1: &h1)
+                if second.count > bytes.count { bytes = second; usedH1 = h1 }
+            }
+        }
+        var pageTitle = title
+        if pageTitle == nil && firstH1 >= 0 {
+            var h = false
+            let t = render(roots: [Int(firstH1)], options: options, prune: false, usedH1: &h)
+            if !t.isEmpty { pageTitle = String(decoding: t, as: UTF8.self) }
+        }
+        var text = String(decoding: bytes, as: UTF8.self)
+        if options.includeTitle, let t = pageTitle, !usedH1, !text.hasPrefix(t) {
+            text = text.isEmpty ? t : t + "\n\n" + text
+        }
+        return (pageTitle, text)
+    }
+
+    // MARK: statistics
+
+    /// Subtree character and link-character counts over all visible text (before removal decisions).
+    mutating func computeRawStats() {
+        for i in 0..<nodes.count {
+            nodes[i].rawChars = 0
+            nodes[i].rawLinkChars = 0
+        }
+        for i in stride(from: nodes.count - 1, through: 0, by: -1) {
+            let n = nodes[i]
+            if n.isText {
+                if n.flags & Self.fHidden == 0 {
+                    nodes[i].rawChars = n.chars
+                    nodes[i].rawLinkChars = n.flags & Self.fInLink != 0 ? n.chars : 0
+                }
+            }
+            if n.flags & (Self.fArticleBody | Self.fHoldsArticleBody) != 0 && n.parent >= 0 && n.flags & Self.fHidden == 0 {
+                nodes[Int(n.parent)].flags |= Self.fHoldsArticleBody
+            }
+            if n.parent >= 0 && n.flags & Self.fHidden == 0 {
+                nodes[Int(n.parent)].rawChars += nodes[i].rawChars
+                nodes[Int(n.parent)].rawLinkChars += nodes[i].rawLinkChars
+            }
+        }
+    }
+
+    /// Marks boilerplate subtrees as removed. A candidate for removal that holds most of the page's non-link
+    /// text is a wrapper, not boilerplate, and is kept.
+    mutating func decideRemoval(strict: Bool, tagsOnly: Bool, none: Bool) {
+        let total = max(1, Int(nodes[0].rawChars - nodes[0].rawLinkChars))
+        for i in 0..<nodes.count {
+            var n = nodes[i]
+            let parentRemoved = n.parent >= 0 && nodes[Int(n.parent)].flags & Self.fRemoved != 0
+            var removed = parentRemoved || n.flags & Self.fHidden != 0
+            if !removed && !n.isText && !none {
+                let boiler = n.flags & Self.fBoilerTag != 0 || (!tagsOnly && n.flags & Self.fNegative != 0 && n.flags & Self.fPositive == 0)
+                    || (!tagsOnly && strict && n.flags & Self.fNegative != 0 && n.weight < 0)
+                    || (!tagsOnly && n.flags & Self.fStrongNegative != 0)
+                if boiler && n.tag != .html && n.tag != .body && n.flags & (Self.fArticleBody | Self.fHoldsArticleBody) == 0 {
+                    let own = Int(n.rawChars - n.rawLinkChars)
+                    if own * 2 < total || (!tagsOnly && n.flags & Self.fStrongNegative != 0) { removed = true }
+                }
+            }
+            if removed { n.flags |= Self.fRemoved } else { n.flags &= ~Self.fRemoved }
+            nodes[i].flags = n.flags
+        }
+    }
+
+    /// Subtree statistics over kept text, own (block-level) text per block, and paragraph scores.
+    mutating func computeStats() {
+        for i in 0..<nodes.count where !nodes[i].isText {
+            nodes[i].chars = 0; nodes[i].linkChars = 0; nodes[i].ownChars = 0; nodes[i].ownLinkChars = 0
+            nodes[i].commas = 0; nodes[i].score = 0
+            nodes[i].flags &= ~Self.fCandidate
+        }
+        for i in stride(from: nodes.count - 1, through: 0, by: -1) {
+            let n = nodes[i]
+            if n.flags & Self.fRemoved != 0 { continue }
+            if n.isText {
+                let link = n.flags & Self.fInLink != 0 ? n.chars : 0
+                nodes[i].linkChars = link
+                if n.block >= 0 {
+                    nodes[Int(n.block)].ownChars += n.chars
+                    nodes[Int(n.block)].ownLinkChars += link
+                    nodes[Int(n.block)].commas += n.commas
+                }
+            }
+            if n.parent >= 0 {
+                nodes[Int(n.parent)].chars += nodes[i].chars
+                nodes[Int(n.parent)].linkChars += nodes[i].linkChars
+            }
+        }
+        // Paragraph scores flow to ancestors.
+        for i in 0..<nodes.count {
+            let n = nodes[i]
+            if n.isText || n.flags & Self.fRemoved != 0 || n.block != Int32(i) { continue }
+            if n.ownChars < 25 || n.tag.isHeading { continue }
+            switch n.tag { case .li, .dt, .dd, .th, .caption, .figcaption, .address, .summary, .tr, .table, .ul, .ol, .dl: continue; default: break }
+            if n.ownLinkChars * 2 > n.ownChars { continue }
+            let s = 1 + Float(n.commas) + min(Float(n.ownChars) / 100, 3)
+            var p = n.parent
+            var level = 0
+            while p >= 0 && level < 5 {
+                let pi = Int(p)
+                if nodes[pi].flags & Self.fCandidate == 0 {
+                    nodes[pi].flags |= Self.fCandidate
+                    nodes[pi].score = tagBias(nodes[pi].tag) + Float(nodes[pi].weight)
+                }
+                nodes[pi].score += level == 0 ? s : (level == 1 ? s / 2 : s / Float(level * 3))
+                p = nodes[pi].parent
+                level += 1
+            }
+        }
+    }
+
+    func tagBias(_ t: Tag) -> Float {
+        switch t {
+        case .div, .article, .main: return 5
+        case .pre, .td, .blockquote: return 3
+        case .address, .ol, .ul, .dl, .dd, .dt, .li, .form: return -3
+        case .h1, .h2, .h3, .h4, .h5, .h6, .th: return -5
+        default: return 0
+        }
+    }
+
+    func linkDensity(_ i: Int) -> Float {
+        let n = nodes[i]
+        return n.chars > 0 ? Float(n.linkChars) / Float(n.chars) : 0
+    }
+
+    func finalScore(_ i: Int) -> Float { nodes[i].score * (1 - linkDensity(i)) }
+
+    // MARK: selection
+
+    /// The subtrees that form the main content, in document order.
+    func selectRoots() -> [Int] {
+        var cands: [(Int, Float)] = []
+        for i in 0..<nodes.count where nodes[i].flags & Self.fCandidate != 0 && nodes[i].flags & Self.fRemoved == 0 {
+            cands.append((i, finalScore(i)))
+        }
+        // A microdata article body with real text is the strongest signal there is.
+        do {
+            var bestBody = -1
+            for i in 0..<nodes.count where nodes[i].flags & Self.fArticleBody != 0 && nodes[i].flags & Self.fRemoved == 0 && nodes[i].tag != .main && nodes[i].tag != .body {
+                if nodes[i].chars >= 250 && (bestBody < 0 || nodes[i].chars > nodes[bestBody].chars) { bestBody = i }
+            }
+            if bestBody >= 0 {
+                if debugEnabled { print("articleBody line \(nodes[bestBody].line)") }
+                return [bestBody]
+            }
+        }
+        guard !cands.isEmpty else {
+            // No paragraph at all: the body (or the whole tree).
+            return [bodyIndex()]
+        }
+        cands.sort { $0.1 > $1.1 }
+        var top = cands[0].0
+        if debugEnabled { for (c, sc) in cands.prefix(8) { print("cand line \(nodes[c].line) \(nodes[c].tag) score \(sc) chars \(nodes[c].chars) ld \(linkDensity(c))") } }
+        let topScore = cands[0].1
+        // Several near-best candidates under one ancestor: the content spans them.
+        let alternatives = cands.dropFirst().prefix(5).filter { $0.1 >= 0.75 * topScore }.map { $0.0 }
+        if alternatives.count >= 2 {
+            var a = Int(nodes[top].parent)
+            while a >= 0 && nodes[a].tag != .body {
+                let inside = alternatives.filter { $0 > a && $0 < Int(nodes[a].end) }.count
+                if inside >= 2 { top = a; break }
+                a = Int(nodes[a].parent)
+            }
+        }
+        // Climb while the parent holds little besides the candidate.
+        while nodes[top].parent >= 0 {
+            let p = Int(nodes[top].parent)
+            if nodes[p].tag == .body || nodes[p].tag == .html { break }
+            if nodes[p].chars - nodes[top].chars <= 20 { top = p } else { break }
+        }
+        // Sibling blocks that look like content join the candidate.
+        let p = Int(nodes[top].parent)
+        guard p >= 0 else { return [top] }
+        let best = max(finalScore(top), 1)
+        let threshold = max(10, best * 0.2)
+        var roots: [Int] = []
+        var c = p + 1
+        while c < Int(nodes[p].end) {
+            defer { c = Int(nodes[c].end) }
+            if c == top { roots.append(c); continue }
+            let n = nodes[c]
+            if n.flags & Self.fRemoved != 0 || n.chars == 0 { continue }
+            if n.isText { continue }
+            var add = false
+            if n.flags & Self.fCandidate != 0 && finalScore(c) >= threshold { add = true }
+            else if n.tag == .p || n.tag == .div || n.tag == .section || n.tag == .blockquote || n.tag == .pre || n.tag.isHeading || n.tag == .ul || n.tag == .ol || n.tag == .table || n.tag == .figure {
+                let ld = linkDensity(c)
+                if n.chars >= 80 && ld < 0.25 { add = true }
+                else if n.tag.isHeading && ld < 0.5 && c > top { add = true }
+            }
+            if add { roots.append(c) }
+        }
+        if debugEnabled { print("top line \(nodes[top].line) \(nodes[top].tag); roots", roots.map { "\(nodes[$0].line) \(nodes[$0].tag)" }) }
+        return roots
+    }
+
+    func bodyIndex() -> Int {
+        for i in 0..<min(nodes.count, 64) where nodes[i].tag == .body { return i }
+        return 0
+    }
+
+    /// Whether the short text of block `i` is a stock boilerplate phrase ("Advertisement", "Read more"...).
+    func isBoilerplatePhrase(_ i: Int) -> Bool {
+        guard let (t, complete) = normalizedStart(i, limit: 48), complete else { return false }
+        return Vocabulary.boilerplatePhrases.contains(t)
+    }
+
+    /// Whether block `i` is a short link line introduced by a stock lead-in ("Related: …", "READ MORE: …").
+    func isLeadInLinkLine(_ i: Int) -> Bool {
+        guard let (t, _) = normalizedStart(i, limit: 24) else { return false }
+        return Vocabulary.linkLeadIns.contains { t == $0 || t.hasPrefix($0 + " ") }
+    }
+
+    /// The start of block `i`'s text in lower case, every run of non-letters (and each non-ASCII character) as one
+    /// space, trimmed; `complete` when the whole text fits in `limit` bytes. Nil for blocks with many nodes.
+    func normalizedStart(_ i: Int, limit: Int) -> (String, complete: Bool)? {
+        var t = [UInt8]()
+        var j = i + 1
+        let end = Int(nodes[i].end)
+        if end - j > 64 { return nil }  // keeps deep nesting linear
+        var complete = true
+        scan: while j < end {
+            let n = nodes[j]
+            if n.flags & Self.fRemoved != 0 { j = Int(n.end); continue }
+            if n.isText {
+                for k in Int(n.textStart)..<Int(n.textStart + n.textCount) {
+                    var c = buf[k]
+                    if c >= 0x41 && c <= 0x5A { c |= 0x20 }
+                    if c >= 0x61 && c <= 0x7A { t.append(c) }
+                    else if c & 0xC0 != 0x80 && !t.isEmpty && t.last != 0x20 { t.append(0x20) }
+                    if t.count > limit { complete = false; break scan }
+                }
+            }
+            j += 1
+        }
+        while t.last == 0x20 { t.removeLast() }
+        return (String(decoding: t, as: UTF8.self), complete)
+    }
+
+    // MARK: rendering
+
+    /// Renders the given subtrees as text. With `prune`, link lists and boilerplate inside are skipped.
+    func render(roots: [Int], options: HTMLExtractor.Options, prune: Bool, usedH1: inout Bool) -> [UInt8] {
+        var w = TextWriter()
+        w.out.reserveCapacity(8192)
+        for r in roots {
+            let rootChars = max(1, nodes[r].chars)
+            // Stack of open elements: (end index, tag, tight context).
+            var stack: [(end: Int32, tag: Tag, tight: Bool)] = []
+            var i = r
+            let stop = Int(nodes[r].end)
+            w.block(4)
+            while i < stop {
+                while let top = stack.last, Int(top.end) <= i {
+                    stack.removeLast()
+                    w.exit(top.tag, tight: stack.last?.tight ?? false)
+                }
+                let n = nodes[i]
+                if n.flags & Self.fRemoved != 0 { i = Int(n.end); continue }
+                if n.isText {
+                    if n.chars > 0 || n.flags & Self.fInPre != 0 {
+                        let start = Int(n.textStart), count = Int(n.textCount)
+                        buf.withUnsafeBufferPointer { b in
+                            w.text(UnsafeBufferPointer(rebasing: b[start..<start + count]), pre: n.flags & Self.fInPre != 0)
+                        }
+                    } else {
+                        w.space()
+                    }
+                    i += 1
+                    continue
+                }
+                if i != r && skip(i, prune: prune, rootChars: rootChars, options: options) { i = Int(n.end); continue }
+                if n.tag == .h1 {
+                    // Without the title, the headline goes too (it is the title in the page body).
+                    if !options.includeTitle && !usedH1 && prune { usedH1 = true; i = Int(n.end); continue }
+                    usedH1 = true
+                }
+                let tight = (stack.last?.tight ?? false) || n.tag == .li || n.tag == .td || n.tag == .th || n.tag == .dd || n.tag == .dt
+                if n.tag.isHeading { w.headingStart = w.out.count }
+                w.enter(n.tag, tight: stack.last?.tight ?? false)
+                stack.append((n.end, n.tag, tight))
+                i += 1
+            }
+            while let top = stack.popLast() { w.exit(top.tag, tight: stack.last?.tight ?? false) }
+        }
+        if prune, w.headingStart >= 0, !w.contentAfterHeading {
+            // A heading with nothing after it (e.g. "Footnotes" whose list was pruned) is dropped.
+            w.out.removeSubrange(w.headingStart...)
+        }
+        return w.finish()
+    }
+
+    /// Boilerplate inside the selected content: link lists, short all-link blocks, data tables when unwanted.
+    func skip(_ i: Int, prune: Bool, rootChars: Int32, options: HTMLExtractor.Options) -> Bool {
+        let n = nodes[i]
+        if !options.includeTables && n.tag == .table { return true }
+        if !prune { return false }
+        if n.chars == 0 {
+            switch n.tag { case .br, .hr, .pre, .td, .th, .tr: return false; default: return n.end == Int32(i + 1) ? false : true }
+        }
+        if n.tag == .figcaption { return true }
+        if n.chars <= 40 && (n.tag.isBlock || n.tag == .a) && isBoilerplatePhrase(i) { return true }
+        if n.tag == .figure && n.chars < 300 { return true }
+        if n.linkChars > 0 && n.chars < 150 && n.tag.isBlock && isLeadInLinkLine(i) { return true }
+        let ld = linkDensity(i)
+        switch n.tag {
+        case .div, .section, .ul, .ol, .table, .dl, .form, .center, .details, .aside, .nav, .header, .footer, .figure, .article, .menu, .fieldset:
+            if n.weight < 0 && ld > 0.2 { return true }
+            if ld > 0.5 && n.chars * 3 < rootChars { return true }
+            if (n.tag == .ul || n.tag == .ol) && ld > 0.35 && n.chars * 3 < rootChars { return true }
+        case .p, .li, .dd, .dt, .h1, .h2, .h3, .h4, .h5, .h6, .blockquote:
+            if ld >= 0.75 && n.chars < 150 { return true }
+        default:
+            break
+        }
+        return false
+    }
+}
+
+/// Accumulates text with pending separators: 1 space, 2 cell separator, 3 newline, 4 blank line.
+struct TextWriter {
+    var out: [UInt8] = []
+    var pending = 0
+    var rowHasCell = false
+    /// Output offset where the latest heading began, and whether text followed that heading's end.
+    var headingStart = -1
+    var contentAfterHeading = false
+    private var inHeading = 0
+
+    mutating func space() { if pending < 1 { pending = 1 } }
+    mutating func block(_ level: Int) { if pending < level { pending = level } }
+
+    mutating func flush() {
+        if out.isEmpty { pending = 0; return }
+        switch pending {
+        case 1: out.append(0x20)
+        case 2: out.append(contentsOf: [0x20, 0x7C, 0x20])
+        case 3: trimTrailingWhitespace(); out.append(0x0A)
+        case 4: trimTrailingWhitespace(); out.append(0x0A); out.append(0x0A)
+        default: break
+        }
+        pending = 0
+    }
+
+    /// Drops spaces and newlines at the end (a `<pre>` block's final newline included) before a line break.
+    mutating func trimTrailingWhitespace() { while let l = out.last, l == 0x20 || l == 0x09 || l == 0x0A || l == 0x0D { out.removeLast() } }
+
+    mutating func text(_ b: UnsafeBufferPointer<UInt8>, pre: Bool) {
+        if pre {
+            var start = 0
+            // drop one leading newline right after <pre>
+            if pending >= 3 && b.first == 0x0A { start = 1 }
+            if start < b.count {
+                flush()
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start...]))
+                if inHeading == 0 { contentAfterHeading = true }
+            }
+            return
+        }
+        var k = 0
+        let n = b.count
+        while k < n {
+            let c = b[k]
+            if c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D || c == 0x0C {
+                if pending < 1 { pending = 1 }
+            } else if c == 0xC2 && k + 1 < n && b[k + 1] == 0xA0 {  // no-break space
+                if pending < 1 { pending = 1 }
+                k += 1
+            } else if c == 0xC2 && k + 1 < n && b[k + 1] == 0xAD {  // soft hyphen: invisible, dropped
+                k += 1
+            } else if (c == 0xE2 && k + 2 < n && b[k + 1] == 0x80 && b[k + 2] == 0x8B)
+                        || (c == 0xEF && k + 2 < n && b[k + 1] == 0xBB && b[k + 2] == 0xBF) {  // zero-width space, BOM (joiners are kept: scripts and emoji need them)
+                k += 2
+            } else {
+                if pending > 0 { flush() }
+                out.append(c)
+                if inHeading == 0 { contentAfterHeading = true }
+            }
+            k += 1
+        }
+    }
+
+    mutating func enter(_ t: Tag, tight: Bool) {
+        if t.isHeading { inHeading += 1; contentAfterHeading = false }
+        switch t {
+        case .br: block(pending >= 3 && !out.isEmpty ? 4 : 3)  // <br><br> separates paragraphs
+        case .li, .tr, .dt, .dd: block(3); rowHasCell = false
+        case .td, .th:
+            if rowHasCell { block(2) }
+            rowHasCell = true
+        case .img, .a, .span, .font, .code, .label, .other: break
+        default: if t.isBlock { block(tight ? 3 : 4) }
+        }
+    }
+
+    mutating func exit(_ t: Tag, tight: Bool) {
+        if t.isHeading { inHeading -= 1 }
+        switch t {
+        case .li, .tr, .dt, .dd: block(3)
+        case .td, .th, .br: break
+        case .table, .ul, .ol, .dl: block(tight ? 3 : 4); rowHasCell = false
+        case .img, .a, .span, .font, .code, .label, .other: break
+        default: if t.isBlock { block(tight ? 3 : 4) }
+        }
+    }
+
+    mutating func finish() -> [UInt8] {
+        while let l = out.last, l == 0x20 || l == 0x0A || l == 0x09 || l == 0x0D { out.removeLast() }
+        return out
+    }
+}
+
+
