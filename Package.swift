@@ -48,8 +48,8 @@ let package = Package(
         ], path: "Benchmarks"),
 
         .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "DomainForgeCore"]),
-        .testTarget(name: "ExtractionTests", dependencies: ["Extraction", "DomainForgeCore"]),
-        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "DomainForgeCore"]),
+        .testTarget(name: "ExtractionTests", dependencies: ["Extraction", "DomainForgeCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "DomainForgeCore"], exclude: ["Fixtures"]),
         .testTarget(name: "DedupTests", dependencies: ["Dedup", "DomainForgeCore"]),
         .testTarget(name: "ShardsTests", dependencies: ["Shards", "DomainForgeCore"]),
         .testTarget(name: "PipelineTests", dependencies: ["PipelineRunner", "PipelineConfig", "DomainForgeCore"]),

@@ -64,7 +64,7 @@ public struct PipelineSpec: Sendable, Equatable {
     /// Resolves a path from the config against `baseDirectory`.
     public func resolve(_ p: String) -> String {
         if p.hasPrefix("/") { return p }
-        return baseDirectory == "." ? p : baseDirectory + "/" + p
+        return ((baseDirectory == "." ? p : baseDirectory + "/" + p) as NSString).standardizingPath
     }
 
     /// Reads, validates and resolves a config file. Throws a `ConfigErrors` listing every problem.
@@ -90,7 +90,7 @@ public struct PipelineSpec: Sendable, Equatable {
         if !errors.isEmpty { throw ConfigErrors(errors: errors) }
         func resolve(_ p: String) -> String {
             if p.hasPrefix("/") { return p }
-            return baseDirectory == "." ? p : baseDirectory + "/" + p
+            return ((baseDirectory == "." ? p : baseDirectory + "/" + p) as NSString).standardizingPath
         }
         var inputs = [Input]()
         for (i, raw) in (tree["inputs"]?.arrayValue ?? []).enumerated() {
