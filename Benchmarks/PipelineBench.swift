@@ -11,6 +11,7 @@ func runPipelineBench(_ args: [String]) throws {
     var workers = [1, 2]
     var dataDir = "../shared/data/plain-text"
     var binary = ".build/release/pipeline"
+    var longLineMB = 0
     var i = 0
     while i < args.count {
         switch args[i] {
@@ -18,12 +19,14 @@ func runPipelineBench(_ args: [String]) throws {
         case "--workers": workers = args[i + 1].split(separator: ",").compactMap { Int($0) }; i += 1
         case "--data": dataDir = args[i + 1]; i += 1
         case "--binary": binary = args[i + 1]; i += 1
+        case "--long-line": longLineMB = Int(args[i + 1]) ?? 200; i += 1
         default: throw BenchError("unknown option \(args[i])")
         }
         i += 1
     }
-    guard FileManager.default.fileExists(atPath: dataDir) else { print("skip: \(dataDir) not found"); return }
     guard FileManager.default.fileExists(atPath: binary) else { throw BenchError("\(binary) not found: build with swift build -c release first") }
+    if longLineMB > 0 { try longLineCheck(megabytes: longLineMB, binary: binary); return }
+    guard FileManager.default.fileExists(atPath: dataDir) else { print("skip: \(dataDir) not found"); return }
     let docs = try sampleDocuments(dataDir)
     print("source documents: \(docs.count) from \(dataDir)")
     let work = NSTemporaryDirectory() + "/df-bench-pipeline"
@@ -119,4 +122,32 @@ func timed(_ cmd: [String]) throws -> (Double, Int, String) {
     guard p.terminationStatus == 0 else { throw BenchError("\(cmd.joined(separator: " ")) exited with \(p.terminationStatus)") }
     let t = (try? String(contentsOfFile: timeFile, encoding: .utf8))?.split(whereSeparator: { $0 == " " || $0 == "\n" }) ?? []
     return (Double(t.first ?? "0") ?? 0, Int(t.dropFirst().first ?? "0") ?? 0, String(decoding: data, as: UTF8.self))
+}
+
+/// A single-line file of `megabytes` MB (plain text and JSONL) through `pipeline run`: it must be rejected as too
+/// long without being held in memory; prints the peak RSS.
+func longLineCheck(megabytes: Int, binary: String) throws {
+    let work = NSTemporaryDirectory() + "/df-bench-longline"
+    try? FileManager.default.removeItem(atPath: work)
+    try FileManager.default.createDirectory(atPath: work + "/in", withIntermediateDirectories: true)
+    for (name, prefix, suffix) in [("long.jsonl", "{\"text\":\"", "\"}\n{\"text\":\"a short record after it\"}\n"), ("long.txt", "", "\n\nafter")] {
+        FileManager.default.createFile(atPath: "\(work)/in/\(name)", contents: nil)
+        let h = FileHandle(forWritingAtPath: "\(work)/in/\(name)")!
+        h.write(Data(prefix.utf8))
+        let chunk = Data(String(repeating: "abcdefghij", count: 100_000).utf8)
+        for _ in 0..<(megabytes) { h.write(chunk) }
+        h.write(Data(suffix.utf8))
+        try h.close()
+    }
+    try """
+        inputs:
+          - {path: in/long.jsonl, format: jsonl}
+          - {path: in/long.txt, format: text, text_mode: paragraphs}
+        output: {path: out}
+        """.write(toFile: work + "/p.yaml", atomically: true, encoding: .utf8)
+    let (secs, rss, out) = try timed([binary, "run", work + "/p.yaml", "--no-progress"])
+    let rejected = out.split(separator: "\n").filter { $0.contains("line_too_long") || $0.contains("balance") }
+    print(String(format: "two %d MB single-line inputs: %.2f s, peak RSS %.0f MB", megabytes, secs, Double(rss) / 1024))
+    rejected.forEach { print("  " + $0.trimmingCharacters(in: .whitespaces)) }
+    try? FileManager.default.removeItem(atPath: work)
 }
