@@ -1,0 +1,2 @@
+import DomainForgeCore
+// Stub: SFT records (alpaca, dolly, sharegpt, openai messages), validation, chat templates, mixes.

@@ -1,0 +1,4 @@
+import Testing
+@testable import SFT
+
+@Test func sftModuleBuilds() { #expect(Bool(true)) }
