@@ -31,7 +31,7 @@ func runPipelineBench(_ args: [String]) throws {
     print("source documents: \(docs.count) from \(dataDir)")
     let work = NSTemporaryDirectory() + "/df-bench-pipeline"
     try? FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-    print("size_mb  workers  seconds    MB/s     docs/s  peak_rss_mb  kept    dropped")
+    print("size_mb  workers  seconds  cpu_s    MB/s     docs/s  peak_rss_mb  kept    dropped")
     for mb in sizes {
         let input = "\(work)/corpus-\(mb)mb.jsonl"
         let n = try makeCorpus(docs, path: input, megabytes: mb)
@@ -56,7 +56,7 @@ func runPipelineBench(_ args: [String]) throws {
             let (secs, rssKB, stdout) = try timed([binary, "run", cfg, "--no-progress"])
             let kept = stdout.split(separator: "\n").first { $0.hasPrefix("kept (written)") }?.split(separator: " ").last ?? "?"
             let dropped = stdout.split(separator: "\n").first { $0.hasPrefix("dropped") }?.split(separator: " ").last ?? "?"
-            print(String(format: "%7d  %7d  %7.2f  %7.1f  %9.0f  %11.0f  ", mb, w, secs, Double(mb) / secs, Double(n) / secs, Double(rssKB) / 1024) + "\(kept)  \(dropped)")
+            print(String(format: "%7d  %7d  %7.2f  %5.2f  %7.1f  %9.0f  %11.0f  ", mb, w, secs, lastCPUSeconds, Double(mb) / secs, Double(n) / secs, Double(rssKB) / 1024) + "\(kept)  \(dropped)")
             try? FileManager.default.removeItem(atPath: out)
         }
         try? FileManager.default.removeItem(atPath: input)
@@ -107,12 +107,15 @@ func makeCorpus(_ docs: [String], path: String, megabytes: Int) throws -> Int {
     return n
 }
 
+/// User + system CPU seconds of the last `timed` command.
+nonisolated(unsafe) var lastCPUSeconds = 0.0
+
 /// Runs a command under `/usr/bin/time -f %e %M`; returns wall seconds, peak RSS in KB and standard output.
 func timed(_ cmd: [String]) throws -> (Double, Int, String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/time")
     let timeFile = NSTemporaryDirectory() + "/df-bench-time-\(getpid())"
-    p.arguments = ["-o", timeFile, "-f", "%e %M"] + cmd
+    p.arguments = ["-o", timeFile, "-f", "%e %M %U %S"] + cmd
     let out = Pipe()
     p.standardOutput = out
     p.standardError = FileHandle.nullDevice
@@ -121,6 +124,7 @@ func timed(_ cmd: [String]) throws -> (Double, Int, String) {
     p.waitUntilExit()
     guard p.terminationStatus == 0 else { throw BenchError("\(cmd.joined(separator: " ")) exited with \(p.terminationStatus)") }
     let t = (try? String(contentsOfFile: timeFile, encoding: .utf8))?.split(whereSeparator: { $0 == " " || $0 == "\n" }) ?? []
+    lastCPUSeconds = t.count >= 4 ? (Double(t[2]) ?? 0) + (Double(t[3]) ?? 0) : 0
     return (Double(t.first ?? "0") ?? 0, Int(t.dropFirst().first ?? "0") ?? 0, String(decoding: data, as: UTF8.self))
 }
 

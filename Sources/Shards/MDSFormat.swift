@@ -64,6 +64,9 @@ public enum MDSFormat {
         }
     }
 
+    /// Bytes of the 1-D shape header `appendShape` writes.
+    static func shapeBytes(_ n: Int) -> Int { n < 1 << 8 ? 2 : n < 1 << 16 ? 3 : 5 }
+
     static func appendShape(_ n: Int, into out: inout [UInt8]) {
         if n < 1 << 8 { out.append(1 << 2 | 0); out.append(UInt8(n)) }
         else if n < 1 << 16 { out.append(1 << 2 | 1); out.append(UInt8(n & 0xFF)); out.append(UInt8(n >> 8)) }

@@ -26,7 +26,9 @@ public final class MDSShardWriter {
     public let options: Options
     let columns: [(name: String, encoding: String)]
     let config: [UInt8]
-    var samples: [[UInt8]] = []
+    /// The current shard's samples, encoded back to back, and their sizes.
+    var body = [UInt8]()
+    var sampleSizes: [Int] = []
     var pendingBytes = 0
     public private(set) var shards: [MDSShardInfo] = []
     /// Token counts per shard (for the manifest).
@@ -56,27 +58,25 @@ public final class MDSShardWriter {
         if options.dtype == .uint16, let big = s.tokens.first(where: { $0 > 0xFFFF }) {
             throw ShardError(file: directory, message: "sample \(s.id): token id \(big) does not fit uint16; use dtype uint32")
         }
-        var payload = [UInt8]()
-        payload.reserveCapacity(s.tokens.count * options.dtype.byteWidth + s.id.utf8.count + s.source.utf8.count + 32)
-        var tok = [UInt8](), mask = [UInt8]()
-        MDSFormat.appendNDArray(s.tokens, dtype: options.dtype, into: &tok)
+        // Sample layout: u32 size per column, then id, [loss_mask], source, tokens (columns in name order).
+        let tokBytes = MDSFormat.shapeBytes(s.tokens.count) + s.tokens.count * options.dtype.byteWidth
+        let maskBytes = options.lossMask ? MDSFormat.shapeBytes(s.tokens.count) + s.tokens.count : 0
+        let idLen = s.id.utf8.count, srcLen = s.source.utf8.count
+        let size = 4 * columns.count + idLen + maskBytes + srcLen + tokBytes
+        if !sampleSizes.isEmpty && pendingBytes + size + 4 > options.sizeLimit { try flush() }
+        MDSFormat.appendU32(UInt32(idLen), &body)
+        if options.lossMask { MDSFormat.appendU32(UInt32(maskBytes), &body) }
+        MDSFormat.appendU32(UInt32(srcLen), &body)
+        MDSFormat.appendU32(UInt32(tokBytes), &body)
+        body.append(contentsOf: s.id.utf8)
         if let m = s.lossMask, options.lossMask {
-            MDSFormat.appendShape(m.count, into: &mask)
-            mask.append(contentsOf: m)
+            MDSFormat.appendShape(m.count, into: &body)
+            body.append(contentsOf: m)
         }
-        // Column order: id, [loss_mask], source, tokens.
-        MDSFormat.appendU32(UInt32(s.id.utf8.count), &payload)
-        if options.lossMask { MDSFormat.appendU32(UInt32(mask.count), &payload) }
-        MDSFormat.appendU32(UInt32(s.source.utf8.count), &payload)
-        MDSFormat.appendU32(UInt32(tok.count), &payload)
-        payload.append(contentsOf: s.id.utf8)
-        payload.append(contentsOf: mask)
-        payload.append(contentsOf: s.source.utf8)
-        payload.append(contentsOf: tok)
-        let size = payload.count + 4
-        if !samples.isEmpty && pendingBytes + size > options.sizeLimit { try flush() }
-        samples.append(payload)
-        pendingBytes += size
+        body.append(contentsOf: s.source.utf8)
+        MDSFormat.appendNDArray(s.tokens, dtype: options.dtype, into: &body)
+        sampleSizes.append(size)
+        pendingBytes += size + 4
         currentTokens += s.tokens.count
         stats.add(source: s.source, tokens: s.tokens.count)
     }
@@ -84,28 +84,29 @@ public final class MDSShardWriter {
     /// Hands the shard in memory, if any, to the background finisher (compression, hashes, file), which overlaps
     /// with encoding the next shard. At most one shard waits, so memory stays at about two shards.
     func flush() throws {
-        guard !samples.isEmpty else { return }
-        let n = samples.count
-        var raw = [UInt8]()
-        raw.reserveCapacity(pendingBytes)
-        MDSFormat.appendU32(UInt32(n), &raw)
+        guard !sampleSizes.isEmpty else { return }
+        let n = sampleSizes.count
+        var header = [UInt8]()
+        header.reserveCapacity(8 + 4 * n + config.count)
+        MDSFormat.appendU32(UInt32(n), &header)
         var off = 4 + 4 * (n + 1) + config.count
-        for s in samples { MDSFormat.appendU32(UInt32(off), &raw); off += s.count }
-        MDSFormat.appendU32(UInt32(off), &raw)
-        raw.append(contentsOf: config)
-        for s in samples { raw.append(contentsOf: s) }
+        for size in sampleSizes { MDSFormat.appendU32(UInt32(off), &header); off += size }
+        MDSFormat.appendU32(UInt32(off), &header)
+        header.append(contentsOf: config)
         let number = options.firstShardNumber + shards.count + (inFlight == nil ? 0 : 1)
         let info = MDSShardInfo(columnNames: columns.map(\.name), columnEncodings: columns.map(\.encoding),
                                 compression: options.zstdLevel.map { "zstd:\($0)" }, sizeLimit: options.sizeLimit,
-                                samples: n, rawBasename: "shard.\(String(format: "%05d", number)).mds", rawBytes: raw.count, rawSHA256: "",
+                                samples: n, rawBasename: "shard.\(String(format: "%05d", number)).mds", rawBytes: header.count + body.count, rawSHA256: "",
                                 zipBasename: nil, zipBytes: 0, zipSHA256: nil)
         try waitForFinisher()
-        let job = FinishJob(raw: raw, info: info, tokens: currentTokens, level: options.zstdLevel, directory: directory)
+        var taken = [UInt8]()
+        swap(&taken, &body)
+        let job = FinishJob(header: header, body: taken, info: info, tokens: currentTokens, level: options.zstdLevel, directory: directory)
         inFlight = job
         let t = Thread { job.run() }
         t.stackSize = 1 << 20
         t.start()
-        samples.removeAll(keepingCapacity: true)
+        sampleSizes.removeAll(keepingCapacity: true)
         pendingBytes = 8 + config.count
         currentTokens = 0
     }
@@ -121,17 +122,10 @@ public final class MDSShardWriter {
         shardTokens.append(job.tokens)
     }
 
-    final class HashJob: @unchecked Sendable {
-        let bytes: [UInt8]
-        var hex = ""
-        let done = DispatchSemaphore(value: 0)
-        init(_ b: [UInt8]) { bytes = b }
-        func run() { hex = SHA256Hasher.hex(bytes); done.signal() }
-    }
-
-    /// Compresses, hashes and writes one shard (on its own thread).
+    /// Compresses, hashes and writes one shard (on its own thread). The shard is header + body, never concatenated.
     final class FinishJob: @unchecked Sendable {
-        let raw: [UInt8]
+        let header: [UInt8]
+        let body: [UInt8]
         var info: MDSShardInfo
         let tokens: Int
         let level: Int32?
@@ -139,27 +133,29 @@ public final class MDSShardWriter {
         var error: (any Error)?
         let done = DispatchSemaphore(value: 0)
 
-        init(raw: [UInt8], info: MDSShardInfo, tokens: Int, level: Int32?, directory: String) {
-            self.raw = raw; self.info = info; self.tokens = tokens; self.level = level; self.directory = directory
+        init(header: [UInt8], body: [UInt8], info: MDSShardInfo, tokens: Int, level: Int32?, directory: String) {
+            self.header = header; self.body = body; self.info = info; self.tokens = tokens; self.level = level; self.directory = directory
         }
 
         func run() {
             defer { done.signal() }
             do {
                 // The raw hash on a second thread while compressing.
-                let rawHash = HashJob(raw)
+                let rawHash = HashJob([header, body])
                 let ht = Thread { rawHash.run() }
                 ht.start()
                 defer { rawHash.done.wait(); info.rawSHA256 = rawHash.hex }
-                var file = raw
+                let out = try AtomicOutputFile(path: directory + "/" + (level != nil ? info.rawBasename + ".zstd" : info.rawBasename))
                 if let level {
-                    file = try MDSShardWriter.compress(raw, level: level, name: info.rawBasename)
+                    let file = try MDSShardWriter.compress([header, body], level: level, name: info.rawBasename)
                     info.zipBasename = info.rawBasename + ".zstd"
                     info.zipBytes = file.count
                     info.zipSHA256 = SHA256Hasher.hex(file)
+                    try out.write(file)
+                } else {
+                    try out.write(header)
+                    try out.write(body)
                 }
-                let out = try AtomicOutputFile(path: directory + "/" + info.fileBasename)
-                try out.write(file)
                 try out.commit()
             } catch {
                 self.error = error
@@ -167,19 +163,49 @@ public final class MDSShardWriter {
         }
     }
 
-    /// One zstd frame with the content size in its header. Uses zstd's own worker threads (always 2, so the bytes
-    /// do not depend on the machine: zstd's multithreaded output is the same for any worker count).
-    static func compress(_ raw: [UInt8], level: Int32, name: String) throws -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: ZSTD_compressBound(raw.count))
+    final class HashJob: @unchecked Sendable {
+        let parts: [[UInt8]]
+        var hex = ""
+        let done = DispatchSemaphore(value: 0)
+        init(_ p: [[UInt8]]) { parts = p }
+        func run() {
+            var h = SHA256Hasher()
+            for p in parts { h.update(p) }
+            hex = h.finalizeHex()
+            done.signal()
+        }
+    }
+
+    /// One zstd frame with the content size in its header, from several buffers without joining them. Uses zstd's
+    /// own worker threads (always 2, so the bytes do not depend on the machine).
+    static func compress(_ parts: [[UInt8]], level: Int32, name: String) throws -> [UInt8] {
+        let total = parts.reduce(0) { $0 + $1.count }
+        var out = [UInt8](repeating: 0, count: ZSTD_compressBound(total))
         guard let cctx = ZSTD_createCCtx() else { throw ShardError(file: name, message: "zstd: cannot create a context") }
         defer { ZSTD_freeCCtx(cctx) }
         ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level)
         ZSTD_CCtx_setParameter(cctx, ZSTD_c_nbWorkers, 2)
-        let n = raw.withUnsafeBytes { src in
-            out.withUnsafeMutableBytes { dst in ZSTD_compress2(cctx, dst.baseAddress, dst.count, src.baseAddress, src.count) }
+        ZSTD_CCtx_setPledgedSrcSize(cctx, UInt64(total))
+        var produced = 0
+        var failure: String?
+        out.withUnsafeMutableBytes { dst in
+            var output = ZSTD_outBuffer(dst: dst.baseAddress, size: dst.count, pos: 0)
+            for (k, p) in parts.enumerated() {
+                p.withUnsafeBytes { src in
+                    var input = ZSTD_inBuffer(src: src.baseAddress, size: src.count, pos: 0)
+                    let last = k == parts.count - 1
+                    while true {
+                        let r = ZSTD_compressStream2(cctx, &output, &input, last ? ZSTD_e_end : ZSTD_e_continue)
+                        if ZSTD_isError(r) != 0 { failure = String(cString: ZSTD_getErrorName(r)); return }
+                        if last ? r == 0 : input.pos == input.size { break }
+                    }
+                }
+                if failure != nil { return }
+            }
+            produced = output.pos
         }
-        if ZSTD_isError(n) != 0 { throw ShardError(file: name, message: "zstd: \(String(cString: ZSTD_getErrorName(n)))") }
-        out.removeLast(out.count - n)
+        if let f = failure { throw ShardError(file: name, message: "zstd: \(f)") }
+        out.removeLast(out.count - produced)
         return out
     }
 
