@@ -22,10 +22,12 @@ let package = Package(
         .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
         .target(name: "DomainForgeCore", dependencies: ["CZstd", "CZlib", "CCrypto"]),
         .target(name: "Shards", dependencies: ["DomainForgeCore", "CZstd"]),
         .target(name: "Dedup", dependencies: ["DomainForgeCore", "CSQLite"]),
+        .target(name: "Trainer", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "COpenBLAS", .product(name: "Yams", package: "Yams")]),
         .target(name: "SFT", dependencies: ["DomainForgeCore", "Tokenization", "Shards", .product(name: "Yams", package: "Yams")]),
         .target(name: "Extraction", dependencies: ["DomainForgeCore", "CXML2"]),
         .target(name: "Cleaning", dependencies: ["DomainForgeCore"]),
@@ -39,18 +41,19 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "pipeline", dependencies: [
-            "PipelineRunner", "PipelineConfig", "Extraction", "Tokenization", "Shards", "SFT",
+            "PipelineRunner", "PipelineConfig", "Extraction", "Tokenization", "Shards", "SFT", "Trainer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         .executableTarget(name: "bench", dependencies: [
-            "Extraction", "Cleaning", "Tokenization", "Shards", "Dedup", "PipelineRunner", "DomainForgeCore",
+            "Extraction", "Cleaning", "Tokenization", "Shards", "Dedup", "Trainer", "PipelineRunner", "DomainForgeCore",
         ], path: "Benchmarks"),
 
         .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "DomainForgeCore"]),
         .testTarget(name: "ExtractionTests", dependencies: ["Extraction", "DomainForgeCore"], exclude: ["Fixtures"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "DomainForgeCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "TrainerTests", dependencies: ["Trainer", "DomainForgeCore", "Shards"]),
         .testTarget(name: "SFTTests", dependencies: ["SFT", "DomainForgeCore", "Tokenization", "Shards"]),
         .testTarget(name: "DedupTests", dependencies: ["Dedup", "DomainForgeCore"]),
         .testTarget(name: "ShardsTests", dependencies: ["Shards", "DomainForgeCore"]),

@@ -1,10 +1,10 @@
 // domainforge benchmarks: prints figures, never asserts timings.
-// Usage: swift run -c release bench <suite> [args...]   suites: extract, clean, tokenizer, pipeline, shards, dedup
+// Usage: swift run -c release bench <suite> [args...]   suites: extract, clean, tokenizer, pipeline, shards, dedup, train
 import Foundation
 
 let args = Array(CommandLine.arguments.dropFirst())
 guard let suite = args.first else {
-    print("usage: bench <extract|clean|tokenizer|pipeline|shards|dedup> [args...]")
+    print("usage: bench <extract|clean|tokenizer|pipeline|shards|dedup|train> [args...]")
     exit(2)
 }
 let rest = Array(args.dropFirst())
@@ -16,6 +16,7 @@ do {
     case "pipeline": try runPipelineBench(rest)
     case "shards": try runShardsBench(rest)
     case "dedup": try runDedupBench(rest)
+    case "train": try runTrainerBench(rest)
     default:
         print("unknown suite \(suite)")
         exit(2)

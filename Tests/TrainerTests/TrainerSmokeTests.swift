@@ -1,0 +1,4 @@
+import Testing
+@testable import Trainer
+
+@Test func trainerModuleBuilds() { #expect(Bool(true)) }
