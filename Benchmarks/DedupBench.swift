@@ -1,1 +1,157 @@
-func runDedupBench(_ args: [String]) throws { print("not yet") }
+// Dedup benchmark: accuracy and speed of exact_dedup + minhash_dedup on a corpus with known duplicates.
+//
+// Usage: swift run -c release bench dedup [--corpus DIR] [--threads N] [--bands B] [--rows R] [--verify]
+//            [--threshold J] [--ngram N] [--no-exact] [--scale K] [--keep-state] [--python PY]
+//   --corpus DIR   output folder of ../shared/bench/reference/build_dedup_corpus.py (corpus.jsonl, truth.jsonl);
+//                  default .bench-dedup/corpus; skipped cleanly when absent. Build one with, e.g.:
+//                  python3 ../shared/bench/reference/build_dedup_corpus.py .bench-dedup/corpus
+//   --threads N    prepare() workers (default 2, like the reference runs); decide() runs in input order on the
+//                  calling thread, as in the executor
+//   --scale K      feed the corpus K times (copy k > 0 gets ids "<id>~k" and a leading marker word, so copies are
+//                  near duplicates of copy 0): for peak RSS and speed at K× corpus size; accuracy only when K = 1
+//   The removed ids are written to <state>/removed.json and scored with ../shared/bench/reference/dedup_eval.py
+//   (python3; DOMAINFORGE_PYTHON overrides).
+import Dedup
+import DomainForgeCore
+import Foundation
+
+private final class Box<T>: @unchecked Sendable { var value: T; init(_ v: T) { value = v } }
+
+func runDedupBench(_ args: [String]) throws {
+    var corpus = ".bench-dedup/corpus"
+    var threads = 2
+    var mh: [String: JSONValue] = [:]
+    var exact = true
+    var scale = 1
+    var keepState = false
+    var python = ProcessInfo.processInfo.environment["DOMAINFORGE_PYTHON"] ?? "python3"
+    var i = 0
+    func value() -> String { i += 1; return i < args.count ? args[i] : "" }
+    while i < args.count {
+        switch args[i] {
+        case "--corpus": corpus = value()
+        case "--threads": threads = max(1, Int(value()) ?? 2)
+        case "--bands": mh["bands"] = .int(Int64(value()) ?? 14)
+        case "--rows": mh["rows"] = .int(Int64(value()) ?? 8)
+        case "--ngram": mh["ngram"] = .int(Int64(value()) ?? 5)
+        case "--threshold": mh["jaccard_threshold"] = .double(Double(value()) ?? 0.7)
+        case "--verify": mh["verify_jaccard"] = .bool(true)
+        case "--no-exact": exact = false
+        case "--scale": scale = max(1, Int(value()) ?? 1)
+        case "--keep-state": keepState = true
+        case "--python": python = value()
+        default: print("dedup bench: unknown argument \(args[i])"); return
+        }
+        i += 1
+    }
+    let corpusFile = corpus + "/corpus.jsonl"
+    guard FileManager.default.fileExists(atPath: corpusFile) else {
+        print("dedup bench: no \(corpusFile); build it with python3 ../shared/bench/reference/build_dedup_corpus.py \(corpus); skipping")
+        return
+    }
+    let state = corpus + "/state-\(getpid())"
+    try? FileManager.default.removeItem(atPath: state)
+    defer { if !keepState { try? FileManager.default.removeItem(atPath: state) } }
+
+    let t0 = Date()
+    var stages: [any OrderedStage] = []
+    if exact {
+        stages.append(try DedupStageFactory.make(type: "exact_dedup", options: .null, stateDirectory: state + "/exact", baseDirectory: "."))
+    }
+    let minhash = try DedupStageFactory.make(type: "minhash_dedup", options: .object(mh), stateDirectory: state + "/minhash", baseDirectory: ".")
+    stages.append(minhash)
+    for s in stages { try s.resume(finishedParts: []); try s.beginPart(0) }
+
+    var removed: [String] = []
+    var byReason: [String: Int] = [:]
+    var counters = StageCounters()
+    var nDocs = 0
+    var nBytes = 0
+    var prepareSeconds = 0.0, decideSeconds = 0.0
+    let batchSize = 1024
+    for copy in 0..<scale {
+        let reader = LineReader(source: try openByteSource(path: corpusFile, displayName: corpusFile), maxLineBytes: 64 << 20)
+        var done = false
+        while !done {
+            var batch: [Document] = []
+            while batch.count < batchSize {
+                guard let rec = try reader.next() else { done = true; break }
+                if rec.bytes.isEmpty { continue }
+                let v = try JSONParser.parse(bytes: rec.bytes)
+                guard let id = v["id"]?.stringValue, let text = v["text"]?.stringValue else { continue }
+                batch.append(copy == 0 ? Document(id: id, text: text, source: corpusFile)
+                                       : Document(id: "\(id)~\(copy)", text: "copy\(copy) " + text, source: corpusFile))
+            }
+            if batch.isEmpty { continue }
+            let tp = Date()
+            let prepared = Box([[[UInt64]]](repeating: [], count: batch.count))
+            let docsBox = Box(batch)
+            let stagesBox = Box(stages)
+            let nThreads = threads
+            let lock = NSLock()
+            DispatchQueue.concurrentPerform(iterations: nThreads) { w in
+                var local: [(Int, [[UInt64]])] = []
+                var k = w
+                while k < docsBox.value.count {
+                    local.append((k, stagesBox.value.map { $0.prepare(docsBox.value[k]) }))
+                    k += nThreads
+                }
+                lock.lock(); for (k, p) in local { prepared.value[k] = p }; lock.unlock()
+            }
+            let td = Date()
+            prepareSeconds += td.timeIntervalSince(tp)
+            for (k, var doc) in batch.enumerated() {
+                nDocs += 1
+                nBytes += doc.text.utf8.count
+                for (s, stage) in stages.enumerated() {
+                    if case .drop(let reason) = stage.decide(&doc, prepared: prepared.value[k][s], counters: &counters) {
+                        removed.append(doc.id)
+                        byReason[reason, default: 0] += 1
+                        break
+                    }
+                }
+            }
+            decideSeconds += Date().timeIntervalSince(td)
+        }
+    }
+    for s in stages { try s.endPart(0); try s.finish() }
+    let wall = Date().timeIntervalSince(t0)
+    var u = rusage()
+    getrusage(RUSAGE_SELF, &u)
+    let rssMB = Double(u.ru_maxrss) / 1024
+    let cfg = mh.isEmpty ? "defaults" : JSONValue.object(mh).serialized()
+    print("dedup bench: \(corpusFile) ×\(scale): \(nDocs) docs, \(String(format: "%.1f", Double(nBytes) / 1e6)) MB; stages: \(exact ? "exact_dedup + " : "")minhash_dedup \(cfg); \(threads) prepare threads")
+    print(String(format: "  wall %.2f s (read+parse+prepare+decide+finish): %.0f docs/s, %.1f MB/s; prepare %.2f s, decide %.2f s; peak RSS %.0f MB",
+                 wall, Double(nDocs) / wall, Double(nBytes) / 1e6 / wall, prepareSeconds, decideSeconds, rssMB))
+    print("  removed \(removed.count): " + byReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+          + "; counters " + counters.values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+    try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+    let removedPath = state + "/removed.json"
+    try Data(JSONValue.array(removed.map { .string($0) }).serialized().utf8).write(to: URL(fileURLWithPath: removedPath))
+    guard scale == 1 else { return }
+    let ref = "../shared/bench/reference"
+    guard FileManager.default.fileExists(atPath: ref + "/dedup_eval.py") else { print("  (no \(ref)/dedup_eval.py; not scored)"); return }
+    let script = """
+        import sys, json; sys.path.insert(0, sys.argv[1])
+        from dedup_eval import load_truth, evaluate
+        truth = load_truth(sys.argv[2]); removed = json.load(open(sys.argv[3]))
+        n = sum(1 for _ in open(sys.argv[2] + "/corpus.jsonl"))
+        r = evaluate(removed, truth, n)
+        hi = [t for t in truth if t["jaccard"] >= 0.8]
+        groups = {}
+        for t in truth: groups.setdefault(t["orig_id"], set()).update([t["orig_id"], t["id"]])
+        rem = set(removed)
+        r["recall_jaccard_ge_0.8"] = round(sum(1 for t in hi if groups[t["orig_id"]] & rem) / max(1, len(hi)), 4)
+        print(json.dumps(r, indent=1))
+        """
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = [python, "-c", script, ref, corpus, removedPath]
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    p.standardError = pipe
+    try p.run()
+    let out = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    print(String(decoding: out, as: UTF8.self))
+}
