@@ -117,7 +117,7 @@ func runDedupBench(_ args: [String]) throws {
     for s in stages { try s.endPart(0); try s.finish() }
     let wall = Date().timeIntervalSince(t0)
     var u = rusage()
-    getrusage(RUSAGE_SELF, &u)
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &u)
     let rssMB = Double(u.ru_maxrss) / 1024
     let cfg = mh.isEmpty ? "defaults" : JSONValue.object(mh).serialized()
     print("dedup bench: \(corpusFile) ×\(scale): \(nDocs) docs, \(String(format: "%.1f", Double(nBytes) / 1e6)) MB; stages: \(exact ? "exact_dedup + " : "")minhash_dedup \(cfg); \(threads) prepare threads")

@@ -95,25 +95,20 @@ public final class MinHashDedupStage: OrderedStage, @unchecked Sendable {
             """, partTables: ["docs", "bands"])
     }
 
-    /// Sorted unique shingle hashes (64-bit) of `text`.
+    /// Shingle hashes (64-bit, unsorted, possibly repeated) of `text`.
     func shingles(_ text: String) -> [UInt64] {
         let words = TextKit.wordHashes(text)
         if words.isEmpty { return [] }
         let n = options.ngram
-        var sh = [UInt64]()
-        words.withUnsafeBufferPointer { w in
-            if w.count < n {
-                sh.append(TextKit.gramHash(w, 0, w.count))
-            } else {
-                sh.reserveCapacity(w.count - n + 1)
-                for i in 0...(w.count - n) { sh.append(TextKit.gramHash(w, i, n)) }
+        return words.withUnsafeBufferPointer { w in
+            let m = w.count < n ? 1 : w.count - n + 1
+            return [UInt64](unsafeUninitializedCapacity: m) { buf, count in
+                if w.count < n { buf[0] = TextKit.gramHash(w, 0, w.count) } else {
+                    for i in 0..<m { buf[i] = TextKit.gramHash(w, i, n) }
+                }
+                count = m
             }
         }
-        sh.sort()
-        var u = 0
-        for i in 0..<sh.count where i == 0 || sh[i] != sh[i - 1] { sh[u] = sh[i]; u += 1 }
-        sh.removeLast(sh.count - u)
-        return sh
     }
 
     /// Layout: `[shingleCount, numPerm signature values..., bands band keys..., packed 32-bit shingles...]`

@@ -96,6 +96,25 @@ enum TextKit {
     /// Scans words; calls `body(startByte, endByte, hash)` for each, in order. The hash is of the lowercased word.
     @inline(__always)
     static func scanWords(_ p: UnsafeBufferPointer<UInt8>, _ body: (Int, Int, UInt64) -> Void) {
+        withoutActuallyEscaping(body) { b in
+            var sink = ClosureSink(body: b)
+            scanWords(p, &sink)
+        }
+    }
+
+    struct ClosureSink: WordSink {
+        let body: (Int, Int, UInt64) -> Void
+        @inline(__always) mutating func word(_ s: Int, _ e: Int, _ h: UInt64) { body(s, e, h) }
+    }
+
+    struct HashSink: WordSink {
+        var out: UnsafeMutablePointer<UInt64>
+        var count = 0
+        @inline(__always) mutating func word(_ s: Int, _ e: Int, _ h: UInt64) { out[count] = h; count += 1 }
+    }
+
+    @inline(__always)
+    static func scanWords<S: WordSink>(_ p: UnsafeBufferPointer<UInt8>, _ sink: inout S) {
         var i = 0
         let n = p.count
         var inWord = false
@@ -109,7 +128,7 @@ enum TextKit {
                     let l = (b &- 0x41) < 26 ? b | 0x20 : b
                     h = (h ^ UInt64(l)) &* fnvPrime
                 } else if inWord {
-                    body(start, i, mix64(h)); inWord = false
+                    sink.word(start, i, mix64(h)); inWord = false
                 }
                 i += 1
                 continue
@@ -120,23 +139,26 @@ enum TextKit {
                 if !inWord { inWord = true; start = i; h = fnvOffset }
                 h = fnvScalar(h, lower(v))
             case .single:
-                if inWord { body(start, i, mix64(h)); inWord = false }
-                body(i, i + len, mix64(fnvScalar(fnvOffset, v)))
+                if inWord { sink.word(start, i, mix64(h)); inWord = false }
+                sink.word(i, i + len, mix64(fnvScalar(fnvOffset, v)))
             case .separator, .space:
-                if inWord { body(start, i, mix64(h)); inWord = false }
+                if inWord { sink.word(start, i, mix64(h)); inWord = false }
             }
             i += len
         }
-        if inWord { body(start, n, mix64(h)) }
+        if inWord { sink.word(start, n, mix64(h)) }
     }
 
     /// Word hashes of `text`.
     static func wordHashes(_ text: String) -> [UInt64] {
-        var out = [UInt64]()
-        out.reserveCapacity(text.utf8.count / 5)
         var t = text
-        t.withUTF8 { p in scanWords(p) { _, _, h in out.append(h) } }
-        return out
+        return t.withUTF8 { p in
+            [UInt64](unsafeUninitializedCapacity: p.count / 2 + 1) { buf, count in
+                var sink = HashSink(out: buf.baseAddress!)
+                scanWords(p, &sink)
+                count = sink.count
+            }
+        }
     }
 
     /// Hash of `count` consecutive word hashes starting at `start` (order-sensitive), salted by the count.
@@ -194,47 +216,57 @@ enum TextKit {
     ///   whitespace is removed. Without it whitespace is kept byte for byte.
     static func normalizeForExact(_ text: String, lowercase: Bool, removePunctuation: Bool, removeDigits: Bool,
                                   collapseWhitespace: Bool) -> [UInt8] {
-        var out = [UInt8]()
         var t = text
-        t.withUTF8 { p in
-            out.reserveCapacity(p.count)
-            var pendingSpace = false
-            @inline(__always) func emitSpaceIfPending() {
-                if pendingSpace { if !out.isEmpty { out.append(0x20) }; pendingSpace = false }
-            }
-            var i = 0
-            while i < p.count {
-                let b = p[i]
-                if b < 0x80 {
-                    i += 1
-                    if asciiSpace(b) {
-                        if collapseWhitespace { pendingSpace = true } else { out.append(b) }
+        return t.withUTF8 { p in
+            [UInt8](unsafeUninitializedCapacity: p.count * 2 + 4) { o, count in
+                var n = 0
+                var pendingSpace = false
+                var i = 0
+                while i < p.count {
+                    let b = p[i]
+                    if b < 0x80 {
+                        i += 1
+                        if asciiSpace(b) {
+                            if collapseWhitespace { pendingSpace = true } else { o[n] = b; n += 1 }
+                            continue
+                        }
+                        if (b &- 0x30) < 10 {
+                            if removeDigits { continue }
+                        } else if !asciiWord(b) {
+                            if removePunctuation { continue }
+                        }
+                        if pendingSpace { if n > 0 { o[n] = 0x20; n += 1 }; pendingSpace = false }
+                        o[n] = lowercase && (b &- 0x41) < 26 ? b | 0x20 : b
+                        n += 1
                         continue
                     }
-                    if (b &- 0x30) < 10 {
-                        if removeDigits { continue }
-                    } else if !asciiWord(b) {
-                        if removePunctuation { continue }
+                    let (v, len) = decode(p, i)
+                    let cls = classify(v)
+                    if cls == .space {
+                        if collapseWhitespace { pendingSpace = true } else { for k in 0..<len { o[n] = p[i + k]; n += 1 } }
+                    } else if cls == .separator && removePunctuation {
+                        // removed
+                    } else {
+                        if pendingSpace { if n > 0 { o[n] = 0x20; n += 1 }; pendingSpace = false }
+                        let m = lowercase ? lower(v) : v
+                        if m == v { for k in 0..<len { o[n] = p[i + k]; n += 1 } } else { n += writeUTF8(o.baseAddress! + n, m) }
                     }
-                    emitSpaceIfPending()
-                    out.append(lowercase && (b &- 0x41) < 26 ? b | 0x20 : b)
-                    continue
+                    i += len
                 }
-                let (v, len) = decode(p, i)
-                let cls = classify(v)
-                if cls == .space {
-                    if collapseWhitespace { pendingSpace = true } else { out.append(contentsOf: p[i..<(i + len)]) }
-                } else if cls == .separator && removePunctuation {
-                    // removed
-                } else {
-                    emitSpaceIfPending()
-                    let m = lowercase ? lower(v) : v
-                    if m == v { out.append(contentsOf: p[i..<(i + len)]) } else { appendUTF8(&out, m) }
-                }
-                i += len
+                count = n
             }
         }
-        return out
+    }
+
+    @inline(__always)
+    static func writeUTF8(_ o: UnsafeMutablePointer<UInt8>, _ v: UInt32) -> Int {
+        if v < 0x80 { o[0] = UInt8(v); return 1 }
+        if v < 0x800 { o[0] = UInt8(0xC0 | (v >> 6)); o[1] = UInt8(0x80 | (v & 0x3F)); return 2 }
+        if v < 0x10000 {
+            o[0] = UInt8(0xE0 | (v >> 12)); o[1] = UInt8(0x80 | ((v >> 6) & 0x3F)); o[2] = UInt8(0x80 | (v & 0x3F)); return 3
+        }
+        o[0] = UInt8(0xF0 | (v >> 18)); o[1] = UInt8(0x80 | ((v >> 12) & 0x3F)); o[2] = UInt8(0x80 | ((v >> 6) & 0x3F))
+        o[3] = UInt8(0x80 | (v & 0x3F)); return 4
     }
 
     static func appendUTF8(_ out: inout [UInt8], _ v: UInt32) {
@@ -248,25 +280,31 @@ enum TextKit {
         }
     }
 
-    /// The first `maxChars` characters of `text` on one line (for reports).
+    /// About the first `maxBytes` bytes of `text` on one line, whitespace runs collapsed (for reports).
     static func snippet(_ text: String, _ maxBytes: Int = 160) -> String {
-        var s = ""
-        var n = 0
-        var lastSpace = false
-        for u in text.unicodeScalars {
-            if n >= maxBytes { s += "…"; break }
-            if u.properties.isWhitespace {
-                if !lastSpace && n > 0 { s.unicodeScalars.append(" "); n += 1 }
-                lastSpace = true
-                continue
+        var t = text
+        return t.withUTF8 { p in
+            var out = [UInt8]()
+            out.reserveCapacity(min(p.count, maxBytes) + 4)
+            var lastSpace = true
+            var i = 0
+            while i < p.count {
+                let b = p[i]
+                if asciiSpace(b) {
+                    if !lastSpace { out.append(0x20) }
+                    lastSpace = true; i += 1; continue
+                }
+                if out.count >= maxBytes && (b & 0xC0) != 0x80 { out += [0xE2, 0x80, 0xA6]; break }
+                lastSpace = false
+                out.append(b); i += 1
             }
-            lastSpace = false
-            s.unicodeScalars.append(u)
-            n += 1
+            while out.last == 0x20 { out.removeLast() }
+            return String(decoding: out, as: UTF8.self)
         }
-        return s
     }
 }
+
+protocol WordSink { mutating func word(_ s: Int, _ e: Int, _ h: UInt64) }
 
 /// A fixed-size bit filter of 64-bit keys (one probe): a miss proves the key was never inserted, so most SQLite
 /// lookups of unique documents are skipped. 2^27 bits (16 MiB) by default.
