@@ -5,10 +5,16 @@
 //   --corpus DIR   output folder of ../shared/bench/reference/build_dedup_corpus.py (corpus.jsonl, truth.jsonl);
 //                  default .bench-dedup/corpus; skipped cleanly when absent. Build one with, e.g.:
 //                  python3 ../shared/bench/reference/build_dedup_corpus.py .bench-dedup/corpus
+//   With none of --bands/--rows/--verify/--threshold/--ngram it runs twice: the defaults (14 x 8, MinHash estimate)
+//   and the recommended high-recall setting (20 x 5 with verify_jaccard).
 //   --threads N    prepare() workers (default 2, like the reference runs); decide() runs in input order on the
 //                  calling thread, as in the executor
 //   --scale K      feed the corpus K times (copy k > 0 gets ids "<id>~k" and a leading marker word, so copies are
 //                  near duplicates of copy 0): for peak RSS and speed at K× corpus size; accuracy only when K = 1
+//   --data ROOT    instead: checks on real data under ROOT (e.g. ../shared/data): exact duplicates in
+//                  sft-domain/medquad/medquad_qa.jsonl (text = instruction + output), and GSM8K train
+//                  (sft-general/alpaca-data-cleaned-extensions/dataset_extensions/gsm_8k/gsm_8k_train.json) against the
+//                  GSM8K test set (eval-general/gsm8k/grade_school_math/data/test.jsonl) with decontaminate
 //   The removed ids are written to <state>/removed.json and scored with ../shared/bench/reference/dedup_eval.py
 //   (python3; DOMAINFORGE_PYTHON overrides).
 import Dedup
@@ -40,6 +46,7 @@ func runDedupBench(_ args: [String]) throws {
         case "--scale": scale = max(1, Int(value()) ?? 1)
         case "--keep-state": keepState = true
         case "--python": python = value()
+        case "--data": return try runDedupDataChecks(value())
         default: print("dedup bench: unknown argument \(args[i])"); return
         }
         i += 1
@@ -49,6 +56,17 @@ func runDedupBench(_ args: [String]) throws {
         print("dedup bench: no \(corpusFile); build it with python3 ../shared/bench/reference/build_dedup_corpus.py \(corpus); skipping")
         return
     }
+    if mh.isEmpty {
+        // The defaults (14 x 8, MinHash estimate), then the recommended high-recall setting.
+        try benchOnce(corpus: corpusFile, dir: corpus, mh: [:], exact: exact, threads: threads, scale: scale, keepState: keepState, python: python)
+        print("")
+        mh = ["bands": .int(20), "rows": .int(5), "verify_jaccard": .bool(true)]
+    }
+    try benchOnce(corpus: corpusFile, dir: corpus, mh: mh, exact: exact, threads: threads, scale: scale, keepState: keepState, python: python)
+}
+
+private func benchOnce(corpus corpusFile: String, dir corpus: String, mh: [String: JSONValue], exact: Bool, threads: Int, scale: Int,
+                       keepState: Bool, python: String) throws {
     let state = corpus + "/state-\(getpid())"
     try? FileManager.default.removeItem(atPath: state)
     defer { if !keepState { try? FileManager.default.removeItem(atPath: state) } }
@@ -154,4 +172,54 @@ func runDedupBench(_ args: [String]) throws {
     let out = pipe.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
     print(String(decoding: out, as: UTF8.self))
+}
+
+private func runStage(_ stage: any OrderedStage, _ docs: [Document]) throws -> (dropped: [String], counters: StageCounters) {
+    try stage.resume(finishedParts: [])
+    try stage.beginPart(0)
+    var counters = StageCounters()
+    var dropped: [String] = []
+    for var d in docs {
+        if case .drop = stage.decide(&d, prepared: stage.prepare(d), counters: &counters) { dropped.append(d.id) }
+    }
+    try stage.endPart(0)
+    try stage.finish()
+    return (dropped, counters)
+}
+
+func runDedupDataChecks(_ root: String) throws {
+    let state = NSTemporaryDirectory() + "/dedup-data-\(getpid())"
+    defer { try? FileManager.default.removeItem(atPath: state) }
+    let medquad = root + "/sft-domain/medquad/medquad_qa.jsonl"
+    if FileManager.default.fileExists(atPath: medquad) {
+        var docs: [Document] = []
+        let reader = LineReader(source: try openByteSource(path: medquad, displayName: medquad), maxLineBytes: 1 << 26)
+        while let rec = try reader.next() {
+            guard !rec.bytes.isEmpty, let v = try? JSONParser.parse(bytes: rec.bytes) else { continue }
+            docs.append(Document(id: v["id"]?.stringValue ?? "\(docs.count)",
+                                 text: (v["instruction"]?.stringValue ?? "") + "\n\n" + (v["output"]?.stringValue ?? ""), source: medquad))
+        }
+        let raw: JSONValue = .object(["lowercase": .bool(false), "remove_punctuation": .bool(false), "collapse_whitespace": .bool(false)])
+        for (label, opts) in [("byte-identical (normalization off)", raw), ("normalized (defaults)", JSONValue.null)] {
+            let t0 = Date()
+            let stage = try DedupStageFactory.make(type: "exact_dedup", options: opts, stateDirectory: state + "/mq-\(label.count)", baseDirectory: ".")
+            let r = try runStage(stage, docs)
+            print("medquad exact_dedup \(label): \(docs.count) records, \(r.dropped.count) dropped as exact duplicates of an earlier record (\(String(format: "%.2f", Date().timeIntervalSince(t0))) s)")
+        }
+    } else { print("no \(medquad); skipping") }
+    let train = root + "/sft-general/alpaca-data-cleaned-extensions/dataset_extensions/gsm_8k/gsm_8k_train.json"
+    let test = root + "/eval-general/gsm8k/grade_school_math/data/test.jsonl"
+    if FileManager.default.fileExists(atPath: train), FileManager.default.fileExists(atPath: test) {
+        let v = try JSONParser.parse(bytes: readWholeFile(path: train, displayName: train, limit: 1 << 30))
+        let docs = (v.arrayValue ?? []).enumerated().map { k, r in
+            Document(id: "gsm8k-train-\(k)", text: (r["instruction"]?.stringValue ?? "") + "\n" + (r["output"]?.stringValue ?? ""), source: train)
+        }
+        let t0 = Date()
+        let opts: JSONValue = .object(["eval_sets": .array([.object(["name": .string("gsm8k_test"), "path": .string(test),
+            "format": .string("jsonl"), "fields": .array([.string("question"), .string("answer")])])])])
+        let stage = try DedupStageFactory.make(type: "decontaminate", options: opts, stateDirectory: state + "/gsm", baseDirectory: ".")
+        let r = try runStage(stage, docs)
+        print("gsm8k train vs test decontaminate (13-grams of question and answer): \(docs.count) train records, \(r.dropped.count) contaminated (\(String(format: "%.2f", Date().timeIntervalSince(t0))) s)")
+        print(try DedupReport.render(stateDirectory: state + "/gsm", samplePairs: 0, topClusters: 5))
+    } else { print("no GSM8K train/test under \(root); skipping") }
 }
