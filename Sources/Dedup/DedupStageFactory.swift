@@ -101,3 +101,13 @@ extension KeyedDecodingContainer {
 func check(_ ok: Bool, _ type: String, _ key: String, _ message: String) throws {
     if !ok { throw DedupConfigError("stage '\(type)': invalid option '\(key)': \(message)") }
 }
+
+/// Stages that can say which kept document a dropped one duplicates (`exact_dedup`, `minhash_dedup`), for the
+/// rejects file: `if let m = (stage as? DuplicateMatchReporting)?.lastMatch() { ... }` right after a `.drop`.
+public protocol DuplicateMatchReporting: AnyObject {
+    /// The kept document's id and the similarity (1 for exact duplicates), valid right after `decide` dropped.
+    func lastMatch() -> (keptID: String, similarity: Double)?
+}
+
+extension ExactDedupStage: DuplicateMatchReporting {}
+extension MinHashDedupStage: DuplicateMatchReporting {}

@@ -116,6 +116,8 @@ func edited(_ text: String, every: Int) -> String {
     _ = s.decide(&a, prepared: s.prepare(a), counters: &c)
     #expect(s.decide(&b, prepared: s.prepare(b), counters: &c) == .drop(reason: "exact_duplicate"))
     #expect(s.lastMatch()?.keptID == "a")
+    let any: any OrderedStage = s
+    #expect((any as? DuplicateMatchReporting)?.lastMatch()?.similarity == 1.0)
 }
 
 @Test func exactOptionsChangeTheKey() throws {
