@@ -140,7 +140,7 @@ public final class MinHashDedupStage: OrderedStage, @unchecked Sendable {
         }
         if options.verifyJaccard {
             var s32 = sh.map { UInt32(truncatingIfNeeded: $0 >> 32) }
-            s32.sort()
+            radixSort(&s32)
             var u = 0
             for i in 0..<s32.count where i == 0 || s32[i] != s32[i - 1] { s32[u] = s32[i]; u += 1 }
             s32.removeLast(s32.count - u)

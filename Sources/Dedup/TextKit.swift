@@ -304,6 +304,30 @@ enum TextKit {
     }
 }
 
+/// Sorts 32-bit values ascending (LSD radix, 4 passes of 8 bits; much faster than the stable comparison sort).
+func radixSort(_ a: inout [UInt32]) {
+    let n = a.count
+    if n < 64 { a.sort(); return }
+    var tmp = [UInt32](repeating: 0, count: n)
+    a.withUnsafeMutableBufferPointer { src0 in
+        tmp.withUnsafeMutableBufferPointer { dst0 in
+            var src = src0, dst = dst0
+            var counts = [Int](repeating: 0, count: 256)
+            counts.withUnsafeMutableBufferPointer { c in
+                for shift in stride(from: 0, to: 32, by: 8) {
+                    for k in 0..<256 { c[k] = 0 }
+                    for v in src { c[Int((v >> UInt32(shift)) & 0xFF)] += 1 }
+                    var sum = 0
+                    for k in 0..<256 { let t = c[k]; c[k] = sum; sum += t }
+                    for v in src { let b = Int((v >> UInt32(shift)) & 0xFF); dst[c[b]] = v; c[b] += 1 }
+                    swap(&src, &dst)
+                }
+            }
+        }
+    }
+    // four passes: the result is back in `a`
+}
+
 protocol WordSink { mutating func word(_ s: Int, _ e: Int, _ h: UInt64) }
 
 /// A fixed-size bit filter of 64-bit keys (one probe): a miss proves the key was never inserted, so most SQLite

@@ -405,3 +405,13 @@ func decontamOptions(_ mode: String) -> JSONValue {
         #expect(keys == Set(DedupStageFactory.optionKeys(for: type)! + ["type"]), "\(type)")
     }
 }
+
+@Test func radixSortSorts() {
+    var s: UInt64 = 88172645463325252
+    for n in [0, 1, 5, 63, 64, 1000, 5000] {
+        var a = (0..<n).map { _ -> UInt32 in s ^= s << 13; s ^= s >> 7; s ^= s << 17; return UInt32(truncatingIfNeeded: s) }
+        let expected = a.sorted()
+        radixSort(&a)
+        #expect(a == expected)
+    }
+}
