@@ -16,6 +16,8 @@
 //                  sft-domain/medquad/medquad_qa.jsonl (text = instruction + output), and GSM8K train
 //                  (sft-general/alpaca-data-cleaned-extensions/dataset_extensions/gsm_8k/gsm_8k_train.json) against the
 //                  GSM8K test set (eval-general/gsm8k/grade_school_math/data/test.jsonl) with decontaminate
+//                  plus the 5 GPTeacher Roleplay files (whole files, exact_dedup), the nested Toolformer subsets
+//                  (records, exact_dedup, biggest file first) and the Gutenberg editions (whole files, minhash_dedup)
 //   The removed ids are written to <state>/removed.json and scored with ../shared/bench/reference/dedup_eval.py
 //   (python3; DOMAINFORGE_PYTHON overrides).
 import Dedup
@@ -213,6 +215,68 @@ func runDedupDataChecks(_ root: String) throws {
             print("medquad exact_dedup \(label): \(docs.count) records, \(r.dropped.count) dropped as exact duplicates of an earlier record (\(String(format: "%.2f", Date().timeIntervalSince(t0))) s)")
         }
     } else { print("no \(medquad); skipping") }
+    let gpt = root + "/sft-general/alpaca-data-cleaned-extensions/dataset_extensions/GPTeacher"
+    if FileManager.default.fileExists(atPath: gpt) {
+        for sub in ["Roleplay", "Toolformer"] {
+            let dir = gpt + "/" + sub
+            let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
+            var fileDocs: [Document] = []
+            var records: [(file: String, docs: [Document])] = []
+            for f in files {
+                let bytes = try readWholeFile(path: dir + "/" + f, displayName: f, limit: 1 << 30)
+                fileDocs.append(Document(id: f, text: String(decoding: bytes, as: UTF8.self), source: f))
+                let v = try JSONParser.parse(bytes: bytes)
+                records.append((f, (v.arrayValue ?? []).enumerated().map { k, r in
+                    Document(id: "\(f)#\(k)", text: (r["instruction"]?.stringValue ?? "") + "\n" + (r["input"]?.stringValue ?? "")
+                             + "\n" + (r["response"]?.stringValue ?? r["output"]?.stringValue ?? ""), source: f)
+                }))
+            }
+            let raw: JSONValue = .object(["lowercase": .bool(false), "remove_punctuation": .bool(false), "collapse_whitespace": .bool(false)])
+            let r = try runStage(try DedupStageFactory.make(type: "exact_dedup", options: raw, stateDirectory: state + "/gpt-\(sub)", baseDirectory: "."), fileDocs)
+            print("GPTeacher \(sub): \(files.count) files, \(r.dropped.count) byte-identical to an earlier file: \(r.dropped.joined(separator: ", "))")
+            records.sort { ($0.docs.count, $0.file) > ($1.docs.count, $1.file) }
+            let stage = try DedupStageFactory.make(type: "exact_dedup", options: .null, stateDirectory: state + "/gptrec-\(sub)", baseDirectory: ".")
+            try stage.resume(finishedParts: [])
+            var counters = StageCounters()
+            var line = "GPTeacher \(sub) records, exact_dedup, biggest file first:"
+            for (k, (f, docs)) in records.enumerated() {
+                try stage.beginPart(k)
+                var dropped = 0
+                for var d in docs { if case .drop = stage.decide(&d, prepared: stage.prepare(d), counters: &counters) { dropped += 1 } }
+                try stage.endPart(k)
+                line += " \(f) \(dropped)/\(docs.count) dropped;"
+            }
+            try stage.finish()
+            print(line)
+        }
+    }
+    let gut = root + "/plain-text/gutenberg-gitenberg"
+    if FileManager.default.fileExists(atPath: gut) {
+        var docs: [Document] = []
+        for book in ((try? FileManager.default.contentsOfDirectory(atPath: gut)) ?? []).sorted() {
+            guard let e = FileManager.default.enumerator(atPath: gut + "/" + book) else { continue }
+            var files: [String] = []
+            while let f = e.nextObject() as? String { if f.hasSuffix(".txt") { files.append(f) } }
+            for f in files.sorted() {
+                let bytes = try readWholeFile(path: gut + "/" + book + "/" + f, displayName: f, limit: 1 << 30)
+                docs.append(Document(id: book + "/" + f, text: String(decoding: bytes, as: UTF8.self), source: f))
+            }
+        }
+        let t0 = Date()
+        let stage = try DedupStageFactory.make(type: "minhash_dedup", options: .null, stateDirectory: state + "/gutenberg", baseDirectory: ".")
+        let r = try runStage(stage, docs)
+        let pairs = try String(contentsOfFile: state + "/gutenberg/duplicates.jsonl", encoding: .utf8).split(separator: "\n")
+        var sameBook = 0
+        for p in pairs {
+            guard let v = try? JSONParser.parse(String(p)), let a = v["dropped"]?.stringValue, let b = v["kept"]?.stringValue else { continue }
+            if a.split(separator: "/").first == b.split(separator: "/").first { sameBook += 1 }
+        }
+        let books = Set(docs.map { $0.id.split(separator: "/").first! })
+        print("Gutenberg minhash_dedup (defaults) on \(docs.count) edition files of \(books.count) books: \(r.dropped.count) dropped, "
+              + "\(sameBook) of them matched to an edition of the same book, \(docs.count - r.dropped.count) kept "
+              + "(\(String(format: "%.2f", Date().timeIntervalSince(t0))) s)")
+        print(try DedupReport.render(stateDirectory: state + "/gutenberg", samplePairs: 3, topClusters: 6))
+    }
     let train = root + "/sft-general/alpaca-data-cleaned-extensions/dataset_extensions/gsm_8k/gsm_8k_train.json"
     let test = root + "/eval-general/gsm8k/grade_school_math/data/test.jsonl"
     if FileManager.default.fileExists(atPath: train), FileManager.default.fileExists(atPath: test) {
