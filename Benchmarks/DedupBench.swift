@@ -1,7 +1,7 @@
 // Dedup benchmark: accuracy and speed of exact_dedup + minhash_dedup on a corpus with known duplicates.
 //
 // Usage: swift run -c release bench dedup [--corpus DIR] [--threads N] [--bands B] [--rows R] [--verify]
-//            [--threshold J] [--ngram N] [--no-exact] [--scale K] [--keep-state] [--python PY]
+//            [--threshold J] [--ngram N] [--no-exact] [--scale K] [--keep-state] [--more] [--data ROOT] [--python PY]
 //   --corpus DIR   output folder of ../shared/bench/reference/build_dedup_corpus.py (corpus.jsonl, truth.jsonl);
 //                  default .bench-dedup/corpus; skipped cleanly when absent. Build one with, e.g.:
 //                  python3 ../shared/bench/reference/build_dedup_corpus.py .bench-dedup/corpus
@@ -12,6 +12,8 @@
 //   --scale K      feed the corpus K times; copy k > 0 gets ids "<id>~k" and every ASCII word gets the suffix
 //                  "qk", so each copy is a distinct corpus with the same duplicate structure (the index grows
 //                  K times): for peak RSS and speed at K× corpus size; scored only when K = 1
+//   --more         also time line_dedup (sentence_spans) and decontaminate (MMLU test CSVs + GSM8K test from
+//                  ../shared/data/eval-general) over the same corpus
 //   --data ROOT    instead: checks on real data under ROOT (e.g. ../shared/data): exact duplicates in
 //                  sft-domain/medquad/medquad_qa.jsonl (text = instruction + output), and GSM8K train
 //                  (sft-general/alpaca-data-cleaned-extensions/dataset_extensions/gsm_8k/gsm_8k_train.json) against the
@@ -33,6 +35,7 @@ func runDedupBench(_ args: [String]) throws {
     var exact = true
     var scale = 1
     var keepState = false
+    var more = false
     var python = ProcessInfo.processInfo.environment["DOMAINFORGE_PYTHON"] ?? "python3"
     var i = 0
     func value() -> String { i += 1; return i < args.count ? args[i] : "" }
@@ -48,6 +51,7 @@ func runDedupBench(_ args: [String]) throws {
         case "--no-exact": exact = false
         case "--scale": scale = max(1, Int(value()) ?? 1)
         case "--keep-state": keepState = true
+        case "--more": more = true
         case "--python": python = value()
         case "--data": return try runDedupDataChecks(value())
         default: print("dedup bench: unknown argument \(args[i])"); return
@@ -66,21 +70,41 @@ func runDedupBench(_ args: [String]) throws {
         mh = ["bands": .int(20), "rows": .int(5), "verify_jaccard": .bool(true)]
     }
     try benchOnce(corpus: corpusFile, dir: corpus, mh: mh, exact: exact, threads: threads, scale: scale, keepState: keepState, python: python)
+    if more {
+        print("")
+        try benchOnce(corpus: corpusFile, dir: corpus, mh: [:], exact: false, threads: threads, scale: scale, keepState: keepState,
+                      python: python, only: [("line_dedup", .object(["sentence_spans": .bool(true)]))])
+        let eval = "../shared/data/eval-general"
+        if FileManager.default.fileExists(atPath: eval) {
+            print("")
+            let sets: JSONValue = .array([
+                .object(["name": .string("mmlu"), "path": .string(eval + "/mmlu/data/mmlu/test/*.csv"), "format": .string("csv"),
+                         "fields": .array(["question", "choice0", "choice1", "choice2", "choice3"].map { .string($0) })]),
+                .object(["name": .string("gsm8k"), "path": .string(eval + "/gsm8k/grade_school_math/data/test.jsonl"),
+                         "format": .string("jsonl"), "fields": .array([.string("question"), .string("answer")])]),
+            ])
+            try benchOnce(corpus: corpusFile, dir: corpus, mh: [:], exact: false, threads: threads, scale: scale, keepState: keepState,
+                          python: python, only: [("decontaminate", .object(["eval_sets": sets]))])
+        }
+    }
 }
 
 private func benchOnce(corpus corpusFile: String, dir corpus: String, mh: [String: JSONValue], exact: Bool, threads: Int, scale: Int,
-                       keepState: Bool, python: String) throws {
+                       keepState: Bool, python: String, only: [(String, JSONValue)]? = nil) throws {
     let state = corpus + "/state-\(getpid())"
     try? FileManager.default.removeItem(atPath: state)
     defer { if !keepState { try? FileManager.default.removeItem(atPath: state) } }
 
     let t0 = Date()
     var stages: [any OrderedStage] = []
-    if exact {
+    if let only {
+        for (type, o) in only { stages.append(try DedupStageFactory.make(type: type, options: o, stateDirectory: state + "/" + type, baseDirectory: ".")) }
+    } else if exact {
         stages.append(try DedupStageFactory.make(type: "exact_dedup", options: .null, stateDirectory: state + "/exact", baseDirectory: "."))
     }
-    let minhash = try DedupStageFactory.make(type: "minhash_dedup", options: .object(mh), stateDirectory: state + "/minhash", baseDirectory: ".")
-    stages.append(minhash)
+    if only == nil {
+        stages.append(try DedupStageFactory.make(type: "minhash_dedup", options: .object(mh), stateDirectory: state + "/minhash", baseDirectory: "."))
+    }
     for s in stages { try s.resume(finishedParts: []); try s.beginPart(0) }
 
     var removed: [String] = []
@@ -146,7 +170,8 @@ private func benchOnce(corpus corpusFile: String, dir corpus: String, mh: [Strin
     getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &u)
     let rssMB = Double(u.ru_maxrss) / 1024
     let cfg = mh.isEmpty ? "defaults" : JSONValue.object(mh).serialized()
-    print("dedup bench: \(corpusFile) ×\(scale): \(nDocs) docs, \(String(format: "%.1f", Double(nBytes) / 1e6)) MB; stages: \(exact ? "exact_dedup + " : "")minhash_dedup \(cfg); \(threads) prepare threads")
+    let desc = only.map { $0.map { "\($0.0) \($0.1.serialized())" }.joined(separator: " + ") } ?? "\(exact ? "exact_dedup + " : "")minhash_dedup \(cfg)"
+    print("dedup bench: \(corpusFile) ×\(scale): \(nDocs) docs, \(String(format: "%.1f", Double(nBytes) / 1e6)) MB; stages: \(desc); \(threads) prepare threads")
     print(String(format: "  wall %.2f s (read+parse+prepare+decide+finish): %.0f docs/s, %.1f MB/s; prepare %.2f s, decide %.2f s; peak RSS %.0f MB",
                  wall, Double(nDocs) / wall, Double(nBytes) / 1e6 / wall, prepareSeconds, decideSeconds, rssMB))
     print("  removed \(removed.count): " + byReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
@@ -154,7 +179,7 @@ private func benchOnce(corpus corpusFile: String, dir corpus: String, mh: [Strin
     try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
     let removedPath = state + "/removed.json"
     try Data(JSONValue.array(removed.map { .string($0) }).serialized().utf8).write(to: URL(fileURLWithPath: removedPath))
-    guard scale == 1 else { return }
+    guard scale == 1, only == nil else { return }
     let ref = "../shared/bench/reference"
     guard FileManager.default.fileExists(atPath: ref + "/dedup_eval.py") else { print("  (no \(ref)/dedup_eval.py; not scored)"); return }
     let script = """

@@ -189,6 +189,7 @@ public final class LineDedupStage: OrderedStage, @unchecked Sendable {
         var removeRanges: [(Int, Int)] = []
         var docKeys = Set<UInt64>()
         var linesRemoved = 0, spansRemoved = 0
+        var textBytes: [UInt8]? = nil
         let nl = Int(prepared[0])
         let ns = prepared.count > 2 + 2 * nl ? Int(prepared[1 + 2 * nl]) : 0
         func visit(_ idx: Int, limit: Int, kind: String) -> Bool {
@@ -200,8 +201,8 @@ public final class LineDedupStage: OrderedStage, @unchecked Sendable {
             if firstInDoc { removedDelta[key, default: 0] += 1 }
             if samples[key] == nil {
                 let s = Int(r >> 32), e = Int(r & 0xFFFF_FFFF)
-                let u = Array(document.text.utf8)
-                samples[key] = kind + "\t" + TextKit.snippet(String(decoding: u[s..<e], as: UTF8.self), 200)
+                if textBytes == nil { textBytes = Array(document.text.utf8) }
+                samples[key] = kind + "\t" + TextKit.snippet(String(decoding: textBytes![s..<e], as: UTF8.self), 200)
             }
             return true
         }
@@ -210,7 +211,7 @@ public final class LineDedupStage: OrderedStage, @unchecked Sendable {
         for k in docKeys { counts[k, default: 0] &+= 1; seenDelta[k, default: 0] += 1 }
         guard !removeRanges.isEmpty else { return .keep }
         removeRanges.sort { $0.0 < $1.0 }
-        let bytes = Array(document.text.utf8)
+        let bytes = textBytes ?? Array(document.text.utf8)
         var out = [UInt8]()
         out.reserveCapacity(bytes.count)
         var pos = 0
