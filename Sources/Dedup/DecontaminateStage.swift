@@ -18,7 +18,8 @@ import Foundation
 /// Reason: `contaminated`. Counters: `contaminated_docs`, `contamination_spans_cut`, `contamination_words_cut`.
 /// Files: `<stateDirectory>/parts/contamination-<part>.json` (durable per-part findings; resume removes those of
 /// unfinished parts) and in `finish()` `<stateDirectory>/contamination.json`: per eval set, the items found, each
-/// with a preview and the ids of the documents (first 50) it was found in, plus the number of documents.
+/// with its file, its 0-based record number in that file (CSV: data rows after the header; text: paragraphs), a
+/// preview, the ids of the documents (first 50) it was found in, and the number of documents.
 public final class DecontaminateStage: OrderedStage, @unchecked Sendable {
     public static let type = "decontaminate"
 
@@ -72,7 +73,7 @@ public final class DecontaminateStage: OrderedStage, @unchecked Sendable {
         }
     }
 
-    struct Item { var set: Int; var index: Int; var preview: String }
+    struct Item { var set: Int; var file: String; var index: Int; var preview: String }
 
     public let name: String
     public let options: Options
@@ -123,7 +124,7 @@ public final class DecontaminateStage: OrderedStage, @unchecked Sendable {
                         }
                     }
                     if any {
-                        items.append(Item(set: si, index: files.count > 1 ? n : k,
+                        items.append(Item(set: si, file: String(file.split(separator: "/").last ?? ""), index: k,
                                           preview: TextKit.snippet(fields.joined(separator: " | "), 200)))
                     }
                     n += 1
@@ -326,7 +327,7 @@ public final class DecontaminateStage: OrderedStage, @unchecked Sendable {
             let ids = all[item]!
             docs.formUnion(ids)
             perSet[it.set].append(.object([
-                "item": .int(Int64(it.index)), "preview": .string(it.preview),
+                "item": .int(Int64(it.index)), "file": .string(it.file), "preview": .string(it.preview),
                 "documents": .array(ids.prefix(50).map { .string($0) }), "document_count": .int(Int64(ids.count)),
             ]))
         }

@@ -109,7 +109,7 @@ public enum DedupReport {
             s += "  \(set["name"]?.stringValue ?? ""): \(set["items_found"]?.intValue ?? 0) of \(set["items"]?.intValue ?? 0) items found\n"
             for f in found.prefix(top) {
                 let docs = f["documents"]?.arrayValue?.compactMap(\.stringValue) ?? []
-                s += "    item \(f["item"]?.intValue ?? 0) in \(f["document_count"]?.intValue ?? 0) docs (\(docs.prefix(3).joined(separator: ", "))): "
+                s += "    \(f["file"]?.stringValue ?? "") #\(f["item"]?.intValue ?? 0) in \(f["document_count"]?.intValue ?? 0) docs (\(docs.prefix(3).joined(separator: ", "))): "
                     + "\(f["preview"]?.stringValue ?? "")\n"
             }
         }
