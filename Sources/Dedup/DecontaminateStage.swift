@@ -61,6 +61,14 @@ public final class DecontaminateStage: OrderedStage, @unchecked Sendable {
             mode = try c.value(.mode, default: "drop")
             minKeepFraction = try c.value(.minKeepFraction, default: 0.5)
         }
+        static func checkNested(_ object: [String: JSONValue], type: String) throws {
+            let allowed = EvalSet.CodingKeys.allCases.map(\.rawValue)
+            for (i, entry) in (object["eval_sets"]?.arrayValue ?? []).enumerated() {
+                for key in (entry.objectValue ?? [:]).keys.sorted() where !allowed.contains(key) {
+                    throw DedupConfigError("stage '\(type)': unknown option 'eval_sets[\(i)].\(key)'; allowed: \(allowed.joined(separator: ", "))")
+                }
+            }
+        }
         func validate(type: String) throws {
             try check((1...256).contains(ngram), type, "ngram", "must be 1...256")
             try check(minItemWords >= 1 && minItemWords <= ngram, type, "min_item_words", "must be 1...ngram")

@@ -56,6 +56,7 @@ public enum DedupStageFactory {
         for key in object.keys.sorted() where !allowed.contains(key) {
             throw DedupConfigError("stage '\(type)': unknown option '\(key)'; allowed options: \(allowed.joined(separator: ", "))")
         }
+        try O.checkNested(object, type: type)
         let data = Data(JSONValue.object(object).serialized().utf8)
         let o: O
         do {
@@ -90,6 +91,12 @@ public enum DedupStageFactory {
 protocol DedupOptions: Codable, Sendable {
     static var optionKeys: [String] { get }
     func validate(type: String) throws
+    /// Checks keys of nested objects (e.g. `eval_sets` entries) before decoding.
+    static func checkNested(_ object: [String: JSONValue], type: String) throws
+}
+
+extension DedupOptions {
+    static func checkNested(_ object: [String: JSONValue], type: String) throws {}
 }
 
 extension KeyedDecodingContainer {

@@ -387,6 +387,13 @@ func decontamOptions(_ mode: String) -> JSONValue {
         let m = "\(error)"
         #expect(m.contains("'band'") && m.contains("bands") && m.contains("rows"))
     }
+    do {
+        _ = try DedupStageFactory.make(type: "decontaminate", options: .object(["eval_sets": .array([.object([
+            "name": .string("x"), "path": .string("a.csv"), "field": .array([.string("q")])])])]), stateDirectory: tempDir(), baseDirectory: "")
+        Issue.record("expected an error")
+    } catch {
+        #expect("\(error)".contains("eval_sets[0].field") && "\(error)".contains("fields"))
+    }
     #expect(throws: DedupConfigError.self) {
         try DedupStageFactory.make(type: "fuzzy", options: .null, stateDirectory: tempDir(), baseDirectory: "")
     }
