@@ -1,0 +1,355 @@
+import DomainForgeCore
+import Foundation
+
+/// `decontaminate`: finds documents sharing a word n-gram with evaluation sets and drops them (`mode: drop`) or
+/// cuts the matching spans out (`mode: cut`).
+///
+/// - Words are the normalized words of `TextKit` (lowercased `\w+`-like; punctuation and whitespace ignored), in
+///   both eval items and documents, so "What is 2+2?" matches "what is 2 + 2".
+/// - Each eval item is one JSONL record / CSV row / text paragraph (text files: items separated by blank lines).
+///   Every listed field of the item is n-grammed separately (`ngram` words, default 13). A field with fewer than
+///   `ngram` words but at least `min_item_words` (default 8) is used whole as one shorter n-gram (so a short
+///   question still matches when it appears verbatim); shorter fields are ignored. JSON array fields are joined.
+///   CSV files must have a header row; `fields` name its columns (e.g. MMLU `question`, `choice0`...).
+/// - `path` may contain `*` glob characters in its last component; relative paths resolve against the base dir.
+/// - `mode: cut` removes the byte range from the first to the last word of each match (overlapping matches merge);
+///   when fewer than `min_keep_fraction` of the document's words remain, the document is dropped instead.
+///
+/// Reason: `contaminated`. Counters: `contaminated_docs`, `contamination_spans_cut`, `contamination_words_cut`.
+/// Files: `<stateDirectory>/parts/contamination-<part>.json` (durable per-part findings; resume removes those of
+/// unfinished parts) and in `finish()` `<stateDirectory>/contamination.json`: per eval set, the items found, each
+/// with its file, its 0-based record number in that file (CSV: data rows after the header; text: paragraphs), a
+/// preview, the ids of the documents (first 50) it was found in, and the number of documents.
+public final class DecontaminateStage: OrderedStage, @unchecked Sendable {
+    public static let type = "decontaminate"
+
+    public struct EvalSet: Codable, Sendable, Equatable {
+        public var name: String
+        public var path: String
+        public var format: String
+        public var fields: [String]
+        public init(name: String, path: String, format: String, fields: [String] = []) {
+            self.name = name; self.path = path; self.format = format; self.fields = fields
+        }
+        enum CodingKeys: String, CodingKey, CaseIterable { case name, path, format, fields }
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decode(String.self, forKey: .name)
+            path = try c.decode(String.self, forKey: .path)
+            format = try c.value(.format, default: "jsonl")
+            fields = try c.value(.fields, default: [String]())
+        }
+    }
+
+    public struct Options: Codable, Sendable, Equatable, DedupOptions {
+        public var evalSets: [EvalSet] = []
+        public var ngram = 13
+        public var minItemWords = 8
+        public var mode = "drop"
+        public var minKeepFraction = 0.5
+        public init() {}
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case evalSets = "eval_sets", ngram, minItemWords = "min_item_words", mode, minKeepFraction = "min_keep_fraction"
+        }
+        static var optionKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            evalSets = try c.value(.evalSets, default: [])
+            ngram = try c.value(.ngram, default: 13)
+            minItemWords = try c.value(.minItemWords, default: 8)
+            mode = try c.value(.mode, default: "drop")
+            minKeepFraction = try c.value(.minKeepFraction, default: 0.5)
+        }
+        static func checkNested(_ object: [String: JSONValue], type: String) throws {
+            let allowed = EvalSet.CodingKeys.allCases.map(\.rawValue)
+            for (i, entry) in (object["eval_sets"]?.arrayValue ?? []).enumerated() {
+                for key in (entry.objectValue ?? [:]).keys.sorted() where !allowed.contains(key) {
+                    throw DedupConfigError("stage '\(type)': unknown option 'eval_sets[\(i)].\(key)'; allowed: \(allowed.joined(separator: ", "))")
+                }
+            }
+        }
+        func validate(type: String) throws {
+            try check((1...256).contains(ngram), type, "ngram", "must be 1...256")
+            try check(minItemWords >= 1 && minItemWords <= ngram, type, "min_item_words", "must be 1...ngram")
+            try check(mode == "drop" || mode == "cut", type, "mode", "must be 'drop' or 'cut', got '\(mode)'")
+            try check(minKeepFraction >= 0 && minKeepFraction <= 1, type, "min_keep_fraction", "must be 0...1")
+            for (i, s) in evalSets.enumerated() {
+                try check(["jsonl", "csv", "text"].contains(s.format), type, "eval_sets[\(i)].format", "must be jsonl, csv or text")
+                try check(s.format == "text" || !s.fields.isEmpty, type, "eval_sets[\(i)].fields", "needed for \(s.format)")
+            }
+        }
+    }
+
+    struct Item { var set: Int; var file: String; var index: Int; var preview: String }
+
+    public let name: String
+    public let options: Options
+    let stateDirectory: String
+    /// gram hash (salted by its length) → item number
+    let grams: [UInt64: Int32]
+    let lengths: [Int]
+    let items: [Item]
+    let setNames: [String]
+    let setItemCounts: [Int]
+    var part = 0
+    /// item → document ids, for the current part
+    var found: [Int32: [String]] = [:]
+    var finishedFound: [Int: [Int32: [String]]] = [:]
+    var contaminatedDocs = 0
+
+    public init(name: String = DecontaminateStage.type, options: Options = Options(), stateDirectory: String,
+                baseDirectory: String = "") throws {
+        self.name = name
+        self.options = options
+        self.stateDirectory = stateDirectory
+        var grams: [UInt64: Int32] = [:]
+        var lengths = Set<Int>()
+        var items: [Item] = []
+        var counts: [Int] = []
+        for (si, set) in options.evalSets.enumerated() {
+            let files = try Self.expand(DedupStageFactory.resolve(set.path, base: baseDirectory))
+            if files.isEmpty { throw DedupConfigError("stage '\(Self.type)': eval set '\(set.name)': no file matches \(set.path)") }
+            var n = 0
+            for file in files {
+                for (k, fields) in try Self.readItems(file: file, set: set).enumerated() {
+                    let itemNo = Int32(items.count)
+                    var any = false
+                    for f in fields {
+                        let w = TextKit.wordHashes(f)
+                        w.withUnsafeBufferPointer { wp in
+                            if w.count >= options.ngram {
+                                for i in 0...(w.count - options.ngram) {
+                                    let h = TextKit.gramHash(wp, i, options.ngram)
+                                    if grams[h] == nil { grams[h] = itemNo }
+                                }
+                                any = true
+                            } else if w.count >= options.minItemWords {
+                                let h = TextKit.gramHash(wp, 0, w.count)
+                                if grams[h] == nil { grams[h] = itemNo }
+                                lengths.insert(w.count); any = true
+                            }
+                        }
+                    }
+                    if any {
+                        items.append(Item(set: si, file: String(file.split(separator: "/").last ?? ""), index: k,
+                                          preview: TextKit.snippet(fields.joined(separator: " | "), 200)))
+                    }
+                    n += 1
+                }
+            }
+            counts.append(n)
+        }
+        lengths.insert(options.ngram)
+        self.grams = grams
+        self.lengths = lengths.sorted()
+        self.items = items
+        self.setNames = options.evalSets.map(\.name)
+        self.setItemCounts = counts
+        try makeDirectory(stateDirectory + "/parts")
+    }
+
+    static func expand(_ path: String) throws -> [String] {
+        guard path.contains("*") else { return FileManager.default.fileExists(atPath: path) ? [path] : [] }
+        let slash = path.lastIndex(of: "/")
+        let dir = slash.map { String(path[..<$0]) } ?? "."
+        let pattern = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let pieces = pattern.split(separator: "*", omittingEmptySubsequences: false).map(String.init)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return names.filter { name in
+            var rest = Substring(name)
+            for (i, piece) in pieces.enumerated() {
+                if i == 0 { guard rest.hasPrefix(piece) else { return false }; rest = rest.dropFirst(piece.count); continue }
+                if i == pieces.count - 1 { return piece.isEmpty || rest.hasSuffix(piece) }
+                guard let r = rest.range(of: piece) else { return false }
+                rest = rest[r.upperBound...]
+            }
+            return rest.isEmpty
+        }.sorted().map { dir + "/" + $0 }
+    }
+
+    static func readItems(file: String, set: EvalSet) throws -> [[String]] {
+        let bytes = try readWholeFile(path: file, displayName: file, limit: 1 << 30)
+        let text = String(decoding: bytes, as: UTF8.self)
+        switch set.format {
+        case "jsonl":
+            var out: [[String]] = []
+            for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
+                guard let v = try? JSONParser.parse(String(line)) else { continue }
+                out.append(set.fields.compactMap { f in
+                    switch v[f] {
+                    case .string(let s): return s
+                    case .array(let a): return a.compactMap(\.stringValue).joined(separator: " ")
+                    case .int(let i): return String(i)
+                    default: return nil
+                    }
+                })
+            }
+            return out
+        case "csv":
+            let rows = parseCSV(text)
+            guard let header = rows.first else { return [] }
+            let idx = set.fields.map { f in header.firstIndex(of: f) }
+            if let missing = zip(set.fields, idx).first(where: { $0.1 == nil }) {
+                throw DedupConfigError("stage '\(Self.type)': eval set '\(set.name)': \(file) has no column '\(missing.0)' (columns: \(header.joined(separator: ", ")))")
+            }
+            return rows.dropFirst().map { row in idx.compactMap { $0 }.compactMap { $0 < row.count ? row[$0] : nil } }
+        default:
+            return text.components(separatedBy: "\n\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+                .filter { !$0.isEmpty }.map { [$0] }
+        }
+    }
+
+    /// RFC 4180 CSV: quoted fields may hold commas, line breaks and doubled quotes.
+    static func parseCSV(_ text: String) -> [[String]] {
+        var rows: [[String]] = []
+        var row: [String] = []
+        var field = [UInt8]()
+        var quoted = false
+        let b = Array(text.utf8)
+        var i = 0
+        while i < b.count {
+            let c = b[i]
+            if quoted {
+                if c == 0x22 {
+                    if i + 1 < b.count && b[i + 1] == 0x22 { field.append(0x22); i += 1 } else { quoted = false }
+                } else { field.append(c) }
+            } else if c == 0x22 { quoted = true
+            } else if c == 0x2C { row.append(String(decoding: field, as: UTF8.self)); field.removeAll()
+            } else if c == 0x0A || c == 0x0D {
+                if c == 0x0D && i + 1 < b.count && b[i + 1] == 0x0A { i += 1 }
+                row.append(String(decoding: field, as: UTF8.self)); field.removeAll()
+                rows.append(row); row = []
+            } else { field.append(c) }
+            i += 1
+        }
+        if !field.isEmpty || !row.isEmpty { row.append(String(decoding: field, as: UTF8.self)); rows.append(row) }
+        return rows
+    }
+
+    /// Layout: `[totalWords, coveredWords, nItems, items..., merged ranges (start<<32|end)...]`; `[]` when clean.
+    public func prepare(_ document: Document) -> [UInt64] {
+        if grams.isEmpty { return [] }
+        var hashes = [UInt64](), starts = [Int](), ends = [Int]()
+        var t = document.text
+        t.withUTF8 { p in
+            TextKit.scanWords(p) { s, e, h in hashes.append(h); starts.append(s); ends.append(e) }
+        }
+        var hits: [(Int, Int, Int32)] = [] // first word, last word, item
+        hashes.withUnsafeBufferPointer { w in
+            for L in lengths where w.count >= L {
+                for i in 0...(w.count - L) {
+                    if let item = grams[TextKit.gramHash(w, i, L)] { hits.append((i, i + L - 1, item)) }
+                }
+            }
+        }
+        if hits.isEmpty { return [] }
+        hits.sort { $0.0 < $1.0 }
+        var itemSet = Set<Int32>()
+        var ranges: [(Int, Int)] = [] // word ranges, merged
+        for (a, b, item) in hits {
+            itemSet.insert(item)
+            if let last = ranges.last, a <= last.1 + 1 { ranges[ranges.count - 1].1 = max(last.1, b) } else { ranges.append((a, b)) }
+        }
+        let covered = ranges.reduce(0) { $0 + $1.1 - $1.0 + 1 }
+        var out: [UInt64] = [UInt64(hashes.count), UInt64(covered), UInt64(itemSet.count)]
+        out += itemSet.sorted().map { UInt64($0) }
+        for (a, b) in ranges { out.append(UInt64(starts[a]) << 32 | UInt64(ends[b])) }
+        return out
+    }
+
+    public func decide(_ document: inout Document, prepared: [UInt64], counters: inout StageCounters) -> StageVerdict {
+        guard prepared.count >= 3 else { return .keep }
+        let total = Int(prepared[0]), covered = Int(prepared[1]), nItems = Int(prepared[2])
+        for k in 0..<nItems {
+            let item = Int32(prepared[3 + k])
+            found[item, default: []].append(document.id)
+        }
+        contaminatedDocs += 1
+        counters.add("contaminated_docs")
+        if options.mode == "drop" { return .drop(reason: "contaminated") }
+        let remaining = total - covered
+        if Double(remaining) < options.minKeepFraction * Double(total) || remaining == 0 { return .drop(reason: "contaminated") }
+        let bytes = Array(document.text.utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count)
+        var pos = 0
+        var spans = 0
+        for r in prepared[(3 + nItems)...] {
+            let s = Int(r >> 32), e = Int(r & 0xFFFF_FFFF)
+            if s > pos { out.append(contentsOf: bytes[pos..<s]) }
+            pos = max(pos, e)
+            spans += 1
+        }
+        if pos < bytes.count { out.append(contentsOf: bytes[pos...]) }
+        counters.add("contamination_spans_cut", spans)
+        counters.add("contamination_words_cut", covered)
+        document.text = String(decoding: out, as: UTF8.self)
+        return .keep
+    }
+
+    func partFile(_ p: Int) -> String { stateDirectory + "/parts/contamination-\(p).json" }
+
+    static func encode(_ f: [Int32: [String]]) -> JSONValue {
+        .object(Dictionary(uniqueKeysWithValues: f.map { (String($0.key), JSONValue.array($0.value.map { .string($0) })) }))
+    }
+
+    public func beginPart(_ part: Int) throws {
+        self.part = part
+        found = [:]
+    }
+
+    public func endPart(_ part: Int) throws {
+        let f = try AtomicOutputFile(path: partFile(part))
+        try f.write(Array(Self.encode(found).serialized().utf8) + [10])
+        try f.commit()
+        finishedFound[part] = found
+        found = [:]
+    }
+
+    public func resume(finishedParts: Set<Int>) throws {
+        finishedFound = [:]
+        found = [:]
+        let dir = stateDirectory + "/parts"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] {
+            guard name.hasPrefix("contamination-"), name.hasSuffix(".json"),
+                  let p = Int(name.dropFirst("contamination-".count).dropLast(".json".count)) else { continue }
+            let path = dir + "/" + name
+            if !finishedParts.contains(p) { unlink(path); continue }
+            let v = try JSONParser.parse(bytes: readWholeFile(path: path, displayName: path, limit: 1 << 30))
+            var m: [Int32: [String]] = [:]
+            for (k, ids) in v.objectValue ?? [:] { if let i = Int32(k) { m[i] = ids.arrayValue?.compactMap(\.stringValue) ?? [] } }
+            finishedFound[p] = m
+        }
+    }
+
+    /// Writes `contamination.json` from all finished parts (and documents decided outside any part).
+    public func finish() throws {
+        var all: [Int32: [String]] = [:]
+        for p in finishedFound.keys.sorted() { for (k, v) in finishedFound[p]! { all[k, default: []] += v } }
+        for (k, v) in found { all[k, default: []] += v }
+        var docs = Set<String>()
+        var perSet: [[JSONValue]] = Array(repeating: [], count: setNames.count)
+        for item in all.keys.sorted() {
+            let it = items[Int(item)]
+            let ids = all[item]!
+            docs.formUnion(ids)
+            perSet[it.set].append(.object([
+                "item": .int(Int64(it.index)), "file": .string(it.file), "preview": .string(it.preview),
+                "documents": .array(ids.prefix(50).map { .string($0) }), "document_count": .int(Int64(ids.count)),
+            ]))
+        }
+        let report: JSONValue = .object([
+            "kind": .string(Self.type), "ngram": .int(Int64(options.ngram)), "mode": .string(options.mode),
+            "min_item_words": .int(Int64(options.minItemWords)),
+            "contaminated_documents": .int(Int64(docs.count)),
+            "eval_sets": .array(setNames.indices.map { i in
+                .object(["name": .string(setNames[i]), "items": .int(Int64(setItemCounts[i])),
+                         "items_found": .int(Int64(perSet[i].count)), "found": .array(perSet[i])])
+            }),
+        ])
+        let f = try AtomicOutputFile(path: stateDirectory + "/contamination.json")
+        try f.write(Array(report.serialized().utf8) + [10])
+        try f.commit()
+    }
+}

@@ -1,0 +1,120 @@
+import DomainForgeCore
+import Foundation
+
+/// Builds the dedup stages from their config `type` and a JSON object of options.
+///
+/// Option keys are checked before decoding: an unknown key is an error naming it and listing the allowed ones.
+/// A `type` key inside `options` is ignored. `null` or `{}` gives the defaults.
+/// `stateDirectory` is where a stage keeps its SQLite index (unless `index_path` says otherwise) and its reports;
+/// `baseDirectory` resolves relative paths in options (`index_path`, eval-set files).
+public enum DedupStageFactory {
+    public static let stageTypes: [String] = [
+        ExactDedupStage.type, MinHashDedupStage.type, LineDedupStage.type, DecontaminateStage.type,
+    ]
+
+    /// The option keys a stage type accepts, or nil for an unknown type.
+    public static func optionKeys(for type: String) -> [String]? {
+        switch type {
+        case ExactDedupStage.type: return ExactDedupStage.Options.optionKeys
+        case MinHashDedupStage.type: return MinHashDedupStage.Options.optionKeys
+        case LineDedupStage.type: return LineDedupStage.Options.optionKeys
+        case DecontaminateStage.type: return DecontaminateStage.Options.optionKeys
+        default: return nil
+        }
+    }
+
+    public static func make(type: String, options: JSONValue, stateDirectory: String, baseDirectory: String,
+                            name: String? = nil) throws -> any OrderedStage {
+        let n = name ?? type
+        switch type {
+        case ExactDedupStage.type:
+            return try ExactDedupStage(name: n, options: decode(ExactDedupStage.Options.self, type: type, options),
+                                       stateDirectory: stateDirectory, baseDirectory: baseDirectory)
+        case MinHashDedupStage.type:
+            return try MinHashDedupStage(name: n, options: decode(MinHashDedupStage.Options.self, type: type, options),
+                                         stateDirectory: stateDirectory, baseDirectory: baseDirectory)
+        case LineDedupStage.type:
+            return try LineDedupStage(name: n, options: decode(LineDedupStage.Options.self, type: type, options),
+                                      stateDirectory: stateDirectory, baseDirectory: baseDirectory)
+        case DecontaminateStage.type:
+            return try DecontaminateStage(name: n, options: decode(DecontaminateStage.Options.self, type: type, options),
+                                          stateDirectory: stateDirectory, baseDirectory: baseDirectory)
+        default:
+            throw DedupConfigError("unknown dedup stage type '\(type)'; known types: \(stageTypes.joined(separator: ", "))")
+        }
+    }
+
+    static func decode<O: DedupOptions>(_: O.Type, type: String, _ options: JSONValue) throws -> O {
+        var object: [String: JSONValue]
+        switch options {
+        case .null: object = [:]
+        case .object(let o): object = o
+        default: throw DedupConfigError("stage '\(type)': options must be an object, got \(options.typeName)")
+        }
+        object.removeValue(forKey: "type")
+        let allowed = O.optionKeys
+        for key in object.keys.sorted() where !allowed.contains(key) {
+            throw DedupConfigError("stage '\(type)': unknown option '\(key)'; allowed options: \(allowed.joined(separator: ", "))")
+        }
+        try O.checkNested(object, type: type)
+        let data = Data(JSONValue.object(object).serialized().utf8)
+        let o: O
+        do {
+            o = try JSONDecoder().decode(O.self, from: data)
+        } catch let error as DecodingError {
+            throw DedupConfigError("stage '\(type)': invalid options: \(describe(error))")
+        }
+        try o.validate(type: type)
+        return o
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        func keyName(_ path: [any CodingKey]) -> String {
+            path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .typeMismatch(let t, let ctx): return "'\(keyName(ctx.codingPath))' expected \(t)"
+        case .valueNotFound(let t, let ctx): return "'\(keyName(ctx.codingPath))' expected \(t), got null"
+        case .keyNotFound(let key, let ctx): return "'\(keyName(ctx.codingPath + [key]))' missing"
+        case .dataCorrupted(let ctx): return "'\(keyName(ctx.codingPath))': \(ctx.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+
+    /// `path` resolved against `base` unless absolute.
+    static func resolve(_ path: String, base: String) -> String {
+        if path.hasPrefix("/") || base.isEmpty { return path }
+        return base.hasSuffix("/") ? base + path : base + "/" + path
+    }
+}
+
+protocol DedupOptions: Codable, Sendable {
+    static var optionKeys: [String] { get }
+    func validate(type: String) throws
+    /// Checks keys of nested objects (e.g. `eval_sets` entries) before decoding.
+    static func checkNested(_ object: [String: JSONValue], type: String) throws
+}
+
+extension DedupOptions {
+    static func checkNested(_ object: [String: JSONValue], type: String) throws {}
+}
+
+extension KeyedDecodingContainer {
+    func value<T: Decodable>(_ key: Key, default d: T) throws -> T {
+        contains(key) ? try decode(T.self, forKey: key) : d
+    }
+}
+
+func check(_ ok: Bool, _ type: String, _ key: String, _ message: String) throws {
+    if !ok { throw DedupConfigError("stage '\(type)': invalid option '\(key)': \(message)") }
+}
+
+/// Stages that can say which kept document a dropped one duplicates (`exact_dedup`, `minhash_dedup`), for the
+/// rejects file: `if let m = (stage as? DuplicateMatchReporting)?.lastMatch() { ... }` right after a `.drop`.
+public protocol DuplicateMatchReporting: AnyObject {
+    /// The kept document's id and the similarity (1 for exact duplicates), valid right after `decide` dropped.
+    func lastMatch() -> (keptID: String, similarity: Double)?
+}
+
+extension ExactDedupStage: DuplicateMatchReporting {}
+extension MinHashDedupStage: DuplicateMatchReporting {}

@@ -1,2 +1,0 @@
-import DomainForgeCore
-// Stub: deduplication and decontamination stages (exact, MinHash LSH, repeated lines, eval n-grams).

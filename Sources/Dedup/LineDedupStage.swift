@@ -1,0 +1,291 @@
+import CSQLite
+import DomainForgeCore
+
+/// `line_dedup`: removes lines (and optionally 3-sentence spans) repeated across the corpus, such as navigation
+/// and licence footers that survived extraction. Online, in input order:
+///
+/// - A line is a candidate when it has at least `min_line_chars` characters after trimming whitespace. Its key is
+///   a hash of the line lowercased (ASCII), with whitespace runs collapsed and each run of digits replaced by `0`
+///   (so "Page 3 of 12" and "Page 4 of 12" are one pattern).
+/// - A candidate line is removed from a document when at least `max_occurrences` (N) EARLIER documents contained
+///   it, i.e. the line is now in more than N documents: the first N documents keep it, later ones lose it.
+///   Documents are counted once per pattern however often it repeats inside them (repetition inside one
+///   document is the repetition filters' job).
+/// - `sentence_spans: true` (datatrove's SentenceDedup, online): the text is split into sentences (ending in
+///   `.`, `!`, `?`, `。`, `！`, `？` followed by whitespace, or at a line break); every window of 3 consecutive
+///   sentences with at least `min_line_chars` characters is a span; a span seen in at least
+///   `span_max_occurrences` earlier documents (default 1: only the first document keeps it) is cut out.
+/// - A document with nothing left but whitespace is dropped as `empty_after_line_dedup`.
+///
+/// Counters: `line_dedup_lines_removed`, `line_dedup_spans_removed`, `line_dedup_chars_removed`.
+/// Files: `<index_path>` (SQLite, default `<stateDirectory>/lines.sqlite`: per-part counts, so resume forgets an
+/// unfinished part), `run.json`, and in `finish()` `line_patterns.json` (the top 200 patterns of this run by
+/// removals: text sample, kind, removals, documents seen). Memory: one hash-table entry (about 20 bytes) per
+/// distinct candidate line or span seen so far.
+public final class LineDedupStage: OrderedStage, @unchecked Sendable {
+    public static let type = "line_dedup"
+
+    public struct Options: Codable, Sendable, Equatable, DedupOptions {
+        public var maxOccurrences = 3
+        public var minLineChars = 30
+        public var sentenceSpans = false
+        public var spanMaxOccurrences = 1
+        public var indexPath: String? = nil
+        public init() {}
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case maxOccurrences = "max_occurrences", minLineChars = "min_line_chars", sentenceSpans = "sentence_spans"
+            case spanMaxOccurrences = "span_max_occurrences", indexPath = "index_path"
+        }
+        static var optionKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            maxOccurrences = try c.value(.maxOccurrences, default: 3)
+            minLineChars = try c.value(.minLineChars, default: 30)
+            sentenceSpans = try c.value(.sentenceSpans, default: false)
+            spanMaxOccurrences = try c.value(.spanMaxOccurrences, default: 1)
+            indexPath = try c.value(.indexPath, default: nil as String?)
+        }
+        func validate(type: String) throws {
+            try check(maxOccurrences >= 1, type, "max_occurrences", "must be at least 1")
+            try check(spanMaxOccurrences >= 1, type, "span_max_occurrences", "must be at least 1")
+            try check(minLineChars >= 1, type, "min_line_chars", "must be at least 1")
+        }
+    }
+
+    public let name: String
+    public let options: Options
+    let core: IndexCore
+    var counts: [UInt64: UInt32] = [:]
+    var loaded = false
+    var seenDelta: [UInt64: Int] = [:]
+    var removedDelta: [UInt64: Int] = [:]
+    var samples: [UInt64: String] = [:]
+
+    public init(name: String = LineDedupStage.type, options: Options = Options(), stateDirectory: String,
+                baseDirectory: String = "") throws {
+        self.name = name
+        self.options = options
+        let path = options.indexPath.map { DedupStageFactory.resolve($0, base: baseDirectory) } ?? stateDirectory + "/lines.sqlite"
+        core = try IndexCore(indexPath: path, stateDirectory: stateDirectory, kind: Self.type, config: "normalize=v1", schema: """
+            CREATE TABLE IF NOT EXISTS line_counts(key INTEGER NOT NULL, run INTEGER NOT NULL, part INTEGER NOT NULL,
+                seen INTEGER NOT NULL, removed INTEGER NOT NULL, PRIMARY KEY(key, run, part)) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS line_samples(key INTEGER PRIMARY KEY, kind TEXT NOT NULL, text TEXT NOT NULL);
+            """, partTables: ["line_counts"])
+    }
+
+    static let lineSalt: UInt64 = 0x6C696E65, spanSalt: UInt64 = 0x7370616E
+
+    /// Normalized hash of bytes `p[s..<e]` and its character count.
+    @inline(__always)
+    static func lineKey(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, salt: UInt64) -> (UInt64, Int) {
+        var h = TextKit.fnvOffset ^ salt
+        var chars = 0
+        var pendingSpace = false, inDigits = false, any = false
+        for i in s..<e {
+            let b = p[i]
+            if b & 0xC0 != 0x80 { chars += 1 }
+            if TextKit.asciiSpace(b) { pendingSpace = true; inDigits = false; continue }
+            if pendingSpace && any { h = (h ^ 0x20) &* TextKit.fnvPrime }
+            pendingSpace = false
+            any = true
+            if (b &- 0x30) < 10 {
+                if !inDigits { h = (h ^ 0x30) &* TextKit.fnvPrime; inDigits = true }
+                continue
+            }
+            inDigits = false
+            let l = (b &- 0x41) < 26 ? b | 0x20 : b
+            h = (h ^ UInt64(l)) &* TextKit.fnvPrime
+        }
+        return (TextKit.mix64(h), chars)
+    }
+
+    @inline(__always) static func pack(_ s: Int, _ e: Int) -> UInt64 { UInt64(s) << 32 | UInt64(e) }
+
+    /// Layout: `[nLines, (key, start<<32|end) × nLines, nSpans, (key, start<<32|end) × nSpans]` where a line range
+    /// includes its line break and a span range covers its 3 sentences; key 0 = not a candidate (never stored).
+    public func prepare(_ document: Document) -> [UInt64] {
+        var out: [UInt64] = [0]
+        var t = document.text
+        let minChars = options.minLineChars
+        t.withUTF8 { p in
+            let n = p.count
+            var s = 0
+            var nl = 0
+            while s < n {
+                var e = s
+                while e < n && p[e] != 0x0A { e += 1 }
+                var a = s, b = e
+                while a < b && TextKit.asciiSpace(p[a]) { a += 1 }
+                while b > a && TextKit.asciiSpace(p[b - 1]) { b -= 1 }
+                if b - a >= minChars {
+                    let (k, chars) = Self.lineKey(p, a, b, salt: Self.lineSalt)
+                    if chars >= minChars {
+                        out.append(k | 1); out.append(Self.pack(s, min(e + 1, n))); nl += 1
+                    }
+                }
+                s = e + 1
+            }
+            out[0] = UInt64(nl)
+            out.append(0)
+            guard options.sentenceSpans else { return }
+            let spanIdx = out.count - 1
+            var sents: [(Int, Int)] = []
+            var i = 0, start = 0
+            func close(_ end: Int) {
+                var a = start, b = end
+                while a < b && TextKit.asciiSpace(p[a]) { a += 1 }
+                while b > a && TextKit.asciiSpace(p[b - 1]) { b -= 1 }
+                if b > a { sents.append((a, b)) }
+                start = end
+            }
+            while i < n {
+                let c = p[i]
+                if c == 0x0A { close(i); i += 1; continue }
+                if c == 0x2E || c == 0x21 || c == 0x3F {
+                    if i + 1 >= n || TextKit.asciiSpace(p[i + 1]) { close(i + 1) }
+                } else if c == 0xE3, i + 2 < n, p[i + 1] == 0x80, p[i + 2] == 0x82 { // 。
+                    close(i + 3); i += 3; continue
+                } else if c == 0xEF, i + 2 < n, p[i + 1] == 0xBC, p[i + 2] == 0x81 || p[i + 2] == 0x9F { // ！ ？
+                    close(i + 3); i += 3; continue
+                }
+                i += 1
+            }
+            close(n)
+            var ns = 0
+            if sents.count >= 3 {
+                for j in 0...(sents.count - 3) {
+                    var h = Self.spanSalt
+                    var chars = 0
+                    for k in j..<(j + 3) {
+                        let (sk, c) = Self.lineKey(p, sents[k].0, sents[k].1, salt: Self.spanSalt)
+                        h = TextKit.mix64(h ^ sk); chars += c
+                    }
+                    if chars >= minChars {
+                        out.append(h | 1); out.append(Self.pack(sents[j].0, sents[j + 2].1)); ns += 1
+                    }
+                }
+            }
+            out[spanIdx] = UInt64(ns)
+        }
+        return out
+    }
+
+    func loadCounts() throws {
+        counts = [:]
+        let st = try core.db.stmt("SELECT key, SUM(seen) FROM line_counts GROUP BY key")
+        while sqlite3_step(st) == SQLITE_ROW {
+            counts[UInt64(bitPattern: sqlite3_column_int64(st, 0))] = UInt32(clamping: sqlite3_column_int64(st, 1))
+        }
+        sqlite3_reset(st)
+        loaded = true
+    }
+
+    public func decide(_ document: inout Document, prepared: [UInt64], counters: inout StageCounters) -> StageVerdict {
+        guard prepared.count > 1 else { return .keep }
+        if !loaded {
+            do { if !core.resumed { try core.resume(finishedParts: []) }; try loadCounts() } catch { counters.add("line_dedup_index_errors") }
+        }
+        var removeRanges: [(Int, Int)] = []
+        var docKeys = Set<UInt64>()
+        var linesRemoved = 0, spansRemoved = 0
+        var textBytes: [UInt8]? = nil
+        let nl = Int(prepared[0])
+        let ns = prepared.count > 2 + 2 * nl ? Int(prepared[1 + 2 * nl]) : 0
+        func visit(_ idx: Int, limit: Int, kind: String) -> Bool {
+            let key = prepared[idx], r = prepared[idx + 1]
+            let firstInDoc = docKeys.insert(key).inserted
+            let seen = Int(counts[key] ?? 0)
+            guard seen >= limit else { return false }
+            removeRanges.append((Int(r >> 32), Int(r & 0xFFFF_FFFF)))
+            if firstInDoc { removedDelta[key, default: 0] += 1 }
+            if samples[key] == nil {
+                let s = Int(r >> 32), e = Int(r & 0xFFFF_FFFF)
+                if textBytes == nil { textBytes = Array(document.text.utf8) }
+                samples[key] = kind + "\t" + TextKit.snippet(String(decoding: textBytes![s..<e], as: UTF8.self), 200)
+            }
+            return true
+        }
+        for j in 0..<nl where visit(1 + 2 * j, limit: options.maxOccurrences, kind: "line") { linesRemoved += 1 }
+        for j in 0..<ns where visit(2 + 2 * nl + 2 * j, limit: options.spanMaxOccurrences, kind: "span") { spansRemoved += 1 }
+        for k in docKeys { counts[k, default: 0] &+= 1; seenDelta[k, default: 0] += 1 }
+        guard !removeRanges.isEmpty else { return .keep }
+        removeRanges.sort { $0.0 < $1.0 }
+        let bytes = textBytes ?? Array(document.text.utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count)
+        var pos = 0
+        for (s, e) in removeRanges {
+            if s > pos { out.append(contentsOf: bytes[pos..<s]) }
+            pos = max(pos, e)
+        }
+        if pos < bytes.count { out.append(contentsOf: bytes[pos...]) }
+        counters.add("line_dedup_lines_removed", linesRemoved)
+        if spansRemoved > 0 { counters.add("line_dedup_spans_removed", spansRemoved) }
+        counters.add("line_dedup_chars_removed", bytes.count - out.count)
+        if !out.contains(where: { !TextKit.asciiSpace($0) }) { return .drop(reason: "empty_after_line_dedup") }
+        document.text = String(decoding: out, as: UTF8.self)
+        return .keep
+    }
+
+    func flush() throws {
+        try core.ensureWriting()
+        let st = try core.db.stmt("""
+            INSERT INTO line_counts(key, run, part, seen, removed) VALUES(?,?,?,?,?)
+            ON CONFLICT(key, run, part) DO UPDATE SET seen = seen + excluded.seen, removed = removed + excluded.removed
+            """)
+        for (k, n) in seenDelta {
+            core.db.bind(st, 1, Int64(bitPattern: k)); core.db.bind(st, 2, core.run); core.db.bind(st, 3, core.part)
+            core.db.bind(st, 4, Int64(n)); core.db.bind(st, 5, Int64(removedDelta[k] ?? 0))
+            try core.db.run(st)
+        }
+        let ss = try core.db.stmt("INSERT OR IGNORE INTO line_samples(key, kind, text) VALUES(?,?,?)")
+        for (k, s) in samples {
+            let parts = s.split(separator: "\t", maxSplits: 1)
+            core.db.bind(ss, 1, Int64(bitPattern: k)); core.db.bind(ss, 2, String(parts[0]))
+            core.db.bind(ss, 3, parts.count > 1 ? String(parts[1]) : "")
+            try core.db.run(ss)
+        }
+        seenDelta = [:]; removedDelta = [:]; samples = [:]
+        try core.commit()
+    }
+
+    public func beginPart(_ part: Int) throws {
+        if !seenDelta.isEmpty { try flush() }
+        try core.beginPart(part)
+        if !loaded { try loadCounts() }
+    }
+    public func endPart(_ part: Int) throws { try flush() }
+    public func resume(finishedParts: Set<Int>) throws {
+        seenDelta = [:]; removedDelta = [:]; samples = [:]
+        try core.resume(finishedParts: finishedParts)
+        try loadCounts()
+    }
+
+    public func finish() throws {
+        if !seenDelta.isEmpty || core.inTransaction { try flush() }
+        let st = try core.db.stmt("""
+            SELECT c.key, SUM(c.removed) AS r, COALESCE(s.kind, ''), COALESCE(s.text, '') FROM line_counts c
+            LEFT JOIN line_samples s ON s.key = c.key WHERE c.run = ? GROUP BY c.key HAVING r > 0 ORDER BY r DESC, c.key LIMIT 200
+            """)
+        core.db.bind(st, 1, core.run)
+        var rows: [(UInt64, Int, String, String)] = []
+        while sqlite3_step(st) == SQLITE_ROW {
+            rows.append((UInt64(bitPattern: sqlite3_column_int64(st, 0)), Int(sqlite3_column_int64(st, 1)), core.db.text(st, 2), core.db.text(st, 3)))
+        }
+        sqlite3_reset(st)
+        if !loaded { try loadCounts() }
+        let patterns: [JSONValue] = rows.map { r in
+            .object(["kind": .string(r.2), "text": .string(r.3), "removed": .int(Int64(r.1)),
+                     "documents_seen": .int(Int64(counts[r.0] ?? 0))])
+        }
+        let report: JSONValue = .object([
+            "kind": .string(Self.type), "max_occurrences": .int(Int64(options.maxOccurrences)),
+            "min_line_chars": .int(Int64(options.minLineChars)), "sentence_spans": .bool(options.sentenceSpans),
+            "span_max_occurrences": .int(Int64(options.spanMaxOccurrences)), "patterns": .array(patterns),
+        ])
+        let f = try AtomicOutputFile(path: core.stateDirectory + "/line_patterns.json")
+        try f.write(Array(report.serialized().utf8) + [10])
+        try f.commit()
+    }
+}

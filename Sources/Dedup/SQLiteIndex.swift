@@ -1,0 +1,250 @@
+import CSQLite
+import DomainForgeCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A small SQLite connection wrapper (WAL, one connection, used from one thread at a time).
+final class SQLiteDB {
+    let db: OpaquePointer
+    let path: String
+    private var cache: [String: OpaquePointer] = [:]
+
+    init(path: String) throws {
+        self.path = path
+        var h: OpaquePointer?
+        guard sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK,
+              let h else {
+            if let h { sqlite3_close(h) }
+            throw OutputError(path: path, message: "cannot open dedup index database")
+        }
+        db = h
+        sqlite3_busy_timeout(db, 10_000)
+        try exec("PRAGMA journal_mode=WAL")
+        try exec("PRAGMA synchronous=NORMAL")
+        try exec("PRAGMA cache_size=-65536")
+        try exec("PRAGMA temp_store=MEMORY")
+    }
+
+    deinit {
+        for (_, st) in cache { sqlite3_finalize(st) }
+        sqlite3_close(db)
+    }
+
+    func error() -> OutputError { OutputError(path: path, message: "sqlite: \(String(cString: sqlite3_errmsg(db)))") }
+
+    func exec(_ sql: String) throws {
+        var err: UnsafeMutablePointer<CChar>?
+        if sqlite3_exec(db, sql, nil, nil, &err) != SQLITE_OK {
+            let m = err.map { String(cString: $0) } ?? "unknown error"
+            sqlite3_free(err)
+            throw OutputError(path: path, message: "sqlite: \(m)")
+        }
+    }
+
+    /// A cached prepared statement, reset and with bindings cleared.
+    func stmt(_ sql: String) throws -> OpaquePointer {
+        if let st = cache[sql] {
+            sqlite3_reset(st); sqlite3_clear_bindings(st)
+            return st
+        }
+        var st: OpaquePointer?
+        guard sqlite3_prepare_v2(db, sql, -1, &st, nil) == SQLITE_OK, let st else { throw error() }
+        cache[sql] = st
+        return st
+    }
+
+    func bind(_ st: OpaquePointer, _ i: Int32, _ s: String) {
+        var s = s
+        s.withUTF8 { buf in
+            _ = buf.withMemoryRebound(to: CChar.self) { csqlite_bind_text(st, i, $0.baseAddress, Int32(buf.count)) }
+        }
+    }
+    func bind(_ st: OpaquePointer, _ i: Int32, _ v: Int64) { sqlite3_bind_int64(st, i, v) }
+    func bind(_ st: OpaquePointer, _ i: Int32, _ v: Double) { sqlite3_bind_double(st, i, v) }
+    func bindBlob(_ st: OpaquePointer, _ i: Int32, _ p: UnsafeRawBufferPointer) {
+        _ = csqlite_bind_blob(st, i, p.baseAddress, Int32(p.count))
+    }
+
+    /// Steps a statement that returns no rows.
+    func run(_ st: OpaquePointer) throws {
+        let rc = sqlite3_step(st)
+        if rc != SQLITE_DONE && rc != SQLITE_ROW { throw error() }
+        sqlite3_reset(st)
+    }
+
+    func text(_ st: OpaquePointer, _ col: Int32) -> String {
+        guard let p = sqlite3_column_text(st, col) else { return "" }
+        return String(cString: p)
+    }
+
+    func blobUInt64(_ st: OpaquePointer, _ col: Int32) -> [UInt64] {
+        let n = Int(sqlite3_column_bytes(st, col))
+        guard n > 0, let p = sqlite3_column_blob(st, col) else { return [] }
+        return [UInt64](unsafeUninitializedCapacity: n / 8) { buf, count in
+            memcpy(buf.baseAddress!, p, (n / 8) * 8); count = n / 8
+        }
+    }
+
+    func blobUInt32(_ st: OpaquePointer, _ col: Int32) -> [UInt32] {
+        let n = Int(sqlite3_column_bytes(st, col))
+        guard n > 0, let p = sqlite3_column_blob(st, col) else { return [] }
+        return [UInt32](unsafeUninitializedCapacity: n / 4) { buf, count in
+            memcpy(buf.baseAddress!, p, (n / 4) * 4); count = n / 4
+        }
+    }
+
+    func meta(_ key: String) throws -> String? {
+        let st = try stmt("SELECT value FROM meta WHERE key = ?")
+        bind(st, 1, key)
+        defer { sqlite3_reset(st) }
+        return sqlite3_step(st) == SQLITE_ROW ? text(st, 0) : nil
+    }
+
+    func setMeta(_ key: String, _ value: String) throws {
+        let st = try stmt("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)")
+        bind(st, 1, key); bind(st, 2, value)
+        try run(st)
+    }
+}
+
+/// A configuration error for a dedup stage.
+public struct DedupConfigError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// The state every index-backed stage shares: the SQLite file, this run's id in it, the part being written
+/// (with its open transaction), and the duplicate pairs table used by `dedup-report`.
+///
+/// Rows carry `(run, part)`. The run id is kept in `<stateDirectory>/run.json`, so the same output folder resumes
+/// as the same run, while a later run in another folder that points `index_path` at this index gets a new run id:
+/// its `resume` never deletes the earlier run's rows, and it deduplicates against all of them.
+final class IndexCore {
+    let db: SQLiteDB
+    let run: Int64
+    let stateDirectory: String
+    var part: Int64 = 0
+    var inTransaction = false
+    var resumed = false
+    /// Tables with (run, part) columns, cleaned on resume.
+    let partTables: [String]
+
+    init(indexPath: String, stateDirectory: String, kind: String, config: String, schema: String, partTables: [String]) throws {
+        try makeDirectory(stateDirectory)
+        if let slash = indexPath.lastIndex(of: "/") { try makeDirectory(String(indexPath[..<slash])) }
+        self.stateDirectory = stateDirectory
+        self.partTables = partTables + ["dups"]
+        db = try SQLiteDB(path: indexPath)
+        try db.exec("""
+            CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS runs(run INTEGER PRIMARY KEY, state_dir TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS dups(id INTEGER PRIMARY KEY, run INTEGER NOT NULL, part INTEGER NOT NULL,
+                dropped TEXT NOT NULL, kept TEXT NOT NULL, similarity REAL NOT NULL, dropped_snippet TEXT NOT NULL,
+                kept_snippet TEXT NOT NULL);
+            \(schema)
+            """)
+        if let k = try db.meta("kind"), k != kind {
+            throw DedupConfigError("index \(indexPath) belongs to a '\(k)' stage, not '\(kind)'")
+        }
+        if let c = try db.meta("config"), c != config {
+            throw DedupConfigError("index \(indexPath) was built with different settings (\(c)); this stage has (\(config)); "
+                                   + "point index_path at a new file or use the same settings")
+        }
+        try db.setMeta("kind", kind)
+        try db.setMeta("config", config)
+        let runFile = stateDirectory + "/run.json"
+        var existing: Int64?
+        if let bytes = try? readWholeFile(path: runFile, displayName: runFile, limit: 1 << 16),
+           let v = try? JSONParser.parse(bytes: bytes), let r = v["run"]?.intValue, v["index"]?.stringValue == indexPath {
+            existing = Int64(r)
+        }
+        if let existing {
+            run = existing
+        } else {
+            let st = try db.stmt("INSERT INTO runs(state_dir) VALUES(?)")
+            db.bind(st, 1, stateDirectory)
+            try db.run(st)
+            run = sqlite3_last_insert_rowid(db.db)
+            let f = try AtomicOutputFile(path: runFile)
+            try f.write(Array(JSONValue.object(["run": .int(run), "index": .string(indexPath)]).serialized().utf8) + [10])
+            try f.commit()
+        }
+    }
+
+    /// Forgets this run's rows from parts not in `finished`.
+    func resume(finishedParts: Set<Int>) throws {
+        if inTransaction { try db.exec("ROLLBACK"); inTransaction = false }
+        let keep = finishedParts.sorted().map(String.init).joined(separator: ",")
+        try db.exec("BEGIN IMMEDIATE")
+        for t in partTables {
+            try db.exec("DELETE FROM \(t) WHERE run = \(run)" + (keep.isEmpty ? "" : " AND part NOT IN (\(keep))"))
+        }
+        try db.exec("COMMIT")
+        resumed = true
+    }
+
+    /// Makes sure stale rows of this run are gone (a run that was not resumed starts from nothing) and a
+    /// transaction is open.
+    func ensureWriting() throws {
+        if !resumed { try resume(finishedParts: []) }
+        if !inTransaction { try db.exec("BEGIN IMMEDIATE"); inTransaction = true }
+    }
+
+    func beginPart(_ p: Int) throws {
+        if !resumed { try resume(finishedParts: []) }
+        if inTransaction { try db.exec("COMMIT"); inTransaction = false }
+        part = Int64(p)
+        try db.exec("BEGIN IMMEDIATE"); inTransaction = true
+    }
+
+    func commit() throws {
+        if inTransaction { try db.exec("COMMIT"); inTransaction = false }
+    }
+
+    func recordPair(dropped: String, kept: String, similarity: Double, droppedSnippet: String, keptSnippet: String) throws {
+        let st = try db.stmt("""
+            INSERT INTO dups(run, part, dropped, kept, similarity, dropped_snippet, kept_snippet) VALUES(?,?,?,?,?,?,?)
+            """)
+        db.bind(st, 1, run); db.bind(st, 2, part); db.bind(st, 3, dropped); db.bind(st, 4, kept)
+        db.bind(st, 5, similarity); db.bind(st, 6, droppedSnippet); db.bind(st, 7, keptSnippet)
+        try db.run(st)
+    }
+
+    /// Writes this run's pairs to `<stateDirectory>/duplicates.jsonl` (one line per dropped document:
+    /// `{"dropped","kept","similarity","dropped_snippet","kept_snippet"}`, in input order) and a summary.
+    func writeDuplicatesFile(kind: String, extra: [String: JSONValue]) throws {
+        try commit()
+        let f = try AtomicOutputFile(path: stateDirectory + "/duplicates.jsonl")
+        let st = try db.stmt("SELECT dropped, kept, similarity, dropped_snippet, kept_snippet FROM dups WHERE run = ? ORDER BY id")
+        db.bind(st, 1, run)
+        var n = 0
+        var clusters = Set<String>()
+        var buf = [UInt8]()
+        while sqlite3_step(st) == SQLITE_ROW {
+            let kept = db.text(st, 1)
+            clusters.insert(kept)
+            let sim = (sqlite3_column_double(st, 2) * 10000).rounded() / 10000
+            JSONWriter.write(.object(["dropped": .string(db.text(st, 0)), "kept": .string(kept), "similarity": .double(sim),
+                                      "dropped_snippet": .string(db.text(st, 3)), "kept_snippet": .string(db.text(st, 4))]),
+                             into: &buf)
+            buf.append(10)
+            n += 1
+            if buf.count > 1 << 20 { try f.write(buf); buf.removeAll(keepingCapacity: true) }
+        }
+        sqlite3_reset(st)
+        try f.write(buf)
+        try f.commit()
+        var summary = extra
+        summary["kind"] = .string(kind)
+        summary["dropped"] = .int(Int64(n))
+        summary["clusters"] = .int(Int64(clusters.count))
+        summary["index_path"] = .string(db.path)
+        let s = try AtomicOutputFile(path: stateDirectory + "/summary.json")
+        try s.write(Array(JSONValue.object(summary).serialized().utf8) + [10])
+        try s.commit()
+    }
+}
