@@ -63,6 +63,18 @@ public enum EmbeddedSchemas {
             "$ref": "#/$defs/stage_pii"
           },
           {
+            "$ref": "#/$defs/stage_decontaminate"
+          },
+          {
+            "$ref": "#/$defs/stage_exact_dedup"
+          },
+          {
+            "$ref": "#/$defs/stage_line_dedup"
+          },
+          {
+            "$ref": "#/$defs/stage_minhash_dedup"
+          },
+          {
             "$ref": "#/$defs/stage_shard"
           },
           {
@@ -755,6 +767,220 @@ public enum EmbeddedSchemas {
           "type": "boolean",
           "default": true,
           "description": "Keep addresses at example.com/.org/.net and the .example, .test, .invalid, .localhost TLDs."
+        }
+      }
+    },
+    "stage_decontaminate": {
+      "type": "object",
+      "description": "Finds documents sharing a word n-gram with evaluation sets; drops them (reason contaminated) or cuts the matching spans. Writes contamination.json (eval items found and in which documents). Ordered stage.",
+      "additionalProperties": false,
+      "required": [
+        "type"
+      ],
+      "properties": {
+        "type": {
+          "const": "decontaminate"
+        },
+        "eval_sets": {
+          "type": "array",
+          "default": [],
+          "description": "Evaluation sets to protect.",
+          "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "name",
+              "path"
+            ],
+            "properties": {
+              "name": {
+                "type": "string",
+                "description": "Name in the report."
+              },
+              "path": {
+                "type": "string",
+                "description": "File, relative to the config's folder; '*' allowed in the last component (e.g. mmlu/test/*.csv)."
+              },
+              "format": {
+                "enum": [
+                  "jsonl",
+                  "csv",
+                  "text"
+                ],
+                "default": "jsonl",
+                "description": "jsonl: one record per line; csv: header row required; text: items separated by blank lines."
+              },
+              "fields": {
+                "type": "array",
+                "items": {
+                  "type": "string"
+                },
+                "default": [],
+                "description": "Fields (JSONL keys or CSV columns) whose text is n-grammed, each separately. Required for jsonl and csv."
+              }
+            }
+          }
+        },
+        "ngram": {
+          "type": "integer",
+          "default": 13,
+          "minimum": 1,
+          "description": "Words per n-gram.",
+          "maximum": 256
+        },
+        "min_item_words": {
+          "type": "integer",
+          "default": 8,
+          "minimum": 1,
+          "description": "A field shorter than ngram words is matched whole when it has at least this many words; shorter fields are ignored. At most ngram.",
+          "maximum": 256
+        },
+        "mode": {
+          "enum": [
+            "drop",
+            "cut"
+          ],
+          "default": "drop",
+          "description": "drop: drop contaminated documents; cut: remove the matching spans (the document is dropped when less than min_keep_fraction of its words remain)."
+        },
+        "min_keep_fraction": {
+          "type": "number",
+          "default": 0.5,
+          "minimum": 0,
+          "maximum": 1,
+          "description": "cut mode: minimum fraction of words that must remain."
+        }
+      }
+    },
+    "stage_exact_dedup": {
+      "type": "object",
+      "description": "Drops documents whose normalized text has the same 128-bit hash (MurmurHash3 x64-128) as a document kept earlier in input order (reason exact_duplicate); the first is kept. Ordered stage.",
+      "additionalProperties": false,
+      "required": [
+        "type"
+      ],
+      "properties": {
+        "type": {
+          "const": "exact_dedup"
+        },
+        "lowercase": {
+          "type": "boolean",
+          "default": true,
+          "description": "Lowercase before hashing (ASCII, Latin-1/Extended-A, Greek, Cyrillic)."
+        },
+        "remove_punctuation": {
+          "type": "boolean",
+          "default": true,
+          "description": "Remove ASCII punctuation/symbols and Unicode punctuation/symbol ranges before hashing."
+        },
+        "remove_digits": {
+          "type": "boolean",
+          "default": false,
+          "description": "Remove ASCII digits before hashing."
+        },
+        "collapse_whitespace": {
+          "type": "boolean",
+          "default": true,
+          "description": "Collapse whitespace runs (ASCII and Unicode spaces) to one space and trim."
+        },
+        "index_path": {
+          "type": "string",
+          "description": "SQLite index file (WAL), relative to the config's folder. Default exact.sqlite inside the stage's state folder. Point a later run at an earlier run's index to deduplicate against it without re-reading old documents (settings must match)."
+        }
+      }
+    },
+    "stage_line_dedup": {
+      "type": "object",
+      "description": "Removes lines (and optionally 3-sentence spans) repeated across the corpus, online: a line of at least min_line_chars characters is removed from a document when at least max_occurrences earlier documents contained it (normalized: lowercase, whitespace collapsed, digit runs as 0). Drops documents left empty (reason empty_after_line_dedup). Ordered stage.",
+      "additionalProperties": false,
+      "required": [
+        "type"
+      ],
+      "properties": {
+        "type": {
+          "const": "line_dedup"
+        },
+        "max_occurrences": {
+          "type": "integer",
+          "default": 3,
+          "minimum": 1,
+          "description": "N: the first N documents containing a line keep it; later documents lose it (it is then in more than N documents)."
+        },
+        "min_line_chars": {
+          "type": "integer",
+          "default": 30,
+          "minimum": 1,
+          "description": "Minimum characters (after trimming) for a line, or a 3-sentence span, to be considered."
+        },
+        "sentence_spans": {
+          "type": "boolean",
+          "default": false,
+          "description": "Also remove datatrove-style spans of 3 consecutive sentences seen in earlier documents."
+        },
+        "span_max_occurrences": {
+          "type": "integer",
+          "default": 1,
+          "minimum": 1,
+          "description": "Spans seen in at least this many earlier documents are removed (1: only the first document keeps a span)."
+        },
+        "index_path": {
+          "type": "string",
+          "description": "SQLite index file (WAL), relative to the config's folder. Default lines.sqlite inside the stage's state folder. Point a later run at an earlier run's index to deduplicate against it without re-reading old documents (settings must match)."
+        }
+      }
+    },
+    "stage_minhash_dedup": {
+      "type": "object",
+      "description": "MinHash LSH near-duplicate removal on word n-gram shingles, decided online in input order: a document is compared with the documents kept before it and dropped (reason near_duplicate) when a candidate sharing a band reaches jaccard_threshold. Clusters are stars around the first document.",
+      "additionalProperties": false,
+      "required": [
+        "type"
+      ],
+      "properties": {
+        "type": {
+          "const": "minhash_dedup"
+        },
+        "ngram": {
+          "type": "integer",
+          "default": 5,
+          "minimum": 1,
+          "description": "Words per shingle (normalized, lowercased words).",
+          "maximum": 64
+        },
+        "bands": {
+          "type": "integer",
+          "default": 14,
+          "minimum": 1,
+          "description": "LSH bands. bands x rows permutations (at most 1024); 14 x 8 puts the S-curve threshold near 0.72 (FineWeb). For recall on Jaccard 0.7-0.8 use 20 x 5 with verify_jaccard.",
+          "maximum": 256
+        },
+        "rows": {
+          "type": "integer",
+          "default": 8,
+          "minimum": 1,
+          "description": "Signature values per band.",
+          "maximum": 64
+        },
+        "verify_jaccard": {
+          "type": "boolean",
+          "default": false,
+          "description": "Verify candidates by exact Jaccard of the shingle sets (stored as sorted 32-bit hashes); otherwise the MinHash estimate (fraction of equal signature values) is compared with jaccard_threshold."
+        },
+        "jaccard_threshold": {
+          "type": "number",
+          "default": 0.7,
+          "minimum": 0,
+          "maximum": 1,
+          "description": "Minimum similarity (exact or estimated Jaccard) for a candidate to count as a duplicate."
+        },
+        "seed": {
+          "type": "integer",
+          "default": 1,
+          "description": "Seed of the permutations; an index only accepts the seed it was built with."
+        },
+        "index_path": {
+          "type": "string",
+          "description": "SQLite index file (WAL), relative to the config's folder. Default minhash.sqlite inside the stage's state folder. Point a later run at an earlier run's index to deduplicate against it without re-reading old documents (settings must match)."
         }
       }
     },

@@ -4,6 +4,7 @@ import Glibc
 import DomainForgeCore
 import Foundation
 import PipelineConfig
+import Dedup
 import Shards
 
 /// A fatal run problem (not a per-document one): the message says what to do.
@@ -203,7 +204,11 @@ public final class PipelineExecutor: @unchecked Sendable {
                 r.stats.stages[si].kept += 1
             case .drop(let reason):
                 r.stats.stages[si].dropped[reason, default: 0] += 1
-                if spec.output.writeRejects { Self.writeReject(doc, stage: steps[si].name, reason: reason, into: &r.rejects) }
+                if spec.output.writeRejects {
+                    var match: (keptID: String, similarity: Double)?
+                    if case .ordered(let o) = steps[si] { match = (o as? DuplicateMatchReporting)?.lastMatch() }
+                    Self.writeReject(doc, stage: steps[si].name, reason: reason, duplicateOf: match, into: &r.rejects)
+                }
                 return
             }
             si += 1
@@ -215,7 +220,8 @@ public final class PipelineExecutor: @unchecked Sendable {
         }
     }
 
-    static func writeReject(_ d: Document, stage: String, reason: String, into out: inout [UInt8]) {
+    static func writeReject(_ d: Document, stage: String, reason: String, duplicateOf match: (keptID: String, similarity: Double)? = nil,
+                            into out: inout [UInt8]) {
         out.append(contentsOf: "{\"id\":".utf8)
         JSONWriter.writeString(d.id, into: &out)
         out.append(contentsOf: ",\"source\":".utf8)
@@ -224,6 +230,12 @@ public final class PipelineExecutor: @unchecked Sendable {
         JSONWriter.writeString(stage, into: &out)
         out.append(contentsOf: ",\"reason\":".utf8)
         JSONWriter.writeString(reason, into: &out)
+        if let m = match {
+            out.append(contentsOf: ",\"duplicate_of\":".utf8)
+            JSONWriter.writeString(m.keptID, into: &out)
+            out.append(contentsOf: ",\"similarity\":".utf8)
+            JSONWriter.write(.double((m.similarity * 10_000).rounded() / 10_000), into: &out)
+        }
         out.append(contentsOf: ",\"text\":".utf8)
         JSONWriter.writeString(d.text, into: &out)
         out.append(contentsOf: "}\n".utf8)

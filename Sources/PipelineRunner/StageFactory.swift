@@ -1,4 +1,5 @@
 import Cleaning
+import Dedup
 import DomainForgeCore
 import PipelineConfig
 import Shards
@@ -35,13 +36,21 @@ struct ShardGate: DocumentStage {
 /// Builds the stage objects of a validated config.
 public enum StageFactory {
     /// Every stage type a config may name.
-    public static var stageTypes: [String] { CleaningStageFactory.stageTypes + ["tokenize", "shard"] }
+    public static var stageTypes: [String] { CleaningStageFactory.stageTypes + DedupStageFactory.stageTypes + ["tokenize", "shard"] }
+
+    /// Where ordered stages of a rank keep their state: `OUT/dedup/<type>` (`OUT/dedup/rank-NNNNN/<type>` with ranks).
+    public static func stateDirectory(_ spec: PipelineSpec, type: String, rank: Int, worldSize: Int, root: String? = nil) -> String {
+        let base = root ?? spec.output.path
+        return worldSize == 1 ? "\(base)/dedup/\(type)" : "\(base)/dedup/rank-\(String(format: "%05d", rank))/\(type)"
+    }
 
     /// End-of-text tokens tried, in order, when `eos_token` is not given.
     static let eosCandidates = ["<|endoftext|>", "<|end_of_text|>", "</s>", "<|im_end|>", "<eos>"]
 
     /// Instantiates `spec.stages` in order. Throws `ConfigErrors` naming the stage and option at fault.
-    public static func make(_ spec: PipelineSpec) throws -> StagePlan {
+    /// - Parameter stateRoot: where ordered stages keep state instead of the output folder (validation uses a
+    ///   temporary folder so that checking a config writes nothing).
+    public static func make(_ spec: PipelineSpec, rank: Int = 0, worldSize: Int = 1, stateRoot: String? = nil) throws -> StagePlan {
         var out = [PipelineStep]()
         var errors = [ConfigError]()
         var tokenizer: BPETokenizer?
@@ -92,6 +101,13 @@ public enum StageFactory {
                                      zstdLevel: Int32(s.options["zstd_level"]?.intValue ?? 3), dtype: dt,
                                      tokenizer: .init(fingerprint: tok.fingerprint, vocabSize: tok.vocabSize, eosID: eos))
                 out.append(.document(ShardGate()))
+            case let t where DedupStageFactory.stageTypes.contains(t):
+                do {
+                    let dir = stateDirectory(spec, type: t, rank: rank, worldSize: worldSize, root: stateRoot)
+                    out.append(.ordered(try DedupStageFactory.make(type: t, options: s.options, stateDirectory: dir, baseDirectory: spec.baseDirectory)))
+                } catch {
+                    errors.append(ConfigError(path: path, message: "\(error)"))
+                }
             default:
                 do {
                     out.append(.document(try CleaningStageFactory.make(type: s.type, options: s.options)))

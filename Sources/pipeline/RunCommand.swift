@@ -43,7 +43,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         var spec = try loadSpec(config)
         if let o = output { spec.output.path = o }
-        let plan = try orExit { try StageFactory.make(spec) }
+        let plan = try orExit { try StageFactory.make(spec, rank: rank, worldSize: worldSize) }
         var opts = PipelineExecutor.Options()
         opts.rank = rank
         opts.worldSize = worldSize

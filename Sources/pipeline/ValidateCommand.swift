@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import PipelineConfig
 import PipelineRunner
 
@@ -16,7 +17,9 @@ struct ValidateCommand: ParsableCommand {
         for c in configs {
             do {
                 let spec = try loadSpec(c)
-                _ = try orExit { try StageFactory.make(spec) }
+                let scratch = NSTemporaryDirectory() + "/domainforge-validate-\(getpid())"
+                defer { try? FileManager.default.removeItem(atPath: scratch) }
+                _ = try orExit { try StageFactory.make(spec, stateRoot: scratch) }
                 print("\(c): ok (\(spec.inputs.count) inputs, \(spec.stages.count) stages: \(spec.stages.map(\.type).joined(separator: ", ")))")
             } catch {
                 bad = true
