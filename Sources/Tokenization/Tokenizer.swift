@@ -17,8 +17,12 @@ public final class BPETokenizer: Sendable {
     let model: BPEModel
     /// Vocabulary strings (byte-level form, as in the file), indexed by id; empty where the model has no id.
     let tokenStrings: [String]
-    /// The pre-tokenizer regex, or nil when the whole text is one word (ByteLevel with `use_regex: false` alone).
+    /// The pre-tokenizer regex, or nil when the whole text is one word (ByteLevel with `use_regex: false` alone)
+    /// or when a regex without a built-in state machine runs through the slower ICU fallback (``customRegex``).
     public let pattern: SplitPattern?
+    /// A Split regex handled by the ICU fallback, when ``pattern`` is nil.
+    public var customRegex: String? { regexSplitter?.source }
+    let regexSplitter: RegexSplitter?
     /// Whether a space is prepended to text that does not start with one (ByteLevel `add_prefix_space`).
     public let addPrefixSpace: Bool
     /// Unicode normalization applied to text between added tokens.
@@ -42,7 +46,8 @@ public final class BPETokenizer: Sendable {
 
     init(model: BPEModel, tokenStrings: [String], pattern: SplitPattern?, addPrefixSpace: Bool,
          normalization: Normalization, addedTokens: [AddedToken], prefixIds: [UInt32] = [], suffixIds: [UInt32] = [],
-         postProcessorJSON: JSONValueBox = JSONValueBox(.null)) {
+         postProcessorJSON: JSONValueBox = JSONValueBox(.null), regexSplitter: RegexSplitter? = nil) {
+        self.regexSplitter = regexSplitter
         self.model = model
         self.tokenStrings = tokenStrings
         self.pattern = pattern
@@ -200,7 +205,10 @@ public final class BPETokenizer: Sendable {
 
     @inline(__always)
     func splitAndMerge(_ p: UnsafePointer<UInt8>, _ n: Int, into out: inout [UInt32]) {
-        guard let pattern else { model.encodeWord(p, n, into: &out); return }
+        guard let pattern else {
+            if let rs = regexSplitter { rs.split(p, n) { s, e in model.encodeWord(p + s, e - s, into: &out) }; return }
+            model.encodeWord(p, n, into: &out); return
+        }
         pattern.split(p, n) { s, e in model.encodeWord(p + s, e - s, into: &out) }
     }
 
@@ -237,7 +245,7 @@ public final class BPETokenizer: Sendable {
     /// tokenizers that encode identically, whatever the JSON formatting. Record it in shard manifests.
     public var fingerprint: String {
         var d = [UInt8]()
-        d.append(contentsOf: "domainforge-bpe-v1\npattern=\(pattern?.rawValue ?? "none")\nprefix_space=\(addPrefixSpace)\nnormalizer=\(normalization.rawValue)\nignore_merges=\(model.ignoreMerges)\n".utf8)
+        d.append(contentsOf: "domainforge-bpe-v1\npattern=\(pattern?.rawValue ?? regexSplitter.map { "regex:" + $0.source } ?? "none")\nprefix_space=\(addPrefixSpace)\nnormalizer=\(normalization.rawValue)\nignore_merges=\(model.ignoreMerges)\n".utf8)
         for (id, s) in tokenStrings.enumerated() where !s.isEmpty { d.append(contentsOf: "v\t\(id)\t\(s)\n".utf8) }
         for (a, b) in model.mergeList { d.append(contentsOf: "m\t\(a)\t\(b)\n".utf8) }
         for t in addedTokens { d.append(contentsOf: "a\t\(t.id)\t\(t.content)\t\(t.special)\t\(t.normalized)\t\(t.lstrip)\t\(t.rstrip)\t\(t.singleWord)\n".utf8) }

@@ -86,7 +86,8 @@ extension BPETokenizer {
         // Pre-tokenizer.
         var pattern: SplitPattern? = nil
         var prefix = false
-        try Self.parsePreTokenizer(root["pre_tokenizer"] ?? .null, pattern: &pattern, prefix: &prefix)
+        var custom: RegexSplitter? = nil
+        try Self.parsePreTokenizer(root["pre_tokenizer"] ?? .null, pattern: &pattern, prefix: &prefix, custom: &custom)
         let norm = try Self.parseNormalizer(root["normalizer"] ?? .null)
         try Self.checkDecoder(root["decoder"] ?? .null)
         var added = [AddedToken]()
@@ -107,7 +108,7 @@ extension BPETokenizer {
                                    prefixIds: pre, suffixIds: suf, post: post)
         self.init(model: built.model, tokenStrings: built.tokenStrings, pattern: built.pattern, addPrefixSpace: built.addPrefixSpace,
                   normalization: built.normalization, addedTokens: built.addedTokens, prefixIds: pre, suffixIds: suf,
-                  postProcessorJSON: JSONValueBox(post))
+                  postProcessorJSON: JSONValueBox(post), regexSplitter: custom)
     }
 
     static func build(vocab: [String: JSONValue], merges: [(String, String)], path: String, pattern: SplitPattern?,
@@ -146,7 +147,8 @@ extension BPETokenizer {
         return nil
     }
 
-    static func parsePreTokenizer(_ v: JSONValue, pattern: inout SplitPattern?, prefix: inout Bool) throws(TokenizerError) {
+    static func parsePreTokenizer(_ v: JSONValue, pattern: inout SplitPattern?, prefix: inout Bool,
+                                  custom: inout RegexSplitter?) throws(TokenizerError) {
         let type = v["type"]?.stringValue ?? "none"
         switch type {
         case "ByteLevel":
@@ -154,7 +156,7 @@ extension BPETokenizer {
             pattern = (v["use_regex"]?.boolValue ?? true) ? .gpt2 : nil
         case "Sequence":
             let items = v["pretokenizers"]?.arrayValue ?? []
-            if items.count == 1 { try parsePreTokenizer(items[0], pattern: &pattern, prefix: &prefix); return }
+            if items.count == 1 { try parsePreTokenizer(items[0], pattern: &pattern, prefix: &prefix, custom: &custom); return }
             guard items.count == 2, items[0]["type"]?.stringValue == "Split", items[1]["type"]?.stringValue == "ByteLevel" else {
                 let names = items.map { $0["type"]?.stringValue ?? "?" }.joined(separator: ", ")
                 throw .unsupportedComponent(kind: "pre-tokenizer", detail: "Sequence[\(names)]")
@@ -164,14 +166,15 @@ extension BPETokenizer {
             guard (split["behavior"]?.stringValue ?? "Isolated") == "Isolated", split["invert"]?.boolValue != true else {
                 throw .unsupportedComponent(kind: "pre-tokenizer", detail: "Split behavior \(split["behavior"]?.stringValue ?? "?") / invert")
             }
-            guard let p = SplitPattern(regex: rx) else { throw .unsupportedComponent(kind: "pre-tokenizer regex", detail: rx) }
+            let builtin = SplitPattern(regex: rx)
             if bl["use_regex"]?.boolValue ?? true {
                 throw .unsupportedComponent(kind: "pre-tokenizer", detail: "Split followed by ByteLevel with use_regex=true (double split)")
             }
             if bl["add_prefix_space"]?.boolValue ?? true {
                 throw .unsupportedComponent(kind: "pre-tokenizer", detail: "Split followed by ByteLevel with add_prefix_space=true")
             }
-            pattern = p; prefix = false
+            prefix = false
+            if let builtin { pattern = builtin } else { pattern = nil; custom = try RegexSplitter(rx) }
         case "Metaspace":
             throw .unsupportedComponent(kind: "pre-tokenizer", detail: "Metaspace (SentencePiece-style BPE, not byte-level)")
         default:
@@ -254,7 +257,13 @@ extension BPETokenizer {
             s(p.regex)
             raw("}, \"behavior\": \"Isolated\", \"invert\": false}, {\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"trim_offsets\": false, \"use_regex\": false}]},\n")
         case nil:
-            raw("  \"pre_tokenizer\": {\"type\": \"ByteLevel\", \"add_prefix_space\": \(addPrefixSpace), \"trim_offsets\": true, \"use_regex\": false},\n")
+            if let rs = regexSplitter {
+                raw("  \"pre_tokenizer\": {\"type\": \"Sequence\", \"pretokenizers\": [{\"type\": \"Split\", \"pattern\": {\"Regex\": ")
+                s(rs.source)
+                raw("}, \"behavior\": \"Isolated\", \"invert\": false}, {\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"trim_offsets\": false, \"use_regex\": false}]},\n")
+            } else {
+                raw("  \"pre_tokenizer\": {\"type\": \"ByteLevel\", \"add_prefix_space\": \(addPrefixSpace), \"trim_offsets\": true, \"use_regex\": false},\n")
+            }
         }
         raw("  \"post_processor\": ")
         if postProcessorJSON.value == .null { raw("null") } else { JSONWriter.write(postProcessorJSON.value, into: &o) }

@@ -231,7 +231,7 @@ public enum VocabularyExtender {
         let model = try BPEModel(tokenBytes: tokenBytes, mergeList: merges, ignoreMerges: base.model.ignoreMerges)
         let tok = BPETokenizer(model: model, tokenStrings: tokenStrings, pattern: base.pattern, addPrefixSpace: base.addPrefixSpace,
                                normalization: base.normalization, addedTokens: base.addedTokens, prefixIds: base.prefixIds,
-                               suffixIds: base.suffixIds, postProcessorJSON: base.postProcessorJSON)
+                               suffixIds: base.suffixIds, postProcessorJSON: base.postProcessorJSON, regexSplitter: base.regexSplitter)
         return (tok, newTokens)
     }
 }

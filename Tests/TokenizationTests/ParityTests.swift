@@ -1,5 +1,6 @@
 import Testing
 import Foundation
+import DomainForgeCore
 @testable import Tokenization
 
 /// Deterministic generator of adversarial Unicode text for pre-tokenizer parity.
@@ -84,6 +85,29 @@ func expectParity(_ tok: BPETokenizer, _ tokPath: String, _ texts: [String], lab
         let tok = try BPETokenizer.load(path: p)
         #expect(tok.pattern == .qwen2)
         try expectParity(tok, p, Self.fuzzTexts(seed: 5, count: 1500), label: "qwen2-style fuzz")
+    }
+
+    /// A Split regex without a built-in state machine (GPT-4o's o200k pattern) runs through the ICU fallback.
+    @Test func o200kPatternFallbackParity() throws {
+        let src = TestEnv.fixtures.appendingPathComponent("llama3-style-small.json").path
+        let o200k = #"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
+        var root = try JSONParser.parse(bytes: [UInt8](FileManager.default.contents(atPath: src)!)).objectValue!
+        root["pre_tokenizer"] = .object(["type": .string("Sequence"), "pretokenizers": .array([
+            .object(["type": .string("Split"), "pattern": .object(["Regex": .string(o200k)]), "behavior": .string("Isolated"), "invert": .bool(false)]),
+            .object(["type": .string("ByteLevel"), "add_prefix_space": .bool(false), "trim_offsets": .bool(false), "use_regex": .bool(false)]),
+        ])])
+        let dir = TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let p = dir.appendingPathComponent("o200k-style.json").path
+        try JSONValue.object(root).serialized().write(toFile: p, atomically: true, encoding: .utf8)
+        let tok = try BPETokenizer.load(path: p)
+        #expect(tok.pattern == nil && tok.customRegex == o200k)
+        let reloaded = try BPETokenizer(tokenizerJSON: tok.tokenizerJSON())
+        #expect(reloaded.fingerprint == tok.fingerprint)
+        var texts = Self.fuzzTexts(seed: 6, count: 1500)
+        texts += ["HelloWorld It'S a CamelCase test/path\n", "don't STOP 12345 ÄÖÜäöü"]
+        for t in texts { #expect(tok.decode(tok.encode(t, addSpecialTokens: false)) == t) }
+        try expectParity(tok, p, texts, label: "o200k-style fallback")
     }
 
     /// Real documents (sampled so the suite stays fast in debug builds); the benchmark runs all of the data.
