@@ -116,31 +116,61 @@ struct BPEModel: @unchecked Sendable {
         }
     }
 
-    /// O(n log n) merge for long words: linked list of symbols and a min-heap of (rank, position).
+    /// O(n log n) merge for long words: linked list of symbols and a min-heap of (rank << 32 | position), exactly
+    /// HF's order (lowest rank, then leftmost). Memory: about 20 bytes per byte of the word.
     func mergeWordHeap(_ p: UnsafePointer<UInt8>, _ n: Int, into out: inout [UInt32]) {
-        var ids = [UInt32](), prev = [Int32](), next = [Int32]()
-        ids.reserveCapacity(n); prev.reserveCapacity(n); next.reserveCapacity(n)
+        let ids = UnsafeMutablePointer<UInt32>.allocate(capacity: n)
+        let prev = UnsafeMutablePointer<Int32>.allocate(capacity: n)
+        let next = UnsafeMutablePointer<Int32>.allocate(capacity: n)
+        let heap = UnsafeMutablePointer<UInt64>.allocate(capacity: 2 * n + 2)
+        defer { ids.deallocate(); prev.deallocate(); next.deallocate(); heap.deallocate() }
+        let bi = fByteIds, mg = fMerges
+        var m = 0
         for i in 0..<n {
-            let id = fByteIds[Int(p[i])]
-            if id >= 0 { ids.append(UInt32(id)) }
+            let id = bi[Int(p[i])]
+            if id >= 0 { ids[m] = UInt32(id); m += 1 }
         }
-        let m = ids.count
         if m == 0 { return }
-        for i in 0..<m { prev.append(Int32(i - 1)); next.append(i + 1 < m ? Int32(i + 1) : -1) }
-        var heap = MinHeap()
-        heap.reserve(m)
+        for i in 0..<m { prev[i] = Int32(i - 1); next[i] = i + 1 < m ? Int32(i + 1) : -1 }
+        var hn = 0
         for i in 0..<(m - 1) {
-            let v = fMerges.get(PairMap.key(ids[i], ids[i + 1]))
-            if v != UInt64.max { heap.push((v >> 32) << 32 | UInt64(i)) }
+            let v = mg.get(PairMap.key(ids[i], ids[i + 1]))
+            if v != UInt64.max { heap[hn] = (v >> 32) << 32 | UInt64(i); hn += 1 }
         }
+        // heapify
+        @inline(__always) func siftDown(_ start: Int, _ x: UInt64) {
+            var i = start
+            while true {
+                var c = 2 * i + 1
+                if c >= hn { break }
+                if c + 1 < hn && heap[c + 1] < heap[c] { c += 1 }
+                if heap[c] >= x { break }
+                heap[i] = heap[c]; i = c
+            }
+            heap[i] = x
+        }
+        @inline(__always) func push(_ x: UInt64) {
+            var i = hn
+            hn += 1
+            while i > 0 {
+                let parent = (i - 1) >> 1
+                if heap[parent] <= x { break }
+                heap[i] = heap[parent]; i = parent
+            }
+            heap[i] = x
+        }
+        if hn > 1 { for k in stride(from: hn / 2 - 1, through: 0, by: -1) { siftDown(k, heap[k]) } }
         let dead = UInt32.max
-        while let top = heap.pop() {
+        while hn > 0 {
+            let top = heap[0]
+            hn -= 1
+            if hn > 0 { siftDown(0, heap[hn]) }
             let rank = top >> 32
             let pos = Int(top & 0xFFFF_FFFF)
             if ids[pos] == dead { continue }
             let nx = Int(next[pos])
             if nx < 0 { continue }
-            let v = fMerges.get(PairMap.key(ids[pos], ids[nx]))
+            let v = mg.get(PairMap.key(ids[pos], ids[nx]))
             guard v != UInt64.max, v >> 32 == rank else { continue }
             ids[pos] = UInt32(truncatingIfNeeded: v)
             ids[nx] = dead
@@ -149,48 +179,15 @@ struct BPEModel: @unchecked Sendable {
             if nn >= 0 { prev[Int(nn)] = Int32(pos) }
             let pv = Int(prev[pos])
             if pv >= 0 {
-                let w = fMerges.get(PairMap.key(ids[pv], ids[pos]))
-                if w != UInt64.max { heap.push((w >> 32) << 32 | UInt64(pv)) }
+                let w = mg.get(PairMap.key(ids[pv], ids[pos]))
+                if w != UInt64.max { push((w >> 32) << 32 | UInt64(pv)) }
             }
             if nn >= 0 {
-                let w = fMerges.get(PairMap.key(ids[pos], ids[Int(nn)]))
-                if w != UInt64.max { heap.push((w >> 32) << 32 | UInt64(pos)) }
+                let w = mg.get(PairMap.key(ids[pos], ids[Int(nn)]))
+                if w != UInt64.max { push((w >> 32) << 32 | UInt64(pos)) }
             }
         }
         var i = 0
         while i >= 0 { out.append(ids[i]); i = Int(next[i]) }
-    }
-}
-
-/// Binary min-heap of UInt64.
-struct MinHeap {
-    private var a: [UInt64] = []
-    mutating func reserve(_ n: Int) { a.reserveCapacity(n) }
-    var isEmpty: Bool { a.isEmpty }
-    mutating func push(_ x: UInt64) {
-        a.append(x)
-        var i = a.count - 1
-        while i > 0 {
-            let parent = (i - 1) >> 1
-            if a[parent] <= x { break }
-            a[i] = a[parent]; i = parent
-        }
-        a[i] = x
-    }
-    mutating func pop() -> UInt64? {
-        guard let last = a.popLast() else { return nil }
-        if a.isEmpty { return last }
-        let top = a[0]
-        let n = a.count
-        var i = 0
-        while true {
-            var c = 2 * i + 1
-            if c >= n { break }
-            if c + 1 < n && a[c + 1] < a[c] { c += 1 }
-            if a[c] >= last { break }
-            a[i] = a[c]; i = c
-        }
-        a[i] = last
-        return top
     }
 }
