@@ -90,11 +90,21 @@ extension BPETokenizer {
         try Self.parsePreTokenizer(root["pre_tokenizer"] ?? .null, pattern: &pattern, prefix: &prefix, custom: &custom)
         let norm = try Self.parseNormalizer(root["normalizer"] ?? .null)
         try Self.checkDecoder(root["decoder"] ?? .null)
+        // Ids of added tokens follow HF's AddedVocabulary (the ids written in the file are only a hint there): the
+        // model's id when the content is a vocabulary entry, else the next id after the model and earlier additions.
         var added = [AddedToken]()
+        var addedIds = [String: UInt32]()
+        var maxAdded: Int = -1
+        let modelSize = vocab.count
         for a in root["added_tokens"]?.arrayValue ?? [] {
-            guard let id = a["id"]?.intValue, let c = a["content"]?.stringValue else {
+            guard a["id"]?.intValue != nil, let c = a["content"]?.stringValue else {
                 throw .invalidJSON(path: path, detail: "added token without id/content")
             }
+            if c.isEmpty || addedIds[c] != nil { continue }
+            let id: Int
+            if let m = vocab[c]?.intValue { id = m } else { id = maxAdded >= modelSize ? maxAdded + 1 : modelSize }
+            maxAdded = max(maxAdded, id)
+            addedIds[c] = UInt32(id)
             let special = a["special"]?.boolValue ?? false
             added.append(AddedToken(content: c, id: UInt32(id), special: special, lstrip: a["lstrip"]?.boolValue ?? false,
                                     rstrip: a["rstrip"]?.boolValue ?? false, singleWord: a["single_word"]?.boolValue ?? false,

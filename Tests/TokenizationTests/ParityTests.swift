@@ -110,6 +110,36 @@ func expectParity(_ tok: BPETokenizer, _ tokPath: String, _ texts: [String], lab
         try expectParity(tok, p, texts, label: "o200k-style fallback")
     }
 
+    /// Added tokens with lstrip / rstrip / single_word / normalized flags, special and not.
+    @Test func addedTokenOptionsParity() throws {
+        let src = TestEnv.fixtures.appendingPathComponent("llama3-style-small.json").path
+        var root = try JSONParser.parse(bytes: [UInt8](FileManager.default.contents(atPath: src)!)).objectValue!
+        var added = root["added_tokens"]!.arrayValue!
+        func tok(_ id: Int, _ c: String, special: Bool, lstrip: Bool = false, rstrip: Bool = false, single: Bool = false) -> JSONValue {
+            .object(["id": .int(Int64(id)), "content": .string(c), "special": .bool(special), "lstrip": .bool(lstrip),
+                     "rstrip": .bool(rstrip), "single_word": .bool(single), "normalized": .bool(!special)])
+        }
+        added += [tok(700, "<mask>", special: true, lstrip: true), tok(701, "[SEP]", special: true, rstrip: true),
+                  tok(702, "patient", special: false, single: true), tok(703, "Ж", special: false, lstrip: true, rstrip: true)]
+        root["added_tokens"] = .array(added)
+        let dir = TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let p = dir.appendingPathComponent("added.json").path
+        try JSONValue.object(root).serialized().write(toFile: p, atomically: true, encoding: .utf8)
+        let t = try BPETokenizer.load(path: p)
+        // HF assigns ids itself (model id when the content is in the vocabulary, else the next free id)
+        #expect(t.tokenId("<mask>") == UInt32(t.mergeCount > 0 ? t.vocabSize - 3 : 0))
+        var texts = Self.fuzzTexts(seed: 8, count: 800)
+        var g = FuzzText(seed: 12)
+        for _ in 0..<800 {
+            var s = ""
+            for _ in 0..<12 { s += g.pick(["<mask>", " <mask>", "[SEP]", "[SEP]  ", "patient", " patient", "patients", "outpatient",
+                                           "Ж", " Ж ", "\t", " ", "x", "1", "é", "_", "\n"]) }
+            texts.append(s)
+        }
+        try expectParity(t, p, texts, label: "added token options")
+    }
+
     /// Real documents (sampled so the suite stays fast in debug builds); the benchmark runs all of the data.
     @Test(arguments: [
         "plain-text/gutenberg-gitenberg", "plain-text/debian-policy", "eval-general/wiki-c4-samples",
