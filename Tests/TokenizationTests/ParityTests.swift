@@ -157,6 +157,30 @@ func expectParity(_ tok: BPETokenizer, _ tokPath: String, _ texts: [String], lab
         }
     }
 
+    /// Decoding arbitrary id sequences (partial UTF-8 included) gives HF's text (lossy U+FFFD replacement alike).
+    @Test func decodeRandomIdsParity() throws {
+        guard let p = TestEnv.data("tokenizers/anthropic-0.38.0/tokenizer.json"), TestEnv.hasHFTokenizers else { return }
+        let tok = try BPETokenizer.load(path: p)
+        var g = FuzzText(seed: 77)
+        let rows: [[UInt32]] = (0..<500).map { _ in (0..<Int(g.next() % 30)).map { _ in UInt32(g.next() % UInt64(tok.vocabSize)) } }
+        let dir = TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var lines = ""
+        for r in rows { lines += "{\"ids\": [\(r.map(String.init).joined(separator: ","))]}\n" }
+        let inp = dir.appendingPathComponent("ids.jsonl"), outp = dir.appendingPathComponent("text.jsonl")
+        try lines.write(to: inp, atomically: true, encoding: .utf8)
+        let (st, log) = TestEnv.runPython([TestEnv.fixtures.appendingPathComponent("hf_reference.py").path, "decode", p, inp.path, outp.path])
+        #expect(st == 0, "\(log)")
+        let texts = try String(contentsOf: outp, encoding: .utf8).split(separator: "\n").map { try JSONParser.parse(String($0))["text"]!.stringValue! }
+        #expect(texts.count == rows.count)
+        var bad = 0
+        for (k, r) in rows.enumerated() where k < texts.count && tok.decode(r) != texts[k] {
+            bad += 1
+            if bad <= 3 { Issue.record("ids \(r): ours \(tok.decode(r).debugDescription) hf \(texts[k].debugDescription)") }
+        }
+        #expect(bad == 0)
+    }
+
     @Test func decodeRoundTripFuzz() throws {
         guard let dir = TestEnv.data("tokenizers/openai-whisper-20230124-gpt2") else { return }
         let tok = try BPETokenizer.load(path: dir)
