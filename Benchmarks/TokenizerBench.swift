@@ -303,21 +303,21 @@ private func tokPathological(_ o: TokBenchOptions) throws {
     func rnd() -> UInt64 { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17; return rng }
     let mb = Int(1_000_000 * o.scale)
     let cases: [(String, () -> String)] = [
-        ("50MB line of letters, no spaces", { String(repeating: "abcdefghijklmnopqrstuvwxyz", count: 50 * mb / 26) }),
-        ("50MB line, no spaces, mixed letters/digits/punct", {
+        ("line of letters, no spaces", { String(repeating: "abcdefghijklmnopqrstuvwxyz", count: 50 * mb / 26) }),
+        ("line without spaces, mixed letters/digits/punct", {
             let a = Array("abcXYZ0123456789.,;:-_/=+éß中".unicodeScalars)
             var s = String.UnicodeScalarView()
             for _ in 0..<(50 * mb / 2) { s.append(a[Int(rnd() % UInt64(a.count))]) }
             return String(s) }),
-        ("10MB of spaces", { String(repeating: " ", count: 10 * mb) }),
-        ("10MB of mixed whitespace", { String(repeating: " \t \n\r\n  \u{3000}", count: 10 * mb / 10) }),
-        ("10MB random bytes (lossy UTF-8)", {
+        ("spaces", { String(repeating: " ", count: 10 * mb) }),
+        ("mixed whitespace", { String(repeating: " \t \n\r\n  \u{3000}", count: 10 * mb / 10) }),
+        ("random bytes (lossy UTF-8)", {
             var b = [UInt8](repeating: 0, count: 10 * mb)
             for k in 0..<b.count { b[k] = UInt8(truncatingIfNeeded: rnd()) }
             return String(decoding: b, as: UTF8.self) }),
-        ("20MB of one character 'a'", { String(repeating: "a", count: 20 * mb) }),
-        ("10MB of one CJK character", { String(repeating: "中", count: 10 * mb / 3) }),
-        ("10MB of '!'", { String(repeating: "!", count: 10 * mb) }),
+        ("one character 'a'", { String(repeating: "a", count: 20 * mb) }),
+        ("one CJK character", { String(repeating: "中", count: 10 * mb / 3) }),
+        ("'!' repeated", { String(repeating: "!", count: 10 * mb) }),
     ]
     for (name, make) in cases {
         let s = make()
