@@ -77,7 +77,7 @@ import DomainForgeCore
     @Test func deterministicAndRespectsOptions() throws {
         func train() throws -> BPETokenizer {
             let t = BPETrainer(options: BPETrainerOptions(vocabSize: 400, minFrequency: 3, specialTokens: ["<s>", "</s>"]))
-            for line in Self.syntheticCorpus().split(separator: "\n") { t.feed(String(line)) }
+            t.feed(documents: Self.syntheticCorpus().split(separator: "\n").enumerated().map { Document(id: "\($0.offset)", text: String($0.element), source: "synthetic") })
             return try t.train()
         }
         let a = try train(), b = try train()
