@@ -23,7 +23,7 @@ final class RegexSplitter: @unchecked Sendable {
     static func translate(_ p: String) -> String {
         var out = ""
         var inClass = 0
-        var it = Array(p)
+        let it = Array(p)
         var i = 0
         while i < it.count {
             let c = it[i]
@@ -37,7 +37,6 @@ final class RegexSplitter: @unchecked Sendable {
             if c == "[" { inClass += 1 } else if c == "]" && inClass > 0 { inClass -= 1 }
             out.append(c); i += 1
         }
-        it.removeAll()
         return out
     }
 
