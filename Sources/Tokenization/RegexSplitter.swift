@@ -6,15 +6,19 @@ import Foundation
 /// may differ from Oniguruma's on recently assigned characters, so parity is checked by tests only for the
 /// patterns they cover.
 final class RegexSplitter: @unchecked Sendable {
-    /// The regex as written in tokenizer.json.
-    let source: String
-    private let regex: NSRegularExpression
+    /// The regexes as written in tokenizer.json, applied in order (each splits the pieces of the previous one).
+    let sources: [String]
+    private let regexes: [NSRegularExpression]
 
-    init(_ source: String) throws(TokenizerError) {
-        self.source = source
-        do { regex = try NSRegularExpression(pattern: RegexSplitter.translate(source)) } catch {
-            throw .unsupportedComponent(kind: "pre-tokenizer regex", detail: "\(source) (cannot compile: \(error))")
+    init(_ sources: [String]) throws(TokenizerError) {
+        self.sources = sources
+        var rs = [NSRegularExpression]()
+        for source in sources {
+            do { rs.append(try NSRegularExpression(pattern: RegexSplitter.translate(source))) } catch {
+                throw .unsupportedComponent(kind: "pre-tokenizer regex", detail: "\(source) (cannot compile: \(error))")
+            }
         }
+        regexes = rs
     }
 
     private static let space = #"\t\n\x{0B}\f\r\x{85}\p{Z}"#
@@ -42,6 +46,15 @@ final class RegexSplitter: @unchecked Sendable {
 
     /// Splits like HF `Split(behavior: Isolated)`: matches and the text between them, in order.
     func split(_ p: UnsafePointer<UInt8>, _ n: Int, _ body: (Int, Int) -> Void) {
+        split(level: 0, p, 0, n, body)
+    }
+
+    private func split(level: Int, _ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int, _ body: (Int, Int) -> Void) {
+        if level == regexes.count { body(from, to); return }
+        splitOne(regexes[level], base + from, to - from) { s, e in split(level: level + 1, base, from + s, from + e, body) }
+    }
+
+    private func splitOne(_ regex: NSRegularExpression, _ p: UnsafePointer<UInt8>, _ n: Int, _ body: (Int, Int) -> Void) {
         let s = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
         var map = [Int]()
         map.reserveCapacity(n + 1)

@@ -20,8 +20,8 @@ public final class BPETokenizer: Sendable {
     /// The pre-tokenizer regex, or nil when the whole text is one word (ByteLevel with `use_regex: false` alone)
     /// or when a regex without a built-in state machine runs through the slower ICU fallback (``customRegex``).
     public let pattern: SplitPattern?
-    /// A Split regex handled by the ICU fallback, when ``pattern`` is nil.
-    public var customRegex: String? { regexSplitter?.source }
+    /// The Split regexes handled by the ICU fallback (applied in order), when ``pattern`` is nil.
+    public var customRegexes: [String] { regexSplitter?.sources ?? [] }
     let regexSplitter: RegexSplitter?
     /// Whether a space is prepended to text that does not start with one (ByteLevel `add_prefix_space`).
     public let addPrefixSpace: Bool
@@ -245,7 +245,7 @@ public final class BPETokenizer: Sendable {
     /// tokenizers that encode identically, whatever the JSON formatting. Record it in shard manifests.
     public var fingerprint: String {
         var d = [UInt8]()
-        d.append(contentsOf: "domainforge-bpe-v1\npattern=\(pattern?.rawValue ?? regexSplitter.map { "regex:" + $0.source } ?? "none")\nprefix_space=\(addPrefixSpace)\nnormalizer=\(normalization.rawValue)\nignore_merges=\(model.ignoreMerges)\n".utf8)
+        d.append(contentsOf: "domainforge-bpe-v1\npattern=\(pattern?.rawValue ?? regexSplitter.map { "regex:" + $0.sources.joined(separator: "\u{1}") } ?? "none")\nprefix_space=\(addPrefixSpace)\nnormalizer=\(normalization.rawValue)\nignore_merges=\(model.ignoreMerges)\n".utf8)
         for (id, s) in tokenStrings.enumerated() where !s.isEmpty { d.append(contentsOf: "v\t\(id)\t\(s)\n".utf8) }
         for (a, b) in model.mergeList { d.append(contentsOf: "m\t\(a)\t\(b)\n".utf8) }
         for t in addedTokens { d.append(contentsOf: "a\t\(t.id)\t\(t.content)\t\(t.special)\t\(t.normalized)\t\(t.lstrip)\t\(t.rstrip)\t\(t.singleWord)\n".utf8) }

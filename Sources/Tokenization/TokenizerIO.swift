@@ -167,16 +167,23 @@ extension BPETokenizer {
         case "Sequence":
             let items = v["pretokenizers"]?.arrayValue ?? []
             if items.count == 1 { try parsePreTokenizer(items[0], pattern: &pattern, prefix: &prefix, custom: &custom); return }
-            guard items.count == 2, items[0]["type"]?.stringValue == "Split", items[1]["type"]?.stringValue == "ByteLevel" else {
+            let splits = items.dropLast()
+            guard items.count >= 2, splits.allSatisfy({ $0["type"]?.stringValue == "Split" }), items.last?["type"]?.stringValue == "ByteLevel" else {
                 let names = items.map { $0["type"]?.stringValue ?? "?" }.joined(separator: ", ")
                 throw .unsupportedComponent(kind: "pre-tokenizer", detail: "Sequence[\(names)]")
             }
-            let split = items[0], bl = items[1]
-            guard let rx = splitRegex(split) else { throw .unsupportedComponent(kind: "pre-tokenizer", detail: "Split without a pattern") }
-            guard (split["behavior"]?.stringValue ?? "Isolated") == "Isolated", split["invert"]?.boolValue != true else {
-                throw .unsupportedComponent(kind: "pre-tokenizer", detail: "Split behavior \(split["behavior"]?.stringValue ?? "?") / invert")
+            let bl = items[items.count - 1]
+            var regexes = [String]()
+            for split in splits {
+                guard let rx = splitRegex(split) else { throw .unsupportedComponent(kind: "pre-tokenizer", detail: "Split without a pattern") }
+                guard (split["behavior"]?.stringValue ?? "Isolated") == "Isolated", split["invert"]?.boolValue != true else {
+                    throw .unsupportedComponent(kind: "pre-tokenizer", detail: "Split behavior \(split["behavior"]?.stringValue ?? "?") / invert")
+                }
+                if split["pattern"]?["String"] != nil {
+                    throw .unsupportedComponent(kind: "pre-tokenizer", detail: "Split on a literal string")
+                }
+                regexes.append(rx)
             }
-            let builtin = SplitPattern(regex: rx)
             if bl["use_regex"]?.boolValue ?? true {
                 throw .unsupportedComponent(kind: "pre-tokenizer", detail: "Split followed by ByteLevel with use_regex=true (double split)")
             }
@@ -184,7 +191,9 @@ extension BPETokenizer {
                 throw .unsupportedComponent(kind: "pre-tokenizer", detail: "Split followed by ByteLevel with add_prefix_space=true")
             }
             prefix = false
-            if let builtin { pattern = builtin } else { pattern = nil; custom = try RegexSplitter(rx) }
+            if regexes.count == 1, let builtin = SplitPattern(regex: regexes[0]) { pattern = builtin } else {
+                pattern = nil; custom = try RegexSplitter(regexes)
+            }
         case "Metaspace":
             throw .unsupportedComponent(kind: "pre-tokenizer", detail: "Metaspace (SentencePiece-style BPE, not byte-level)")
         default:
@@ -268,9 +277,11 @@ extension BPETokenizer {
             raw("}, \"behavior\": \"Isolated\", \"invert\": false}, {\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"trim_offsets\": false, \"use_regex\": false}]},\n")
         case nil:
             if let rs = regexSplitter {
-                raw("  \"pre_tokenizer\": {\"type\": \"Sequence\", \"pretokenizers\": [{\"type\": \"Split\", \"pattern\": {\"Regex\": ")
-                s(rs.source)
-                raw("}, \"behavior\": \"Isolated\", \"invert\": false}, {\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"trim_offsets\": false, \"use_regex\": false}]},\n")
+                raw("  \"pre_tokenizer\": {\"type\": \"Sequence\", \"pretokenizers\": [")
+                for src in rs.sources {
+                    raw("{\"type\": \"Split\", \"pattern\": {\"Regex\": "); s(src); raw("}, \"behavior\": \"Isolated\", \"invert\": false}, ")
+                }
+                raw("{\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"trim_offsets\": false, \"use_regex\": false}]},\n")
             } else {
                 raw("  \"pre_tokenizer\": {\"type\": \"ByteLevel\", \"add_prefix_space\": \(addPrefixSpace), \"trim_offsets\": true, \"use_regex\": false},\n")
             }

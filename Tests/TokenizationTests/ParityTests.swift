@@ -101,7 +101,7 @@ func expectParity(_ tok: BPETokenizer, _ tokPath: String, _ texts: [String], lab
         let p = dir.appendingPathComponent("o200k-style.json").path
         try JSONValue.object(root).serialized().write(toFile: p, atomically: true, encoding: .utf8)
         let tok = try BPETokenizer.load(path: p)
-        #expect(tok.pattern == nil && tok.customRegex == o200k)
+        #expect(tok.pattern == nil && tok.customRegexes == [o200k])
         let reloaded = try BPETokenizer(tokenizerJSON: tok.tokenizerJSON())
         #expect(reloaded.fingerprint == tok.fingerprint)
         var texts = Self.fuzzTexts(seed: 6, count: 1500)
@@ -138,6 +138,28 @@ func expectParity(_ tok: BPETokenizer, _ tokPath: String, _ texts: [String], lab
             texts.append(s)
         }
         try expectParity(t, p, texts, label: "added token options")
+    }
+
+    /// DeepSeek-style sequence of several Split regexes (digits, CJK runs, then the main pattern) via the fallback.
+    @Test func multiSplitFallbackParity() throws {
+        let src = TestEnv.fixtures.appendingPathComponent("llama3-style-small.json").path
+        var root = try JSONParser.parse(bytes: [UInt8](FileManager.default.contents(atPath: src)!)).objectValue!
+        let regexes = [#"\p{N}{1,3}"#, #"[一-龥\u3040-ゟ゠-ヿ]+"#, SplitPattern.cl100k.regex]
+        var items: [JSONValue] = regexes.map { rx in
+            .object(["type": .string("Split"), "pattern": .object(["Regex": .string(rx)]), "behavior": .string("Isolated"), "invert": .bool(false)])
+        }
+        items.append(.object(["type": .string("ByteLevel"), "add_prefix_space": .bool(false), "trim_offsets": .bool(false), "use_regex": .bool(false)]))
+        root["pre_tokenizer"] = .object(["type": .string("Sequence"), "pretokenizers": .array(items)])
+        let dir = TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let p = dir.appendingPathComponent("multi-split.json").path
+        try JSONValue.object(root).serialized().write(toFile: p, atomically: true, encoding: .utf8)
+        let tok = try BPETokenizer.load(path: p)
+        #expect(tok.customRegexes == regexes)
+        #expect(try BPETokenizer(tokenizerJSON: tok.tokenizerJSON()).fingerprint == tok.fingerprint)
+        var texts = Self.fuzzTexts(seed: 14, count: 1000)
+        texts += ["abc12345def 中文日本語テスト 1234567 x"]
+        try expectParity(tok, p, texts, label: "multi-split fallback")
     }
 
     /// Real documents (sampled so the suite stays fast in debug builds); the benchmark runs all of the data.
