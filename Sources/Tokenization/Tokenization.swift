@@ -30,10 +30,10 @@
 //
 // Supported: model BPE with ByteLevel pre-tokenizer (GPT-2 regex) or Split(regex)+ByteLevel; built-in state machines
 // for the GPT-2, cl100k / Llama-3 and Qwen2 regexes (Unicode 14.0 classes, as Oniguruma 6.9.8 in HF tokenizers),
-// an ICU fallback for other Split regexes; normalizers none / NFC / NFKC; added tokens (lstrip, rstrip,
+// an ICU fallback for other Split regexes and Sequences of several Splits (slower); normalizers none / NFC / NFKC; added tokens (lstrip, rstrip,
 // single_word, normalized); ignore_merges; TemplateProcessing post-processor (prefix/suffix ids).
 // Not supported (rejected with a TokenizerError): WordPiece, Unigram, WordLevel, Metaspace / byte_fallback BPE,
-// BPE dropout, continuing_subword_prefix, other normalizers and pre-tokenizer sequences.
+// BPE dropout, continuing_subword_prefix, other normalizers and pre-tokenizers (Digits, Metaspace, literal Split).
 
 /// The Unicode version of the pre-tokenizer character classes.
 public let tokenizationUnicodeVersion = unicodeClassVersion
