@@ -29,6 +29,8 @@ struct AddedTokenMatcher: Sendable {
     let bytes: [[UInt8]]
     /// For each first byte, token indices sorted longest first.
     let byFirst: [[Int]]
+    /// Whether some token starts with the byte.
+    let isFirst: [Bool]
     var isEmpty: Bool { tokens.isEmpty }
 
     init(_ tokens: [AddedToken]) {
@@ -40,6 +42,7 @@ struct AddedTokenMatcher: Sendable {
         for (k, b) in bs.enumerated() { bf[Int(b[0])].append(k) }
         for f in 0..<256 { bf[f].sort { bs[$0].count > bs[$1].count || (bs[$0].count == bs[$1].count && $0 < $1) } }
         byFirst = bf
+        isFirst = bf.map { !$0.isEmpty }
     }
 
     /// Splits [0, n) into text pieces and token matches, in order.
@@ -47,9 +50,17 @@ struct AddedTokenMatcher: Sendable {
         var cut = 0
         var i = 0
         let t = UnicodeClassTable.shared.table
+        let firstTable = isFirst
         while i < n {
+            // Skip bytes that start no token without touching the candidate lists.
+            let skip: Int = firstTable.withUnsafeBufferPointer { fb in
+                var j = i
+                while j < n && !fb[Int(p[j])] { j += 1 }
+                return j
+            }
+            i = skip
+            if i >= n { break }
             let cands = byFirst[Int(p[i])]
-            if cands.isEmpty { i += 1; continue }
             var matched = -1
             for k in cands {
                 let b = bytes[k]

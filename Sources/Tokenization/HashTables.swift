@@ -39,8 +39,8 @@ struct ByteStringMap: Sendable {
     private(set) var keyStart: [Int] = []
     private(set) var keyLen: [Int32] = []
     var values: [Int32] = []
-    private var slots: [Int32]
-    private var mask: Int
+    private(set) var slots: [Int32]
+    private(set) var mask: Int
 
     init(capacity: Int = 1024) {
         var cap = 16
@@ -151,7 +151,7 @@ struct PairMap: Sendable {
     private(set) var keys: [UInt64]
     private(set) var vals: [UInt64]
     private(set) var count = 0
-    private var mask: Int
+    private(set) var mask: Int
 
     init(capacity: Int = 1024) {
         var cap = 16
@@ -209,6 +209,60 @@ struct PairMap: Sendable {
             var idx = Int(truncatingIfNeeded: hashPair(oldK[i])) & mask
             while keys[idx] != PairMap.empty { idx = (idx + 1) & mask }
             keys[idx] = oldK[i]; vals[idx] = oldV[i]
+        }
+    }
+}
+
+/// Owns immutable copies of lookup tables as raw memory, so that hot loops on several threads read them without
+/// reference counting (retain/release of shared array buffers bounces cache lines between cores).
+final class FrozenStorage: @unchecked Sendable {
+    private var blocks: [UnsafeMutableRawPointer] = []
+    func copy<T>(_ a: [T]) -> UnsafePointer<T> {
+        let p = UnsafeMutablePointer<T>.allocate(capacity: max(a.count, 1))
+        a.withUnsafeBufferPointer { b in if let base = b.baseAddress { p.initialize(from: base, count: b.count) } }
+        blocks.append(UnsafeMutableRawPointer(p))
+        return UnsafePointer(p)
+    }
+    deinit { for b in blocks { b.deallocate() } }
+}
+
+/// Read-only view of a ``ByteStringMap`` in ``FrozenStorage``.
+struct FrozenByteMap: @unchecked Sendable {
+    let slots: UnsafePointer<Int32>, mask: Int
+    let arena: UnsafePointer<UInt8>, keyStart: UnsafePointer<Int>, keyLen: UnsafePointer<Int32>, values: UnsafePointer<Int32>
+
+    init(_ m: ByteStringMap, _ st: FrozenStorage) {
+        slots = st.copy(m.slots); mask = m.mask; arena = st.copy(m.arena)
+        keyStart = st.copy(m.keyStart); keyLen = st.copy(m.keyLen); values = st.copy(m.values)
+    }
+
+    /// The value for the key, or -1.
+    @inline(__always)
+    func find(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int32 {
+        var idx = Int(truncatingIfNeeded: hashBytes(p, n)) & mask
+        while true {
+            let e = Int(slots[idx])
+            if e < 0 { return -1 }
+            if Int(keyLen[e]) == n && memcmpBytes(arena + keyStart[e], p, n) { return values[e] }
+            idx = (idx + 1) & mask
+        }
+    }
+}
+
+/// Read-only view of a ``PairMap`` in ``FrozenStorage``.
+struct FrozenPairMap: @unchecked Sendable {
+    let keys: UnsafePointer<UInt64>, vals: UnsafePointer<UInt64>, mask: Int
+    init(_ m: PairMap, _ st: FrozenStorage) { keys = st.copy(m.keys); vals = st.copy(m.vals); mask = m.mask }
+
+    /// The value, or UInt64.max when absent.
+    @inline(__always)
+    func get(_ k: UInt64) -> UInt64 {
+        var idx = Int(truncatingIfNeeded: hashPair(k)) & mask
+        while true {
+            let x = keys[idx]
+            if x == k { return vals[idx] }
+            if x == PairMap.empty { return UInt64.max }
+            idx = (idx + 1) & mask
         }
     }
 }

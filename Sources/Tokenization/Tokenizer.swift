@@ -8,6 +8,10 @@ import Foundation
 /// holding either), train with ``BPETrainer``, extend with ``VocabularyExtender``. Instances are immutable and
 /// `Sendable`: share one across threads.
 ///
+/// Cost: linear in the text for ordinary words (whole-word lookup, else a quadratic scan over words of at most 96
+/// bytes); a longer pre-token (a 50 MB line of letters, a run of whitespace) uses an O(n log n) heap merge needing
+/// about 20-25 bytes of memory per byte of that pre-token (a 50 MB line of letters peaks at about 1.1 GB RSS).
+///
 /// ```swift
 /// let tok = try BPETokenizer.load(path: "tokenizer.json")
 /// let ids = tok.encode("Hello world")      // [15496, 995] with GPT-2
@@ -17,8 +21,12 @@ public final class BPETokenizer: Sendable {
     let model: BPEModel
     /// Vocabulary strings (byte-level form, as in the file), indexed by id; empty where the model has no id.
     let tokenStrings: [String]
-    /// The pre-tokenizer regex, or nil when the whole text is one word (ByteLevel with `use_regex: false` alone).
+    /// The pre-tokenizer regex, or nil when the whole text is one word (ByteLevel with `use_regex: false` alone)
+    /// or when a regex without a built-in state machine runs through the slower ICU fallback (``customRegex``).
     public let pattern: SplitPattern?
+    /// The Split regexes handled by the ICU fallback (applied in order), when ``pattern`` is nil.
+    public var customRegexes: [String] { regexSplitter?.sources ?? [] }
+    let regexSplitter: RegexSplitter?
     /// Whether a space is prepended to text that does not start with one (ByteLevel `add_prefix_space`).
     public let addPrefixSpace: Bool
     /// Unicode normalization applied to text between added tokens.
@@ -42,7 +50,8 @@ public final class BPETokenizer: Sendable {
 
     init(model: BPEModel, tokenStrings: [String], pattern: SplitPattern?, addPrefixSpace: Bool,
          normalization: Normalization, addedTokens: [AddedToken], prefixIds: [UInt32] = [], suffixIds: [UInt32] = [],
-         postProcessorJSON: JSONValueBox = JSONValueBox(.null)) {
+         postProcessorJSON: JSONValueBox = JSONValueBox(.null), regexSplitter: RegexSplitter? = nil) {
+        self.regexSplitter = regexSplitter
         self.model = model
         self.tokenStrings = tokenStrings
         self.pattern = pattern
@@ -200,7 +209,10 @@ public final class BPETokenizer: Sendable {
 
     @inline(__always)
     func splitAndMerge(_ p: UnsafePointer<UInt8>, _ n: Int, into out: inout [UInt32]) {
-        guard let pattern else { model.encodeWord(p, n, into: &out); return }
+        guard let pattern else {
+            if let rs = regexSplitter { rs.split(p, n) { s, e in model.encodeWord(p + s, e - s, into: &out) }; return }
+            model.encodeWord(p, n, into: &out); return
+        }
         pattern.split(p, n) { s, e in model.encodeWord(p + s, e - s, into: &out) }
     }
 
@@ -237,7 +249,7 @@ public final class BPETokenizer: Sendable {
     /// tokenizers that encode identically, whatever the JSON formatting. Record it in shard manifests.
     public var fingerprint: String {
         var d = [UInt8]()
-        d.append(contentsOf: "domainforge-bpe-v1\npattern=\(pattern?.rawValue ?? "none")\nprefix_space=\(addPrefixSpace)\nnormalizer=\(normalization.rawValue)\nignore_merges=\(model.ignoreMerges)\n".utf8)
+        d.append(contentsOf: "domainforge-bpe-v1\npattern=\(pattern?.rawValue ?? regexSplitter.map { "regex:" + $0.sources.joined(separator: "\u{1}") } ?? "none")\nprefix_space=\(addPrefixSpace)\nnormalizer=\(normalization.rawValue)\nignore_merges=\(model.ignoreMerges)\n".utf8)
         for (id, s) in tokenStrings.enumerated() where !s.isEmpty { d.append(contentsOf: "v\t\(id)\t\(s)\n".utf8) }
         for (a, b) in model.mergeList { d.append(contentsOf: "m\t\(a)\t\(b)\n".utf8) }
         for t in addedTokens { d.append(contentsOf: "a\t\(t.id)\t\(t.content)\t\(t.special)\t\(t.normalized)\t\(t.lstrip)\t\(t.rstrip)\t\(t.singleWord)\n".utf8) }

@@ -22,7 +22,7 @@ public enum TokenizerError: Error, Sendable, Equatable, CustomStringConvertible 
         case .unsupportedModel(let t):
             return "unsupported tokenizer model type '\(t)': only byte-level BPE (GPT-2, Llama-3/cl100k style) is supported; use the Python tokenizers package for \(t) models"
         case .unsupportedComponent(let k, let d):
-            return "unsupported \(k): \(d). Supported: ByteLevel pre-tokenizer (GPT-2 regex) or Split(GPT-2/cl100k/Llama-3 regex)+ByteLevel; normalizer none/NFC/NFKC; ByteLevel decoder"
+            return "unsupported \(k): \(d). Supported: ByteLevel pre-tokenizer (GPT-2 regex) or Split(regex)...+ByteLevel(use_regex=false); normalizer none/NFC/NFKC; ByteLevel decoder"
         case .inconsistentVocabulary(let d):
             return "inconsistent vocabulary: \(d); the tokenizer file may be truncated or hand-edited"
         case .invalidArgument(let d):

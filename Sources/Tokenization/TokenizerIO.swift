@@ -86,14 +86,25 @@ extension BPETokenizer {
         // Pre-tokenizer.
         var pattern: SplitPattern? = nil
         var prefix = false
-        try Self.parsePreTokenizer(root["pre_tokenizer"] ?? .null, pattern: &pattern, prefix: &prefix)
+        var custom: RegexSplitter? = nil
+        try Self.parsePreTokenizer(root["pre_tokenizer"] ?? .null, pattern: &pattern, prefix: &prefix, custom: &custom)
         let norm = try Self.parseNormalizer(root["normalizer"] ?? .null)
         try Self.checkDecoder(root["decoder"] ?? .null)
+        // Ids of added tokens follow HF's AddedVocabulary (the ids written in the file are only a hint there): the
+        // model's id when the content is a vocabulary entry, else the next id after the model and earlier additions.
         var added = [AddedToken]()
+        var addedIds = [String: UInt32]()
+        var maxAdded: Int = -1
+        let modelSize = vocab.count
         for a in root["added_tokens"]?.arrayValue ?? [] {
-            guard let id = a["id"]?.intValue, let c = a["content"]?.stringValue else {
+            guard a["id"]?.intValue != nil, let c = a["content"]?.stringValue else {
                 throw .invalidJSON(path: path, detail: "added token without id/content")
             }
+            if c.isEmpty || addedIds[c] != nil { continue }
+            let id: Int
+            if let m = vocab[c]?.intValue { id = m } else { id = maxAdded >= modelSize ? maxAdded + 1 : modelSize }
+            maxAdded = max(maxAdded, id)
+            addedIds[c] = UInt32(id)
             let special = a["special"]?.boolValue ?? false
             added.append(AddedToken(content: c, id: UInt32(id), special: special, lstrip: a["lstrip"]?.boolValue ?? false,
                                     rstrip: a["rstrip"]?.boolValue ?? false, singleWord: a["single_word"]?.boolValue ?? false,
@@ -107,7 +118,7 @@ extension BPETokenizer {
                                    prefixIds: pre, suffixIds: suf, post: post)
         self.init(model: built.model, tokenStrings: built.tokenStrings, pattern: built.pattern, addPrefixSpace: built.addPrefixSpace,
                   normalization: built.normalization, addedTokens: built.addedTokens, prefixIds: pre, suffixIds: suf,
-                  postProcessorJSON: JSONValueBox(post))
+                  postProcessorJSON: JSONValueBox(post), regexSplitter: custom)
     }
 
     static func build(vocab: [String: JSONValue], merges: [(String, String)], path: String, pattern: SplitPattern?,
@@ -146,7 +157,8 @@ extension BPETokenizer {
         return nil
     }
 
-    static func parsePreTokenizer(_ v: JSONValue, pattern: inout SplitPattern?, prefix: inout Bool) throws(TokenizerError) {
+    static func parsePreTokenizer(_ v: JSONValue, pattern: inout SplitPattern?, prefix: inout Bool,
+                                  custom: inout RegexSplitter?) throws(TokenizerError) {
         let type = v["type"]?.stringValue ?? "none"
         switch type {
         case "ByteLevel":
@@ -154,24 +166,34 @@ extension BPETokenizer {
             pattern = (v["use_regex"]?.boolValue ?? true) ? .gpt2 : nil
         case "Sequence":
             let items = v["pretokenizers"]?.arrayValue ?? []
-            if items.count == 1 { try parsePreTokenizer(items[0], pattern: &pattern, prefix: &prefix); return }
-            guard items.count == 2, items[0]["type"]?.stringValue == "Split", items[1]["type"]?.stringValue == "ByteLevel" else {
+            if items.count == 1 { try parsePreTokenizer(items[0], pattern: &pattern, prefix: &prefix, custom: &custom); return }
+            let splits = items.dropLast()
+            guard items.count >= 2, splits.allSatisfy({ $0["type"]?.stringValue == "Split" }), items.last?["type"]?.stringValue == "ByteLevel" else {
                 let names = items.map { $0["type"]?.stringValue ?? "?" }.joined(separator: ", ")
                 throw .unsupportedComponent(kind: "pre-tokenizer", detail: "Sequence[\(names)]")
             }
-            let split = items[0], bl = items[1]
-            guard let rx = splitRegex(split) else { throw .unsupportedComponent(kind: "pre-tokenizer", detail: "Split without a pattern") }
-            guard (split["behavior"]?.stringValue ?? "Isolated") == "Isolated", split["invert"]?.boolValue != true else {
-                throw .unsupportedComponent(kind: "pre-tokenizer", detail: "Split behavior \(split["behavior"]?.stringValue ?? "?") / invert")
+            let bl = items[items.count - 1]
+            var regexes = [String]()
+            for split in splits {
+                guard let rx = splitRegex(split) else { throw .unsupportedComponent(kind: "pre-tokenizer", detail: "Split without a pattern") }
+                guard (split["behavior"]?.stringValue ?? "Isolated") == "Isolated", split["invert"]?.boolValue != true else {
+                    throw .unsupportedComponent(kind: "pre-tokenizer", detail: "Split behavior \(split["behavior"]?.stringValue ?? "?") / invert")
+                }
+                if split["pattern"]?["String"] != nil {
+                    throw .unsupportedComponent(kind: "pre-tokenizer", detail: "Split on a literal string")
+                }
+                regexes.append(rx)
             }
-            guard let p = SplitPattern(regex: rx) else { throw .unsupportedComponent(kind: "pre-tokenizer regex", detail: rx) }
             if bl["use_regex"]?.boolValue ?? true {
                 throw .unsupportedComponent(kind: "pre-tokenizer", detail: "Split followed by ByteLevel with use_regex=true (double split)")
             }
             if bl["add_prefix_space"]?.boolValue ?? true {
                 throw .unsupportedComponent(kind: "pre-tokenizer", detail: "Split followed by ByteLevel with add_prefix_space=true")
             }
-            pattern = p; prefix = false
+            prefix = false
+            if regexes.count == 1, let builtin = SplitPattern(regex: regexes[0]) { pattern = builtin } else {
+                pattern = nil; custom = try RegexSplitter(regexes)
+            }
         case "Metaspace":
             throw .unsupportedComponent(kind: "pre-tokenizer", detail: "Metaspace (SentencePiece-style BPE, not byte-level)")
         default:
@@ -254,7 +276,15 @@ extension BPETokenizer {
             s(p.regex)
             raw("}, \"behavior\": \"Isolated\", \"invert\": false}, {\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"trim_offsets\": false, \"use_regex\": false}]},\n")
         case nil:
-            raw("  \"pre_tokenizer\": {\"type\": \"ByteLevel\", \"add_prefix_space\": \(addPrefixSpace), \"trim_offsets\": true, \"use_regex\": false},\n")
+            if let rs = regexSplitter {
+                raw("  \"pre_tokenizer\": {\"type\": \"Sequence\", \"pretokenizers\": [")
+                for src in rs.sources {
+                    raw("{\"type\": \"Split\", \"pattern\": {\"Regex\": "); s(src); raw("}, \"behavior\": \"Isolated\", \"invert\": false}, ")
+                }
+                raw("{\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"trim_offsets\": false, \"use_regex\": false}]},\n")
+            } else {
+                raw("  \"pre_tokenizer\": {\"type\": \"ByteLevel\", \"add_prefix_space\": \(addPrefixSpace), \"trim_offsets\": true, \"use_regex\": false},\n")
+            }
         }
         raw("  \"post_processor\": ")
         if postProcessorJSON.value == .null { raw("null") } else { JSONWriter.write(postProcessorJSON.value, into: &o) }

@@ -52,6 +52,11 @@ public final class BPETrainer {
         }
     }
 
+    /// Counts the words of pipeline documents (each document's text is one sequence, like HF `train_from_iterator`).
+    public func feed(documents: some Sequence<Document>) {
+        for d in documents { feed(d.text) }
+    }
+
     /// Counts the words of a text file, one sequence per line (newline included), as HF `train(files)` does.
     /// Files that are not UTF-8 are decoded (Windows-1252 / UTF-16 guess) first.
     public func feedFile(path: String) throws(TokenizerError) {

@@ -110,10 +110,18 @@ public enum VocabularyExtender {
             w.withUnsafeBufferPointer { base.model.mergeWord($0.baseAddress!, $0.count, into: &pieces) }
             if pieces.count >= options.minPieces { cands.append(Cand(bytes: w, count: Int(counts[e]), pieces: pieces)) }
         }
-        cands.sort { a, b in
-            let sa = a.count * (a.pieces.count - 1), sb = b.count * (b.pieces.count - 1)
-            return sa != sb ? sa > sb : a.bytes.lexicographicallyPrecedes(b.bytes)
+        // Rank by tokens saved per new id (a term of k pieces saves k - 1 tokens per occurrence and needs one id
+        // per merge-tree node that the base vocabulary lacks).
+        var ratio = [Double](repeating: 0, count: cands.count)
+        for (k, c) in cands.enumerated() {
+            let steps = mergePlan(c.pieces.map { base.model.tokenBytes[Int($0)] }) { base.model.vocab.find($0) >= 0 }
+            let cost = max(1, steps.filter { base.model.vocab.find($0.bytes) < 0 }.count)
+            ratio[k] = Double(c.count * (c.pieces.count - 1)) / Double(cost)
         }
+        let order = cands.indices.sorted { a, b in
+            ratio[a] != ratio[b] ? ratio[a] > ratio[b] : cands[a].bytes.lexicographicallyPrecedes(cands[b].bytes)
+        }
+        cands = order.map { cands[$0] }
         var selected = [Cand]()
         var budgetUsed = 0
         var planned = Set<[UInt8]>()
@@ -231,7 +239,7 @@ public enum VocabularyExtender {
         let model = try BPEModel(tokenBytes: tokenBytes, mergeList: merges, ignoreMerges: base.model.ignoreMerges)
         let tok = BPETokenizer(model: model, tokenStrings: tokenStrings, pattern: base.pattern, addPrefixSpace: base.addPrefixSpace,
                                normalization: base.normalization, addedTokens: base.addedTokens, prefixIds: base.prefixIds,
-                               suffixIds: base.suffixIds, postProcessorJSON: base.postProcessorJSON)
+                               suffixIds: base.suffixIds, postProcessorJSON: base.postProcessorJSON, regexSplitter: base.regexSplitter)
         return (tok, newTokens)
     }
 }

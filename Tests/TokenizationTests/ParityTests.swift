@@ -1,5 +1,6 @@
 import Testing
 import Foundation
+import DomainForgeCore
 @testable import Tokenization
 
 /// Deterministic generator of adversarial Unicode text for pre-tokenizer parity.
@@ -86,6 +87,81 @@ func expectParity(_ tok: BPETokenizer, _ tokPath: String, _ texts: [String], lab
         try expectParity(tok, p, Self.fuzzTexts(seed: 5, count: 1500), label: "qwen2-style fuzz")
     }
 
+    /// A Split regex without a built-in state machine (GPT-4o's o200k pattern) runs through the ICU fallback.
+    @Test func o200kPatternFallbackParity() throws {
+        let src = TestEnv.fixtures.appendingPathComponent("llama3-style-small.json").path
+        let o200k = #"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
+        var root = try JSONParser.parse(bytes: [UInt8](FileManager.default.contents(atPath: src)!)).objectValue!
+        root["pre_tokenizer"] = .object(["type": .string("Sequence"), "pretokenizers": .array([
+            .object(["type": .string("Split"), "pattern": .object(["Regex": .string(o200k)]), "behavior": .string("Isolated"), "invert": .bool(false)]),
+            .object(["type": .string("ByteLevel"), "add_prefix_space": .bool(false), "trim_offsets": .bool(false), "use_regex": .bool(false)]),
+        ])])
+        let dir = TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let p = dir.appendingPathComponent("o200k-style.json").path
+        try JSONValue.object(root).serialized().write(toFile: p, atomically: true, encoding: .utf8)
+        let tok = try BPETokenizer.load(path: p)
+        #expect(tok.pattern == nil && tok.customRegexes == [o200k])
+        let reloaded = try BPETokenizer(tokenizerJSON: tok.tokenizerJSON())
+        #expect(reloaded.fingerprint == tok.fingerprint)
+        var texts = Self.fuzzTexts(seed: 6, count: 1500)
+        texts += ["HelloWorld It'S a CamelCase test/path\n", "don't STOP 12345 ÄÖÜäöü"]
+        for t in texts { #expect(tok.decode(tok.encode(t, addSpecialTokens: false)) == t) }
+        try expectParity(tok, p, texts, label: "o200k-style fallback")
+    }
+
+    /// Added tokens with lstrip / rstrip / single_word / normalized flags, special and not.
+    @Test func addedTokenOptionsParity() throws {
+        let src = TestEnv.fixtures.appendingPathComponent("llama3-style-small.json").path
+        var root = try JSONParser.parse(bytes: [UInt8](FileManager.default.contents(atPath: src)!)).objectValue!
+        var added = root["added_tokens"]!.arrayValue!
+        func tok(_ id: Int, _ c: String, special: Bool, lstrip: Bool = false, rstrip: Bool = false, single: Bool = false) -> JSONValue {
+            .object(["id": .int(Int64(id)), "content": .string(c), "special": .bool(special), "lstrip": .bool(lstrip),
+                     "rstrip": .bool(rstrip), "single_word": .bool(single), "normalized": .bool(!special)])
+        }
+        added += [tok(700, "<mask>", special: true, lstrip: true), tok(701, "[SEP]", special: true, rstrip: true),
+                  tok(702, "patient", special: false, single: true), tok(703, "Ж", special: false, lstrip: true, rstrip: true)]
+        root["added_tokens"] = .array(added)
+        let dir = TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let p = dir.appendingPathComponent("added.json").path
+        try JSONValue.object(root).serialized().write(toFile: p, atomically: true, encoding: .utf8)
+        let t = try BPETokenizer.load(path: p)
+        // HF assigns ids itself (model id when the content is in the vocabulary, else the next free id)
+        #expect(t.tokenId("<mask>") == UInt32(t.mergeCount > 0 ? t.vocabSize - 3 : 0))
+        var texts = Self.fuzzTexts(seed: 8, count: 800)
+        var g = FuzzText(seed: 12)
+        for _ in 0..<800 {
+            var s = ""
+            for _ in 0..<12 { s += g.pick(["<mask>", " <mask>", "[SEP]", "[SEP]  ", "patient", " patient", "patients", "outpatient",
+                                           "Ж", " Ж ", "\t", " ", "x", "1", "é", "_", "\n"]) }
+            texts.append(s)
+        }
+        try expectParity(t, p, texts, label: "added token options")
+    }
+
+    /// DeepSeek-style sequence of several Split regexes (digits, CJK runs, then the main pattern) via the fallback.
+    @Test func multiSplitFallbackParity() throws {
+        let src = TestEnv.fixtures.appendingPathComponent("llama3-style-small.json").path
+        var root = try JSONParser.parse(bytes: [UInt8](FileManager.default.contents(atPath: src)!)).objectValue!
+        let regexes = [#"\p{N}{1,3}"#, #"[一-龥\u3040-ゟ゠-ヿ]+"#, SplitPattern.cl100k.regex]
+        var items: [JSONValue] = regexes.map { rx in
+            .object(["type": .string("Split"), "pattern": .object(["Regex": .string(rx)]), "behavior": .string("Isolated"), "invert": .bool(false)])
+        }
+        items.append(.object(["type": .string("ByteLevel"), "add_prefix_space": .bool(false), "trim_offsets": .bool(false), "use_regex": .bool(false)]))
+        root["pre_tokenizer"] = .object(["type": .string("Sequence"), "pretokenizers": .array(items)])
+        let dir = TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let p = dir.appendingPathComponent("multi-split.json").path
+        try JSONValue.object(root).serialized().write(toFile: p, atomically: true, encoding: .utf8)
+        let tok = try BPETokenizer.load(path: p)
+        #expect(tok.customRegexes == regexes)
+        #expect(try BPETokenizer(tokenizerJSON: tok.tokenizerJSON()).fingerprint == tok.fingerprint)
+        var texts = Self.fuzzTexts(seed: 14, count: 1000)
+        texts += ["abc12345def 中文日本語テスト 1234567 x"]
+        try expectParity(tok, p, texts, label: "multi-split fallback")
+    }
+
     /// Real documents (sampled so the suite stays fast in debug builds); the benchmark runs all of the data.
     @Test(arguments: [
         "plain-text/gutenberg-gitenberg", "plain-text/debian-policy", "eval-general/wiki-c4-samples",
@@ -101,6 +177,30 @@ func expectParity(_ tok: BPETokenizer, _ tokPath: String, _ texts: [String], lab
         if let p = TestEnv.data("tokenizers/anthropic-0.38.0/tokenizer.json") {
             try expectParity(try BPETokenizer.load(path: p), p, docs, label: "anthropic \(source)")
         }
+    }
+
+    /// Decoding arbitrary id sequences (partial UTF-8 included) gives HF's text (lossy U+FFFD replacement alike).
+    @Test func decodeRandomIdsParity() throws {
+        guard let p = TestEnv.data("tokenizers/anthropic-0.38.0/tokenizer.json"), TestEnv.hasHFTokenizers else { return }
+        let tok = try BPETokenizer.load(path: p)
+        var g = FuzzText(seed: 77)
+        let rows: [[UInt32]] = (0..<500).map { _ in (0..<Int(g.next() % 30)).map { _ in UInt32(g.next() % UInt64(tok.vocabSize)) } }
+        let dir = TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var lines = ""
+        for r in rows { lines += "{\"ids\": [\(r.map(String.init).joined(separator: ","))]}\n" }
+        let inp = dir.appendingPathComponent("ids.jsonl"), outp = dir.appendingPathComponent("text.jsonl")
+        try lines.write(to: inp, atomically: true, encoding: .utf8)
+        let (st, log) = TestEnv.runPython([TestEnv.fixtures.appendingPathComponent("hf_reference.py").path, "decode", p, inp.path, outp.path])
+        #expect(st == 0, "\(log)")
+        let texts = try String(contentsOf: outp, encoding: .utf8).split(separator: "\n").map { try JSONParser.parse(String($0))["text"]!.stringValue! }
+        #expect(texts.count == rows.count)
+        var bad = 0
+        for (k, r) in rows.enumerated() where k < texts.count && tok.decode(r) != texts[k] {
+            bad += 1
+            if bad <= 3 { Issue.record("ids \(r): ours \(tok.decode(r).debugDescription) hf \(texts[k].debugDescription)") }
+        }
+        #expect(bad == 0)
     }
 
     @Test func decodeRoundTripFuzz() throws {

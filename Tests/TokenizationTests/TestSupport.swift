@@ -77,7 +77,7 @@ enum TestEnv {
         var total = 0
         var files = [String]()
         var isDir: ObjCBool = false
-        FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
+        _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
         if isDir.boolValue {
             let en = FileManager.default.enumerator(atPath: path)
             while let f = en?.nextObject() as? String {

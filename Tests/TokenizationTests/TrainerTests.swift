@@ -18,9 +18,10 @@ import DomainForgeCore
     }
 
     /// Trains with HF on `file` and with us; expects identical vocab and merges.
-    func expectTrainingParity(file: String, vocab: Int, minFreq: Int, pattern: SplitPattern, specials: [String]) throws {
+    func expectTrainingParity(file: String, vocab: Int, minFreq: Int, pattern: SplitPattern, specials: [String],
+                              normalization: Normalization = .none) throws {
         let trainer = BPETrainer(options: BPETrainerOptions(vocabSize: vocab, minFrequency: minFreq, specialTokens: specials,
-                                                             pattern: pattern, threads: 2))
+                                                             pattern: pattern, normalization: normalization, threads: 2))
         try trainer.feedFile(path: file)
         let ours = try trainer.train()
         #expect(ours.vocabSize <= vocab)
@@ -29,7 +30,7 @@ import DomainForgeCore
         defer { try? FileManager.default.removeItem(at: dir) }
         let hfPath = dir.appendingPathComponent("hf.json").path
         let (st, log) = TestEnv.runPython([TestEnv.fixtures.appendingPathComponent("hf_reference.py").path, "train", file, hfPath,
-                                           String(vocab), String(minFreq), pattern.rawValue] + specials)
+                                           String(vocab), String(minFreq), pattern.rawValue + (normalization == .nfkc ? "+nfkc" : "")] + specials)
         #expect(st == 0, "\(log)")
         let hf = try BPETokenizer.load(path: hfPath)
         #expect(hf.vocabSize == ours.vocabSize)
@@ -63,6 +64,16 @@ import DomainForgeCore
         try expectTrainingParity(file: f.path, vocab: 700, minFreq: 1, pattern: .cl100k, specials: ["<|endoftext|>"])
     }
 
+    @Test func nfkcNormalizedTrainingParity() throws {
+        let dir = TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let f = dir.appendingPathComponent("corpus.txt")
+        var text = Self.syntheticCorpus()
+        text += String(repeating: "ﬁnancial ｆｕｌｌｗｉｄｔｈ ①② Å café ㎏ x²\n", count: 50)
+        try text.write(to: f, atomically: true, encoding: .utf8)
+        try expectTrainingParity(file: f.path, vocab: 600, minFreq: 2, pattern: .gpt2, specials: ["<|endoftext|>"], normalization: .nfkc)
+    }
+
     /// The tokenizer HF trains on (a sample of) the Gutenberg books.
     @Test func gutenbergSampleParity() throws {
         let docs = TestEnv.sampleDocs("plain-text/gutenberg-gitenberg", maxBytes: 1_500_000)
@@ -77,7 +88,7 @@ import DomainForgeCore
     @Test func deterministicAndRespectsOptions() throws {
         func train() throws -> BPETokenizer {
             let t = BPETrainer(options: BPETrainerOptions(vocabSize: 400, minFrequency: 3, specialTokens: ["<s>", "</s>"]))
-            for line in Self.syntheticCorpus().split(separator: "\n") { t.feed(String(line)) }
+            t.feed(documents: Self.syntheticCorpus().split(separator: "\n").enumerated().map { Document(id: "\($0.offset)", text: String($0.element), source: "synthetic") })
             return try t.train()
         }
         let a = try train(), b = try train()

@@ -4,10 +4,10 @@
                                           / vocab.json with merges.txt, loaded like GPT2TokenizerFast)
   encode-bin TOKENIZER DOCS_JSONL OUT_BIN  same, as little-endian uint32: count, ids... per document
   decode TOKENIZER IDS_JSONL OUT_JSONL    text of each {"ids": [...]} line (skip_special_tokens=False)
-  train  TEXT_FILE OUT_JSON VOCAB MINFREQ PATTERN(gpt2|cl100k|qwen2) [SPECIAL...]   train like BPETrainer
+  train  TEXT_FILE OUT_JSON VOCAB MINFREQ PATTERN(gpt2|cl100k|qwen2, optionally +nfkc) [SPECIAL...]   train like BPETrainer
 """
 import json, os, sys
-from tokenizers import Tokenizer, models, pre_tokenizers, decoders, trainers, Regex
+from tokenizers import Tokenizer, models, pre_tokenizers, decoders, trainers, normalizers, Regex
 
 GPT2 = r"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"
 CL100K = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
@@ -53,7 +53,11 @@ elif cmd == "decode":
 elif cmd == "train":
     text, out, vocab, minfreq, pattern = sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
     specials = sys.argv[7:]
+    nfkc = pattern.endswith("+nfkc")
+    pattern = pattern.replace("+nfkc", "")
     tok = Tokenizer(models.BPE())
+    if nfkc:
+        tok.normalizer = normalizers.NFKC()
     if pattern == "gpt2":
         tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     else:
