@@ -422,3 +422,15 @@ func decontamOptions(_ mode: String) -> JSONValue {
         #expect(a == expected)
     }
 }
+
+@Test func polynomialGramsMatchPrefixSums() {
+    let w = TextKit.wordHashes(prose(seed: 5, words: 40))
+    var p = [UInt64](repeating: 0, count: w.count + 1)
+    for k in 0..<w.count { p[k + 1] = p[k] &* TextKit.rollBase &+ w[k] }
+    w.withUnsafeBufferPointer { wp in
+        for (i, L) in [(0, 13), (5, 8), (27, 13)] {
+            let pw = (0..<L).reduce(UInt64(1)) { a, _ in a &* TextKit.rollBase }
+            #expect(TextKit.polyGram(wp, i, L) == TextKit.finishGram(p[i + L] &- p[i] &* pw, L))
+        }
+    }
+}
