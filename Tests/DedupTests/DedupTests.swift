@@ -134,6 +134,16 @@ func edited(_ text: String, every: Int) -> String {
     #expect(dropped(try run(e, [doc("a", big), doc("b", big + " ")])) == ["b"])
     let m = try MinHashDedupStage(stateDirectory: tempDir())
     #expect(dropped(try run(m, [doc("a", big), doc("b", edited(big, every: 50))])) == ["b"])
+    let lines = (0..<20_000).map { "Line number \($0) of a very long document " + prose(seed: UInt64($0 % 50), words: 3) }.joined(separator: "\n")
+    #expect(lines.utf8.count > 900_000)
+    let l = try LineDedupStage(stateDirectory: tempDir())
+    let rl = try run(l, [doc("a", lines), doc("b", lines), doc("c", lines), doc("d", lines + "\nNew last line that nobody has seen before.")])
+    #expect(rl[2].2 == lines && rl[3].1 == .keep && rl[3].2.hasPrefix("New last line"))
+    let base = try evalFixture()
+    let d = try DedupStageFactory.make(type: "decontaminate", options: decontamOptions("cut"), stateDirectory: tempDir(), baseDirectory: base)
+    let leak = " Which planet in the solar system has the largest number of confirmed natural moons orbiting it today? "
+    let rd = try run(d, [doc("big", big + leak + big)])
+    #expect(rd[0].1 == .keep && rd[0].2.utf8.count < (big.utf8.count * 2 + leak.utf8.count) && !rd[0].2.contains("planet"))
 }
 
 // MARK: minhash
