@@ -96,6 +96,9 @@ private func benchOnce(corpus corpusFile: String, dir corpus: String, mh: [Strin
     defer { if !keepState { try? FileManager.default.removeItem(atPath: state) } }
 
     let t0 = Date()
+    var u0 = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &u0)
+    let cpu0 = Double(u0.ru_utime.tv_sec) + Double(u0.ru_utime.tv_usec) / 1e6 + Double(u0.ru_stime.tv_sec) + Double(u0.ru_stime.tv_usec) / 1e6
     var stages: [any OrderedStage] = []
     if let only {
         for (type, o) in only { stages.append(try DedupStageFactory.make(type: type, options: o, stateDirectory: state + "/" + type, baseDirectory: ".")) }
@@ -169,11 +172,12 @@ private func benchOnce(corpus corpusFile: String, dir corpus: String, mh: [Strin
     var u = rusage()
     getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &u)
     let rssMB = Double(u.ru_maxrss) / 1024
+    let cpu = Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6 - cpu0
     let cfg = mh.isEmpty ? "defaults" : JSONValue.object(mh).serialized()
     let desc = only.map { $0.map { "\($0.0) \($0.1.serialized())" }.joined(separator: " + ") } ?? "\(exact ? "exact_dedup + " : "")minhash_dedup \(cfg)"
     print("dedup bench: \(corpusFile) ×\(scale): \(nDocs) docs, \(String(format: "%.1f", Double(nBytes) / 1e6)) MB; stages: \(desc); \(threads) prepare threads")
-    print(String(format: "  wall %.2f s (read+parse+prepare+decide+finish): %.0f docs/s, %.1f MB/s; prepare %.2f s, decide %.2f s; peak RSS %.0f MB",
-                 wall, Double(nDocs) / wall, Double(nBytes) / 1e6 / wall, prepareSeconds, decideSeconds, rssMB))
+    print(String(format: "  wall %.2f s (read+parse+prepare+decide+finish): %.0f docs/s, %.1f MB/s; prepare %.2f s, decide %.2f s; process CPU %.2f s (%.0f docs per CPU-second); peak RSS %.0f MB",
+                 wall, Double(nDocs) / wall, Double(nBytes) / 1e6 / wall, prepareSeconds, decideSeconds, cpu, Double(nDocs) / cpu, rssMB))
     print("  removed \(removed.count): " + byReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
           + "; counters " + counters.values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
     try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)

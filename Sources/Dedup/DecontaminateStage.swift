@@ -89,6 +89,9 @@ public final class DecontaminateStage: OrderedStage, @unchecked Sendable {
     /// gram hash (salted by its length) → item number
     let grams: [UInt64: Int32]
     let lengths: [Int]
+    /// rollBase^L for each of `lengths`
+    let powers: [UInt64]
+    let filter: KeyFilter
     let items: [Item]
     let setNames: [String]
     let setItemCounts: [Int]
@@ -120,12 +123,12 @@ public final class DecontaminateStage: OrderedStage, @unchecked Sendable {
                         w.withUnsafeBufferPointer { wp in
                             if w.count >= options.ngram {
                                 for i in 0...(w.count - options.ngram) {
-                                    let h = TextKit.gramHash(wp, i, options.ngram)
+                                    let h = TextKit.polyGram(wp, i, options.ngram)
                                     if grams[h] == nil { grams[h] = itemNo }
                                 }
                                 any = true
                             } else if w.count >= options.minItemWords {
-                                let h = TextKit.gramHash(wp, 0, w.count)
+                                let h = TextKit.polyGram(wp, 0, w.count)
                                 if grams[h] == nil { grams[h] = itemNo }
                                 lengths.insert(w.count); any = true
                             }
@@ -143,6 +146,12 @@ public final class DecontaminateStage: OrderedStage, @unchecked Sendable {
         lengths.insert(options.ngram)
         self.grams = grams
         self.lengths = lengths.sorted()
+        self.powers = self.lengths.map { L in (0..<L).reduce(UInt64(1)) { p, _ in p &* TextKit.rollBase } }
+        var bits = 16
+        while (1 << bits) < grams.count * 16 && bits < 30 { bits += 1 }
+        var f = KeyFilter(log2Bits: bits)
+        for k in grams.keys { f.insert(k) }
+        self.filter = f
         self.items = items
         self.setNames = options.evalSets.map(\.name)
         self.setItemCounts = counts
@@ -236,10 +245,15 @@ public final class DecontaminateStage: OrderedStage, @unchecked Sendable {
             TextKit.scanWords(p) { s, e, h in hashes.append(h); starts.append(s); ends.append(e) }
         }
         var hits: [(Int, Int, Int32)] = [] // first word, last word, item
-        hashes.withUnsafeBufferPointer { w in
-            for L in lengths where w.count >= L {
-                for i in 0...(w.count - L) {
-                    if let item = grams[TextKit.gramHash(w, i, L)] { hits.append((i, i + L - 1, item)) }
+        let n = hashes.count
+        var prefix = [UInt64](repeating: 0, count: n + 1)
+        for k in 0..<n { prefix[k + 1] = prefix[k] &* TextKit.rollBase &+ hashes[k] }
+        prefix.withUnsafeBufferPointer { P in
+            for (li, L) in lengths.enumerated() where n >= L {
+                let pw = powers[li]
+                for i in 0...(n - L) {
+                    let h = TextKit.finishGram(P[i + L] &- P[i] &* pw, L)
+                    if filter.mayContain(h), let item = grams[h] { hits.append((i, i + L - 1, item)) }
                 }
             }
         }

@@ -3,6 +3,23 @@ import Foundation
 
 /// Builds the dedup stages from their config `type` and a JSON object of options.
 ///
+/// ```yaml
+/// stages:
+///   - {type: exact_dedup}
+///   - {type: minhash_dedup, bands: 20, rows: 5, verify_jaccard: true}   # 14 x 8, estimate: the FineWeb-like default
+///   - {type: line_dedup, max_occurrences: 3, sentence_spans: true}
+///   - type: decontaminate
+///     mode: drop
+///     eval_sets:
+///       - {name: mmlu, path: ../shared/data/eval-general/mmlu/data/mmlu/test/*.csv, format: csv,
+///          fields: [question, choice0, choice1, choice2, choice3]}
+///       - {name: gsm8k, path: ../shared/data/eval-general/gsm8k/grade_school_math/data/test.jsonl, format: jsonl,
+///          fields: [question, answer]}
+/// ```
+/// Drop reasons: `exact_duplicate`, `near_duplicate`, `empty_after_line_dedup`, `contaminated`. After a drop by
+/// `exact_dedup`/`minhash_dedup`, `(stage as? DuplicateMatchReporting)?.lastMatch()` names the kept document.
+/// `DedupReport.render(stateDirectory:)` turns the stages' files into a readable report.
+///
 /// Option keys are checked before decoding: an unknown key is an error naming it and listing the allowed ones.
 /// A `type` key inside `options` is ignored. `null` or `{}` gives the defaults.
 /// `stateDirectory` is where a stage keeps its SQLite index (unless `index_path` says otherwise) and its reports;

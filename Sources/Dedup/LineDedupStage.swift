@@ -234,7 +234,8 @@ public final class LineDedupStage: OrderedStage, @unchecked Sendable {
             INSERT INTO line_counts(key, run, part, seen, removed) VALUES(?,?,?,?,?)
             ON CONFLICT(key, run, part) DO UPDATE SET seen = seen + excluded.seen, removed = removed + excluded.removed
             """)
-        for (k, n) in seenDelta {
+        // In key order (as SQLite sorts INTEGER keys): appends to the B-tree instead of random inserts.
+        for (k, n) in seenDelta.sorted(by: { Int64(bitPattern: $0.key) < Int64(bitPattern: $1.key) }) {
             core.db.bind(st, 1, Int64(bitPattern: k)); core.db.bind(st, 2, core.run); core.db.bind(st, 3, core.part)
             core.db.bind(st, 4, Int64(n)); core.db.bind(st, 5, Int64(removedDelta[k] ?? 0))
             try core.db.run(st)

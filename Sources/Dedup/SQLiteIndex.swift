@@ -120,8 +120,8 @@ public struct DedupConfigError: Error, Sendable, Equatable, CustomStringConverti
 /// The state every index-backed stage shares: the SQLite file, this run's id in it, the part being written
 /// (with its open transaction), and the duplicate pairs table used by `dedup-report`.
 ///
-/// Rows carry `(run, part)`. The run id is kept in `<stateDirectory>/run.json`, so the same output folder resumes
-/// as the same run, while a later run in another folder that points `index_path` at this index gets a new run id:
+/// Rows carry `(run, part)`. The run is identified by a random token kept in `<stateDirectory>/run.json` and in the
+/// index's `runs` table, so the same output folder resumes as the same run (however the paths are spelled), while a later run in another folder that points `index_path` at this index gets a new run id:
 /// its `resume` never deletes the earlier run's rows, and it deduplicates against all of them.
 final class IndexCore {
     let db: SQLiteDB
@@ -141,7 +141,7 @@ final class IndexCore {
         db = try SQLiteDB(path: indexPath)
         try db.exec("""
             CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS runs(run INTEGER PRIMARY KEY, state_dir TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS runs(run INTEGER PRIMARY KEY, state_dir TEXT NOT NULL, token TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS dups(id INTEGER PRIMARY KEY, run INTEGER NOT NULL, part INTEGER NOT NULL,
                 dropped TEXT NOT NULL, kept TEXT NOT NULL, similarity REAL NOT NULL, dropped_snippet TEXT NOT NULL,
                 kept_snippet TEXT NOT NULL);
@@ -156,21 +156,28 @@ final class IndexCore {
         }
         try db.setMeta("kind", kind)
         try db.setMeta("config", config)
+        // The run id: found through the random token in <stateDirectory>/run.json (not through paths, which may be
+        // spelled differently between invocations), or a new run.
         let runFile = stateDirectory + "/run.json"
         var existing: Int64?
         if let bytes = try? readWholeFile(path: runFile, displayName: runFile, limit: 1 << 16),
-           let v = try? JSONParser.parse(bytes: bytes), let r = v["run"]?.intValue, v["index"]?.stringValue == indexPath {
-            existing = Int64(r)
+           let v = try? JSONParser.parse(bytes: bytes), let token = v["token"]?.stringValue {
+            let st = try db.stmt("SELECT run FROM runs WHERE token = ?")
+            db.bind(st, 1, token)
+            if sqlite3_step(st) == SQLITE_ROW { existing = sqlite3_column_int64(st, 0) }
+            sqlite3_reset(st)
         }
         if let existing {
             run = existing
         } else {
-            let st = try db.stmt("INSERT INTO runs(state_dir) VALUES(?)")
-            db.bind(st, 1, stateDirectory)
+            var rng = SystemRandomNumberGenerator()
+            let token = String(rng.next() as UInt64, radix: 16) + String(rng.next() as UInt64, radix: 16)
+            let st = try db.stmt("INSERT INTO runs(state_dir, token) VALUES(?, ?)")
+            db.bind(st, 1, stateDirectory); db.bind(st, 2, token)
             try db.run(st)
             run = sqlite3_last_insert_rowid(db.db)
             let f = try AtomicOutputFile(path: runFile)
-            try f.write(Array(JSONValue.object(["run": .int(run), "index": .string(indexPath)]).serialized().utf8) + [10])
+            try f.write(Array(JSONValue.object(["run": .int(run), "token": .string(token), "index": .string(indexPath)]).serialized().utf8) + [10])
             try f.commit()
         }
     }

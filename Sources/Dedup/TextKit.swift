@@ -172,6 +172,20 @@ enum TextKit {
         return mix64(h)
     }
 
+    /// Polynomial n-gram hashes (mod 2^64, finalized by `mix64`): a gram of `L` words starting at `i` is
+    /// `finishGram(P[i+L] - P[i]·B^L, L)` with prefix sums `P`, so every length costs O(1) per position.
+    static let rollBase: UInt64 = 0x9FB21C651E98DF25
+
+    @inline(__always)
+    static func finishGram(_ h: UInt64, _ length: Int) -> UInt64 { mix64(h ^ (UInt64(length) &* 0x9E3779B97F4A7C15)) }
+
+    /// The polynomial hash of `count` words from `start`, computed directly (same value as from prefix sums).
+    static func polyGram(_ w: UnsafeBufferPointer<UInt64>, _ start: Int, _ count: Int) -> UInt64 {
+        var h: UInt64 = 0
+        for k in start..<(start + count) { h = h &* rollBase &+ w[k] }
+        return finishGram(h, count)
+    }
+
     // MARK: MurmurHash3 x64 128 (public-domain algorithm by Austin Appleby), written from its specification.
 
     static func hash128(_ p: UnsafeRawBufferPointer, seed: UInt64 = 0) -> (UInt64, UInt64) {

@@ -134,6 +134,16 @@ func edited(_ text: String, every: Int) -> String {
     #expect(dropped(try run(e, [doc("a", big), doc("b", big + " ")])) == ["b"])
     let m = try MinHashDedupStage(stateDirectory: tempDir())
     #expect(dropped(try run(m, [doc("a", big), doc("b", edited(big, every: 50))])) == ["b"])
+    let lines = (0..<20_000).map { "Line number \($0) of a very long document " + prose(seed: UInt64($0 % 50), words: 3) }.joined(separator: "\n")
+    #expect(lines.utf8.count > 900_000)
+    let l = try LineDedupStage(stateDirectory: tempDir())
+    let rl = try run(l, [doc("a", lines), doc("b", lines), doc("c", lines), doc("d", lines + "\nNew last line that nobody has seen before.")])
+    #expect(rl[2].2 == lines && rl[3].1 == .keep && rl[3].2.hasPrefix("New last line"))
+    let base = try evalFixture()
+    let d = try DedupStageFactory.make(type: "decontaminate", options: decontamOptions("cut"), stateDirectory: tempDir(), baseDirectory: base)
+    let leak = " Which planet in the solar system has the largest number of confirmed natural moons orbiting it today? "
+    let rd = try run(d, [doc("big", big + leak + big)])
+    #expect(rd[0].1 == .keep && rd[0].2.utf8.count < (big.utf8.count * 2 + leak.utf8.count) && !rd[0].2.contains("planet"))
 }
 
 // MARK: minhash
@@ -238,7 +248,7 @@ func resumeGivesIdenticalDecisions(type: String) throws {
         try s.resume(finishedParts: [])
         try run(s, Array(parts[0..<3]), end: false, counters: &c)
     }
-    let s2 = try make(dir)
+    let s2 = try make(dir + "/.") // the same folder spelled differently is the same run
     try s2.resume(finishedParts: [0, 1])
     var c2 = StageCounters()
     let redone = try run(s2, Array(parts[2...]), firstPart: 2, counters: &c2).map { "\($0.0) \($0.1) \($0.2.utf8.count)" }
@@ -420,5 +430,17 @@ func decontamOptions(_ mode: String) -> JSONValue {
         let expected = a.sorted()
         radixSort(&a)
         #expect(a == expected)
+    }
+}
+
+@Test func polynomialGramsMatchPrefixSums() {
+    let w = TextKit.wordHashes(prose(seed: 5, words: 40))
+    var p = [UInt64](repeating: 0, count: w.count + 1)
+    for k in 0..<w.count { p[k + 1] = p[k] &* TextKit.rollBase &+ w[k] }
+    w.withUnsafeBufferPointer { wp in
+        for (i, L) in [(0, 13), (5, 8), (27, 13)] {
+            let pw = (0..<L).reduce(UInt64(1)) { a, _ in a &* TextKit.rollBase }
+            #expect(TextKit.polyGram(wp, i, L) == TextKit.finishGram(p[i + L] &- p[i] &* pw, L))
+        }
     }
 }
