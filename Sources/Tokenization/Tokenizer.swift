@@ -254,7 +254,7 @@ public final class BPETokenizer: Sendable {
         for (a, b) in model.mergeList { d.append(contentsOf: "m\t\(a)\t\(b)\n".utf8) }
         for t in addedTokens { d.append(contentsOf: "a\t\(t.id)\t\(t.content)\t\(t.special)\t\(t.normalized)\t\(t.lstrip)\t\(t.rstrip)\t\(t.singleWord)\n".utf8) }
         d.append(contentsOf: "t\t\(prefixIds)\t\(suffixIds)\n".utf8)
-        return SHA256.hex(d)
+        return SHA256Hasher.hex(d)
     }
 }
 
