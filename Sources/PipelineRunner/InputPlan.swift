@@ -23,8 +23,9 @@ public struct InputFile: Sendable, Equatable {
 public struct InputPlan: Sendable {
     public var files: [InputFile]
 
-    /// Expands every `inputs[]` entry: a file is taken as is; a folder is walked recursively, keeping files whose
-    /// name matches an `include` glob and no `exclude` glob, sorted by path (byte order) for determinism.
+    /// Expands every `inputs[]` entry: a file is taken as is; a folder is walked recursively (symlinked files are
+    /// read, symlinked folders are not followed), keeping files whose name matches an `include` glob and no `exclude`
+    /// glob, and hidden files are skipped; files are sorted by path (byte order) for determinism.
     public static func build(_ spec: PipelineSpec) throws -> InputPlan {
         var files = [InputFile]()
         for (si, input) in spec.inputs.enumerated() {
@@ -60,7 +61,10 @@ public struct InputPlan: Sendable {
             let rel = relative.isEmpty ? name : relative + "/" + name
             var st = stat()
             guard stat(path, &st) == 0 else { continue }
+            var lst = stat()
+            let isLink = lstat(path, &lst) == 0 && (lst.st_mode & S_IFMT) == S_IFLNK
             if (st.st_mode & S_IFMT) == S_IFDIR {
+                if isLink { continue }  // symlinked folders are not followed (no cycles, no double counting)
                 try walk(path, relative: rel, include: include, exclude: exclude, into: &out)
             } else if (st.st_mode & S_IFMT) == S_IFREG {
                 if include.contains(where: { fnmatch($0, name, 0) == 0 }) && !exclude.contains(where: { fnmatch($0, name, 0) == 0 }) {

@@ -258,3 +258,19 @@ import Testing
         #expect(s1 == s2)
     }
 }
+
+@Suite struct InputPlanTests {
+    @Test func folderWalkIsSortedFilteredAndIgnoresLinkedFolders() throws {
+        let d = TempDir()
+        d.write("in/b.jsonl", "{}\n")
+        d.write("in/a/z.jsonl", "{}\n")
+        d.write("in/a/y.txt", "x")
+        d.write("in/.hidden.jsonl", "{}\n")
+        d.write("in/skip.jsonl", "{}\n")
+        try FileManager.default.createSymbolicLink(atPath: d.path + "/in/loop", withDestinationPath: d.path + "/in")
+        let s = try spec("inputs: [{path: in, format: jsonl, exclude: [\"skip*\"]}]\noutput: {path: out}", in: d)
+        let plan = try InputPlan.build(s)
+        #expect(plan.files.map(\.displayName) == ["in/a/z.jsonl", "in/b.jsonl"])
+        #expect(plan.files(rank: 1, worldSize: 2).map(\.displayName) == ["in/b.jsonl"])
+    }
+}
