@@ -9,6 +9,8 @@ swift build -c release --product pipeline
 bin=.build/release/pipeline
 $bin validate pipelines/*.yaml
 $bin run pipelines/medical-sample.yaml
+$bin run pipelines/medical-dedup.yaml
+$bin dedup-report out/medical-dedup
 $bin run pipelines/medical-cpt-shards.yaml
 $bin stats out/medical-cpt/shards --tokenizer pipelines/tokenizers/medical-sample-bpe.json --plot out/medical-cpt/lengths.svg
 $bin verify out/medical-cpt/shards
