@@ -74,3 +74,61 @@ struct CLITests {
         #expect(r.err.contains("is not a pipeline output folder"))
     }
 }
+
+/// A real `kill -9` of `pipeline run` at several moments, then a rerun: the output must equal an uninterrupted run.
+@Suite(.enabled(if: CLI.binary != nil, "pipeline binary not built"))
+struct KillResumeTests {
+    func corpus(_ d: TempDir) {
+        for f in 0..<24 {
+            var s = ""
+            for i in 0..<400 {
+                s += "{\"id\":\"f\(f)-\(i)\",\"text\":\"" + (0..<(5 + (i * 7 + f) % 40)).map { "word\($0 % 17)" }.joined(separator: " ") + ". The end.\"}\n"
+            }
+            d.write("in/f\(f).jsonl", s)
+        }
+        d.write("p.yaml", """
+            inputs: [{path: in, format: jsonl}]
+            stages:
+              - {type: normalize}
+              - {type: length, min_chars: 60}
+              - {type: exact_dedup}
+            output: {path: out}
+            execution: {chunk_bytes: 40000, batch_bytes: 8192, workers: 2}
+            """)
+    }
+
+    @Test func killedRunsResumeToTheSameBytes() throws {
+        let full = TempDir()
+        corpus(full)
+        let r = try CLI.run(["run", full.path + "/p.yaml", "--no-progress"])
+        #expect(r.status == 0, "\(r.err)")
+        let expectDocs = folderBytes(full, "out/documents")
+        let expectRejects = folderBytes(full, "out/rejects")
+        #expect(full.files("out/documents").count > 10)
+        var interruptedWithProgress = 0
+        for delayMs in [30, 120, 250, 400] {
+            let d = TempDir()
+            corpus(d)
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: CLI.binary!)
+            p.arguments = ["run", d.path + "/p.yaml", "--no-progress"]
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            usleep(useconds_t(delayMs * 1000))
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            let partsDone = d.files("out/documents").filter { !$0.hasSuffix(".tmp") }.count
+            if partsDone > 0 && !FileManager.default.fileExists(atPath: d.path + "/out/completions/rank-00000") {
+                interruptedWithProgress += 1
+            }
+            let again = try CLI.run(["run", d.path + "/p.yaml", "--no-progress"])
+            #expect(again.status == 0, "\(again.err)")
+            #expect(folderBytes(d, "out/documents") == expectDocs, "kill after \(delayMs) ms")
+            #expect(folderBytes(d, "out/rejects") == expectRejects, "kill after \(delayMs) ms")
+            #expect(d.files("out/documents").allSatisfy { !$0.hasSuffix(".tmp") })
+        }
+        // At least one kill landed after some parts were written and before the run finished.
+        #expect(interruptedWithProgress >= 1)
+    }
+}
