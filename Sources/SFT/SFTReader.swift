@@ -107,9 +107,9 @@ public final class SFTFileReader {
             return objectItems[objectPos - 1]
         case .jsonl:
             while let l = try lines!.next() {
-                if l.overlongBytes > 0 {
+                if l.overlongBytes > 0 || l.bytes.count > maxRecordBytes {
                     return RawSFTItem(bytes: [], line: l.line, readError: SFTIssue(code: .lineTooLong, file: displayName, line: l.line, field: "",
-                        message: "line of \(l.overlongBytes) bytes is longer than the record limit (\(maxRecordBytes) bytes)"))
+                        message: "line of \(max(l.overlongBytes, l.bytes.count)) bytes is longer than the record limit (\(maxRecordBytes) bytes)"))
                 }
                 if l.bytes.allSatisfy(isSpace) { continue }
                 return RawSFTItem(bytes: l.bytes, line: l.line)

@@ -238,11 +238,12 @@ public enum SFTChecks {
     }
 
     /// The merged-instructions heuristic: a line that, after optional `#` marks and spaces, is a number of at most
-    /// three digits, `.` or `)`, optional spaces, then `Instruction`, `Input` or `Output` and a colon — the shape
-    /// left behind when a generator packs the next numbered task into the same record (`\n##\n18. Instruction:`).
+    /// three digits, `.` or `)`, optional spaces, then `Instruction` and a colon — the shape left behind when a
+    /// generator packs the next numbered task into the same record (`\n##\n18. Instruction:`). Numbered lists of
+    /// ordinary steps (`1. Input: ...`) do not match: only the word Instruction marks a packed task.
     /// Returns the offending line, or nil.
     public static func mergedInstructionLine(_ s: String) -> String? {
-        guard s.utf8.count > 10, s.contains("nstruction") || s.contains("nput") || s.contains("utput") else { return nil }
+        guard s.utf8.count > 10, s.contains("nstruction") || s.contains("NSTRUCTION") else { return nil }
         for raw in s.split(separator: "\n", omittingEmptySubsequences: true) {
             var u = Substring(raw).utf8[...]
             while let c = u.first, c == 0x20 || c == 0x09 || c == UInt8(ascii: "#") { u = u.dropFirst() }
@@ -252,7 +253,7 @@ public enum SFTChecks {
             u = u.dropFirst()
             while let c = u.first, c == 0x20 { u = u.dropFirst() }
             let rest = String(Substring(u)).lowercased()
-            for w in ["instruction", "input", "output"] where rest.hasPrefix(w) {
+            for w in ["instruction"] where rest.hasPrefix(w) {
                 if rest.dropFirst(w.count).drop(while: { $0 == " " }).first == ":" { return String(raw.prefix(60)) }
             }
         }
@@ -299,6 +300,7 @@ public enum SFTChecks {
     /// Hash of roles and trimmed contents: the duplicate key.
     static func contentHash(_ r: SFTRecord) -> Hash128 {
         var h = SHA256Hasher()
+        if let t = r.meta["tools"] { h.update(Array(t.serialized().utf8)); h.update([2]) }
         for m in r.messages {
             h.update(Array(m.role.utf8)); h.update([0])
             h.update(Array(m.content.trimmed.utf8)); h.update([1])
