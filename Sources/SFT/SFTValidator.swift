@@ -15,6 +15,8 @@ public struct SFTValidationOptions: Sendable {
     public var format: SFTFormat = .auto
     /// Reject exact duplicates (same roles and contents after trimming), across all files of one validator.
     public var checkDuplicates = true
+    /// Forget seen records at each new file (duplicates are then only found within a file).
+    public var dedupPerFile = false
     /// Values for `{{name}}` placeholders; unfilled ones are reported as `placeholder`.
     public var placeholderValues: [String: String] = [:]
     /// Token budget after templating (needs `renderer`).
@@ -101,7 +103,9 @@ public final class SFTValidator {
     public private(set) var summary = SFTValidationSummary()
     /// The first `options.maxIssuesKept` issues.
     public private(set) var issues: [SFTIssue] = []
-    private var seen: [Hash128: String] = [:]
+    /// First occurrence of each record hash: file number, line, element index (+1, 0 = none). 28 bytes a record.
+    private var seen: [Hash128: (file: Int32, line: Int32, index: Int32)] = [:]
+    private var fileNames: [String] = []
 
     public init(options: SFTValidationOptions = .init(), renderer: SFTRenderer? = nil) {
         self.options = options
@@ -114,6 +118,8 @@ public final class SFTValidator {
                          onValid: (SFTRecord, RenderedSFT?) throws -> Void = { _, _ in }) throws {
         let name = displayName ?? path
         let reader = try SFTFileReader(path: path, displayName: name)
+        if options.dedupPerFile { seen.removeAll(keepingCapacity: true) }
+        fileNames.append(name)
         var fileRecords = 0, fileValid = 0
         var fileCodes = [SFTErrorCode: Int]()
         var n = 0
@@ -155,10 +161,12 @@ public final class SFTValidator {
         var issues = SFTChecks.check(rec, file: file, line: item.line, index: item.index)
         if options.checkDuplicates && issues.isEmpty {
             let h = SFTChecks.contentHash(rec)
-            let here = "\(file):\(item.line > 0 ? item.line : ordinal)\(item.index.map { " [#\($0)]" } ?? "")"
             if let first = seen[h] {
-                issues.append(SFTIssue(code: .duplicateRecord, file: file, line: item.line, index: item.index, field: "", message: "same messages as \(first)"))
-            } else { seen[h] = here }
+                let where_ = "\(fileNames[Int(first.file)])\(first.line > 0 ? ":\(first.line)" : "")\(first.index > 0 ? " [#\(first.index - 1)]" : "")"
+                issues.append(SFTIssue(code: .duplicateRecord, file: file, line: item.line, index: item.index, field: "", message: "same messages as \(where_)"))
+            } else {
+                seen[h] = (Int32(fileNames.count - 1), Int32(clamping: item.line), Int32(clamping: (item.index ?? -1) + 1))
+            }
         }
         guard issues.isEmpty else { return (nil, nil, issues) }
         guard let renderer else { return (rec, nil, []) }

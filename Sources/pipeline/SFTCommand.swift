@@ -22,6 +22,9 @@ struct SFTRecordOptions: ParsableArguments {
     @Flag(name: .customLong("no-dedup"), help: "Do not reject exact duplicate records.")
     var noDedup = false
 
+    @Flag(name: .customLong("dedup-per-file"), help: "Look for duplicates within each file only (default: across all files, in order).")
+    var dedupPerFile = false
+
     @Option(help: "A tokenizer.json; with --max-tokens, records are rendered and checked for length.")
     var tokenizer: String?
 
@@ -44,6 +47,7 @@ struct SFTRecordOptions: ParsableArguments {
         }
         o.format = f
         o.checkDuplicates = !noDedup
+        o.dedupPerFile = dedupPerFile
         for kv in fill {
             guard let eq = kv.firstIndex(of: "="), eq != kv.startIndex else { throw ValidationError("--fill expects name=value, got \(kv)") }
             o.placeholderValues[String(kv[..<eq])] = String(kv[kv.index(after: eq)...])

@@ -161,3 +161,23 @@ func badFileReportsItsCode(_ c: BadFileCase) throws {
         "placeholder", "too_long", "line_too_long", "io_error",
     ])
 }
+
+@Test func dedupPerFileForgetsBetweenFiles() throws {
+    var o = SFTValidationOptions()
+    o.dedupPerFile = true
+    let v = SFTValidator(options: o)
+    let p = Fix.path("bad/duplicate_record.jsonl")
+    try v.validate(path: p)
+    try v.validate(path: p)
+    #expect(v.summary.byCode == [.duplicateRecord: 2])
+    #expect(v.issues.first?.message.contains("duplicate_record.jsonl:1") == true)
+}
+
+@Test func dollyFixtureNormalizes() throws {
+    let v = SFTValidator()
+    var got = [SFTRecord]()
+    try v.validate(path: Fix.path("bad/dolly.jsonl"), source: "dolly") { r, _ in got.append(r) }
+    #expect(got.count == 1)
+    #expect(got[0].source == "dolly")
+    #expect(got[0].messages.map(\.role) == ["user", "assistant"])
+}
