@@ -61,19 +61,17 @@ public final class SFTFileReader {
             return
         }
         if head[i] == UInt8(ascii: "{") {
-            // JSON Lines when the first line is a complete value on its own.
-            var end = i
-            while end < head.count, head[end] != 0x0A { end += 1 }
-            if end < head.count || head.count < 1 << 16, (try? JSONParser.parse(bytes: Array(head[i..<end]))) != nil {
-                container = .jsonl
-            } else {
+            // A pretty-printed object (first line just "{") is one whole-file object; anything else is JSON Lines,
+            // so a broken first line is reported as invalid_json for that line only.
+            var end = i + 1
+            while end < head.count, head[end] == 0x20 || head[end] == 0x09 || head[end] == 0x0D { end += 1 }
+            if end >= head.count || head[end] == 0x0A {
                 container = .object
                 try loadObject()
                 return
             }
-        } else {
-            container = .jsonl
         }
+        container = .jsonl
         lines = LineReader(source: try openByteSource(path: path, displayName: displayName), maxLineBytes: maxRecordBytes)
     }
 

@@ -181,3 +181,14 @@ func badFileReportsItsCode(_ c: BadFileCase) throws {
     #expect(got[0].source == "dolly")
     #expect(got[0].messages.map(\.role) == ["user", "assistant"])
 }
+
+@Test func brokenFirstLineStaysJSONLines() throws {
+    let d = Fix.tempDir("first")
+    let p = Fix.write("{\"instruction\": \"a\", \"out\n{\"instruction\": \"a\", \"output\": \"b\"}\n", "f.jsonl", in: d)
+    let v = SFTValidator()
+    try v.validate(path: p)
+    #expect(v.summary.records == 2)
+    #expect(v.summary.valid == 1)
+    #expect(v.issues.first?.code == .invalidJSON)
+    #expect(v.issues.first?.line == 1)
+}
