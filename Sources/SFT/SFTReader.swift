@@ -159,43 +159,53 @@ public final class SFTFileReader {
         let startLine = lineNo
         let idx = elementIndex
         elementIndex += 1
-        // Scan one value: track nesting and strings.
+        // Scan one value: track nesting and strings. Bytes are copied in runs, not one by one.
         var out = [UInt8]()
         var depth = 0
         var inString = false
         var escape = false
-        while true {
-            guard let c = try peek() else {
-                arrayDone = true
-                return RawSFTItem(bytes: out, line: startLine, index: idx, readError: SFTIssue(code: .invalidJSON, file: displayName, line: startLine, index: idx, field: "", message: "the JSON array ends inside this element (file truncated?)"))
+        var start = pos
+        scan: while true {
+            if pos >= buf.count {
+                out.append(contentsOf: buf[start..<pos])
+                if out.count > maxRecordBytes {
+                    arrayDone = true
+                    return RawSFTItem(bytes: [], line: startLine, index: idx, readError: SFTIssue(code: .lineTooLong, file: displayName, line: startLine, index: idx, field: "", message: "array element is longer than the record limit (\(maxRecordBytes) bytes); the rest of the file is skipped"))
+                }
+                if try !fill() {
+                    arrayDone = true
+                    return RawSFTItem(bytes: out, line: startLine, index: idx, readError: SFTIssue(code: .invalidJSON, file: displayName, line: startLine, index: idx, field: "", message: "the JSON array ends inside this element (file truncated?)"))
+                }
+                start = pos
+                continue
             }
-            if !inString && depth == 0 && (c == UInt8(ascii: ",") || c == UInt8(ascii: "]")) { break }
-            if !inString && depth == 0 && isSpace(c) && !out.isEmpty {
-                // Whitespace after a complete scalar/container ends the element.
+            let c = buf[pos]
+            if inString {
                 if c == 0x0A { lineNo += 1 }
+                if escape { escape = false } else if c == UInt8(ascii: "\\") { escape = true } else if c == UInt8(ascii: "\"") { inString = false }
                 pos += 1
-                try skipSpace()
-                break
+                continue
+            }
+            switch c {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                if depth == 0 { break scan }  // the array's closing bracket after a scalar
+                depth -= 1
+                if depth == 0 { pos += 1; break scan }
+            case UInt8(ascii: ","): if depth == 0 { break scan }
+            case 0x0A, 0x20, 0x09, 0x0D:
+                if c == 0x0A { lineNo += 1 }
+                if depth == 0 && pos > start { out.append(contentsOf: buf[start..<pos]); pos += 1; start = pos; try skipSpace(); start = pos; break scan }
+            default: break
             }
             pos += 1
-            if c == 0x0A { lineNo += 1 }
-            out.append(c)
-            if out.count > maxRecordBytes {
-                arrayDone = true
-                return RawSFTItem(bytes: [], line: startLine, index: idx, readError: SFTIssue(code: .lineTooLong, file: displayName, line: startLine, index: idx, field: "", message: "array element is longer than the record limit (\(maxRecordBytes) bytes); the rest of the file is skipped"))
-            }
-            if inString {
-                if escape { escape = false } else if c == UInt8(ascii: "\\") { escape = true } else if c == UInt8(ascii: "\"") { inString = false }
-            } else if c == UInt8(ascii: "\"") { inString = true }
-            else if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") { depth += 1 }
-            else if c == UInt8(ascii: "}") || c == UInt8(ascii: "]") {
-                depth -= 1
-                if depth == 0 {
-                    // Element complete; position at the separator.
-                    try skipSpace()
-                    break
-                }
-            }
+        }
+        if start < pos { out.append(contentsOf: buf[start..<pos]) }
+        try skipSpace()
+        if out.count > maxRecordBytes {
+            arrayDone = true
+            return RawSFTItem(bytes: [], line: startLine, index: idx, readError: SFTIssue(code: .lineTooLong, file: displayName, line: startLine, index: idx, field: "", message: "array element is longer than the record limit (\(maxRecordBytes) bytes); the rest of the file is skipped"))
         }
         return RawSFTItem(bytes: out, line: startLine, index: idx)
     }
