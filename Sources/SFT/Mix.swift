@@ -16,7 +16,7 @@ public struct MixError: Error, Sendable, Equatable, CustomStringConvertible {
 /// name: medical-replay
 /// seed: 42
 /// by: tokens              # tokens | records
-/// total: 2000000          # optional: default is the largest total the sources allow
+/// total: 2000000          # optional: default is the largest total that needs no upsampling
 /// replacement: false      # true: a source may be repeated (each pass in a fresh order) ...
 /// max_upsample: 3.0       # ... up to this many times its size
 /// tolerance: 0.005        # achieved ratio must be within this of the target
@@ -242,7 +242,10 @@ public enum Mixer {
                 throw MixError("total \(t) \(spec.by.rawValue) is more than the sources allow (\(Int(limit)), limited by \(limiting): \(avail[spec.sources.firstIndex { $0.name == limiting }!]) \(spec.by.rawValue) available\(spec.replacement ? ", max_upsample \(spec.maxUpsample)" : "; set replacement: true to upsample"))")
             }
             total = Double(t)
-        } else { total = limit.rounded(.down) }
+        } else {
+            // Default: the largest mix that needs no upsampling.
+            total = spec.sources.enumerated().map { Double(avail[$0.offset]) / $0.element.ratio }.min()!.rounded(.down)
+        }
         // Select per source.
         var chosen = [[Int]]()
         for (si, s) in spec.sources.enumerated() {
@@ -284,7 +287,7 @@ public enum Mixer {
         for (si, p) in chosen.enumerated() { for k in p { order.append((si, k)) } }
         let perm = permutation(order.count, seed: spec.seed, stream: 0xFFFF_FFFF)
         try makeDirectory(spec.output)
-        if let tok = tokenizer ?? (hasSFT ? nil : nil) {
+        if let tok = tokenizer {
             var o = SFTShardWriter.Options()
             o.lossMask = anyMask
             o.packWindow = spec.pack

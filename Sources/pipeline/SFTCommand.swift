@@ -40,6 +40,22 @@ struct SFTRecordOptions: ParsableArguments {
     @Option(name: .customLong("over-length"), help: "Records over --max-tokens: drop, truncate or error (always counted as too_long).")
     var overLength: String = "drop"
 
+    /// Files as given; a folder is replaced by its .json/.jsonl files (also .gz/.zst), recursively, in name order.
+    static func expand(_ paths: [String]) -> [String] {
+        var out = [String]()
+        let exts = [".json", ".jsonl", ".json.gz", ".jsonl.gz", ".json.zst", ".jsonl.zst"]
+        for p in paths {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir), isDir.boolValue else { out.append(p); continue }
+            let base = p.hasSuffix("/") ? String(p.dropLast()) : p
+            let found = (FileManager.default.enumerator(atPath: p)?.allObjects as? [String] ?? [])
+                .filter { f in exts.contains { f.hasSuffix($0) } }
+                .sorted()
+            out += found.map { base + "/" + $0 }
+        }
+        return out
+    }
+
     func makeValidator() throws -> SFTValidator {
         var o = SFTValidationOptions()
         guard let f = SFTFormat(rawValue: format) else {
@@ -76,7 +92,7 @@ struct SFTValidateCommand: ParsableCommand {
             --max-error-rate (or a record is too long under --over-length error), 2 on usage errors.
             """)
 
-    @Argument(help: "SFT files.")
+    @Argument(help: "SFT files, or folders (their .json/.jsonl files, recursively).")
     var files: [String]
 
     @OptionGroup var record: SFTRecordOptions
@@ -100,7 +116,7 @@ struct SFTValidateCommand: ParsableCommand {
         if fix && output == nil { throw ValidationError("--fix needs -o OUT") }
         let v = try record.makeValidator()
         let out = try fix ? orExit { try AtomicOutputFile(path: output!) } : nil
-        for f in files {
+        for f in SFTRecordOptions.expand(files) {
             try orExit {
                 try v.validate(path: f) { rec, _ in try out?.write(rec.jsonLine()) }
             }
@@ -135,7 +151,7 @@ struct SFTRenderCommand: ParsableCommand {
         abstract: "Render valid SFT records with a chat template to shards with tokens and loss_mask columns.",
         discussion: "Invalid records are reported and skipped (counted by code); --preview N prints the first N records with the trained spans in [[ ]].")
 
-    @Argument(help: "SFT files.")
+    @Argument(help: "SFT files, or folders (their .json/.jsonl files, recursively).")
     var files: [String]
 
     @OptionGroup var record: SFTRecordOptions
@@ -156,7 +172,7 @@ struct SFTRenderCommand: ParsableCommand {
         let tok = v.renderer!.tokenizer
         if let n = preview {
             var shown = 0
-            for f in files {
+            for f in SFTRecordOptions.expand(files) {
                 try orExit {
                     try v.validate(path: f) { rec, r in
                         guard shown < n, let r else { return }
@@ -171,7 +187,7 @@ struct SFTRenderCommand: ParsableCommand {
         var o = SFTShardWriter.Options()
         o.packWindow = pack
         let w = try orExit { try SFTShardWriter(directory: output!, tokenizer: tok, configHash: "sft:\(record.template)", options: o) }
-        for f in files {
+        for f in SFTRecordOptions.expand(files) {
             try orExit { try v.validate(path: f) { rec, r in if let r { try w.add(id: rec.id, source: rec.source, rendered: r) } } }
         }
         let m = try orExit { try w.finish() }

@@ -106,6 +106,8 @@ func writeSFT(_ n: Int, prefix: String, answerWords: Int, in dir: String) -> Str
     // Without replacement the small source limits the total: 10 + 10.
     let r0 = try Mixer.run(try spec(""))
     #expect(r0.entries.map(\.records) == [10, 10])
+    // Without a total, replacement alone does not upsample.
+    #expect(try Mixer.run(try spec("replacement: true\nmax_upsample: 3")).entries.map(\.records) == [10, 10])
     // Asking for more fails and says why.
     #expect(throws: MixError.self) { try Mixer.run(try spec("total: 60")) }
     // With replacement, capped at 3x: 30 + 30.

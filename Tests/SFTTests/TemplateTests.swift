@@ -81,3 +81,14 @@ let conv = SFTRecord(id: "r", source: "s", messages: [
     #expect(throws: SFTTemplateError.self) { try ChatTemplate.fromYAML("bogus: 1\nroles: {user: {}, assistant: {}}") }
     #expect(throws: SFTTemplateError.self) { try ChatTemplate.named("no-such-template") }
 }
+
+@Test func llama3ToolRoleIsIPython() throws {
+    let rec = SFTRecord(id: "r", source: "s", messages: [
+        SFTMessage(role: "user", content: "q"), SFTMessage(role: "assistant", content: "c"), SFTMessage(role: "tool", content: "t"),
+        SFTMessage(role: "assistant", content: "a"),
+    ])
+    let r = try SFTRenderer(template: .llama3, tokenizer: Fix.byteTokenizer).render(rec)
+    #expect(Fix.byteTokenizer.decode(r.tokens).contains("<|start_header_id|>ipython<|end_header_id|>\n\nt<|eot_id|>"))
+    // Trained: "c<|eot_id|>" and "a<|eot_id|>".
+    #expect(Fix.byteTokenizer.decode(zip(r.tokens, r.lossMask).filter { $0.1 == 1 }.map(\.0)) == "c<|eot_id|>a<|eot_id|>")
+}
