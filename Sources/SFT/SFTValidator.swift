@@ -234,7 +234,11 @@ public enum SFTChecks {
                 add(.placeholder, f + ".content", "unfilled template placeholder \(p); fill it (e.g. --fill name=Value) or drop the record")
             }
         }
-        if !sawAssistant { add(.noAssistantTurn, "messages", "no assistant turn to train on" + (r.meta["preference"] != nil ? " (a preference/DPO record: chosen/rejected are not SFT turns)" : "")) }
+        let dpo = r.meta["preference"] != nil ? " (a preference/DPO record: chosen/rejected are not SFT turns)" : ""
+        if !sawAssistant { add(.noAssistantTurn, "messages", "no assistant turn to train on" + dpo) }
+        else if ms.last?.role == "user" {
+            add(.noAssistantTurn, "messages[\(ms.count - 1)]", "the last user turn has no assistant answer" + dpo)
+        }
         // One issue per code per record is enough for the report.
         var seen = Set<SFTErrorCode>()
         return out.filter { seen.insert($0.code).inserted }

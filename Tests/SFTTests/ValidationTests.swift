@@ -192,3 +192,10 @@ func badFileReportsItsCode(_ c: BadFileCase) throws {
     #expect(v.issues.first?.code == .invalidJSON)
     #expect(v.issues.first?.line == 1)
 }
+
+@Test func trailingUserTurnHasNoAnswer() {
+    let r = SFTRecord(id: "r", source: "s", messages: [SFTMessage(role: "user", content: "a"), SFTMessage(role: "assistant", content: "b"), SFTMessage(role: "user", content: "c")])
+    let issues = SFTChecks.check(r, file: "f", line: 3, index: nil)
+    #expect(issues.map(\.code) == [.noAssistantTurn])
+    #expect(issues.first?.field == "messages[2]")
+}
