@@ -20,13 +20,13 @@ public struct MixError: Error, Sendable, Equatable, CustomStringConvertible {
 /// replacement: false      # true: a source may be repeated (each pass in a fresh order) ...
 /// max_upsample: 3.0       # ... up to this many times its size
 /// tolerance: 0.005        # achieved ratio must be within this of the target
-/// tokenizer: pipelines/tokenizers/medical-sample-bpe.json   # needed for SFT sets
+/// tokenizer: tokenizers/medical-sample-bpe.json   # needed for SFT sets; paths are relative to this file
 /// template: chatml        # chatml | llama3 | template.yaml
 /// max_tokens: 2048        # optional, with over_length: drop | truncate | error
 /// pack: 2048              # optional packing window for the output shards
 /// output: out/mix          # folder: shards, manifest.json, mix_report.json (+ records.jsonl for SFT sets)
 /// sources:
-///   - {name: medquad, sft: [../shared/data/sft-domain/medquad/medquad_qa.jsonl], ratio: 0.8}
+///   - {name: medquad, sft: [../../shared/data/sft-domain/medquad/medquad_qa.jsonl], ratio: 0.8}
 ///   - {name: general, sft: [general.json], ratio: 0.2}
 ///   - {name: web, shards: out/web-shards, ratio: 0.1}   # CPT (or SFT) shard folder
 /// ```
@@ -55,9 +55,21 @@ public struct MixSpec: Sendable, Equatable {
     public var output: String
     public var sources: [Source]
 
+    /// Reads a mix file. Relative paths in it (sources, tokenizer, template file, output) are resolved against the
+    /// folder of the YAML file, like pipeline configs.
     public static func load(path: String) throws -> MixSpec {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw MixError("cannot read \(path)") }
-        return try parse(text, file: path)
+        var s = try parse(text, file: path)
+        let base = (path as NSString).deletingLastPathComponent
+        func r(_ p: String) -> String { p.hasPrefix("/") || base.isEmpty ? p : base + "/" + p }
+        s.output = r(s.output)
+        s.tokenizer = s.tokenizer.map(r)
+        if ChatTemplate.builtins[s.template.lowercased()] == nil { s.template = r(s.template) }
+        for i in s.sources.indices {
+            s.sources[i].sftFiles = s.sources[i].sftFiles.map(r)
+            s.sources[i].shardDirs = s.sources[i].shardDirs.map(r)
+        }
+        return s
     }
 
     public static func parse(_ text: String, file: String = "mix.yaml") throws -> MixSpec {

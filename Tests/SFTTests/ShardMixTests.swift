@@ -145,3 +145,15 @@ func writeSFT(_ n: Int, prefix: String, answerWords: Int, in dir: String) -> Str
     #expect(Set(out.map(\.source)) == ["domain", "general"])
     #expect(try ShardReader(directory: d + "/out").manifest?.tokenizer.fingerprint == "fp")
 }
+
+@Test func mixPathsAreRelativeToTheYAML() throws {
+    let d = Fix.tempDir("rel")
+    let p = Fix.write("output: out\ntemplate: chatml\ntokenizer: tok.json\nsources:\n  - {name: a, sft: data/a.jsonl, ratio: 1}\n  - {name: b, shards: /abs/b, ratio: 1}\n", "m.yaml", in: d)
+    let s = try MixSpec.load(path: p)
+    #expect(s.output == d + "/out")
+    #expect(s.tokenizer == d + "/tok.json")
+    #expect(s.template == "chatml")
+    #expect(s.sources[0].sftFiles == [d + "/data/a.jsonl"])
+    #expect(s.sources[1].shardDirs == ["/abs/b"])
+    #expect(s.sources.map(\.ratio) == [0.5, 0.5])
+}
