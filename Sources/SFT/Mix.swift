@@ -24,6 +24,7 @@ public struct MixError: Error, Sendable, Equatable, CustomStringConvertible {
 /// template: chatml        # chatml | llama3 | template.yaml
 /// max_tokens: 2048        # optional, with over_length: drop | truncate | error
 /// pack: 2048              # optional packing window for the output shards
+/// chunk: 2048             # optional: split CPT documents into pieces of this many tokens before selection
 /// output: out/mix          # folder: shards, manifest.json, mix_report.json (+ records.jsonl for SFT sets)
 /// sources:
 ///   - {name: medquad, sft: [../../shared/data/sft-domain/medquad/medquad_qa.jsonl], ratio: 0.8}
@@ -52,6 +53,9 @@ public struct MixSpec: Sendable, Equatable {
     public var maxTokens: Int?
     public var overLength: OverLengthPolicy
     public var pack: Int?
+    /// Split CPT samples (shard sources without a loss mask) into pieces of at most this many tokens before
+    /// selection, so that long documents do not make the ratio coarse.
+    public var chunk: Int?
     public var output: String
     public var sources: [Source]
 
@@ -77,7 +81,7 @@ public struct MixSpec: Sendable, Equatable {
         do { any = try Yams.load(yaml: text) } catch { throw MixError("\(file): invalid YAML: \(error)") }
         guard let o = any as? [String: Any] else { throw MixError("\(file): a mix must be a YAML mapping") }
         let known: Set<String> = ["name", "seed", "by", "total", "replacement", "max_upsample", "tolerance", "tokenizer", "template",
-                                  "train_on_prompt", "max_tokens", "over_length", "pack", "output", "sources"]
+                                  "train_on_prompt", "max_tokens", "over_length", "pack", "chunk", "output", "sources"]
         if let bad = o.keys.sorted().first(where: { !known.contains($0) }) {
             throw MixError("\(file): unknown key \"\(bad)\" (allowed: \(known.sorted().joined(separator: ", ")))")
         }
@@ -131,7 +135,7 @@ public struct MixSpec: Sendable, Equatable {
                        replacement: (o["replacement"] as? Bool) ?? false, maxUpsample: try num(o["max_upsample"], "max_upsample") ?? 1,
                        tolerance: try num(o["tolerance"], "tolerance") ?? 0.005, tokenizer: try str("tokenizer"),
                        template: try str("template") ?? "chatml", trainOnPrompt: (o["train_on_prompt"] as? Bool) ?? false,
-                       maxTokens: try int("max_tokens"), overLength: policy, pack: try int("pack"), output: output, sources: sources)
+                       maxTokens: try int("max_tokens"), overLength: policy, pack: try int("pack"), chunk: try int("chunk"), output: output, sources: sources)
     }
 }
 
@@ -233,7 +237,16 @@ public enum Mixer {
                     do { r = try ShardReader(directory: d) } catch { throw MixError("source \(s.name): \(error)") }
                     if r.hasLossMask { anyMask = true }
                     try r.forEach { smp in
-                        list.append(Item(id: smp.id, tokens: smp.tokens, mask: smp.lossMask, record: nil, count: smp.tokens.count))
+                        if let c = spec.chunk, smp.lossMask == nil, smp.tokens.count > c {
+                            var k = 0
+                            for start in stride(from: 0, to: smp.tokens.count, by: c) {
+                                let piece = Array(smp.tokens[start..<min(start + c, smp.tokens.count)])
+                                list.append(Item(id: "\(smp.id)#\(k)", tokens: piece, mask: nil, record: nil, count: piece.count))
+                                k += 1
+                            }
+                        } else {
+                            list.append(Item(id: smp.id, tokens: smp.tokens, mask: smp.lossMask, record: nil, count: smp.tokens.count))
+                        }
                         return true
                     }
                 }
@@ -245,6 +258,8 @@ public enum Mixer {
         }
         func units(_ it: Item) -> Int { spec.by == .tokens ? it.count : 1 }
         let avail = items.map { $0.reduce(0) { $0 + units($1) } }
+        let availRecords = items.map(\.count)
+        let availTokens = items.map { $0.reduce(0) { $0 + $1.count } }
         let caps = avail.map { Double($0) * (spec.replacement ? max(1, spec.maxUpsample) : 1) }
         var limit = Double.infinity, limiting = ""
         for (i, s) in spec.sources.enumerated() where caps[i] / s.ratio < limit { limit = caps[i] / s.ratio; limiting = s.name }
@@ -270,8 +285,16 @@ public enum Mixer {
                 for k in perm {
                     let u = Double(units(items[si][k]))
                     if got + u > target {
-                        // Take it only when that lands closer to the target.
-                        if got + u - target < target - got { pick.append(k); got += u }
+                        let it = items[si][k]
+                        let need = Int((target - got).rounded())
+                        if spec.by == .tokens && it.record == nil && it.mask == nil && need > 0 {
+                            // CPT text can be cut: take the first `need` tokens of this document.
+                            items[si].append(Item(id: it.id + "#cut", tokens: Array(it.tokens.prefix(need)), mask: nil, record: nil, count: need))
+                            pick.append(items[si].count - 1); got += Double(need)
+                        } else if got + u - target < target - got {
+                            // A record is never cut: take it only when that lands closer to the target.
+                            pick.append(k); got += u
+                        }
                         break outer
                     }
                     pick.append(k); got += u
@@ -289,8 +312,8 @@ public enum Mixer {
         for (si, s) in spec.sources.enumerated() {
             let toks = chosen[si].reduce(0) { $0 + items[si][$1].count }
             entries.append(.init(name: s.name, target: s.ratio, achieved: sumUnits > 0 ? Double(gotUnits[si]) / sumUnits : 0,
-                                 records: chosen[si].count, tokens: toks, availableRecords: items[si].count,
-                                 availableTokens: items[si].reduce(0) { $0 + $1.count },
+                                 records: chosen[si].count, tokens: toks, availableRecords: availRecords[si],
+                                 availableTokens: availTokens[si],
                                  upsample: avail[si] > 0 ? Double(gotUnits[si]) / Double(avail[si]) : 0, validation: validations[si]))
         }
         let report = MixReport(name: spec.name, by: spec.by, seed: spec.seed, total: Int(sumUnits), entries: entries)
