@@ -1,5 +1,19 @@
 import DomainForgeCore
 
+// SFT: supervised fine-tuning records and replay mixes.
+//
+//   SFTFileReader      streams records from a JSON array, JSON Lines or a keyed object (.gz/.zst too)
+//   SFTNormalizer      alpaca / Dolly / ShareGPT / OpenAI messages -> canonical SFTRecord {id, source, messages, meta}
+//   SFTValidator       stable error codes (SFTErrorCode) with file:line [#index], field, message; duplicates;
+//                      too_long after templating (OverLengthPolicy drop / truncate / error)
+//   ChatTemplate       chatml, llama3, or YAML; SFTRenderer -> token ids + loss mask (assistant turns only by default)
+//   SFTShardWriter     MDS shards with tokens + loss_mask, optional packing that never splits a record
+//   MixSpec / Mixer    replay mixes by tokens or records, deterministic by seed, achieved ratios in mix_report.json
+//
+//   let v = SFTValidator(options: .init(), renderer: try SFTRenderer(template: .chatml, tokenizer: tok))
+//   try v.validate(path: "train.jsonl") { record, rendered in ... }
+//   print(v.summary.table())
+
 /// One turn of a conversation in the canonical form.
 public struct SFTMessage: Sendable, Equatable, Hashable {
     /// `system`, `user`, `assistant` or `tool`.

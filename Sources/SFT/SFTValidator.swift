@@ -236,7 +236,9 @@ public enum SFTChecks {
         }
         let dpo = r.meta["preference"] != nil ? " (a preference/DPO record: chosen/rejected are not SFT turns)" : ""
         if !sawAssistant { add(.noAssistantTurn, "messages", "no assistant turn to train on" + dpo) }
-        else if ms.last?.role == "user" {
+        else if !ms.contains(where: { $0.role == "assistant" && ($0.weight ?? 1) != 0 }) {
+            add(.noAssistantTurn, "messages", "every assistant turn has weight 0: nothing to train on")
+        } else if ms.last?.role == "user" {
             add(.noAssistantTurn, "messages[\(ms.count - 1)]", "the last user turn has no assistant answer" + dpo)
         }
         // One issue per code per record is enough for the report.

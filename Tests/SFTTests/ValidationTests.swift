@@ -199,3 +199,8 @@ func badFileReportsItsCode(_ c: BadFileCase) throws {
     #expect(issues.map(\.code) == [.noAssistantTurn])
     #expect(issues.first?.field == "messages[2]")
 }
+
+@Test func allAssistantWeightsZeroIsNothingToTrain() {
+    let r = SFTRecord(id: "r", source: "s", messages: [SFTMessage(role: "user", content: "a"), SFTMessage(role: "assistant", content: "b", weight: 0)])
+    #expect(SFTChecks.check(r, file: "f", line: 1, index: nil).map(\.code) == [.noAssistantTurn])
+}
