@@ -191,7 +191,8 @@ public final class SFTValidator {
             }
             return (rec, out, [])
         } catch {
-            return (nil, nil, [SFTIssue(code: .tooLong, file: file, line: item.line, index: item.index, field: "", message: "cannot render: \(error)")])
+            // The only render failure is a role the template has no format for.
+            return (nil, nil, [SFTIssue(code: .unknownRole, file: file, line: item.line, index: item.index, field: "messages", message: "cannot render: \(error)")])
         }
     }
 }

@@ -92,3 +92,16 @@ let conv = SFTRecord(id: "r", source: "s", messages: [
     // Trained: "c<|eot_id|>" and "a<|eot_id|>".
     #expect(Fix.byteTokenizer.decode(zip(r.tokens, r.lossMask).filter { $0.1 == 1 }.map(\.0)) == "c<|eot_id|>a<|eot_id|>")
 }
+
+@Test func roleMissingFromTemplateIsReportedPerRecord() throws {
+    let t = try ChatTemplate.fromYAML("roles:\n  user: {prefix: 'U:'}\n  assistant: {prefix: 'A:'}\n")
+    let v = SFTValidator(renderer: try SFTRenderer(template: t, tokenizer: Fix.byteTokenizer))
+    try v.validate(path: Fix.path("bad/system_not_first.jsonl"))
+    // Record 1 renders; record 2 fails the role-order check before rendering.
+    #expect(v.summary.byCode == [.systemNotFirst: 1])
+    let d = Fix.tempDir("sys")
+    let p = Fix.write(#"{"messages": [{"role": "system", "content": "S"}, {"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]}"# + "\n", "s.jsonl", in: d)
+    try v.validate(path: p)
+    #expect(v.summary.byCode[.unknownRole] == 1)
+    #expect(v.issues.last?.message.contains("no format for role \"system\"") == true)
+}
