@@ -68,7 +68,16 @@ public enum SFTNormalizer {
             }
         case .auto: break
         }
-        if let cat = o["category"]?.stringValue { meta["category"] = .string(cat) }
+        // Keep every field the form does not consume (MedQuAD's url/focus/qtype, Dolly's category, ...).
+        let consumed: Set<String>
+        switch fmt {
+        case .alpaca: consumed = ["id", "instruction", "input", "output", "system", "history"]
+        case .dolly: consumed = ["id", "instruction", "context", "input", "response", "system", "history"]
+        case .sharegpt: consumed = ["id", "conversations", "system", "tools"]
+        case .messages: consumed = ["id", "messages", "tools"]
+        case .canonical, .auto: consumed = ["id", "source", "messages", "meta", "tools"]
+        }
+        for (k, v) in o where !consumed.contains(k) && meta[k] == nil { meta[k] = v }
         guard let m = msgs, c.issues.isEmpty else { return (nil, c.issues) }
         return (SFTRecord(id: id, source: src, messages: m, meta: meta), c.issues)
     }

@@ -20,6 +20,15 @@ func norm(_ json: String, _ format: SFTFormat = .auto) throws -> (SFTRecord?, [S
     #expect(r?.meta["format"] == .string("alpaca"))
 }
 
+@Test func extraFieldsAreKeptInMeta() throws {
+    let (r, _) = try norm(#"{"id": "q1", "source": "CancerGov", "url": "https://example.org", "focus": "Leukemia", "instruction": "What is it?", "input": "", "output": "A cancer."}"#)
+    #expect(r?.id == "q1")
+    #expect(r?.source == "src")
+    #expect(r?.meta["source"] == .string("CancerGov"))
+    #expect(r?.meta["focus"] == .string("Leukemia"))
+    #expect(r?.meta["instruction"] == nil)
+}
+
 @Test func dollyMapsContextToInput() throws {
     let (r, _) = try norm(#"{"instruction": "Summarize.", "context": "Cats sleep.", "response": "Sleepy cats.", "category": "summarization"}"#)
     #expect(r?.messages.map(\.content) == ["Summarize.\nCats sleep.", "Sleepy cats."])
