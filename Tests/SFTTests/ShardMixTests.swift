@@ -160,3 +160,27 @@ func writeSFT(_ n: Int, prefix: String, answerWords: Int, in dir: String) -> Str
     #expect(s.sources[1].shardDirs == ["/abs/b"])
     #expect(s.sources.map(\.ratio) == [0.5, 0.5])
 }
+
+@Test func mixedSFTAndCPTSources() throws {
+    let d = Fix.tempDir("mixed")
+    let sft = writeSFT(100, prefix: "dom", answerWords: 10, in: d)
+    let cptDir = d + "/cpt"
+    let w = try MDSShardWriter(directory: cptDir, options: .init())
+    for i in 0..<50 { try w.write(ShardSample(id: "c\(i)", source: "c", tokens: (0..<300).map { UInt32(($0 + i) % 250) })) }
+    let idx = try w.finish()
+    try ShardManifest(writerShards: w.shards, shardTokens: w.shardTokens, stats: w.stats, index: idx.serialized(),
+                      tokenizer: .init(fingerprint: "fp", vocabSize: 263, eosID: nil), configHash: "c", dtype: .uint16, lossMask: false).write(directory: cptDir)
+    let rep = try Mixer.run(try MixSpec.parse("""
+        by: tokens
+        tokenizer: \(Fix.path("byte-tokenizer.json"))
+        output: \(d)/out
+        sources:
+          - {name: sft, sft: \(sft), ratio: 0.5}
+          - {name: text, shards: \(cptDir), ratio: 0.5}
+        """))
+    #expect(rep.maxDeviation <= 0.005)
+    let out = try readAll(d + "/out")
+    // SFT samples keep their masks; CPT text is trained everywhere.
+    #expect(out.filter { $0.source == "text" }.allSatisfy { $0.lossMask?.allSatisfy { $0 == 1 } == true })
+    #expect(out.filter { $0.source == "sft" }.allSatisfy { $0.lossMask?.contains(0) == true })
+}
