@@ -186,6 +186,9 @@ public final class SFTValidator {
                     if !out.lossMask.contains(where: { $0 != 0 }) {
                         return (nil, nil, [SFTIssue(code: .tooLong, file: file, line: item.line, index: item.index, field: "", message: msg + "; no trained token left after truncation, dropped")])
                     }
+                    // The canonical record keeps its text; note the cut so --fix output says it was truncated.
+                    var rec = rec
+                    rec.meta["truncated_to_tokens"] = .int(Int64(max))
                     return (rec, out, [SFTIssue(code: .tooLong, file: file, line: item.line, index: item.index, field: "", message: msg + "; truncated to \(max)", action: "truncated")])
                 }
             }

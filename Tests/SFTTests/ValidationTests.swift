@@ -59,7 +59,8 @@ func badFileReportsItsCode(_ c: BadFileCase) throws {
         o.overLength = policy
         let v = SFTValidator(options: o, renderer: r)
         var kept = [RenderedSFT]()
-        try v.validate(path: path) { _, rendered in kept.append(rendered!) }
+        var recs = [SFTRecord]()
+        try v.validate(path: path) { r, rendered in kept.append(rendered!); recs.append(r) }
         #expect(v.summary.byCode == [.tooLong: 1], "\(policy)")
         #expect(v.issues.first?.line == 2)
         switch policy {
@@ -72,6 +73,7 @@ func badFileReportsItsCode(_ c: BadFileCase) throws {
             #expect(kept[1].tokens.count == 100)
             #expect(kept[1].lossMask.count == 100)
             #expect(v.issues.first?.action == "truncated")
+            #expect(recs[1].meta["truncated_to_tokens"] == .int(100))
         }
     }
 }
