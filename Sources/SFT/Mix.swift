@@ -207,6 +207,9 @@ public enum Mixer {
         }
         let hasSFT = spec.sources.contains { !$0.sftFiles.isEmpty }
         if hasSFT && renderer == nil && spec.by == .tokens { throw MixError("a mix by tokens with SFT sets needs a tokenizer") }
+        if hasSFT && renderer == nil && spec.sources.contains(where: { !$0.shardDirs.isEmpty }) {
+            throw MixError("a mix of SFT sets and shard folders needs a tokenizer (the output is shards)")
+        }
         // Load.
         var items = [[Item]]()
         var validations = [SFTValidationSummary?]()
