@@ -214,6 +214,7 @@ public enum Mixer {
         var items = [[Item]]()
         var validations = [SFTValidationSummary?]()
         var anyMask = false
+        var fingerprint: String?
         for s in spec.sources {
             var list = [Item]()
             if !s.sftFiles.isEmpty {
@@ -239,6 +240,13 @@ public enum Mixer {
                     let r: ShardReader
                     do { r = try ShardReader(directory: d) } catch { throw MixError("source \(s.name): \(error)") }
                     if r.hasLossMask { anyMask = true }
+                    if let fp = r.manifest?.tokenizer.fingerprint {
+                        let expected = tokenizer?.fingerprint ?? fingerprint ?? fp
+                        if fp != expected {
+                            throw MixError("source \(s.name): \(d) was tokenized with another tokenizer (fingerprint \(fp.prefix(12))…, expected \(expected.prefix(12))…); every source of a mix must use one tokenizer")
+                        }
+                        fingerprint = fp
+                    }
                     try r.forEach { smp in
                         if let c = spec.chunk, smp.lossMask == nil, smp.tokens.count > c {
                             var k = 0

@@ -184,3 +184,20 @@ func writeSFT(_ n: Int, prefix: String, answerWords: Int, in dir: String) -> Str
     #expect(out.filter { $0.source == "text" }.allSatisfy { $0.lossMask?.allSatisfy { $0 == 1 } == true })
     #expect(out.filter { $0.source == "sft" }.allSatisfy { $0.lossMask?.contains(0) == true })
 }
+
+@Test func mixRefusesShardsFromAnotherTokenizer() throws {
+    let d = Fix.tempDir("fp")
+    func shards(_ name: String, _ fp: String) throws -> String {
+        let dir = d + "/" + name
+        let w = try MDSShardWriter(directory: dir, options: .init())
+        for i in 0..<10 { try w.write(ShardSample(id: "\(i)", source: name, tokens: [1, 2, 3])) }
+        let idx = try w.finish()
+        try ShardManifest(writerShards: w.shards, shardTokens: w.shardTokens, stats: w.stats, index: idx.serialized(),
+                          tokenizer: .init(fingerprint: fp, vocabSize: 263, eosID: nil), configHash: "c", dtype: .uint16, lossMask: false).write(directory: dir)
+        return dir
+    }
+    let a = try shards("a", "fp-one"), b = try shards("b", "fp-two")
+    #expect(throws: MixError.self) {
+        try Mixer.run(try MixSpec.parse("by: records\noutput: \(d)/o\nsources:\n  - {name: a, shards: \(a), ratio: 1}\n  - {name: b, shards: \(b), ratio: 1}\n"))
+    }
+}
