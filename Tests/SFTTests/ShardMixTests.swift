@@ -169,7 +169,7 @@ func writeSFT(_ n: Int, prefix: String, answerWords: Int, in dir: String) -> Str
     for i in 0..<50 { try w.write(ShardSample(id: "c\(i)", source: "c", tokens: (0..<300).map { UInt32(($0 + i) % 250) })) }
     let idx = try w.finish()
     try ShardManifest(writerShards: w.shards, shardTokens: w.shardTokens, stats: w.stats, index: idx.serialized(),
-                      tokenizer: .init(fingerprint: "fp", vocabSize: 263, eosID: nil), configHash: "c", dtype: .uint16, lossMask: false).write(directory: cptDir)
+                      tokenizer: .init(fingerprint: Fix.byteTokenizer.fingerprint, vocabSize: 263, eosID: nil), configHash: "c", dtype: .uint16, lossMask: false).write(directory: cptDir)
     let rep = try Mixer.run(try MixSpec.parse("""
         by: tokens
         tokenizer: \(Fix.path("byte-tokenizer.json"))
