@@ -4,12 +4,15 @@ import Tokenization
 
 /// Writes rendered SFT records as MDS shards with `tokens` and `loss_mask` columns plus `manifest.json`.
 ///
-/// With `packWindow` set, consecutive records of the same source are packed into one sample of at most
-/// `packWindow` tokens; a record is never split across samples (one longer than the window is written alone).
+/// With `packWindow` set, records of the same source are packed into samples of at most `packWindow` tokens by
+/// first fit over a few open windows (`openWindows`); a record is never split across samples (one longer than the
+/// window is written alone).
 /// The packed sample's id lists its first record and the count (`id+N`).
 public final class SFTShardWriter {
     public struct Options: Sendable {
         public var packWindow: Int?
+        /// Open windows per source while packing (first fit); 1 packs strictly in order.
+        public var openWindows = 8
         public var shardSizeLimit = 1 << 26
         public var zstdLevel: Int32? = 3
         public var dtype: TokenDType?
@@ -24,8 +27,10 @@ public final class SFTShardWriter {
     let tokenizer: ShardManifest.Tokenizer
     let configHash: String
     let dtype: TokenDType
-    private var pending: [String: (id: String, count: Int, tokens: [UInt32], mask: [UInt8])] = [:]
-    private var pendingOrder: [String] = []
+    private struct Bin { var id: String; var count: Int; var tokens: [UInt32]; var mask: [UInt8] }
+    /// Open windows per source, in opening order.
+    private var bins: [String: [Bin]] = [:]
+    private var sourceOrder: [String] = []
     public private(set) var recordsWritten = 0
 
     public init(directory: String, tokenizer: ShardManifest.Tokenizer, configHash: String, options: Options = .init()) throws {
@@ -55,21 +60,23 @@ public final class SFTShardWriter {
             try writer.write(ShardSample(id: id, source: source, tokens: r.tokens, lossMask: options.lossMask ? r.lossMask : nil))
             return
         }
-        if var p = pending[source] {
-            if p.tokens.count + r.tokens.count <= window {
-                p.tokens += r.tokens; p.mask += r.lossMask; p.count += 1
-                pending[source] = p
-                return
-            }
-            try flush(source)
+        // First fit over at most `openWindows` open windows of this source; when all are open and none fits,
+        // the fullest is written out.
+        if bins[source] == nil { bins[source] = []; sourceOrder.append(source) }
+        if let i = bins[source]!.firstIndex(where: { $0.tokens.count + r.tokens.count <= window }) {
+            bins[source]![i].tokens += r.tokens
+            bins[source]![i].mask += r.lossMask
+            bins[source]![i].count += 1
+            return
         }
-        pending[source] = (id, 1, r.tokens, r.lossMask)
-        pendingOrder.append(source)
+        if bins[source]!.count >= max(1, options.openWindows) {
+            let full = bins[source]!.indices.max { bins[source]![$0].tokens.count < bins[source]![$1].tokens.count }!
+            try write(bins[source]!.remove(at: full), source: source)
+        }
+        bins[source]!.append(Bin(id: id, count: 1, tokens: r.tokens, mask: r.lossMask))
     }
 
-    private func flush(_ source: String) throws {
-        guard let p = pending.removeValue(forKey: source) else { return }
-        pendingOrder.removeAll { $0 == source }
+    private func write(_ p: Bin, source: String) throws {
         try writer.write(ShardSample(id: p.count > 1 ? "\(p.id)+\(p.count)" : p.id, source: source, tokens: p.tokens,
                                      lossMask: options.lossMask ? p.mask : nil))
     }
@@ -77,7 +84,8 @@ public final class SFTShardWriter {
     /// Flushes open packs, writes `index.json` and `manifest.json`, and returns the manifest.
     @discardableResult
     public func finish() throws -> ShardManifest {
-        for s in pendingOrder { try flush(s) }
+        for s in sourceOrder { for b in bins[s] ?? [] { try write(b, source: s) } }
+        bins = [:]
         let index = try writer.finish()
         let m = ShardManifest(writerShards: writer.shards, shardTokens: writer.shardTokens, stats: writer.stats, index: index.serialized(),
                               tokenizer: tokenizer, configHash: configHash, dtype: dtype, lossMask: options.lossMask)

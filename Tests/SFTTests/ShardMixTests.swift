@@ -201,3 +201,25 @@ func writeSFT(_ n: Int, prefix: String, answerWords: Int, in dir: String) -> Str
         try Mixer.run(try MixSpec.parse("by: records\noutput: \(d)/o\nsources:\n  - {name: a, shards: \(a), ratio: 1}\n  - {name: b, shards: \(b), ratio: 1}\n"))
     }
 }
+
+@Test func firstFitPackingFillsWindows() throws {
+    func run(_ open: Int) throws -> [ShardSample] {
+        let d = Fix.tempDir("ff")
+        var o = SFTShardWriter.Options()
+        o.packWindow = 10
+        o.openWindows = open
+        let w = try SFTShardWriter(directory: d, tokenizer: Fix.byteTokenizer, configHash: "t", options: o)
+        for (i, n) in [6, 6, 4, 4, 12].enumerated() {
+            try w.add(id: "r\(i)", source: "s", rendered: RenderedSFT(tokens: Array(repeating: UInt32(i), count: n), lossMask: Array(repeating: 1, count: n)))
+        }
+        try w.finish()
+        return try readAll(d)
+    }
+    // In order: [6] [6 4] [4] [12 alone].
+    #expect(try run(1).map(\.tokens.count) == [6, 10, 4, 12])
+    // First fit: [6 4] [6 4] [12 alone]; no record is split.
+    let ff = try run(8)
+    #expect(ff.map(\.tokens.count) == [10, 10, 12])
+    #expect(ff.map(\.id) == ["r0+2", "r1+2", "r4"])
+    #expect(ff[0].tokens == [0, 0, 0, 0, 0, 0, 2, 2, 2, 2])
+}
