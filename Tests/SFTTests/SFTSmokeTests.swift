@@ -1,4 +1,0 @@
-import Testing
-@testable import SFT
-
-@Test func sftModuleBuilds() { #expect(Bool(true)) }
