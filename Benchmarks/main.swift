@@ -1,10 +1,10 @@
 // domainforge benchmarks: prints figures, never asserts timings.
-// Usage: swift run -c release bench <suite> [args...]   suites: extract, clean, tokenizer, pipeline, shards, dedup, train
+// Usage: swift run -c release bench <suite> [args...]   suites: extract, clean, tokenizer, pipeline, shards, dedup, train, sft
 import Foundation
 
 let args = Array(CommandLine.arguments.dropFirst())
 guard let suite = args.first else {
-    print("usage: bench <extract|clean|tokenizer|pipeline|shards|dedup|train> [args...]")
+    print("usage: bench <extract|clean|tokenizer|pipeline|shards|dedup|train|sft> [args...]")
     exit(2)
 }
 let rest = Array(args.dropFirst())
@@ -17,6 +17,7 @@ do {
     case "shards": try runShardsBench(rest)
     case "dedup": try runDedupBench(rest)
     case "train": try runTrainerBench(rest)
+    case "sft": try runSFTBench(rest)
     default:
         print("unknown suite \(suite)")
         exit(2)

@@ -7,11 +7,13 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 swift build -c release --product pipeline
 bin=.build/release/pipeline
-$bin validate pipelines/*.yaml
+$bin validate pipelines/*.yaml   # pipeline configs; mixes/ and templates/ hold mix and chat-template files
 $bin run pipelines/medical-sample.yaml
 $bin run pipelines/medical-dedup.yaml
 $bin dedup-report out/medical-dedup
 $bin run pipelines/medical-cpt-shards.yaml
 $bin stats out/medical-cpt/shards --tokenizer pipelines/tokenizers/medical-sample-bpe.json --plot out/medical-cpt/lengths.svg
 $bin verify out/medical-cpt/shards
+$bin sft validate corpora/sft --tokenizer pipelines/tokenizers/medical-sample-bpe.json --max-tokens 1024 --max-error-rate 1 --show 3
+$bin mix pipelines/mixes/mix-sft-sample.yaml
 echo "clean documents: out/medical-sample/documents/   shards: out/medical-cpt/shards/"
