@@ -93,6 +93,12 @@ public enum SFTErrorCode: String, Sendable, CaseIterable, Comparable {
     case tooLong = "too_long"
     case lineTooLong = "line_too_long"
     case io = "io_error"
+    /// Dropped by a MinHash near-duplicate stage (`--dedup-config`).
+    case nearDuplicate = "near_duplicate"
+    /// Shares an n-gram with an evaluation set (`--dedup-config` with `decontaminate`).
+    case contaminated = "contaminated"
+    /// Dropped by another dedup stage (e.g. nothing left after repeated-line removal).
+    case dedupDropped = "dedup_dropped"
 
     public static func < (a: SFTErrorCode, b: SFTErrorCode) -> Bool { a.rawValue < b.rawValue }
 }

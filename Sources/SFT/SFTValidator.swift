@@ -13,6 +13,12 @@ public enum OverLengthPolicy: String, Sendable, CaseIterable {
 
 public struct SFTValidationOptions: Sendable {
     public var format: SFTFormat = .auto
+    /// Dedup / decontamination stages (the pipeline's ordered stages) applied to each otherwise valid record, in
+    /// order, on the text of all its messages joined by blank lines. Drops become `near_duplicate`, `contaminated`,
+    /// `duplicate_record` (exact) or `dedup_dropped` issues.
+    public var orderedStages: [any OrderedStage] = []
+    /// Describes the last drop of a stage for the issue message (e.g. the kept record it duplicates).
+    public var describeDrop: (@Sendable (any OrderedStage) -> String?)?
     /// Reject exact duplicates (same roles and contents after trimming), across all files of one validator.
     public var checkDuplicates = true
     /// Forget seen records at each new file (duplicates are then only found within a file).
@@ -112,6 +118,37 @@ public final class SFTValidator {
         self.renderer = renderer
     }
 
+    private var stagesStarted = false
+
+    /// Ends the dedup stages (their indexes and reports are written). Call once after the last file.
+    public func finishStages() throws {
+        guard stagesStarted else { return }
+        for st in options.orderedStages { try st.endPart(0); try st.finish() }
+        stagesStarted = false
+    }
+
+    /// Runs the ordered stages on a valid record; returns the issue when one drops it.
+    private func runStages(_ rec: SFTRecord, file: String, item: RawSFTItem) -> SFTIssue? {
+        guard !options.orderedStages.isEmpty else { return nil }
+        if !stagesStarted {
+            for st in options.orderedStages { try? st.resume(finishedParts: []); try? st.beginPart(0) }
+            stagesStarted = true
+        }
+        var doc = Document(id: rec.id, text: rec.messages.map(\.content).joined(separator: "\n\n"), source: rec.source)
+        for st in options.orderedStages {
+            var counters = StageCounters()
+            let prepared = st.prepare(doc)
+            if case .drop(let reason) = st.decide(&doc, prepared: prepared, counters: &counters) {
+                let code: SFTErrorCode = reason == "near_duplicate" ? .nearDuplicate : reason == "contaminated" ? .contaminated
+                    : reason == "exact_duplicate" ? .duplicateRecord : .dedupDropped
+                let detail = options.describeDrop?(st).map { ": " + $0 } ?? ""
+                return SFTIssue(code: code, file: file, line: item.line, index: item.index, field: "",
+                                message: "dropped by \(st.name) (\(reason))\(detail)")
+            }
+        }
+        return nil
+    }
+
     /// Validates one file. `source` is the name stored in each record (default: the display name).
     /// `onValid` receives each valid (possibly truncated) record and, when a renderer is set, its rendering.
     public func validate(path: String, displayName: String? = nil, source: String? = nil,
@@ -169,6 +206,7 @@ public final class SFTValidator {
             }
         }
         guard issues.isEmpty else { return (nil, nil, issues) }
+        if let dropped = runStages(rec, file: file, item: item) { return (nil, nil, [dropped]) }
         guard let renderer else { return (rec, nil, []) }
         do {
             var out = try renderer.render(rec)

@@ -1,6 +1,8 @@
 import ArgumentParser
+import Dedup
 import DomainForgeCore
 import Foundation
+import PipelineConfig
 import SFT
 import Tokenization
 
@@ -40,6 +42,34 @@ struct SFTRecordOptions: ParsableArguments {
     @Option(name: .customLong("over-length"), help: "Records over --max-tokens: drop, truncate or error (always counted as too_long).")
     var overLength: String = "drop"
 
+    @Option(name: .customLong("dedup-config"), help: ArgumentHelp(
+        "A YAML file with `stages:` of dedup/decontamination stages (exact_dedup, minhash_dedup, line_dedup, decontaminate), as in a pipeline config; applied to the text of each valid record.",
+        discussion: "Paths inside it are relative to the file."))
+    var dedupConfig: String?
+
+    @Option(name: .customLong("dedup-state"), help: "Keep the dedup indexes and reports in this folder (default: a temporary folder, removed afterwards).")
+    var dedupState: String?
+
+    /// Builds the dedup stages of --dedup-config. Returns the stages and the state folder to remove afterwards (if temporary).
+    func makeDedupStages() throws -> (stages: [any OrderedStage], temporary: String?) {
+        guard let cfg = dedupConfig else { return ([], nil) }
+        guard let data = FileManager.default.contents(atPath: cfg) else { throw ValidationError("cannot read --dedup-config \(cfg)") }
+        let tree = try orExit { try YAMLLoader.load(String(decoding: data, as: UTF8.self), file: cfg) }
+        guard let list = tree["stages"]?.arrayValue, !list.isEmpty else { throw ValidationError("\(cfg): needs a non-empty `stages:` list") }
+        let state = dedupState ?? NSTemporaryDirectory() + "/domainforge-sft-dedup-\(getpid())"
+        let base = (cfg as NSString).deletingLastPathComponent
+        var stages = [any OrderedStage]()
+        for (i, st) in list.enumerated() {
+            guard let type = st["type"]?.stringValue, DedupStageFactory.stageTypes.contains(type) else {
+                throw ValidationError("\(cfg): stages[\(i)].type must be one of \(DedupStageFactory.stageTypes.joined(separator: ", "))")
+            }
+            stages.append(try orExit {
+                try DedupStageFactory.make(type: type, options: st, stateDirectory: state + "/" + type, baseDirectory: base.isEmpty ? "." : base)
+            })
+        }
+        return (stages, dedupState == nil ? state : nil)
+    }
+
     /// Files as given; a folder is replaced by its .json/.jsonl files (also .gz/.zst), recursively, in name order.
     static func expand(_ paths: [String]) -> [String] {
         var out = [String]()
@@ -72,6 +102,8 @@ struct SFTRecordOptions: ParsableArguments {
         o.overLength = ol
         o.maxTokens = maxTokens
         if maxTokens != nil && tokenizer == nil { throw ValidationError("--max-tokens needs --tokenizer") }
+        o.orderedStages = try makeDedupStages().stages
+        o.describeDrop = { st in (st as? DuplicateMatchReporting)?.lastMatch().map { "duplicates \($0.keptID) (similarity \(String(format: "%.3f", $0.similarity)))" } }
         var renderer: SFTRenderer?
         if let t = tokenizer {
             let tok = try orExit { try BPETokenizer.load(path: t) }
@@ -121,6 +153,8 @@ struct SFTValidateCommand: ParsableCommand {
                 try v.validate(path: f) { rec, _ in try out?.write(rec.jsonLine()) }
             }
         }
+        try orExit { try v.finishStages() }
+        if record.dedupState == nil, !v.options.orderedStages.isEmpty { try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "/domainforge-sft-dedup-\(getpid())") }
         try out?.commit()
         let s = v.summary
         if json {
@@ -191,6 +225,8 @@ struct SFTRenderCommand: ParsableCommand {
             try orExit { try v.validate(path: f) { rec, r in if let r { try w.add(id: rec.id, source: rec.source, rendered: r) } } }
         }
         let m = try orExit { try w.finish() }
+        try orExit { try v.finishStages() }
+        if record.dedupState == nil, !v.options.orderedStages.isEmpty { try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "/domainforge-sft-dedup-\(getpid())") }
         print(v.summary.table(), terminator: "")
         print("wrote \(w.recordsWritten) records as \(m.stats.samples) samples, \(m.stats.tokens) tokens to \(output!)")
     }

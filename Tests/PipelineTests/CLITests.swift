@@ -132,3 +132,32 @@ struct KillResumeTests {
         #expect(interruptedWithProgress >= 1)
     }
 }
+
+@Suite(.enabled(if: CLI.binary != nil, "pipeline binary not built"))
+struct SFTDedupCLITests {
+    @Test func sftValidateRunsDedupAndDecontaminationStages() throws {
+        let d = TempDir()
+        let answer = "Hypertension is usually diagnosed when the average of several home blood pressure readings is at or above one hundred thirty five over eighty five millimetres of mercury on separate days"
+        let near = answer.replacingOccurrences(of: "several", with: "many")
+        d.write("sft.jsonl", [
+            #"{"instruction": "How is hypertension diagnosed?", "output": "\#(answer)"}"#,
+            #"{"instruction": "How is hypertension diagnosed?", "output": "\#(near)"}"#,
+            #"{"instruction": "What does metformin do in type two diabetes?", "output": "Metformin lowers glucose production by the liver and improves insulin sensitivity in most patients who tolerate it well."}"#,
+            #"{"instruction": "Name an early sign of sepsis.", "output": "A fast breathing rate together with new confusion is an early warning sign that should never be ignored by staff on the ward tonight."}"#,
+        ].joined(separator: "\n") + "\n")
+        d.write("eval.jsonl", #"{"question": "Early signs?", "answer": "A fast breathing rate together with new confusion is an early warning sign that should never be ignored"}"# + "\n")
+        d.write("dedup.yaml", """
+            stages:
+              - {type: minhash_dedup, bands: 20, rows: 5, verify_jaccard: true}
+              - {type: decontaminate, eval_sets: [{name: ev, path: eval.jsonl, format: jsonl, fields: [question, answer]}]}
+            """)
+        let r = try CLI.run(["sft", "validate", d.path + "/sft.jsonl", "--dedup-config", d.path + "/dedup.yaml", "--json", "--max-error-rate", "1"])
+        #expect(r.status == 0, "\(r.err)")
+        let j = try JSONParser.parse(r.out)
+        #expect(j["records"]?.intValue == 4)
+        #expect(j["valid"]?.intValue == 2)
+        let codes = j["by_code"]?.objectValue ?? [:]
+        #expect(codes["near_duplicate"]?.intValue == 1, "\(r.out)")
+        #expect(codes["contaminated"]?.intValue == 1, "\(r.out)")
+    }
+}
