@@ -186,6 +186,7 @@ public final class PipelineExecutor: @unchecked Sendable {
         var si = start
         while si < steps.count {
             let verdict: StageVerdict
+            let textBefore = doc.text  // O(1): rejects show the text as it entered the dropping stage
             switch steps[si] {
             case .document(let stage):
                 r.stats.stages[si].total += 1
@@ -207,6 +208,7 @@ public final class PipelineExecutor: @unchecked Sendable {
                 if spec.output.writeRejects {
                     var match: (keptID: String, similarity: Double)?
                     if case .ordered(let o) = steps[si] { match = (o as? DuplicateMatchReporting)?.lastMatch() }
+                    doc.text = textBefore
                     Self.writeReject(doc, stage: steps[si].name, reason: reason, duplicateOf: match, into: &r.rejects)
                 }
                 return

@@ -274,3 +274,24 @@ import Testing
         #expect(plan.files(rank: 1, worldSize: 2).map(\.displayName) == ["in/b.jsonl"])
     }
 }
+
+/// Empties the text, then drops (like c4_lines when no line survives).
+struct EmptyingDropStage: DocumentStage {
+    var name: String { "emptying" }
+    func process(_ document: inout Document, counters: inout StageCounters) -> StageVerdict {
+        document.text = ""
+        return .drop(reason: "nothing_left")
+    }
+}
+
+@Suite struct RejectTextTests {
+    @Test func rejectShowsTheTextThatEnteredTheDroppingStage() throws {
+        let d = TempDir()
+        d.write("a.jsonl", "{\"text\":\"original words here\"}\n")
+        try runPipeline(try spec("inputs: [{path: a.jsonl, format: jsonl}]\noutput: {path: out, compression: none}", in: d),
+                        stages: [UpperStage(), EmptyingDropStage()])
+        let rej = try JSONParser.parse(d.lines("out/rejects/r00000-p00000.jsonl")[0])
+        #expect(rej["text"] == .string("ORIGINAL WORDS HERE"))
+        #expect(rej["stage"] == .string("emptying") && rej["reason"] == .string("nothing_left"))
+    }
+}
