@@ -133,13 +133,10 @@ func attentionForward(_ out: FPtr, _ probs: FPtr, q: CFPtr, k: CFPtr, v: CFPtr, 
             // causal softmax per row; entries j > i are zero
             for i in 0..<t {
                 let row = p + i * t
-                var mx = -Float.infinity
-                for j in 0...i { mx = max(mx, row[j]) }
-                var sum: Float = 0
-                for j in 0...i { let e = expf(row[j] - mx); row[j] = e; sum += e }
-                let inv = 1 / sum
-                for j in 0...i { row[j] *= inv }
-                for j in (i + 1)..<t { row[j] = 0 }
+                let mx = vmax(row, i + 1)
+                let sum = vexpInPlace(row, i + 1, shift: mx)
+                vscale(row, i + 1, 1 / sum)
+                (row + i + 1).update(repeating: 0, count: t - i - 1)
             }
             // out[T, HD] = P[T, T] · V[T, HD]
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(t), Int32(hd), Int32(t),
@@ -188,46 +185,53 @@ func attentionBackward(dq: FPtr, dk: FPtr, dv: FPtr, dp: FPtr, dout: CFPtr, prob
 // SwiGLU: h = silu(g) ⊙ u, silu(g) = g·σ(g).  g, u, h [N, H]
 
 func swigluForward(_ h: FPtr, g: CFPtr, u: CFPtr, count: Int) {
-    for i in 0..<count {
-        let x = g[i]
-        h[i] = x / (1 + expf(-x)) * u[i]
+    var i = 0
+    while i < count {
+        let k = min(8, count - i)
+        let full = k == 8
+        let x = full ? ld(g + i) : load8(g + i, k, fill: 0), uu = full ? ld(u + i) : load8(u + i, k, fill: 0)
+        let y = x / (1 + vexp(-x)) * uu
+        if full { st(y, h + i) } else { store8(y, h + i, k) }
+        i += 8
     }
 }
 
 /// dg = dh ⊙ u ⊙ σ(g)(1 + g(1 − σ(g))),  du = dh ⊙ silu(g)   (both overwritten)
 func swigluBackward(dg: FPtr, du: FPtr, dh: CFPtr, g: CFPtr, u: CFPtr, count: Int) {
-    for i in 0..<count {
-        let x = g[i], s = 1 / (1 + expf(-x))
-        let d = dh[i]
-        du[i] = d * x * s
-        dg[i] = d * u[i] * s * (1 + x * (1 - s))
+    var i = 0
+    while i < count {
+        let k = min(8, count - i)
+        let full = k == 8
+        let x = full ? ld(g + i) : load8(g + i, k, fill: 0), uu = full ? ld(u + i) : load8(u + i, k, fill: 0)
+        let d = full ? ld(dh + i) : load8(dh + i, k, fill: 0)
+        let s = 1 / (1 + vexp(-x))
+        let a = d * x * s, b = d * uu * s * (1 + x * (1 - s))
+        if full { st(a, du + i); st(b, dg + i) } else { store8(a, du + i, k); store8(b, dg + i, k) }
+        i += 8
     }
 }
 
 // ----------------------------------------------------------------------------
 // Cross-entropy over logits[N, V] with a per-target weight (0 or 1 from the loss mask).
-// Returns Σ_n weight_n · (−log softmax(logits_n)[target_n]) in Double. When `dlogits` is given it is set in place
-// (it may alias logits) to  scale · weight_n · (softmax − onehot).
+// Returns Σ_n weight_n · (−log softmax(logits_n)[target_n]) in Double. The logits are overwritten: with
+// `computeGradient` by  scale · weight_n · (softmax − onehot), else by scratch values.
 
 func crossEntropyForwardBackward(logits: FPtr, targets: UnsafePointer<Int32>, weights: CFPtr, n: Int, v: Int,
                                  scale: Float, computeGradient: Bool) -> Double {
     var total = 0.0
     for r in 0..<n {
         let row = logits + r * v
-        var mx = -Float.infinity
-        for j in 0..<v { mx = max(mx, row[j]) }
-        var sum: Float = 0
-        for j in 0..<v { sum += expf(row[j] - mx) }
         let tgt = Int(targets[r]), w = weights[r]
-        let logZ = mx + logf(sum)
-        if w != 0 { total += Double(w) * Double(logZ - row[tgt]) }
+        let picked = row[tgt]
+        let mx = vmax(row, v)
+        let sum = vexpInPlace(row, v, shift: mx)        // row now holds exp(logit − max)
+        if w != 0 { total += Double(w) * Double(mx + logf(sum) - picked) }
         if computeGradient {
             let f = scale * w
             if f == 0 {
                 row.update(repeating: 0, count: v)
             } else {
-                let inv = 1 / sum
-                for j in 0..<v { row[j] = f * expf(row[j] - mx) * inv }
+                vscale(row, v, f / sum)
                 row[tgt] -= f
             }
         }
