@@ -1,0 +1,135 @@
+import DomainForgeCore
+import Foundation
+import Shards
+
+/// A checkpoint folder: `model.safetensors` + `config.json` (HF `LlamaForCausalLM`), and for resumable training
+/// `optimizer.safetensors` (AdamW moments, flat) + `trainer_state.json` (step, data positions).
+public enum Checkpoint {
+    public static func saveModel(_ model: LlamaModel, to dir: String) throws {
+        try makeDirectory(dir)
+        let base = UnsafeBufferPointer(model.params)
+        let tensors = model.layout.tensors.map { t in
+            (name: t.name, shape: t.shape, data: UnsafeBufferPointer(rebasing: base[t.offset..<(t.offset + t.count)]))
+        }
+        try Safetensors.write(path: dir + "/model.safetensors", tensors: tensors)
+        try writeJSON(model.config.hfJSON(), to: dir + "/config.json")
+    }
+
+    public static func loadConfig(from dir: String) throws -> LlamaConfig {
+        let path = dir + "/config.json"
+        guard let d = FileManager.default.contents(atPath: path) else { throw TrainerError.checkpoint(file: path, message: "cannot read") }
+        do { return try LlamaConfig(hfJSON: JSONParser.parse(bytes: [UInt8](d))) } catch let e as TrainerError { throw e } catch {
+            throw TrainerError.checkpoint(file: path, message: "\(error)")
+        }
+    }
+
+    /// Loads `config.json` + `model.safetensors`. A tied config accepts (and ignores) an `lm_head.weight`.
+    public static func loadModel(from dir: String) throws -> LlamaModel {
+        let model = try LlamaModel(config: loadConfig(from: dir))
+        let path = dir + "/model.safetensors"
+        let tensors = try Safetensors.read(path: path)
+        for t in model.layout.tensors {
+            guard let s = tensors[t.name] else { throw TrainerError.checkpoint(file: path, message: "missing tensor \(t.name)") }
+            guard s.shape == t.shape else { throw TrainerError.checkpoint(file: path, message: "\(t.name) has shape \(s.shape), config says \(t.shape)") }
+            s.data.withUnsafeBufferPointer { (model.params.baseAddress! + t.offset).update(from: $0.baseAddress!, count: t.count) }
+        }
+        return model
+    }
+
+    /// A copy of `model` with `newVocabSize` rows; row r ≥ old size starts as the mean of the old rows `pieces[r]`
+    /// (the ids the old tokenizer split that token into), for the embedding and an untied output head alike.
+    public static func extendVocabulary(_ model: LlamaModel, newVocabSize: Int, pieces: [Int: [Int]]) throws -> LlamaModel {
+        let old = model.config.vocabSize, C = model.config.hiddenSize
+        guard newVocabSize >= old else { throw TrainerError.config("new vocabulary \(newVocabSize) is smaller than the model's \(old)") }
+        var cfg = model.config
+        cfg.vocabSize = newVocabSize
+        let m = try LlamaModel(config: cfg)
+        for t in model.layout.tensors {
+            guard let nt = m.layout.tensor(named: t.name) else { continue }
+            let src = model.params.baseAddress! + t.offset, dst = m.params.baseAddress! + nt.offset
+            dst.update(from: src, count: t.count)
+            guard t.name == "model.embed_tokens.weight" || t.name == "lm_head.weight" else { continue }
+            for r in old..<newVocabSize {
+                guard let ps = pieces[r], !ps.isEmpty else {
+                    throw TrainerError.config("new token \(r) has no pieces in the vocabulary map")
+                }
+                let row = dst + r * C
+                row.update(repeating: 0, count: C)
+                for p in ps {
+                    guard p >= 0 && p < old else { throw TrainerError.config("piece id \(p) of token \(r) is outside the old vocabulary") }
+                    for j in 0..<C { row[j] += src[p * C + j] }
+                }
+                let inv = 1 / Float(ps.count)
+                for j in 0..<C { row[j] *= inv }
+            }
+        }
+        return m
+    }
+
+    /// Reads a JSON map `{"new id": [piece ids...]}`.
+    public static func loadPieceMap(path: String) throws -> [Int: [Int]] {
+        guard let d = FileManager.default.contents(atPath: path) else { throw TrainerError.config("cannot read \(path)") }
+        guard let obj = try JSONParser.parse(bytes: [UInt8](d)).objectValue else { throw TrainerError.config("\(path): not a JSON object") }
+        var out: [Int: [Int]] = [:]
+        for (k, v) in obj {
+            guard let id = Int(k), let ps = v.arrayValue?.compactMap({ $0.intValue.map { Int($0) } }) else {
+                throw TrainerError.config("\(path): entry \(k) is not id → [piece ids]")
+            }
+            out[id] = ps
+        }
+        return out
+    }
+
+    static func writeJSON(_ v: JSONValue, to path: String) throws {
+        let f = try AtomicOutputFile(path: path)
+        try f.write(Array((v.serialized() + "\n").utf8))
+        try f.commit()
+    }
+}
+
+/// What besides the weights a resumed run needs: step, optimizer step count, tokens seen, data positions.
+public struct TrainerState: Sendable, Equatable {
+    public var step: Int
+    public var adamStep: Int
+    public var tokensSeen: Int
+    public var mixerDraws: UInt64
+    public var taken: [Int]
+    public var packers: [PackerPosition]
+
+    func json() -> JSONValue {
+        .object([
+            "step": .int(Int64(step)), "adam_step": .int(Int64(adamStep)), "tokens_seen": .int(Int64(tokensSeen)),
+            "mixer_draws": .int(Int64(mixerDraws)), "taken": .array(taken.map { .int(Int64($0)) }),
+            "packers": .array(packers.map { .object(["epoch": .int(Int64($0.sample.epoch)), "consumed": .int(Int64($0.sample.consumed)),
+                                                     "offset": .int(Int64($0.offset))]) }),
+        ])
+    }
+
+    init(step: Int, adamStep: Int, tokensSeen: Int, mixerDraws: UInt64, taken: [Int], packers: [PackerPosition]) {
+        self.step = step; self.adamStep = adamStep; self.tokensSeen = tokensSeen; self.mixerDraws = mixerDraws
+        self.taken = taken; self.packers = packers
+    }
+
+    init(json j: JSONValue, file: String) throws {
+        func i(_ v: JSONValue?) throws -> Int {
+            guard let x = v?.intValue else { throw TrainerError.checkpoint(file: file, message: "bad trainer state") }
+            return Int(x)
+        }
+        step = try i(j["step"]); adamStep = try i(j["adam_step"]); tokensSeen = try i(j["tokens_seen"])
+        mixerDraws = UInt64(try i(j["mixer_draws"]))
+        taken = try (j["taken"]?.arrayValue ?? []).map { try i($0) }
+        packers = try (j["packers"]?.arrayValue ?? []).map {
+            // PackerPosition has no public memberwise initialiser; it is Codable.
+            let text = "{\"sample\":{\"epoch\":\(try i($0["epoch"])),\"consumed\":\(try i($0["consumed"]))},\"offset\":\(try i($0["offset"]))}"
+            return try JSONDecoder().decode(PackerPosition.self, from: Data(text.utf8))
+        }
+    }
+
+    public static func load(from dir: String) throws -> TrainerState {
+        let path = dir + "/trainer_state.json"
+        guard let d = FileManager.default.contents(atPath: path) else { throw TrainerError.checkpoint(file: path, message: "cannot read") }
+        return try TrainerState(json: JSONParser.parse(bytes: [UInt8](d)), file: path)
+    }
+
+    public func save(to dir: String) throws { try Checkpoint.writeJSON(json(), to: dir + "/trainer_state.json") }
+}

@@ -1,0 +1,240 @@
+// Llama-style decoder layers: each forward next to its backward, float32, matrix products through OpenBLAS.
+// Shape legend: N = rows (batch × time, B·T), B = batch, T = time, C = model width, H = MLP width,
+// NH = query heads, NKV = key/value heads, HD = head width, V = vocabulary.
+// Backward functions ACCUMULATE into parameter gradients (+=) and OVERWRITE input gradients unless noted.
+import COpenBLAS
+import Foundation
+
+typealias FPtr = UnsafeMutablePointer<Float>
+typealias CFPtr = UnsafePointer<Float>
+
+// ----------------------------------------------------------------------------
+// Linear (no bias): out[N, O] = inp[N, I] · W[O, I]ᵀ   (HF nn.Linear weight layout [out, in])
+
+func linearForward(_ out: FPtr, _ inp: CFPtr, _ w: CFPtr, n: Int, i: Int, o: Int) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(o), Int32(i),
+                1, inp, Int32(i), w, Int32(i), 0, out, Int32(o))
+}
+
+/// dinp[N, I] (= or += when `accumulate`) dout[N, O] · W[O, I];  dW[O, I] += dout[N, O]ᵀ · inp[N, I].
+func linearBackward(dinp: FPtr?, dw: FPtr, dout: CFPtr, inp: CFPtr, w: CFPtr, n: Int, i: Int, o: Int, accumulate: Bool = false) {
+    if let dinp {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(i), Int32(o),
+                    1, dout, Int32(o), w, Int32(i), accumulate ? 1 : 0, dinp, Int32(i))
+    }
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(o), Int32(i), Int32(n),
+                1, dout, Int32(o), inp, Int32(i), 1, dw, Int32(i))
+}
+
+// ----------------------------------------------------------------------------
+// Token embedding: out[N, C] = E[tokens[n], :]
+
+func embeddingForward(_ out: FPtr, _ tokens: UnsafePointer<Int32>, _ e: CFPtr, n: Int, c: Int) {
+    for r in 0..<n {
+        (out + r * c).update(from: e + Int(tokens[r]) * c, count: c)
+    }
+}
+
+/// dE[tokens[n], :] += dout[n, :]
+func embeddingBackward(dE: FPtr, dout: CFPtr, _ tokens: UnsafePointer<Int32>, n: Int, c: Int) {
+    for r in 0..<n {
+        let d = dE + Int(tokens[r]) * c, s = dout + r * c
+        for j in 0..<c { d[j] += s[j] }
+    }
+}
+
+// ----------------------------------------------------------------------------
+// RMSNorm (HF LlamaRMSNorm): out = w ⊙ x · rstd,  rstd = 1/√(mean(x²) + eps).  x[N, C], rstd[N] saved.
+
+func rmsnormForward(_ out: FPtr, _ rstd: FPtr, _ x: CFPtr, _ w: CFPtr, n: Int, c: Int, eps: Float) {
+    for r in 0..<n {
+        let xr = x + r * c, o = out + r * c
+        var ss: Float = 0
+        for j in 0..<c { ss += xr[j] * xr[j] }
+        let s = 1 / (ss / Float(c) + eps).squareRoot()
+        rstd[r] = s
+        for j in 0..<c { o[j] = w[j] * (xr[j] * s) }
+    }
+}
+
+/// dx (+= when `accumulate`) = rstd·(w⊙dy) − x·rstd³/C · Σ(w⊙dy⊙x);  dw += Σ_n dy ⊙ x·rstd
+func rmsnormBackward(dx: FPtr, dw: FPtr, dy: CFPtr, x: CFPtr, w: CFPtr, rstd: CFPtr, n: Int, c: Int, accumulate: Bool) {
+    for r in 0..<n {
+        let xr = x + r * c, dyr = dy + r * c, dxr = dx + r * c
+        let s = rstd[r]
+        var dot: Float = 0
+        for j in 0..<c {
+            dot += w[j] * dyr[j] * xr[j]
+            dw[j] += dyr[j] * xr[j] * s
+        }
+        let k = dot * s * s * s / Float(c)
+        if accumulate {
+            for j in 0..<c { dxr[j] += s * w[j] * dyr[j] - xr[j] * k }
+        } else {
+            for j in 0..<c { dxr[j] = s * w[j] * dyr[j] - xr[j] * k }
+        }
+    }
+}
+
+// ----------------------------------------------------------------------------
+// Rotary position embedding, HF Llama convention (rotate_half): for each head of width HD, half = HD/2,
+//   y[i]        = x[i]·cos(p·f_i) − x[i+half]·sin(p·f_i)
+//   y[i+half]   = x[i+half]·cos(p·f_i) + x[i]·sin(p·f_i),   f_i = θ^(−2i/HD), p = position in the window.
+
+/// cos/sin tables [T, HD/2], computed as HF does (float32 inverse frequencies, float32 product).
+func ropeTables(maxT: Int, headDim: Int, theta: Double) -> (cos: [Float], sin: [Float]) {
+    let half = headDim / 2
+    var c = [Float](repeating: 0, count: maxT * half), s = c
+    for i in 0..<half {
+        let invFreq = Float(1.0 / pow(theta, Double(2 * i) / Double(headDim)))
+        for p in 0..<maxT {
+            let a = Float(p) * invFreq
+            c[p * half + i] = Float(cos(Double(a)))
+            s[p * half + i] = Float(sin(Double(a)))
+        }
+    }
+    return (c, s)
+}
+
+/// In place on x[B, T, heads, HD].  `sign` = +1 forward, −1 backward (rotation by −angle is the transpose).
+func ropeApply(_ x: FPtr, cos: CFPtr, sin: CFPtr, b: Int, t: Int, heads: Int, hd: Int, sign: Float) {
+    let half = hd / 2
+    for bi in 0..<b {
+        for p in 0..<t {
+            let cp = cos + p * half, sp = sin + p * half
+            for h in 0..<heads {
+                let v = x + ((bi * t + p) * heads + h) * hd
+                for i in 0..<half {
+                    let a = v[i], bb = v[i + half], cs = cp[i], sn = sign * sp[i]
+                    v[i] = a * cs - bb * sn
+                    v[i + half] = bb * cs + a * sn
+                }
+            }
+        }
+    }
+}
+
+// ----------------------------------------------------------------------------
+// Causal attention with grouped-query heads.
+// q[B, T, NH, HD], k, v[B, T, NKV, HD] (rotary already applied); probs[B, NH, T, T] saved; out[B, T, NH, HD].
+// Query head h reads key/value head h / (NH/NKV). Scale 1/√HD.
+
+func attentionForward(_ out: FPtr, _ probs: FPtr, q: CFPtr, k: CFPtr, v: CFPtr, b: Int, t: Int, nh: Int, nkv: Int, hd: Int) {
+    let group = nh / nkv, qs = nh * hd, ks = nkv * hd
+    let scale = 1 / Float(hd).squareRoot()
+    for bi in 0..<b {
+        for h in 0..<nh {
+            let kh = h / group
+            let qp = q + bi * t * qs + h * hd, kp = k + bi * t * ks + kh * hd, vp = v + bi * t * ks + kh * hd
+            let p = probs + (bi * nh + h) * t * t
+            // scores[T, T] = Q[T, HD] · K[T, HD]ᵀ · scale
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(t), Int32(t), Int32(hd),
+                        scale, qp, Int32(qs), kp, Int32(ks), 0, p, Int32(t))
+            // causal softmax per row; entries j > i are zero
+            for i in 0..<t {
+                let row = p + i * t
+                let mx = vmax(row, i + 1)
+                let sum = vexpInPlace(row, i + 1, shift: mx)
+                vscale(row, i + 1, 1 / sum)
+                (row + i + 1).update(repeating: 0, count: t - i - 1)
+            }
+            // out[T, HD] = P[T, T] · V[T, HD]
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(t), Int32(hd), Int32(t),
+                        1, p, Int32(t), vp, Int32(ks), 0, out + bi * t * qs + h * hd, Int32(qs))
+        }
+    }
+}
+
+/// dq (overwritten), dk, dv (overwritten) from dout[B, T, NH, HD]. `dp` is scratch of T·T floats.
+func attentionBackward(dq: FPtr, dk: FPtr, dv: FPtr, dp: FPtr, dout: CFPtr, probs: CFPtr, q: CFPtr, k: CFPtr, v: CFPtr,
+                       b: Int, t: Int, nh: Int, nkv: Int, hd: Int) {
+    let group = nh / nkv, qs = nh * hd, ks = nkv * hd
+    let scale = 1 / Float(hd).squareRoot()
+    dk.update(repeating: 0, count: b * t * ks)
+    dv.update(repeating: 0, count: b * t * ks)
+    for bi in 0..<b {
+        for h in 0..<nh {
+            let kh = h / group
+            let qo = bi * t * qs + h * hd, ko = bi * t * ks + kh * hd
+            let p = probs + (bi * nh + h) * t * t
+            let dop = dout + qo
+            // dV[T, HD] += Pᵀ · dOut
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(t), Int32(hd), Int32(t),
+                        1, p, Int32(t), dop, Int32(qs), 1, dv + ko, Int32(ks))
+            // dP[T, T] = dOut · Vᵀ
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(t), Int32(t), Int32(hd),
+                        1, dop, Int32(qs), v + ko, Int32(ks), 0, dp, Int32(t))
+            // dS = P ⊙ (dP − Σ_j P·dP) · scale   (causal: j ≤ i)
+            for i in 0..<t {
+                let pr = p + i * t, dr = dp + i * t
+                var dot: Float = 0
+                for j in 0...i { dot += pr[j] * dr[j] }
+                for j in 0...i { dr[j] = pr[j] * (dr[j] - dot) * scale }
+                for j in (i + 1)..<t { dr[j] = 0 }
+            }
+            // dQ[T, HD] = dS · K ;  dK[T, HD] += dSᵀ · Q
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(t), Int32(hd), Int32(t),
+                        1, dp, Int32(t), k + ko, Int32(ks), 0, dq + qo, Int32(qs))
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(t), Int32(hd), Int32(t),
+                        1, dp, Int32(t), q + qo, Int32(qs), 1, dk + ko, Int32(ks))
+        }
+    }
+}
+
+// ----------------------------------------------------------------------------
+// SwiGLU: h = silu(g) ⊙ u, silu(g) = g·σ(g).  g, u, h [N, H]
+
+func swigluForward(_ h: FPtr, g: CFPtr, u: CFPtr, count: Int) {
+    var i = 0
+    while i < count {
+        let k = min(8, count - i)
+        let full = k == 8
+        let x = full ? ld(g + i) : load8(g + i, k, fill: 0), uu = full ? ld(u + i) : load8(u + i, k, fill: 0)
+        let y = x / (1 + vexp(-x)) * uu
+        if full { st(y, h + i) } else { store8(y, h + i, k) }
+        i += 8
+    }
+}
+
+/// dg = dh ⊙ u ⊙ σ(g)(1 + g(1 − σ(g))),  du = dh ⊙ silu(g)   (both overwritten)
+func swigluBackward(dg: FPtr, du: FPtr, dh: CFPtr, g: CFPtr, u: CFPtr, count: Int) {
+    var i = 0
+    while i < count {
+        let k = min(8, count - i)
+        let full = k == 8
+        let x = full ? ld(g + i) : load8(g + i, k, fill: 0), uu = full ? ld(u + i) : load8(u + i, k, fill: 0)
+        let d = full ? ld(dh + i) : load8(dh + i, k, fill: 0)
+        let s = 1 / (1 + vexp(-x))
+        let a = d * x * s, b = d * uu * s * (1 + x * (1 - s))
+        if full { st(a, du + i); st(b, dg + i) } else { store8(a, du + i, k); store8(b, dg + i, k) }
+        i += 8
+    }
+}
+
+// ----------------------------------------------------------------------------
+// Cross-entropy over logits[N, V] with a per-target weight (0 or 1 from the loss mask).
+// Returns Σ_n weight_n · (−log softmax(logits_n)[target_n]) in Double. The logits are overwritten: with
+// `computeGradient` by  scale · weight_n · (softmax − onehot), else by scratch values.
+
+func crossEntropyForwardBackward(logits: FPtr, targets: UnsafePointer<Int32>, weights: CFPtr, n: Int, v: Int,
+                                 scale: Float, computeGradient: Bool) -> Double {
+    var total = 0.0
+    for r in 0..<n {
+        let row = logits + r * v
+        let tgt = Int(targets[r]), w = weights[r]
+        let picked = row[tgt]
+        let mx = vmax(row, v)
+        let sum = vexpInPlace(row, v, shift: mx)        // row now holds exp(logit − max)
+        if w != 0 { total += Double(w) * Double(mx + logf(sum) - picked) }
+        if computeGradient {
+            let f = scale * w
+            if f == 0 {
+                row.update(repeating: 0, count: v)
+            } else {
+                vscale(row, v, f / sum)
+                row[tgt] -= f
+            }
+        }
+    }
+    return total
+}

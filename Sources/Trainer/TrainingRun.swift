@@ -1,0 +1,230 @@
+import DomainForgeCore
+import Foundation
+import Shards
+
+/// One training run: model, AdamW, schedule and the mixed shard streams, stepping and checkpointing.
+/// Data comes only through the shard streaming reader (deterministic shuffle, weighted mixing); nothing is loaded whole.
+public final class TrainingRun {
+    public let config: TrainConfig
+    public let model: LlamaModel
+    public let optimizer: AdamW
+    public let schedule: LRSchedule
+    /// True when the loss counts only targets whose loss_mask is 1 (SFT); false counts every target (CPT).
+    public let maskedLoss: Bool
+    public private(set) var step = 0
+    public private(set) var tokensSeen = 0
+    /// Receives progress lines; defaults to stdout.
+    public var log: (String) -> Void = { print($0) }
+    let mixer: WeightedMixer
+    let acts: Activations
+
+    /// Starts a run from `config` (fresh weights, `init_from`, or a resumed checkpoint folder written by this class).
+    public init(config: TrainConfig, resumeFrom: String? = nil) throws {
+        self.config = config
+        setBLASThreads(config.threads)
+        var state: TrainerState?
+        if let r = resumeFrom {
+            model = try Checkpoint.loadModel(from: r)
+            state = try TrainerState.load(from: r)
+        } else if let from = config.initFrom {
+            var m = try Checkpoint.loadModel(from: from)
+            if let nv = config.extendVocabSize, nv != m.config.vocabSize {
+                guard let mapPath = config.vocabPieces else { throw TrainerError.config("extend_vocab_size needs vocab_pieces") }
+                m = try Checkpoint.extendVocabulary(m, newVocabSize: nv, pieces: Checkpoint.loadPieceMap(path: mapPath))
+            }
+            model = m
+        } else {
+            guard var mc = config.model else { throw TrainerError.config("no model dimensions") }
+            mc.maxPositions = max(mc.maxPositions, config.seqLen)
+            model = try LlamaModel(config: mc)
+            model.initialize(seed: config.seed)
+        }
+        guard config.seqLen <= model.config.maxPositions else {
+            throw TrainerError.config("seq_len \(config.seqLen) exceeds max_positions \(model.config.maxPositions)")
+        }
+        optimizer = AdamW(parameterCount: model.parameterCount, beta1: Float(config.beta1), beta2: Float(config.beta2),
+                          eps: Float(config.eps), weightDecay: Float(config.weightDecay))
+        schedule = LRSchedule(maxLR: config.lr, warmupSteps: config.warmupSteps, totalSteps: config.steps, minLRRatio: config.minLRRatio)
+        if let r = resumeFrom, let s = state {
+            let moments = try Safetensors.read(path: r + "/optimizer.safetensors")
+            guard let m = moments["exp_avg"], let v = moments["exp_avg_sq"], m.data.count == model.parameterCount, v.data.count == model.parameterCount else {
+                throw TrainerError.checkpoint(file: r + "/optimizer.safetensors", message: "moments missing or of the wrong size")
+            }
+            optimizer.m = m.data; optimizer.v = v.data; optimizer.t = s.adamStep
+            step = s.step; tokensSeen = s.tokensSeen
+        }
+        let readers = try config.data.map { try ShardReader(directory: $0.path) }
+        switch config.objective {
+        case .cpt: maskedLoss = false
+        case .sft: maskedLoss = true
+        case .auto: maskedLoss = readers.contains { $0.hasLossMask }
+        }
+        mixer = try Self.mixer(config.data, readers: readers, seqLen: config.seqLen, seed: config.seed, shuffle: config.shuffleBuffer, state: state)
+        acts = Activations(config: model.config, batch: config.batchSize, seqLen: config.seqLen)
+    }
+
+    static func mixer(_ sources: [TrainConfig.Source], readers: [ShardReader], seqLen: Int, seed: UInt64, shuffle: Int,
+                      state: TrainerState?) throws -> WeightedMixer {
+        if let s = state, s.packers.count != sources.count {
+            throw TrainerError.config("checkpoint has \(s.packers.count) data positions, config has \(sources.count) sources")
+        }
+        var list: [(name: String, weight: Double, packer: WindowPacker)] = []
+        for (i, src) in sources.enumerated() {
+            let pos = state?.packers[i]
+            let stream = try SampleStream(reader: readers[i], seed: seed &+ UInt64(i) &* 1_000_003, shuffleBuffer: shuffle,
+                                          at: pos?.sample ?? SamplePosition())
+            list.append((src.path, src.weight, try WindowPacker(stream: stream, length: seqLen, at: pos)))
+        }
+        return try WeightedMixer(sources: list, seed: seed, draws: state?.mixerDraws ?? 0, taken: state?.taken)
+    }
+
+    /// Inputs, targets and loss weights [B, T] for `windows`.
+    func batch(_ windows: [TokenWindow], masked: Bool) throws -> (inputs: [Int32], targets: [Int32], weights: [Float]) {
+        let T = config.seqLen, V = model.config.vocabSize
+        var x = [Int32](), y = [Int32](), w = [Float]()
+        x.reserveCapacity(windows.count * T); y.reserveCapacity(windows.count * T); w.reserveCapacity(windows.count * T)
+        for win in windows {
+            for i in 0..<T {
+                let a = win.tokens[i], b = win.tokens[i + 1]
+                guard Int(a) < V, Int(b) < V else { throw TrainerError.data("token id \(max(a, b)) in \(win.source) is outside the model vocabulary \(V)") }
+                x.append(Int32(a)); y.append(Int32(b))
+                w.append(masked ? Float(win.lossMask[i]) : 1)
+            }
+        }
+        return (x, y, w)
+    }
+
+    /// One optimizer step over `grad_accum` micro-batches of `batch_size` windows. The loss is the mean over every
+    /// counted target of the whole step (so accumulation equals one big batch). Returns that loss.
+    @discardableResult
+    public func trainStep() throws -> (loss: Double, lr: Double, gradNorm: Float) {
+        let B = config.batchSize, T = config.seqLen
+        var micro: [(inputs: [Int32], targets: [Int32], weights: [Float])] = []
+        var counted: Float = 0
+        for _ in 0..<config.gradAccum {
+            var wins = [TokenWindow]()
+            for _ in 0..<B { wins.append(try mixer.next().window) }
+            let mb = try batch(wins, masked: maskedLoss)
+            counted += mb.weights.reduce(0, +)
+            micro.append(mb)
+        }
+        let scale = 1 / max(counted, 1)
+        model.zeroGrad()
+        var total = 0.0
+        for mb in micro {
+            model.forward(tokens: mb.inputs, batch: B, seqLen: T, acts)
+            total += model.loss(targets: mb.targets, weights: mb.weights, scale: scale, gradient: true, acts)
+            model.backward(acts)
+        }
+        let norm = clipGradients(model, maxNorm: Float(config.gradClip))
+        let lr = schedule.lr(at: step)
+        optimizer.step(model: model, lr: Float(lr))
+        step += 1
+        tokensSeen += config.gradAccum * B * T
+        return (total / Double(max(counted, 1)), lr, norm)
+    }
+
+    /// Mean loss over `eval_batches` batches from the start of the held-out sources (no shuffle): the same
+    /// batches every time. Nil without eval data.
+    public func evaluate() throws -> Double? {
+        guard !config.evalData.isEmpty else { return nil }
+        let readers = try config.evalData.map { try ShardReader(directory: $0.path) }
+        let mix = try Self.mixer(config.evalData, readers: readers, seqLen: config.seqLen, seed: config.seed, shuffle: 1, state: nil)
+        var total = 0.0, count = 0.0
+        for _ in 0..<config.evalBatches {
+            var wins = [TokenWindow]()
+            for _ in 0..<config.batchSize { wins.append(try mix.next().window) }
+            let mb = try batch(wins, masked: maskedLoss)
+            model.forward(tokens: mb.inputs, batch: config.batchSize, seqLen: config.seqLen, acts)
+            total += model.loss(targets: mb.targets, weights: mb.weights, scale: 1, gradient: false, acts)
+            count += Double(mb.weights.reduce(0, +))
+        }
+        return total / max(count, 1)
+    }
+
+    /// Writes weights, config, optimizer moments and data positions to `dir`.
+    public func saveCheckpoint(to dir: String) throws {
+        try Checkpoint.saveModel(model, to: dir)
+        try optimizer.m.withUnsafeBufferPointer { m in
+            try optimizer.v.withUnsafeBufferPointer { v in
+                try Safetensors.write(path: dir + "/optimizer.safetensors", tensors: [
+                    (name: "exp_avg", shape: [m.count], data: m), (name: "exp_avg_sq", shape: [v.count], data: v),
+                ])
+            }
+        }
+        try TrainerState(step: step, adamStep: optimizer.t, tokensSeen: tokensSeen, mixerDraws: mixer.draws, taken: mixer.taken,
+                         packers: mixer.packers.map(\.position)).save(to: dir)
+    }
+
+    /// The checkpoint folder for a step, and the folder named in `output_dir/latest`.
+    public func checkpointDir(step s: Int) -> String { config.outputDir + "/checkpoint-" + String(format: "%06d", s) }
+    public static func latestCheckpoint(outputDir: String) -> String? {
+        guard let d = FileManager.default.contents(atPath: outputDir + "/latest") else { return nil }
+        let name = String(decoding: d, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return name.isEmpty ? nil : outputDir + "/" + name
+    }
+
+    /// Trains up to `config.steps` (or `maxSteps` more steps), logging progress, writing `metrics.jsonl`, evaluating
+    /// and checkpointing on schedule, and a final checkpoint. Returns the training loss of each step run.
+    @discardableResult
+    public func run(maxSteps: Int? = nil) throws -> [Double] {
+        try makeDirectory(config.outputDir)
+        let metrics = try MetricsLog(path: config.outputDir + "/metrics.jsonl")
+        let end = min(config.steps, maxSteps.map { step + $0 } ?? config.steps)
+        var losses: [Double] = []
+        let t0 = Date()
+        let startStep = step
+        log("training \(model.parameterCount) parameters, \(maskedLoss ? "SFT (loss on loss_mask)" : "CPT (loss on all tokens)"), steps \(step)..<\(end), \(config.gradAccum * config.batchSize * config.seqLen) tokens/step")
+        while step < end {
+            let r = try trainStep()
+            losses.append(r.loss)
+            let elapsed = Date().timeIntervalSince(t0)
+            let done = step - startStep
+            let tps = Double(done * config.gradAccum * config.batchSize * config.seqLen) / max(elapsed, 1e-9)
+            let eta = elapsed / Double(done) * Double(end - step)
+            try metrics.write(["step": .int(Int64(step)), "loss": .double(r.loss), "lr": .double(r.lr), "grad_norm": .double(Double(r.gradNorm)),
+                               "tokens": .int(Int64(tokensSeen)), "tokens_per_s": .double(tps.rounded())])
+            if config.logEvery > 0 && (step % config.logEvery == 0 || step == end) {
+                log(String(format: "step %d/%d loss %.4f lr %.3e gnorm %.3f tokens %d tok/s %.0f ETA %@", step, config.steps, r.loss, r.lr,
+                           Double(r.gradNorm), tokensSeen, tps, formatDuration(eta)))
+            }
+            if config.evalEvery > 0 && step % config.evalEvery == 0, let e = try evaluate() {
+                log(String(format: "step %d eval loss %.4f", step, e))
+                try metrics.write(["step": .int(Int64(step)), "eval_loss": .double(e)])
+            }
+            if config.checkpointEvery > 0 && step % config.checkpointEvery == 0 && step != end { try checkpoint() }
+        }
+        try checkpoint()
+        return losses
+    }
+
+    func checkpoint() throws {
+        let dir = checkpointDir(step: step)
+        try saveCheckpoint(to: dir)
+        let f = try AtomicOutputFile(path: config.outputDir + "/latest")
+        try f.write(Array(((dir as NSString).lastPathComponent + "\n").utf8))
+        try f.commit()
+        log("saved \(dir)")
+    }
+}
+
+func formatDuration(_ s: Double) -> String {
+    guard s.isFinite else { return "?" }
+    let t = Int(s.rounded())
+    return t >= 3600 ? "\(t / 3600)h\(t % 3600 / 60)m" : t >= 60 ? "\(t / 60)m\(t % 60)s" : "\(t)s"
+}
+
+/// Appends one JSON object per line.
+final class MetricsLog {
+    let handle: FileHandle
+    init(path: String) throws {
+        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        guard let h = FileHandle(forWritingAtPath: path) else { throw TrainerError.config("cannot write \(path)") }
+        h.seekToEndOfFile()
+        handle = h
+    }
+    deinit { try? handle.close() }
+    func write(_ o: [String: JSONValue]) throws {
+        try handle.write(contentsOf: Data((JSONValue.object(o).serialized() + "\n").utf8))
+    }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import Trainer
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a small Llama-style model on CPU straight from shard folders (CPT or SFT).",
+        discussion: """
+        TRAIN.yaml names the shard folders (with weights), model dimensions or init_from, optimizer, schedule, steps,
+        batch, seq_len, eval/checkpoint intervals and output_dir (see schemas/train.schema.json). Progress lines show
+        step, loss, lr, tokens/s and ETA; output_dir/metrics.jsonl gets one JSON object per step. Checkpoints
+        (output_dir/checkpoint-NNNNNN) hold model.safetensors + config.json loadable by transformers'
+        LlamaForCausalLM, plus optimizer state and data positions for --resume.
+        """)
+
+    @Argument(help: "The TRAIN.yaml file.")
+    var config: String
+
+    @Flag(help: "Continue from the checkpoint named in output_dir/latest.")
+    var resume = false
+
+    @Option(help: "OpenBLAS threads (overrides the file; 1 gives bitwise-reproducible runs).")
+    var threads: Int?
+
+    @Option(help: "Total steps (overrides the file).")
+    var steps: Int?
+
+    func run() throws {
+        var c: TrainConfig
+        do { c = try TrainConfig.load(path: config) } catch { printError("\(config): \(error)"); throw ExitCode(2) }
+        if let t = threads { c.threads = t }
+        if let s = steps { c.steps = s }
+        var from: String?
+        if resume {
+            guard let l = TrainingRun.latestCheckpoint(outputDir: c.outputDir) else {
+                printError("--resume: no checkpoint named in \(c.outputDir)/latest")
+                throw ExitCode(2)
+            }
+            from = l
+        }
+        let run = try TrainingRun(config: c, resumeFrom: from)
+        try run.run()
+    }
+}

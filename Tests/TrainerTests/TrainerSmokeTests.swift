@@ -1,4 +1,0 @@
-import Testing
-@testable import Trainer
-
-@Test func trainerModuleBuilds() { #expect(Bool(true)) }
