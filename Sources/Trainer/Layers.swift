@@ -124,35 +124,44 @@ func ropeApply(_ x: FPtr, cos: CFPtr, sin: CFPtr, b: Int, t: Int, heads: Int, hd
 // q[B, T, NH, HD], k, v[B, T, NKV, HD] (rotary already applied); probs[B, NH, T, T] saved; out[B, T, NH, HD].
 // Query head h reads key/value head h / (NH/NKV). Scale 1/√HD.
 
-func attentionForward(_ out: FPtr, _ probs: FPtr, q: CFPtr, k: CFPtr, v: CFPtr, b: Int, t: Int, nh: Int, nkv: Int, hd: Int) {
+// Causality is used to skip work: rows are taken in blocks of `block`, and block [i0, i1) only touches keys [0, i1).
+
+func attentionForward(_ out: FPtr, _ probs: FPtr, q: CFPtr, k: CFPtr, v: CFPtr, b: Int, t: Int, nh: Int, nkv: Int, hd: Int,
+                      block: Int = 64) {
     let group = nh / nkv, qs = nh * hd, ks = nkv * hd
     let scale = 1 / Float(hd).squareRoot()
     Parallel.forItems(b * nh) { _, item in
-            let bi = item / nh, h = item % nh
-            let kh = h / group
-            let qp = q + bi * t * qs + h * hd, kp = k + bi * t * ks + kh * hd, vp = v + bi * t * ks + kh * hd
-            let p = probs + (bi * nh + h) * t * t
-            // scores[T, T] = Q[T, HD] · K[T, HD]ᵀ · scale
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(t), Int32(t), Int32(hd),
-                        scale, qp, Int32(qs), kp, Int32(ks), 0, p, Int32(t))
-            // causal softmax per row; entries j > i are zero
-            for i in 0..<t {
+        let bi = item / nh, h = item % nh
+        let kh = h / group
+        let qp = q + bi * t * qs + h * hd, kp = k + bi * t * ks + kh * hd, vp = v + bi * t * ks + kh * hd
+        let p = probs + (bi * nh + h) * t * t
+        let op = out + bi * t * qs + h * hd
+        var i0 = 0
+        while i0 < t {
+            let i1 = min(t, i0 + block), rows = i1 - i0
+            // scores[i0..<i1, 0..<i1] = Q[i0..<i1] · K[0..<i1]ᵀ · scale
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(i1), Int32(hd),
+                        scale, qp + i0 * qs, Int32(qs), kp, Int32(ks), 0, p + i0 * t, Int32(t))
+            // causal softmax per row; entries i < j < i1 are zero (entries ≥ i1 are never read)
+            for i in i0..<i1 {
                 let row = p + i * t
                 let mx = vmax(row, i + 1)
                 let sum = vexpInPlace(row, i + 1, shift: mx)
                 vscale(row, i + 1, 1 / sum)
-                (row + i + 1).update(repeating: 0, count: t - i - 1)
+                (row + i + 1).update(repeating: 0, count: i1 - i - 1)
             }
-            // out[T, HD] = P[T, T] · V[T, HD]
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(t), Int32(hd), Int32(t),
-                        1, p, Int32(t), vp, Int32(ks), 0, out + bi * t * qs + h * hd, Int32(qs))
+            // out[i0..<i1] = P[i0..<i1, 0..<i1] · V[0..<i1]
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(hd), Int32(i1),
+                        1, p + i0 * t, Int32(t), vp, Int32(ks), 0, op + i0 * qs, Int32(qs))
+            i0 = i1
+        }
     }
 }
 
 /// dq (overwritten), dk, dv (overwritten) from dout[B, T, NH, HD]. `dp` is scratch of T·T floats per worker
 /// (`Parallel.workers`). Work is split by (batch, key/value head), so each dk/dv block has one writer.
 func attentionBackward(dq: FPtr, dk: FPtr, dv: FPtr, dp: FPtr, dout: CFPtr, probs: CFPtr, q: CFPtr, k: CFPtr, v: CFPtr,
-                       b: Int, t: Int, nh: Int, nkv: Int, hd: Int) {
+                       b: Int, t: Int, nh: Int, nkv: Int, hd: Int, block: Int = 64) {
     let group = nh / nkv, qs = nh * hd, ks = nkv * hd
     let scale = 1 / Float(hd).squareRoot()
     dk.update(repeating: 0, count: b * t * ks)
@@ -160,29 +169,36 @@ func attentionBackward(dq: FPtr, dk: FPtr, dv: FPtr, dp: FPtr, dout: CFPtr, prob
     Parallel.forItems(b * nkv) { worker, item in
         let bi = item / nkv, kh = item % nkv
         let dp = dp + worker * t * t
+        let ko = bi * t * ks + kh * hd
         for h in (kh * group)..<((kh + 1) * group) {
-            let qo = bi * t * qs + h * hd, ko = bi * t * ks + kh * hd
+            let qo = bi * t * qs + h * hd
             let p = probs + (bi * nh + h) * t * t
             let dop = dout + qo
-            // dV[T, HD] += Pᵀ · dOut
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(t), Int32(hd), Int32(t),
-                        1, p, Int32(t), dop, Int32(qs), 1, dv + ko, Int32(ks))
-            // dP[T, T] = dOut · Vᵀ
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(t), Int32(t), Int32(hd),
-                        1, dop, Int32(qs), v + ko, Int32(ks), 0, dp, Int32(t))
-            // dS = P ⊙ (dP − Σ_j P·dP) · scale   (causal: j ≤ i)
-            for i in 0..<t {
-                let pr = p + i * t, dr = dp + i * t
-                var dot: Float = 0
-                for j in 0...i { dot += pr[j] * dr[j] }
-                for j in 0...i { dr[j] = pr[j] * (dr[j] - dot) * scale }
-                for j in (i + 1)..<t { dr[j] = 0 }
+            var i0 = 0
+            while i0 < t {
+                let i1 = min(t, i0 + block), rows = i1 - i0
+                let pb = p + i0 * t, db = dp + i0 * t
+                // dV[0..<i1] += P[i0..<i1, 0..<i1]ᵀ · dOut[i0..<i1]
+                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(i1), Int32(hd), Int32(rows),
+                            1, pb, Int32(t), dop + i0 * qs, Int32(qs), 1, dv + ko, Int32(ks))
+                // dP[i0..<i1, 0..<i1] = dOut[i0..<i1] · V[0..<i1]ᵀ
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(i1), Int32(hd),
+                            1, dop + i0 * qs, Int32(qs), v + ko, Int32(ks), 0, db, Int32(t))
+                // dS = P ⊙ (dP − Σ_j P·dP) · scale   (causal: j ≤ i; zero for i < j < i1)
+                for i in i0..<i1 {
+                    let pr = p + i * t, dr = dp + i * t
+                    var dot: Float = 0
+                    for j in 0...i { dot += pr[j] * dr[j] }
+                    for j in 0...i { dr[j] = pr[j] * (dr[j] - dot) * scale }
+                    (dr + i + 1).update(repeating: 0, count: i1 - i - 1)
+                }
+                // dQ[i0..<i1] = dS · K[0..<i1] ;  dK[0..<i1] += dSᵀ · Q[i0..<i1]
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(hd), Int32(i1),
+                            1, db, Int32(t), k + ko, Int32(ks), 0, dq + qo + i0 * qs, Int32(qs))
+                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(i1), Int32(hd), Int32(rows),
+                            1, db, Int32(t), q + qo + i0 * qs, Int32(qs), 1, dk + ko, Int32(ks))
+                i0 = i1
             }
-            // dQ[T, HD] = dS · K ;  dK[T, HD] += dSᵀ · Q
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(t), Int32(hd), Int32(t),
-                        1, dp, Int32(t), k + ko, Int32(ks), 0, dq + qo, Int32(qs))
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(t), Int32(hd), Int32(t),
-                        1, dp, Int32(t), q + qo, Int32(qs), 1, dk + ko, Int32(ks))
         }
     }
 }
