@@ -36,6 +36,7 @@ public final class TrainingRun {
         } else {
             guard var mc = config.model else { throw TrainerError.config("no model dimensions") }
             mc.maxPositions = max(mc.maxPositions, config.seqLen)
+            if mc.eosTokenId == nil, let e = try ShardReader(directory: config.data[0].path).manifest?.tokenizer.eosID { mc.eosTokenId = Int(e) }
             model = try LlamaModel(config: mc)
             model.initialize(seed: config.seed)
         }
