@@ -219,7 +219,7 @@ func formatDuration(_ s: Double) -> String {
 final class MetricsLog {
     let handle: FileHandle
     init(path: String) throws {
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
         guard let h = FileHandle(forWritingAtPath: path) else { throw TrainerError.config("cannot write \(path)") }
         h.seekToEndOfFile()
         handle = h

@@ -138,4 +138,15 @@ import Testing
         }
         try second.run()
     }
+    /// The example TRAIN.yaml files in pipelines/ parse.
+    @Test func examplePipelinesParse() throws {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("pipelines").path
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("train-") && $0.hasSuffix(".yaml") }
+        #expect(!files.isEmpty)
+        for f in files {
+            let c = try TrainConfig.load(path: dir + "/" + f)
+            #expect(c.model != nil || c.initFrom != nil, "\(f)")
+        }
+    }
 }
