@@ -12,6 +12,21 @@ public final class Activations {
     var dres: FPtr, dxn: FPtr, dq: FPtr, dk: FPtr, dv: FPtr, datt: FPtr, dp: FPtr, dg: FPtr, du: FPtr, dh: FPtr
     var tokens: UnsafeMutablePointer<Int32>, targets: UnsafeMutablePointer<Int32>, weights: FPtr
     private var allocations: [FPtr] = []
+    private var dpWorkers: Int
+    private var dpMany: FPtr?
+
+    /// The attention-backward scratch, T·T floats per worker.
+    func dpScratch(workers: Int) -> FPtr {
+        if workers <= 1 { return dp }
+        if workers > dpWorkers {
+            dpMany?.deallocate()
+            let p = FPtr.allocate(capacity: workers * maxT * maxT)
+            p.initialize(repeating: 0, count: workers * maxT * maxT)
+            dpMany = p
+            dpWorkers = workers
+        }
+        return dpMany!
+    }
     /// Batch shape of the last forward.
     var b = 0, t = 0
 
@@ -34,7 +49,7 @@ public final class Activations {
         mid = per(N * C, L); xn2 = per(N * C, L); rstd2 = per(N, L); g = per(N * H, L); u = per(N * H, L); h = per(N * H, L)
         rstdf = a(N); xnf = a(N * C); logits = a(N * V)
         dres = a(N * C); dxn = a(N * C); dq = a(N * Q); dk = a(N * KV); dv = a(N * KV); datt = a(N * Q)
-        dp = a(seqLen * seqLen); dg = a(N * H); du = a(N * H); dh = a(N * H)
+        dp = a(seqLen * seqLen); dpWorkers = 1; dg = a(N * H); du = a(N * H); dh = a(N * H)
         weights = a(N)
         tokens = .allocate(capacity: N); tokens.initialize(repeating: 0, count: N)
         targets = .allocate(capacity: N); targets.initialize(repeating: 0, count: N)
@@ -43,6 +58,7 @@ public final class Activations {
 
     deinit {
         for p in allocations { p.deallocate() }
+        dpMany?.deallocate()
         tokens.deallocate(); targets.deallocate()
     }
 

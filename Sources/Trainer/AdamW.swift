@@ -25,14 +25,17 @@ public final class AdamW {
         m.withUnsafeMutableBufferPointer { mb in
             v.withUnsafeMutableBufferPointer { vb in
                 let mp = mb.baseAddress!, vp = vb.baseAddress!
+                let wdecay = weightDecay
                 for tensor in model.layout.tensors {
-                    let wd = tensor.decays ? weightDecay : 0
-                    for i in tensor.offset..<(tensor.offset + tensor.count) {
+                    let wd = tensor.decays ? wdecay : 0
+                    Parallel.forChunks(tensor.count, minChunk: 1 << 14) { range in
+                    for i in (tensor.offset + range.lowerBound)..<(tensor.offset + range.upperBound) {
                         let gi = g[i]
                         let mi = b1 * mp[i] + (1 - b1) * gi
                         let vi = b2 * vp[i] + (1 - b2) * gi * gi
                         mp[i] = mi; vp[i] = vi
                         p[i] -= lr * ((mi * c1) / ((vi * c2).squareRoot() + e) + wd * p[i])
+                    }
                     }
                 }
             }
@@ -55,4 +58,8 @@ public func clipGradients(_ model: LlamaModel, maxNorm: Float) -> Float {
 }
 
 /// Sets the number of OpenBLAS threads (1 gives bitwise-reproducible runs).
-public func setBLASThreads(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
+/// Also the number of workers for the trainer's own loops.
+public func setBLASThreads(_ n: Int) {
+    Parallel.workers = max(1, n)
+    openblas_set_num_threads(Int32(max(1, n)))
+}

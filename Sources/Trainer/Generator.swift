@@ -14,15 +14,21 @@ public final class Generator {
     }
 
     public let model: LlamaModel
-    let acts: Activations
+    private var buffers: Activations?
 
-    public init(model: LlamaModel) {
-        self.model = model
-        acts = Activations(config: model.config, batch: 1, seqLen: model.config.maxPositions)
+    public init(model: LlamaModel) { self.model = model }
+
+    /// Activations for at least `t` positions (grown on demand; attention probabilities are T² per head).
+    func buffersFor(_ t: Int) -> Activations {
+        if let a = buffers, a.maxT >= t { return a }
+        let a = Activations(config: model.config, batch: 1, seqLen: min(model.config.maxPositions, max(t, 64)))
+        buffers = a
+        return a
     }
 
     /// Logits [T, V] for `tokens` (row-major).
     public func logits(_ tokens: [Int32]) -> [Float] {
+        let acts = buffersFor(tokens.count)
         model.forward(tokens: tokens, batch: 1, seqLen: tokens.count, acts)
         return Array(UnsafeBufferPointer(start: acts.logits, count: tokens.count * model.config.vocabSize))
     }
@@ -33,6 +39,7 @@ public final class Generator {
         var out: [Int32] = []
         var rng = NormalRandom(seed: o.seed)
         let V = model.config.vocabSize, maxT = model.config.maxPositions
+        let acts = buffersFor(min(maxT, tokens.count + o.maxNewTokens))
         for _ in 0..<o.maxNewTokens {
             let window = Array(tokens.suffix(maxT))
             model.forward(tokens: window, batch: 1, seqLen: window.count, acts)

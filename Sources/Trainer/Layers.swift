@@ -47,7 +47,8 @@ func embeddingBackward(dE: FPtr, dout: CFPtr, _ tokens: UnsafePointer<Int32>, n:
 // RMSNorm (HF LlamaRMSNorm): out = w ⊙ x · rstd,  rstd = 1/√(mean(x²) + eps).  x[N, C], rstd[N] saved.
 
 func rmsnormForward(_ out: FPtr, _ rstd: FPtr, _ x: CFPtr, _ w: CFPtr, n: Int, c: Int, eps: Float) {
-    for r in 0..<n {
+    Parallel.forChunks(n, minChunk: 64) { rows in
+    for r in rows {
         let xr = x + r * c, o = out + r * c
         var ss: Float = 0
         for j in 0..<c { ss += xr[j] * xr[j] }
@@ -55,24 +56,28 @@ func rmsnormForward(_ out: FPtr, _ rstd: FPtr, _ x: CFPtr, _ w: CFPtr, n: Int, c
         rstd[r] = s
         for j in 0..<c { o[j] = w[j] * (xr[j] * s) }
     }
+    }
 }
 
 /// dx (+= when `accumulate`) = rstd·(w⊙dy) − x·rstd³/C · Σ(w⊙dy⊙x);  dw += Σ_n dy ⊙ x·rstd
 func rmsnormBackward(dx: FPtr, dw: FPtr, dy: CFPtr, x: CFPtr, w: CFPtr, rstd: CFPtr, n: Int, c: Int, accumulate: Bool) {
+    Parallel.forChunks(n, minChunk: 64) { rows in
+        for r in rows {
+            let xr = x + r * c, dyr = dy + r * c, dxr = dx + r * c
+            let s = rstd[r]
+            var dot: Float = 0
+            for j in 0..<c { dot += w[j] * dyr[j] * xr[j] }
+            let k = dot * s * s * s / Float(c)
+            if accumulate {
+                for j in 0..<c { dxr[j] += s * w[j] * dyr[j] - xr[j] * k }
+            } else {
+                for j in 0..<c { dxr[j] = s * w[j] * dyr[j] - xr[j] * k }
+            }
+        }
+    }
     for r in 0..<n {
-        let xr = x + r * c, dyr = dy + r * c, dxr = dx + r * c
-        let s = rstd[r]
-        var dot: Float = 0
-        for j in 0..<c {
-            dot += w[j] * dyr[j] * xr[j]
-            dw[j] += dyr[j] * xr[j] * s
-        }
-        let k = dot * s * s * s / Float(c)
-        if accumulate {
-            for j in 0..<c { dxr[j] += s * w[j] * dyr[j] - xr[j] * k }
-        } else {
-            for j in 0..<c { dxr[j] = s * w[j] * dyr[j] - xr[j] * k }
-        }
+        let xr = x + r * c, dyr = dy + r * c, s = rstd[r]
+        for j in 0..<c { dw[j] += dyr[j] * xr[j] * s }
     }
 }
 
@@ -119,64 +124,81 @@ func ropeApply(_ x: FPtr, cos: CFPtr, sin: CFPtr, b: Int, t: Int, heads: Int, hd
 // q[B, T, NH, HD], k, v[B, T, NKV, HD] (rotary already applied); probs[B, NH, T, T] saved; out[B, T, NH, HD].
 // Query head h reads key/value head h / (NH/NKV). Scale 1/√HD.
 
-func attentionForward(_ out: FPtr, _ probs: FPtr, q: CFPtr, k: CFPtr, v: CFPtr, b: Int, t: Int, nh: Int, nkv: Int, hd: Int) {
+// Causality is used to skip work: rows are taken in blocks of `block`, and block [i0, i1) only touches keys [0, i1).
+
+func attentionForward(_ out: FPtr, _ probs: FPtr, q: CFPtr, k: CFPtr, v: CFPtr, b: Int, t: Int, nh: Int, nkv: Int, hd: Int,
+                      block: Int = 64) {
     let group = nh / nkv, qs = nh * hd, ks = nkv * hd
     let scale = 1 / Float(hd).squareRoot()
-    for bi in 0..<b {
-        for h in 0..<nh {
-            let kh = h / group
-            let qp = q + bi * t * qs + h * hd, kp = k + bi * t * ks + kh * hd, vp = v + bi * t * ks + kh * hd
-            let p = probs + (bi * nh + h) * t * t
-            // scores[T, T] = Q[T, HD] · K[T, HD]ᵀ · scale
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(t), Int32(t), Int32(hd),
-                        scale, qp, Int32(qs), kp, Int32(ks), 0, p, Int32(t))
-            // causal softmax per row; entries j > i are zero
-            for i in 0..<t {
+    Parallel.forItems(b * nh) { _, item in
+        let bi = item / nh, h = item % nh
+        let kh = h / group
+        let qp = q + bi * t * qs + h * hd, kp = k + bi * t * ks + kh * hd, vp = v + bi * t * ks + kh * hd
+        let p = probs + (bi * nh + h) * t * t
+        let op = out + bi * t * qs + h * hd
+        var i0 = 0
+        while i0 < t {
+            let i1 = min(t, i0 + block), rows = i1 - i0
+            // scores[i0..<i1, 0..<i1] = Q[i0..<i1] · K[0..<i1]ᵀ · scale
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(i1), Int32(hd),
+                        scale, qp + i0 * qs, Int32(qs), kp, Int32(ks), 0, p + i0 * t, Int32(t))
+            // causal softmax per row; entries i < j < i1 are zero (entries ≥ i1 are never read)
+            for i in i0..<i1 {
                 let row = p + i * t
                 let mx = vmax(row, i + 1)
                 let sum = vexpInPlace(row, i + 1, shift: mx)
                 vscale(row, i + 1, 1 / sum)
-                (row + i + 1).update(repeating: 0, count: t - i - 1)
+                (row + i + 1).update(repeating: 0, count: i1 - i - 1)
             }
-            // out[T, HD] = P[T, T] · V[T, HD]
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(t), Int32(hd), Int32(t),
-                        1, p, Int32(t), vp, Int32(ks), 0, out + bi * t * qs + h * hd, Int32(qs))
+            // out[i0..<i1] = P[i0..<i1, 0..<i1] · V[0..<i1]
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(hd), Int32(i1),
+                        1, p + i0 * t, Int32(t), vp, Int32(ks), 0, op + i0 * qs, Int32(qs))
+            i0 = i1
         }
     }
 }
 
-/// dq (overwritten), dk, dv (overwritten) from dout[B, T, NH, HD]. `dp` is scratch of T·T floats.
+/// dq (overwritten), dk, dv (overwritten) from dout[B, T, NH, HD]. `dp` is scratch of T·T floats per worker
+/// (`Parallel.workers`). Work is split by (batch, key/value head), so each dk/dv block has one writer.
 func attentionBackward(dq: FPtr, dk: FPtr, dv: FPtr, dp: FPtr, dout: CFPtr, probs: CFPtr, q: CFPtr, k: CFPtr, v: CFPtr,
-                       b: Int, t: Int, nh: Int, nkv: Int, hd: Int) {
+                       b: Int, t: Int, nh: Int, nkv: Int, hd: Int, block: Int = 64) {
     let group = nh / nkv, qs = nh * hd, ks = nkv * hd
     let scale = 1 / Float(hd).squareRoot()
     dk.update(repeating: 0, count: b * t * ks)
     dv.update(repeating: 0, count: b * t * ks)
-    for bi in 0..<b {
-        for h in 0..<nh {
-            let kh = h / group
-            let qo = bi * t * qs + h * hd, ko = bi * t * ks + kh * hd
+    Parallel.forItems(b * nkv) { worker, item in
+        let bi = item / nkv, kh = item % nkv
+        let dp = dp + worker * t * t
+        let ko = bi * t * ks + kh * hd
+        for h in (kh * group)..<((kh + 1) * group) {
+            let qo = bi * t * qs + h * hd
             let p = probs + (bi * nh + h) * t * t
             let dop = dout + qo
-            // dV[T, HD] += Pᵀ · dOut
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(t), Int32(hd), Int32(t),
-                        1, p, Int32(t), dop, Int32(qs), 1, dv + ko, Int32(ks))
-            // dP[T, T] = dOut · Vᵀ
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(t), Int32(t), Int32(hd),
-                        1, dop, Int32(qs), v + ko, Int32(ks), 0, dp, Int32(t))
-            // dS = P ⊙ (dP − Σ_j P·dP) · scale   (causal: j ≤ i)
-            for i in 0..<t {
-                let pr = p + i * t, dr = dp + i * t
-                var dot: Float = 0
-                for j in 0...i { dot += pr[j] * dr[j] }
-                for j in 0...i { dr[j] = pr[j] * (dr[j] - dot) * scale }
-                for j in (i + 1)..<t { dr[j] = 0 }
+            var i0 = 0
+            while i0 < t {
+                let i1 = min(t, i0 + block), rows = i1 - i0
+                let pb = p + i0 * t, db = dp + i0 * t
+                // dV[0..<i1] += P[i0..<i1, 0..<i1]ᵀ · dOut[i0..<i1]
+                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(i1), Int32(hd), Int32(rows),
+                            1, pb, Int32(t), dop + i0 * qs, Int32(qs), 1, dv + ko, Int32(ks))
+                // dP[i0..<i1, 0..<i1] = dOut[i0..<i1] · V[0..<i1]ᵀ
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(i1), Int32(hd),
+                            1, dop + i0 * qs, Int32(qs), v + ko, Int32(ks), 0, db, Int32(t))
+                // dS = P ⊙ (dP − Σ_j P·dP) · scale   (causal: j ≤ i; zero for i < j < i1)
+                for i in i0..<i1 {
+                    let pr = p + i * t, dr = dp + i * t
+                    var dot: Float = 0
+                    for j in 0...i { dot += pr[j] * dr[j] }
+                    for j in 0...i { dr[j] = pr[j] * (dr[j] - dot) * scale }
+                    (dr + i + 1).update(repeating: 0, count: i1 - i - 1)
+                }
+                // dQ[i0..<i1] = dS · K[0..<i1] ;  dK[0..<i1] += dSᵀ · Q[i0..<i1]
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(hd), Int32(i1),
+                            1, db, Int32(t), k + ko, Int32(ks), 0, dq + qo + i0 * qs, Int32(qs))
+                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(i1), Int32(hd), Int32(rows),
+                            1, db, Int32(t), q + qo + i0 * qs, Int32(qs), 1, dk + ko, Int32(ks))
+                i0 = i1
             }
-            // dQ[T, HD] = dS · K ;  dK[T, HD] += dSᵀ · Q
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(t), Int32(hd), Int32(t),
-                        1, dp, Int32(t), k + ko, Int32(ks), 0, dq + qo, Int32(qs))
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(t), Int32(hd), Int32(t),
-                        1, dp, Int32(t), q + qo, Int32(qs), 1, dk + ko, Int32(ks))
         }
     }
 }
@@ -185,7 +207,9 @@ func attentionBackward(dq: FPtr, dk: FPtr, dv: FPtr, dp: FPtr, dout: CFPtr, prob
 // SwiGLU: h = silu(g) ⊙ u, silu(g) = g·σ(g).  g, u, h [N, H]
 
 func swigluForward(_ h: FPtr, g: CFPtr, u: CFPtr, count: Int) {
-    var i = 0
+    Parallel.forChunks(count / 8 + 1, minChunk: 1024) { blocks in
+    var i = blocks.lowerBound * 8
+    let count = min(count, blocks.upperBound * 8)
     while i < count {
         let k = min(8, count - i)
         let full = k == 8
@@ -194,11 +218,14 @@ func swigluForward(_ h: FPtr, g: CFPtr, u: CFPtr, count: Int) {
         if full { st(y, h + i) } else { store8(y, h + i, k) }
         i += 8
     }
+    }
 }
 
 /// dg = dh ⊙ u ⊙ σ(g)(1 + g(1 − σ(g))),  du = dh ⊙ silu(g)   (both overwritten)
 func swigluBackward(dg: FPtr, du: FPtr, dh: CFPtr, g: CFPtr, u: CFPtr, count: Int) {
-    var i = 0
+    Parallel.forChunks(count / 8 + 1, minChunk: 1024) { blocks in
+    var i = blocks.lowerBound * 8
+    let count = min(count, blocks.upperBound * 8)
     while i < count {
         let k = min(8, count - i)
         let full = k == 8
@@ -209,6 +236,7 @@ func swigluBackward(dg: FPtr, du: FPtr, dh: CFPtr, g: CFPtr, u: CFPtr, count: In
         if full { st(a, du + i); st(b, dg + i) } else { store8(a, du + i, k); store8(b, dg + i, k) }
         i += 8
     }
+    }
 }
 
 // ----------------------------------------------------------------------------
@@ -218,23 +246,30 @@ func swigluBackward(dg: FPtr, du: FPtr, dh: CFPtr, g: CFPtr, u: CFPtr, count: In
 
 func crossEntropyForwardBackward(logits: FPtr, targets: UnsafePointer<Int32>, weights: CFPtr, n: Int, v: Int,
                                  scale: Float, computeGradient: Bool) -> Double {
-    var total = 0.0
-    for r in 0..<n {
-        let row = logits + r * v
-        let tgt = Int(targets[r]), w = weights[r]
-        let picked = row[tgt]
-        let mx = vmax(row, v)
-        let sum = vexpInPlace(row, v, shift: mx)        // row now holds exp(logit − max)
-        if w != 0 { total += Double(w) * Double(mx + logf(sum) - picked) }
-        if computeGradient {
-            let f = scale * w
-            if f == 0 {
-                row.update(repeating: 0, count: v)
-            } else {
-                vscale(row, v, f / sum)
-                row[tgt] -= f
+    var rowLoss = [Double](repeating: 0, count: n)
+    rowLoss.withUnsafeMutableBufferPointer { rl in
+        let rlp = rl.baseAddress!
+        Parallel.forChunks(n, minChunk: 16) { rows in
+            for r in rows {
+                let row = logits + r * v
+                let tgt = Int(targets[r]), w = weights[r]
+                let picked = row[tgt]
+                let mx = vmax(row, v)
+                let sum = vexpInPlace(row, v, shift: mx)        // row now holds exp(logit − max)
+                rlp[r] = w != 0 ? Double(w) * Double(mx + logf(sum) - picked) : 0
+                if computeGradient {
+                    let f = scale * w
+                    if f == 0 {
+                        row.update(repeating: 0, count: v)
+                    } else {
+                        vscale(row, v, f / sum)
+                        row[tgt] -= f
+                    }
+                }
             }
         }
     }
+    var total = 0.0
+    for x in rowLoss { total += x }
     return total
 }

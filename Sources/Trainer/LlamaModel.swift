@@ -115,7 +115,7 @@ public final class LlamaModel {
                     rmsnormBackward(dx: a.dres, dw: g + w.ln2, dy: a.dxn, x: a.mid[l], w: p + w.ln2, rstd: a.rstd2[l], n: N, c: C, accumulate: true)
                     // attention block (dres = d mid = d x through the residual)
                     linearBackward(dinp: a.datt, dw: g + w.wo, dout: a.dres, inp: a.att[l], w: p + w.wo, n: N, i: Q, o: C)
-                    attentionBackward(dq: a.dq, dk: a.dk, dv: a.dv, dp: a.dp, dout: a.datt, probs: a.probs[l], q: a.q[l], k: a.k[l], v: a.v[l],
+                    attentionBackward(dq: a.dq, dk: a.dk, dv: a.dv, dp: a.dpScratch(workers: Parallel.workers), dout: a.datt, probs: a.probs[l], q: a.q[l], k: a.k[l], v: a.v[l],
                                       b: B, t: T, nh: NH, nkv: NKV, hd: HD)
                     ropeApply(a.dq, cos: cosb.baseAddress!, sin: sinb.baseAddress!, b: B, t: T, heads: NH, hd: HD, sign: -1)
                     ropeApply(a.dk, cos: cosb.baseAddress!, sin: sinb.baseAddress!, b: B, t: T, heads: NKV, hd: HD, sign: -1)

@@ -36,6 +36,7 @@ public final class TrainingRun {
         } else {
             guard var mc = config.model else { throw TrainerError.config("no model dimensions") }
             mc.maxPositions = max(mc.maxPositions, config.seqLen)
+            if mc.eosTokenId == nil, let e = try ShardReader(directory: config.data[0].path).manifest?.tokenizer.eosID { mc.eosTokenId = Int(e) }
             model = try LlamaModel(config: mc)
             model.initialize(seed: config.seed)
         }
@@ -218,7 +219,7 @@ func formatDuration(_ s: Double) -> String {
 final class MetricsLog {
     let handle: FileHandle
     init(path: String) throws {
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
         guard let h = FileHandle(forWritingAtPath: path) else { throw TrainerError.config("cannot write \(path)") }
         h.seekToEndOfFile()
         handle = h

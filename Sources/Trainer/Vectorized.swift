@@ -4,7 +4,8 @@
 typealias F8 = SIMD8<Float>
 
 @inline(__always) func vexp(_ xIn: F8) -> F8 {
-    let x = pointwiseMin(pointwiseMax(xIn, F8(repeating: -87.0)), F8(repeating: 88.0))
+    let lo = F8(repeating: -87.0), hi = F8(repeating: 88.0)
+    let x = xIn.replacing(with: lo, where: xIn .< lo).replacing(with: hi, where: xIn .> hi)
     // n = round(x / ln 2) with the 1.5·2²³ trick; t's low mantissa bits then hold n
     let magic: Float = 12582912
     let t = x * 1.44269504088896341 + magic
@@ -40,7 +41,8 @@ func vmax(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
     var m = F8(repeating: -.infinity)
     var i = 0
     while i + 8 <= n {
-        m = pointwiseMax(m, UnsafeRawPointer(p + i).loadUnaligned(as: F8.self))
+        let v = ld(p + i)
+        m = m.replacing(with: v, where: v .> m)
         i += 8
     }
     var r = m.max()

@@ -58,10 +58,10 @@ import Testing
         let q = buf(randomArray(b * t * nh * hd, seed: 9)); let k = buf(randomArray(b * t * nkv * hd, seed: 10)); let v = buf(randomArray(b * t * nkv * hd, seed: 11))
         let r = randomArray(b * t * nh * hd, seed: 12)
         var out = [Float](repeating: 0, count: r.count), probs = [Float](repeating: 0, count: b * nh * t * t)
-        func f() -> Double { attentionForward(&out, &probs, q: q, k: k, v: v, b: b, t: t, nh: nh, nkv: nkv, hd: hd); return dot(out, r) }
+        func f() -> Double { attentionForward(&out, &probs, q: q, k: k, v: v, b: b, t: t, nh: nh, nkv: nkv, hd: hd, block: 2); return dot(out, r) }
         _ = f()
         var dq = [Float](repeating: 0, count: b * t * nh * hd), dk = [Float](repeating: 0, count: b * t * nkv * hd), dv = dk, dp = [Float](repeating: 0, count: t * t)
-        attentionBackward(dq: &dq, dk: &dk, dv: &dv, dp: &dp, dout: r, probs: probs, q: q, k: k, v: v, b: b, t: t, nh: nh, nkv: nkv, hd: hd)
+        attentionBackward(dq: &dq, dk: &dk, dv: &dv, dp: &dp, dout: r, probs: probs, q: q, k: k, v: v, b: b, t: t, nh: nh, nkv: nkv, hd: hd, block: 2)
         let eq = maxRelativeError(q, indices: Array(0..<dq.count), analytic: { dq[$0] }) { f() }
         let ek = maxRelativeError(k, indices: Array(0..<dk.count), analytic: { dk[$0] }) { f() }
         let ev = maxRelativeError(v, indices: Array(0..<dv.count), analytic: { dv[$0] }) { f() }

@@ -118,4 +118,35 @@ import Testing
         #expect(c.outputDir == "/base/runs/x")
         #expect(throws: TrainerError.self) { try TrainConfig.parse(yaml: y + "\nbogus: 1") }
     }
+    /// Continual pre-training: start from a checkpoint, with a grown vocabulary whose new rows are piece means.
+    @Test func continuesFromACheckpointWithAnExtendedVocabulary() throws {
+        let d = TmpDir()
+        try writeDataset(d.path + "/a", sampleDocs(30))
+        let first = try TrainingRun(config: config(d.path + "/1", data: [.init(path: d.path + "/a")], steps: 2))
+        first.log = { _ in }
+        try first.run()
+        let ck = try #require(TrainingRun.latestCheckpoint(outputDir: d.path + "/1/out"))
+        try Data(#"{"32": [4, 6], "33": [9]}"#.utf8).write(to: URL(fileURLWithPath: d.path + "/pieces.json"))
+        var c = config(d.path + "/2", data: [.init(path: d.path + "/a")], steps: 2)
+        c.model = nil; c.initFrom = ck; c.extendVocabSize = 34; c.vocabPieces = d.path + "/pieces.json"
+        let second = try TrainingRun(config: c)
+        second.log = { _ in }
+        #expect(second.model.config.vocabSize == 34 && second.step == 0)
+        let e = second.model.layout.embed, C = 16
+        for j in 0..<C {
+            #expect(second.model.params[e + 32 * C + j] == (first.model.params[e + 4 * C + j] + first.model.params[e + 6 * C + j]) * 0.5)
+        }
+        try second.run()
+    }
+    /// The example TRAIN.yaml files in pipelines/ parse.
+    @Test func examplePipelinesParse() throws {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("pipelines").path
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("train-") && $0.hasSuffix(".yaml") }
+        #expect(!files.isEmpty)
+        for f in files {
+            let c = try TrainConfig.load(path: dir + "/" + f)
+            #expect(c.model != nil || c.initFrom != nil, "\(f)")
+        }
+    }
 }

@@ -26,7 +26,10 @@ def main():
     torch.set_num_threads(1)
     with open(a.tokens) as f:
         data = json.load(f)
-    model = LlamaForCausalLM.from_pretrained(a.ckpt, torch_dtype=torch.float32, attn_implementation="eager")
+    try:  # transformers >= 4.56 calls it dtype; older versions torch_dtype
+        model = LlamaForCausalLM.from_pretrained(a.ckpt, dtype=torch.float32, attn_implementation="eager")
+    except TypeError:
+        model = LlamaForCausalLM.from_pretrained(a.ckpt, torch_dtype=torch.float32, attn_implementation="eager")
     model.eval()
     ids = torch.tensor(data["input_ids"], dtype=torch.long)
     with torch.no_grad():
