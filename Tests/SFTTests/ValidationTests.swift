@@ -160,7 +160,7 @@ func badFileReportsItsCode(_ c: BadFileCase) throws {
     #expect(SFTErrorCode.allCases.map(\.rawValue) == [
         "invalid_json", "unknown_format", "missing_field", "wrong_type", "empty_output", "unknown_role", "system_not_first",
         "consecutive_user_turns", "no_assistant_turn", "assistant_before_user", "merged_instructions", "duplicate_record",
-        "placeholder", "too_long", "line_too_long", "io_error",
+        "placeholder", "too_long", "line_too_long", "io_error", "near_duplicate", "contaminated", "dedup_dropped",
     ])
 }
 

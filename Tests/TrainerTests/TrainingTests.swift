@@ -141,7 +141,7 @@ import Testing
     /// The example TRAIN.yaml files in pipelines/ parse.
     @Test func examplePipelinesParse() throws {
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("pipelines").path
+            .appendingPathComponent("pipelines/train").path
         let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("train-") && $0.hasSuffix(".yaml") }
         #expect(!files.isEmpty)
         for f in files {
