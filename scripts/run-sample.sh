@@ -16,4 +16,6 @@ $bin stats out/medical-cpt/shards --tokenizer pipelines/tokenizers/medical-sampl
 $bin verify out/medical-cpt/shards
 $bin sft validate corpora/sft --tokenizer pipelines/tokenizers/medical-sample-bpe.json --max-tokens 1024 --max-error-rate 1 --show 3
 $bin mix pipelines/mixes/mix-sft-sample.yaml
-echo "clean documents: out/medical-sample/documents/   shards: out/medical-cpt/shards/"
+$bin train pipelines/train/train-medical-tiny.yaml
+$bin generate out/train-medical-tiny --tokenizer pipelines/tokenizers/medical-sample-bpe.json --prompt "Blood pressure" --max-new-tokens 24
+echo "clean documents: out/medical-sample/documents/   shards: out/medical-cpt/shards/   model: out/train-medical-tiny/"

@@ -9,8 +9,17 @@ struct GenerateCommand: ParsableCommand {
         commandName: "generate",
         abstract: "Continue a prompt with a trained checkpoint (greedy, or top-k / top-p sampling).")
 
-    @Argument(help: "A checkpoint folder (model.safetensors + config.json).")
+    @Argument(help: "A checkpoint folder (model.safetensors + config.json), or a training output_dir (its latest checkpoint).")
     var checkpoint: String
+
+    /// The checkpoint folder: `checkpoint` itself, or the one named by `checkpoint/latest` in a training output folder.
+    var checkpointFolder: String {
+        if !FileManager.default.fileExists(atPath: checkpoint + "/config.json"),
+           let name = try? String(contentsOfFile: checkpoint + "/latest", encoding: .utf8) {
+            return checkpoint + "/" + name.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return checkpoint
+    }
 
     @Option(help: "Prompt text (needs a tokenizer).")
     var prompt: String?
@@ -33,6 +42,7 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         setBLASThreads(threads)
+        let checkpoint = checkpointFolder
         let model = try Checkpoint.loadModel(from: checkpoint)
         let tokPath = tokenizer ?? (FileManager.default.fileExists(atPath: checkpoint + "/tokenizer.json") ? checkpoint + "/tokenizer.json" : nil)
         let tok = try tokPath.map { try BPETokenizer.load(path: $0) }
