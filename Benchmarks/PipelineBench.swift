@@ -1,7 +1,7 @@
 import DomainForgeCore
 import Foundation
 
-/// `bench pipeline [--sizes 100,1000] [--workers 1,2] [--data DIR] [--binary PATH]`
+/// `bench pipeline [--sizes 100,1000] [--workers 1,2] [--data DIR] [--binary PATH] [--no-rejects] [--no-compression]`
 ///
 /// Builds a JSONL corpus of the requested sizes (MB) from the real plain text in `../shared/data/plain-text`
 /// (documents of a few KB, repeated until the size is reached), then times `pipeline run` with the cleaning stages
@@ -12,6 +12,8 @@ func runPipelineBench(_ args: [String]) throws {
     var dataDir = "../shared/data/plain-text"
     var binary = ".build/release/pipeline"
     var longLineMB = 0
+    var writeRejects = true
+    var compression = "zstd"
     var i = 0
     while i < args.count {
         switch args[i] {
@@ -20,6 +22,8 @@ func runPipelineBench(_ args: [String]) throws {
         case "--data": dataDir = args[i + 1]; i += 1
         case "--binary": binary = args[i + 1]; i += 1
         case "--long-line": longLineMB = Int(args[i + 1]) ?? 200; i += 1
+        case "--no-rejects": writeRejects = false
+        case "--no-compression": compression = "none"
         default: throw BenchError("unknown option \(args[i])")
         }
         i += 1
@@ -50,7 +54,7 @@ func runPipelineBench(_ args: [String]) throws {
                   - {type: gopher_repetition}
                   - {type: fineweb}
                   - {type: pii}
-                output: {path: \(out), compression: zstd}
+                output: {path: \(out), compression: \(compression), write_rejects: \(writeRejects)}
                 execution: {workers: \(w)}
                 """.write(toFile: cfg, atomically: true, encoding: .utf8)
             let (secs, rssKB, stdout) = try timed([binary, "run", cfg, "--no-progress"])

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 /// One line of a line-oriented input, or the report of a line that was too long to keep.
 public struct LineRecord: Sendable {
     /// The line's bytes without the newline (and without a trailing `\r`). Empty when `overlongBytes > 0`.
@@ -69,13 +74,9 @@ public final class LineReader {
 
     private func findNewline(from start: Int) -> Int? {
         buf.withUnsafeBufferPointer { b -> Int? in
-            var i = start
-            let n = b.count
-            while i < n {
-                if b[i] == 0x0A { return i }
-                i += 1
-            }
-            return nil
+            guard start < b.count, let base = b.baseAddress else { return nil }
+            guard let hit = memchr(base + start, 0x0A, b.count - start) else { return nil }
+            return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
         }
     }
 

@@ -304,7 +304,10 @@ public final class PipelineExecutor: @unchecked Sendable {
             do {
                 try docsOut.write(r.docs)
                 if !r.rejects.isEmpty {
-                    if rejectsOut == nil { rejectsOut = try AtomicOutputFile(path: "\(out)/rejects/\(name)\(docExt)", zstdLevel: spec.output.zstdLevel) }
+                    if rejectsOut == nil {
+                        // Rejects are for inspection: the fastest zstd level keeps the writer thread light.
+                        rejectsOut = try AtomicOutputFile(path: "\(out)/rejects/\(name)\(docExt)", zstdLevel: spec.output.zstdLevel.map { _ in 1 })
+                    }
                     try rejectsOut!.write(r.rejects)
                 }
                 if !r.errors.isEmpty {
