@@ -98,13 +98,27 @@ public final class AtomicOutputFile {
     }
 
     /// Flushes, syncs and renames the temporary file to its final name.
-    public func commit() throws {
+    /// - Parameter sync: fsync before renaming (default). Writers of many files may skip it per file and call
+    ///   `AtomicOutputFile.sync(paths:)` once before recording the work as finished.
+    public func commit(sync: Bool = true) throws {
         try flushPending(end: true)
-        if fsync(fd) != 0 { throw OutputError(path: tmpPath, message: "fsync: \(String(cString: strerror(errno)))") }
+        if sync, fsync(fd) != 0 { throw OutputError(path: tmpPath, message: "fsync: \(String(cString: strerror(errno)))") }
         close(fd)
         fd = -1
         if rename(tmpPath, path) != 0 { throw OutputError(path: path, message: "rename: \(String(cString: strerror(errno)))") }
         committed = true
+    }
+}
+
+extension AtomicOutputFile {
+    /// Flushes finished files to disk (e.g. shards committed with `sync: false`).
+    public static func sync(paths: [String]) throws {
+        for p in paths {
+            let fd = open(p, O_RDONLY | O_CLOEXEC)
+            if fd < 0 { throw OutputError(path: p, message: String(cString: strerror(errno))) }
+            defer { close(fd) }
+            if fsync(fd) != 0 { throw OutputError(path: p, message: "fsync: \(String(cString: strerror(errno)))") }
+        }
     }
 }
 

@@ -64,6 +64,7 @@ public final class MDSShardWriter {
         let idLen = s.id.utf8.count, srcLen = s.source.utf8.count
         let size = 4 * columns.count + idLen + maskBytes + srcLen + tokBytes
         if !sampleSizes.isEmpty && pendingBytes + size + 4 > options.sizeLimit { try flush() }
+        if body.capacity == 0 { body.reserveCapacity(min(options.sizeLimit, 1 << 26)) }  // once per shard
         MDSFormat.appendU32(UInt32(idLen), &body)
         if options.lossMask { MDSFormat.appendU32(UInt32(maskBytes), &body) }
         MDSFormat.appendU32(UInt32(srcLen), &body)
@@ -101,7 +102,8 @@ public final class MDSShardWriter {
         try waitForFinisher()
         var taken = [UInt8]()
         swap(&taken, &body)
-        let job = FinishJob(header: header, body: taken, info: info, tokens: currentTokens, level: options.zstdLevel, directory: directory)
+        let job = FinishJob(header: header, body: taken, info: info, tokens: currentTokens, level: options.zstdLevel, directory: directory,
+                            context: zstdContext)
         inFlight = job
         let t = Thread { job.run() }
         t.stackSize = 1 << 20
@@ -112,6 +114,13 @@ public final class MDSShardWriter {
     }
 
     var inFlight: FinishJob?
+    /// One zstd context (and its worker threads) for all shards; used by one finisher at a time.
+    let zstdContext: ZstdContext = ZstdContext()
+
+    final class ZstdContext: @unchecked Sendable {
+        let cctx: OpaquePointer? = ZSTD_createCCtx()
+        deinit { if let c = cctx { ZSTD_freeCCtx(c) } }
+    }
 
     func waitForFinisher() throws {
         guard let job = inFlight else { return }
@@ -130,11 +139,13 @@ public final class MDSShardWriter {
         let tokens: Int
         let level: Int32?
         let directory: String
+        let context: ZstdContext
         var error: (any Error)?
         let done = DispatchSemaphore(value: 0)
 
-        init(header: [UInt8], body: [UInt8], info: MDSShardInfo, tokens: Int, level: Int32?, directory: String) {
+        init(header: [UInt8], body: [UInt8], info: MDSShardInfo, tokens: Int, level: Int32?, directory: String, context: ZstdContext) {
             self.header = header; self.body = body; self.info = info; self.tokens = tokens; self.level = level; self.directory = directory
+            self.context = context
         }
 
         func run() {
@@ -147,7 +158,7 @@ public final class MDSShardWriter {
                 defer { rawHash.done.wait(); info.rawSHA256 = rawHash.hex }
                 let out = try AtomicOutputFile(path: directory + "/" + (level != nil ? info.rawBasename + ".zstd" : info.rawBasename))
                 if let level {
-                    let file = try MDSShardWriter.compress([header, body], level: level, name: info.rawBasename)
+                    let file = try MDSShardWriter.compress([header, body], level: level, name: info.rawBasename, context: context.cctx)
                     info.zipBasename = info.rawBasename + ".zstd"
                     info.zipBytes = file.count
                     info.zipSHA256 = SHA256Hasher.hex(file)
@@ -156,7 +167,7 @@ public final class MDSShardWriter {
                     try out.write(header)
                     try out.write(body)
                 }
-                try out.commit()
+                try out.commit(sync: false)  // synced together in finish()
             } catch {
                 self.error = error
             }
@@ -178,11 +189,14 @@ public final class MDSShardWriter {
 
     /// One zstd frame with the content size in its header, from several buffers without joining them. Uses zstd's
     /// own worker threads (always 2, so the bytes do not depend on the machine).
-    static func compress(_ parts: [[UInt8]], level: Int32, name: String) throws -> [UInt8] {
+    static func compress(_ parts: [[UInt8]], level: Int32, name: String, context: OpaquePointer? = nil) throws -> [UInt8] {
         let total = parts.reduce(0) { $0 + $1.count }
-        var out = [UInt8](repeating: 0, count: ZSTD_compressBound(total))
-        guard let cctx = ZSTD_createCCtx() else { throw ShardError(file: name, message: "zstd: cannot create a context") }
-        defer { ZSTD_freeCCtx(cctx) }
+        // Uninitialized output buffer: zero-filling tens of megabytes first would cost as much as hashing them.
+        var out = [UInt8](unsafeUninitializedCapacity: ZSTD_compressBound(total)) { _, count in count = ZSTD_compressBound(total) }
+        let owned = context == nil
+        guard let cctx = context ?? ZSTD_createCCtx() else { throw ShardError(file: name, message: "zstd: cannot create a context") }
+        defer { if owned { ZSTD_freeCCtx(cctx) } }
+        ZSTD_CCtx_reset(cctx, ZSTD_reset_session_only)
         ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level)
         ZSTD_CCtx_setParameter(cctx, ZSTD_c_nbWorkers, 2)
         ZSTD_CCtx_setPledgedSrcSize(cctx, UInt64(total))
@@ -214,6 +228,7 @@ public final class MDSShardWriter {
     public func finish() throws -> MDSIndex {
         try flush()
         try waitForFinisher()
+        try AtomicOutputFile.sync(paths: shards.map { directory + "/" + $0.fileBasename })
         let index = MDSIndex(shards: shards)
         let f = try AtomicOutputFile(path: directory + "/" + MDSFormat.indexName)
         try f.write(index.serialized())
