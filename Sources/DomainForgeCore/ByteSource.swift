@@ -87,139 +87,137 @@ public final class FileByteSource: ByteSource {
     }
 }
 
-/// Streaming gzip decompression (zlib), including multi-member files. A truncated stream is an error.
-public final class GzipByteSource: ByteSource {
+/// What streaming decompressors share: input refilled from the file in 256 KiB reads, output produced into a
+/// scratch buffer (nothing zero-filled per call), and the end-of-file check. Subclasses supply `step`.
+public class DecompressingByteSource: ByteSource {
     let inner: FileByteSource
     let name: String
-    var stream = z_stream()
     var inBuf = [UInt8]()
     var inPos = 0
-    var finished = false
-    var memberDone = false
-    var produced = 0
     var out = [UInt8]()
+    var finished = false
+    /// Decompressed bytes returned so far (error offsets are reported in these).
+    var produced = 0
     public var compressedBytesRead: Int { inner.compressedBytesRead }
     public var fileHash: UInt64 { inner.fileHash }
 
-    public init(_ inner: FileByteSource, displayName: String) throws {
+    init(source inner: FileByteSource, name displayName: String) {
         self.inner = inner
         self.name = displayName
+    }
+
+    /// Decompresses from `inBuf[inPos...]` into `output`, advancing `inPos`; returns the bytes written (0 is fine
+    /// while more input is needed). Throws `InputError` for corrupt data.
+    func step(into output: UnsafeMutableRawBufferPointer) throws -> Int { fatalError("subclass") }
+    /// The file ended: throw when the compressed stream is incomplete.
+    func checkEndOfInput() throws {}
+    /// New input arrived after the buffer had been used up.
+    func didRefill() {}
+
+    public func read(into buffer: inout [UInt8], count: Int) throws -> Int {
+        if finished { return 0 }
+        if out.count < count { out = [UInt8](repeating: 0, count: count) }
+        var used = 0
+        defer { if used > 0 { buffer.append(contentsOf: out[0..<used]) } }
+        while used == 0 {
+            if inPos >= inBuf.count {
+                inBuf.removeAll(keepingCapacity: true)
+                inPos = 0
+                if try inner.read(into: &inBuf, count: 1 << 18) == 0 {
+                    try checkEndOfInput()
+                    finished = true
+                    break
+                }
+                didRefill()
+            }
+            used = try out.withUnsafeMutableBytes { try step(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<count])) }
+        }
+        produced += used
+        return used
+    }
+}
+
+/// Streaming gzip decompression (zlib), including multi-member files. A truncated stream is an error.
+public final class GzipByteSource: DecompressingByteSource {
+    var stream = z_stream()
+    var memberDone = false
+
+    public init(_ inner: FileByteSource, displayName: String) throws {
+        super.init(source: inner, name: displayName)
         guard cz_inflateInit2(&stream, 15 + 32) == Z_OK else {
             throw InputError(code: "gzip_error", file: displayName, message: "cannot initialise zlib")
         }
     }
     deinit { inflateEnd(&stream) }
 
-    public func read(into buffer: inout [UInt8], count: Int) throws -> Int {
-        if finished { return 0 }
-        if out.count < count { out = [UInt8](repeating: 0, count: count) }
-        let old = 0
-        var outUsed = 0
-        defer { if outUsed > 0 { buffer.append(contentsOf: out[0..<outUsed]) } }
-        while outUsed == 0 {
-            if inPos >= inBuf.count {
-                inBuf.removeAll(keepingCapacity: true)
-                inPos = 0
-                let n = try inner.read(into: &inBuf, count: 1 << 18)
-                if n == 0 {
-                    // End of file: fine only at a member boundary (or an empty file).
-                    if !memberDone && (produced > 0 || inner.compressedBytesRead > 0) {
-                        throw InputError(code: "truncated_gzip", file: name, offset: produced,
-                                         message: "gzip stream ends early (truncated file); records before the cut were read")
-                    }
-                    finished = true
-                    break
-                }
-                if memberDone {
-                    inflateReset(&stream)
-                    memberDone = false
-                }
-            }
-            let rc: Int32 = inBuf.withUnsafeMutableBytes { ib in
-                out.withUnsafeMutableBytes { ob in
-                    stream.next_in = ib.baseAddress!.assumingMemoryBound(to: Bytef.self) + inPos
-                    stream.avail_in = uInt(ib.count - inPos)
-                    stream.next_out = ob.baseAddress!.assumingMemoryBound(to: Bytef.self) + old + outUsed
-                    stream.avail_out = uInt(count - outUsed)
-                    let before = stream.avail_out
-                    let r = inflate(&stream, Z_NO_FLUSH)
-                    outUsed += Int(before - stream.avail_out)
-                    inPos = ib.count - Int(stream.avail_in)
-                    return r
-                }
-            }
-            if rc == Z_STREAM_END {
-                memberDone = true
-                if inPos < inBuf.count { inflateReset(&stream); memberDone = false }
-            } else if rc != Z_OK && rc != Z_BUF_ERROR {
-                throw InputError(code: "corrupt_gzip", file: name, offset: produced + outUsed, message: "gzip data is corrupt (zlib error \(rc))")
-            }
+    override func checkEndOfInput() throws {
+        // Fine only at a member boundary (or for an empty file).
+        if !memberDone && (produced > 0 || inner.compressedBytesRead > 0) {
+            throw InputError(code: "truncated_gzip", file: name, offset: produced,
+                             message: "gzip stream ends early (truncated file); records before the cut were read")
         }
-        produced += outUsed
-        return outUsed
+    }
+
+    override func didRefill() {
+        if memberDone { inflateReset(&stream); memberDone = false }
+    }
+
+    override func step(into output: UnsafeMutableRawBufferPointer) throws -> Int {
+        var written = 0
+        let rc: Int32 = inBuf.withUnsafeMutableBytes { ib in
+            stream.next_in = ib.baseAddress!.assumingMemoryBound(to: Bytef.self) + inPos
+            stream.avail_in = uInt(ib.count - inPos)
+            stream.next_out = output.baseAddress!.assumingMemoryBound(to: Bytef.self)
+            stream.avail_out = uInt(output.count)
+            let r = inflate(&stream, Z_NO_FLUSH)
+            written = output.count - Int(stream.avail_out)
+            inPos = ib.count - Int(stream.avail_in)
+            return r
+        }
+        if rc == Z_STREAM_END {
+            // Another member may follow in the same buffer; otherwise reset when more input arrives.
+            if inPos < inBuf.count { inflateReset(&stream) } else { memberDone = true }
+        } else if rc != Z_OK && rc != Z_BUF_ERROR {
+            throw InputError(code: "corrupt_gzip", file: name, offset: produced + written, message: "gzip data is corrupt (zlib error \(rc))")
+        }
+        return written
     }
 }
 
-/// Streaming zstd decompression. A truncated frame is an error.
-public final class ZstdByteSource: ByteSource {
-    let inner: FileByteSource
-    let name: String
+/// Streaming zstd decompression (multi-frame files included). A truncated frame is an error.
+public final class ZstdByteSource: DecompressingByteSource {
     let dctx: OpaquePointer
-    var inBuf = [UInt8]()
-    var inPos = 0
+    /// The last `ZSTD_decompressStream` hint: 0 when a frame has just been completed.
     var lastHint = 0
-    var finished = false
-    var produced = 0
-    var out = [UInt8]()
-    public var compressedBytesRead: Int { inner.compressedBytesRead }
-    public var fileHash: UInt64 { inner.fileHash }
 
     public init(_ inner: FileByteSource, displayName: String) throws {
-        self.inner = inner
-        self.name = displayName
         guard let d = ZSTD_createDCtx() else { throw InputError(code: "zstd_error", file: displayName, message: "cannot create zstd context") }
         dctx = d
+        super.init(source: inner, name: displayName)
     }
     deinit { ZSTD_freeDCtx(dctx) }
 
-    public func read(into buffer: inout [UInt8], count: Int) throws -> Int {
-        if finished { return 0 }
-        if out.count < count { out = [UInt8](repeating: 0, count: count) }
-        let old = 0
-        var outUsed = 0
-        defer { if outUsed > 0 { buffer.append(contentsOf: out[0..<outUsed]) } }
-        while outUsed == 0 {
-            if inPos >= inBuf.count {
-                inBuf.removeAll(keepingCapacity: true)
-                inPos = 0
-                let n = try inner.read(into: &inBuf, count: 1 << 18)
-                if n == 0 {
-                    if lastHint != 0 {
-                        throw InputError(code: "truncated_zstd", file: name, offset: produced,
-                                         message: "zstd stream ends early (truncated file); records before the cut were read")
-                    }
-                    finished = true
-                    break
-                }
-            }
-            var hint = 0
-            var failed: String?
-            inBuf.withUnsafeBytes { ib in
-                out.withUnsafeMutableBytes { ob in
-                    var input = ZSTD_inBuffer(src: ib.baseAddress, size: ib.count, pos: inPos)
-                    var output = ZSTD_outBuffer(dst: ob.baseAddress! + old, size: count, pos: outUsed)
-                    let r = ZSTD_decompressStream(dctx, &output, &input)
-                    if ZSTD_isError(r) != 0 { failed = String(cString: ZSTD_getErrorName(r)) } else { hint = r }
-                    inPos = input.pos
-                    outUsed = output.pos
-                }
-            }
-            if let f = failed {
-                throw InputError(code: "corrupt_zstd", file: name, offset: produced + outUsed, message: "zstd data is corrupt: \(f)")
-            }
-            lastHint = hint
+    override func checkEndOfInput() throws {
+        if lastHint != 0 {
+            throw InputError(code: "truncated_zstd", file: name, offset: produced,
+                             message: "zstd stream ends early (truncated file); records before the cut were read")
         }
-        produced += outUsed
-        return outUsed
+    }
+
+    override func step(into output: UnsafeMutableRawBufferPointer) throws -> Int {
+        var failed: String?
+        var written = 0
+        inBuf.withUnsafeBytes { ib in
+            var input = ZSTD_inBuffer(src: ib.baseAddress, size: ib.count, pos: inPos)
+            var out = ZSTD_outBuffer(dst: output.baseAddress, size: output.count, pos: 0)
+            let r = ZSTD_decompressStream(dctx, &out, &input)
+            if ZSTD_isError(r) != 0 { failed = String(cString: ZSTD_getErrorName(r)) } else { lastHint = r }
+            inPos = input.pos
+            written = out.pos
+        }
+        if let f = failed {
+            throw InputError(code: "corrupt_zstd", file: name, offset: produced + written, message: "zstd data is corrupt: \(f)")
+        }
+        return written
     }
 }

@@ -295,3 +295,28 @@ struct EmptyingDropStage: DocumentStage {
         #expect(rej["stage"] == .string("emptying") && rej["reason"] == .string("nothing_left"))
     }
 }
+
+@Suite struct DecompressionTests {
+    func readAll(_ path: String) throws -> String {
+        let src = try openByteSource(path: path, displayName: path)
+        var out = [UInt8]()
+        while try src.read(into: &out, count: 1000) > 0 {}
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    @Test func multiMemberGzipAndMultiFrameZstdReadWhole() throws {
+        guard haveTool("gzip"), haveTool("zstd") else { return }
+        let d = TempDir()
+        let a = String(repeating: "first part line\n", count: 500), b = String(repeating: "second part\n", count: 700)
+        d.write("x.gz", gzip(Array(a.utf8)) + gzip(Array(b.utf8)))
+        d.write("x.zst", zstd(Array(a.utf8)) + zstd(Array(b.utf8)))
+        d.write("empty.gz", [])
+        #expect(try readAll(d.path + "/x.gz") == a + b)
+        #expect(try readAll(d.path + "/x.zst") == a + b)
+        #expect(try readAll(d.path + "/empty.gz") == "")
+        var bad = gzip(Array(a.utf8))
+        bad[bad.count / 2] ^= 0xFF
+        d.write("bad.gz", bad)
+        #expect { try readAll(d.path + "/bad.gz") } throws: { e in (e as? InputError).map { ["corrupt_gzip", "truncated_gzip"].contains($0.code) } ?? false }
+    }
+}
