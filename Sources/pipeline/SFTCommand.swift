@@ -50,13 +50,22 @@ struct SFTRecordOptions: ParsableArguments {
     @Option(name: .customLong("dedup-state"), help: "Keep the dedup indexes and reports in this folder (default: a temporary folder, removed afterwards).")
     var dedupState: String?
 
-    /// Builds the dedup stages of --dedup-config. Returns the stages and the state folder to remove afterwards (if temporary).
-    func makeDedupStages() throws -> (stages: [any OrderedStage], temporary: String?) {
-        guard let cfg = dedupConfig else { return ([], nil) }
+    /// Where the dedup stages keep their state: --dedup-state, or a temporary folder removed by `finishDedup`.
+    var dedupStateDirectory: String { dedupState ?? NSTemporaryDirectory() + "/domainforge-sft-dedup-\(getpid())" }
+
+    /// Ends the validator's dedup stages and removes their state folder unless --dedup-state asked to keep it.
+    func finishDedup(_ v: SFTValidator) throws {
+        try orExit { try v.finishStages() }
+        if dedupState == nil && dedupConfig != nil { try? FileManager.default.removeItem(atPath: dedupStateDirectory) }
+    }
+
+    /// Builds the dedup stages of --dedup-config (none without it).
+    func makeDedupStages() throws -> [any OrderedStage] {
+        guard let cfg = dedupConfig else { return [] }
         guard let data = FileManager.default.contents(atPath: cfg) else { throw ValidationError("cannot read --dedup-config \(cfg)") }
         let tree = try orExit { try YAMLLoader.load(String(decoding: data, as: UTF8.self), file: cfg) }
         guard let list = tree["stages"]?.arrayValue, !list.isEmpty else { throw ValidationError("\(cfg): needs a non-empty `stages:` list") }
-        let state = dedupState ?? NSTemporaryDirectory() + "/domainforge-sft-dedup-\(getpid())"
+        let state = dedupStateDirectory
         let base = (cfg as NSString).deletingLastPathComponent
         var stages = [any OrderedStage]()
         for (i, st) in list.enumerated() {
@@ -67,7 +76,7 @@ struct SFTRecordOptions: ParsableArguments {
                 try DedupStageFactory.make(type: type, options: st, stateDirectory: state + "/" + type, baseDirectory: base.isEmpty ? "." : base)
             })
         }
-        return (stages, dedupState == nil ? state : nil)
+        return stages
     }
 
     /// Files as given; a folder is replaced by its .json/.jsonl files (also .gz/.zst), recursively, in name order.
@@ -102,7 +111,7 @@ struct SFTRecordOptions: ParsableArguments {
         o.overLength = ol
         o.maxTokens = maxTokens
         if maxTokens != nil && tokenizer == nil { throw ValidationError("--max-tokens needs --tokenizer") }
-        o.orderedStages = try makeDedupStages().stages
+        o.orderedStages = try makeDedupStages()
         o.describeDrop = { st in (st as? DuplicateMatchReporting)?.lastMatch().map { "duplicates \($0.keptID) (similarity \(String(format: "%.3f", $0.similarity)))" } }
         var renderer: SFTRenderer?
         if let t = tokenizer {
@@ -153,8 +162,7 @@ struct SFTValidateCommand: ParsableCommand {
                 try v.validate(path: f) { rec, _ in try out?.write(rec.jsonLine()) }
             }
         }
-        try orExit { try v.finishStages() }
-        if record.dedupState == nil, !v.options.orderedStages.isEmpty { try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "/domainforge-sft-dedup-\(getpid())") }
+        try record.finishDedup(v)
         try out?.commit()
         let s = v.summary
         if json {
@@ -225,8 +233,7 @@ struct SFTRenderCommand: ParsableCommand {
             try orExit { try v.validate(path: f) { rec, r in if let r { try w.add(id: rec.id, source: rec.source, rendered: r) } } }
         }
         let m = try orExit { try w.finish() }
-        try orExit { try v.finishStages() }
-        if record.dedupState == nil, !v.options.orderedStages.isEmpty { try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "/domainforge-sft-dedup-\(getpid())") }
+        try record.finishDedup(v)
         print(v.summary.table(), terminator: "")
         print("wrote \(w.recordsWritten) records as \(m.stats.samples) samples, \(m.stats.tokens) tokens to \(output!)")
     }

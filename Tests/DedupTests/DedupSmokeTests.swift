@@ -1,4 +1,0 @@
-import Testing
-@testable import Dedup
-
-@Test func dedupModuleBuilds() { #expect(Bool(true)) }
