@@ -87,7 +87,8 @@ public struct MDSIndex: Sendable, Equatable {
     }
 }
 
-/// Reads a whole file, or nil.
+/// Reads a whole file's stored bytes (never decompressed, unlike `readWholeFile`: shard hashes cover the
+/// compressed file), or nil.
 func readFile(_ path: String) -> [UInt8]? {
     guard let src = try? FileByteSource(path: path, displayName: path) else { return nil }
     var out = [UInt8]()
