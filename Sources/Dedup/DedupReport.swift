@@ -5,7 +5,8 @@ import Foundation
 ///
 /// `stateDirectory` may be one stage's state folder or any folder above them (searched 3 levels deep) holding
 /// `duplicates.jsonl` + `summary.json` (exact/MinHash), `line_patterns.json` (line_dedup) or
-/// `contamination.json` (decontaminate).
+/// `contamination.json` (decontaminate), or `clusters.jsonl` + `global_summary.json` (the global step of a
+/// `mode: global` stage: cluster size, keeper, members with their similarity to the keeper).
 public enum DedupReport {
     public static func render(stateDirectory: String, samplePairs: Int = 10, topClusters: Int = 10) throws -> String {
         var out = ""
@@ -16,6 +17,7 @@ public enum DedupReport {
             if fm.fileExists(atPath: dir + "/duplicates.jsonl") { out += try renderDuplicates(dir, samplePairs, topClusters) }
             if fm.fileExists(atPath: dir + "/line_patterns.json") { out += try renderLines(dir, topClusters) }
             if fm.fileExists(atPath: dir + "/contamination.json") { out += try renderContamination(dir, topClusters) }
+            if fm.fileExists(atPath: dir + "/clusters.jsonl") { out += try renderGlobalClusters(dir, samplePairs, topClusters) }
         }
         return out
     }
@@ -23,7 +25,7 @@ public enum DedupReport {
     static func stageDirectories(_ dir: String, depth: Int) -> [String] {
         let fm = FileManager.default
         var out: [String] = []
-        let markers = ["duplicates.jsonl", "line_patterns.json", "contamination.json"]
+        let markers = ["duplicates.jsonl", "line_patterns.json", "contamination.json", "clusters.jsonl"]
         if markers.contains(where: { fm.fileExists(atPath: dir + "/" + $0) }) { out.append(dir) }
         guard depth > 0, let names = try? fm.contentsOfDirectory(atPath: dir) else { return out }
         for name in names.sorted() {
@@ -83,6 +85,33 @@ public enum DedupReport {
                 s += "  \(fmt(p.sim))  \(p.dropped)  duplicates  \(p.kept)\n"
                 s += "      dropped: \(p.ds)\n      kept:    \(p.ks)\n"
             }
+        }
+        return s + "\n"
+    }
+
+    /// The global step's clusters, largest first (as `clusters.jsonl` lists them), up to `top`, with up to
+    /// `members` members each.
+    static func renderGlobalClusters(_ dir: String, _ members: Int, _ top: Int) throws -> String {
+        let summary = (try? readJSON(dir + "/global_summary.json")) ?? .object([:])
+        var s = "== \(summary["kind"]?.stringValue ?? "global dedup") (\(dir)) ==\n"
+        s += "\(summary["recorded"]?.intValue ?? 0) documents recorded, \(summary["comparisons"]?.intValue ?? 0) candidate pairs compared, "
+            + "\(summary["clusters"]?.intValue ?? 0) clusters, \(summary["dropped"]?.intValue ?? 0) removed; keep "
+            + (summary["keep"]?.stringValue ?? "first")
+            + (summary["priority_field"]?.stringValue.map { " (\($0))" } ?? "")
+            + ", \(summary["similarity"]?.stringValue ?? "") >= \(fmt(summary["threshold"]?.doubleValue ?? 0)), union-find clusters\n"
+        let reader = LineReader(source: try openByteSource(path: dir + "/clusters.jsonl", displayName: dir), maxLineBytes: 1 << 26)
+        var shown = 0
+        while shown < top, let rec = try reader.next() {
+            guard !rec.bytes.isEmpty, let v = try? JSONParser.parse(bytes: rec.bytes) else { continue }
+            let list = v["members"]?.arrayValue ?? []
+            s += "  cluster of \(v["size"]?.intValue ?? list.count), kept \(v["keeper"]?.stringValue ?? ""):\n"
+            for m in list.prefix(max(members, 1)) {
+                let kept = m["kept"]?.boolValue == true
+                s += "    \(kept ? "kept   " : "dropped") \(fmt(m["similarity"]?.doubleValue ?? 0))  \(m["id"]?.stringValue ?? "") "
+                    + "(\(m["length"]?.intValue ?? 0) bytes): \(m["snippet"]?.stringValue ?? "")\n"
+            }
+            if list.count > max(members, 1) { s += "    … \(list.count - max(members, 1)) more\n" }
+            shown += 1
         }
         return s + "\n"
     }

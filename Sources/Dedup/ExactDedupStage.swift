@@ -7,7 +7,11 @@ import DomainForgeCore
 /// Reason: `exact_duplicate`. Counters: none besides kept/dropped. `lastMatch()` gives the kept document's id.
 /// Files: `<index_path>` (SQLite, default `<stateDirectory>/exact.sqlite`), `run.json`, and in `finish()`
 /// `duplicates.jsonl` and `summary.json`.
-public final class ExactDedupStage: OrderedStage, @unchecked Sendable {
+///
+/// With `mode: global` the stage keeps every document and records its hash in `<stateDirectory>/global.sqlite`;
+/// `pipeline dedup-global` later keeps one document per group of equal hashes (`keep: first | longest |
+/// priority`) across all ranks and removes the others (see `DedupMode`, `GlobalDedupClusterer`).
+public final class ExactDedupStage: GlobalDedupStage, @unchecked Sendable {
     public static let type = "exact_dedup"
 
     public struct Options: Codable, Sendable, Equatable, DedupOptions {
@@ -21,12 +25,19 @@ public final class ExactDedupStage: OrderedStage, @unchecked Sendable {
         public var collapseWhitespace = true
         /// The SQLite index; relative to the base directory. Default `<stateDirectory>/exact.sqlite`.
         public var indexPath: String? = nil
+        /// `online` (decide at once, keep the first) or `global` (decide across all ranks after the run).
+        public var mode = DedupMode.online
+        /// Which document of a group survives; `longest` and `priority` need `mode: global`.
+        public var keep = KeepPolicy.first
+        /// The metadata key read by `keep: priority` (highest number wins).
+        public var priorityField: String? = nil
         /// Documents whose normalized text is empty are kept without being indexed.
         public init() {}
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case lowercase, removePunctuation = "remove_punctuation", removeDigits = "remove_digits"
             case collapseWhitespace = "collapse_whitespace", indexPath = "index_path"
+            case mode, keep, priorityField = "priority_field"
         }
         static var optionKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
         public init(from decoder: any Decoder) throws {
@@ -36,8 +47,13 @@ public final class ExactDedupStage: OrderedStage, @unchecked Sendable {
             removeDigits = try c.value(.removeDigits, default: false)
             collapseWhitespace = try c.value(.collapseWhitespace, default: true)
             indexPath = try c.value(.indexPath, default: nil as String?)
+            mode = try c.value(.mode, default: .online)
+            keep = try c.value(.keep, default: .first)
+            priorityField = try c.value(.priorityField, default: nil as String?)
         }
-        func validate(type: String) throws {}
+        func validate(type: String) throws {
+            try GlobalDedupRecorder.validate(type: type, mode: mode, keep: keep, priorityField: priorityField, indexPath: indexPath)
+        }
     }
 
     public let name: String
@@ -46,19 +62,29 @@ public final class ExactDedupStage: OrderedStage, @unchecked Sendable {
     var filter = KeyFilter(log2Bits: 24)
     var filterLoaded = false
     var match: (keptID: String, similarity: Double)?
+    let recorder: GlobalDedupRecorder?
+    public let globalPlan: GlobalDedupPlan?
 
     public init(name: String = ExactDedupStage.type, options: Options = Options(), stateDirectory: String,
                 baseDirectory: String = "") throws {
         self.name = name
         self.options = options
-        let path = options.indexPath.map { DedupStageFactory.resolve($0, base: baseDirectory) } ?? stateDirectory + "/exact.sqlite"
+        let global = options.mode == .global
+        let path = global ? stateDirectory + "/" + GlobalDedupPlan.indexFileName
+            : options.indexPath.map { DedupStageFactory.resolve($0, base: baseDirectory) } ?? stateDirectory + "/exact.sqlite"
         let config = "lowercase=\(options.lowercase) remove_punctuation=\(options.removePunctuation) "
             + "remove_digits=\(options.removeDigits) collapse_whitespace=\(options.collapseWhitespace)"
+            + GlobalDedupRecorder.configSuffix(mode: options.mode, keep: options.keep, priorityField: options.priorityField)
         core = try IndexCore(indexPath: path, stateDirectory: stateDirectory, kind: Self.type, config: config, schema: """
             CREATE TABLE IF NOT EXISTS exact(h1 INTEGER NOT NULL, h2 INTEGER NOT NULL, run INTEGER NOT NULL,
                 part INTEGER NOT NULL, doc_id TEXT NOT NULL, snippet TEXT NOT NULL, PRIMARY KEY(h1, h2)) WITHOUT ROWID;
-            """, partTables: ["exact"])
+            """ + (global ? GlobalDedupRecorder.schema : ""), partTables: global ? ["exact", "gdocs"] : ["exact"])
+        recorder = global ? GlobalDedupRecorder(core: core, priorityField: options.priorityField) : nil
+        globalPlan = global ? GlobalDedupPlan(stage: name, keep: options.keep, priorityField: options.priorityField,
+                                              similarity: .exact, threshold: 1, reason: "exact_duplicate") : nil
     }
+
+    public func setInputOrder(_ order: [String: Int]) { recorder?.inputOrder = order }
 
     /// `[h1, h2]` of the normalized text, or `[]` when it is empty.
     public func prepare(_ document: Document) -> [UInt64] {
@@ -80,6 +106,19 @@ public final class ExactDedupStage: OrderedStage, @unchecked Sendable {
 
     public func decide(_ document: inout Document, prepared: [UInt64], counters: inout StageCounters) -> StageVerdict {
         match = nil
+        if let recorder {
+            let (pos, ord) = recorder.next(document)
+            guard prepared.count == 2 else { return .keep }
+            do {
+                try prepared.withUnsafeBytes { p in
+                    try recorder.record(document, pos: pos, ord: ord, bands: UnsafeRawBufferPointer(rebasing: p[0..<8]), sig: p)
+                }
+                counters.add("exact_dedup_recorded")
+            } catch {
+                counters.add("exact_dedup_index_errors")
+            }
+            return .keep
+        }
         guard prepared.count == 2 else { return .keep }
         do {
             try core.ensureWriting()
@@ -112,11 +151,17 @@ public final class ExactDedupStage: OrderedStage, @unchecked Sendable {
     /// The kept document the last dropped document duplicates (valid right after `decide` returned `.drop`).
     public func lastMatch() -> (keptID: String, similarity: Double)? { match }
 
-    public func beginPart(_ part: Int) throws { try core.beginPart(part) }
+    public func beginPart(_ part: Int) throws {
+        try core.beginPart(part)
+        recorder?.beginPart()
+    }
     public func endPart(_ part: Int) throws { try core.commit() }
     public func resume(finishedParts: Set<Int>) throws {
         try core.resume(finishedParts: finishedParts)
         filter = KeyFilter(log2Bits: 24); filterLoaded = false
     }
-    public func finish() throws { try core.writeDuplicatesFile(kind: Self.type, extra: [:]) }
+    public func finish() throws {
+        if recorder != nil { try core.commit(); return }
+        try core.writeDuplicatesFile(kind: Self.type, extra: [:])
+    }
 }

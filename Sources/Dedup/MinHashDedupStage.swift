@@ -20,13 +20,17 @@ import Darwin
 ///   similar kept document (earliest on ties) is recorded as the one it duplicates.
 /// - Clusters: a dropped document is compared with kept documents only, so clusters are stars around the first
 ///   document of each group (greedy, no chaining: C similar to B similar to A but not to A is kept). This is
-///   "keep the first by input order"; `keep: longest` is not offered by the online design.
+///   "keep the first by input order" in `mode: online` (the default).
+/// - `mode: global`: every document is kept during the run and its band keys (and signature or shingles) are
+///   recorded in `<stateDirectory>/global.sqlite`; `pipeline dedup-global` then links every candidate pair
+///   reaching the threshold across all ranks, clusters them with union-find (so A~B~C is one cluster even when A
+///   and C are not similar) and keeps one document per cluster (`keep: first | longest | priority`).
 ///
 /// Files: `<index_path>` (SQLite WAL, default `<stateDirectory>/minhash.sqlite`): `docs` (kept documents with
 /// signature and shingles), `bands`, `dups` (pairs); `run.json`; in `finish()` `duplicates.jsonl`, `summary.json`.
 /// Memory: a 16 MiB bit filter of band keys in front of SQLite; the index itself lives on disk.
 /// Counters: `minhash_candidates` (candidate comparisons), `minhash_no_words` (documents with no words).
-public final class MinHashDedupStage: OrderedStage, @unchecked Sendable {
+public final class MinHashDedupStage: GlobalDedupStage, @unchecked Sendable {
     public static let type = "minhash_dedup"
 
     public struct Options: Codable, Sendable, Equatable, DedupOptions {
@@ -37,11 +41,17 @@ public final class MinHashDedupStage: OrderedStage, @unchecked Sendable {
         public var jaccardThreshold = 0.7
         public var seed = 1
         public var indexPath: String? = nil
+        /// `online` (decide at once, keep the first) or `global` (cluster across all ranks after the run).
+        public var mode = DedupMode.online
+        /// Which document of a cluster survives; `longest` and `priority` need `mode: global`.
+        public var keep = KeepPolicy.first
+        /// The metadata key read by `keep: priority` (highest number wins).
+        public var priorityField: String? = nil
         public init() {}
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case ngram, bands, rows, verifyJaccard = "verify_jaccard", jaccardThreshold = "jaccard_threshold", seed
-            case indexPath = "index_path"
+            case indexPath = "index_path", mode, keep, priorityField = "priority_field"
         }
         static var optionKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
         public init(from decoder: any Decoder) throws {
@@ -53,6 +63,9 @@ public final class MinHashDedupStage: OrderedStage, @unchecked Sendable {
             jaccardThreshold = try c.value(.jaccardThreshold, default: 0.7)
             seed = try c.value(.seed, default: 1)
             indexPath = try c.value(.indexPath, default: nil as String?)
+            mode = try c.value(.mode, default: .online)
+            keep = try c.value(.keep, default: .first)
+            priorityField = try c.value(.priorityField, default: nil as String?)
         }
         func validate(type: String) throws {
             try check((1...64).contains(ngram), type, "ngram", "must be 1...64")
@@ -60,6 +73,7 @@ public final class MinHashDedupStage: OrderedStage, @unchecked Sendable {
             try check((1...64).contains(rows), type, "rows", "must be 1...64")
             try check(bands * rows <= 1024, type, "bands", "bands × rows must be at most 1024")
             try check(jaccardThreshold >= 0 && jaccardThreshold <= 1, type, "jaccard_threshold", "must be 0...1")
+            try GlobalDedupRecorder.validate(type: type, mode: mode, keep: keep, priorityField: priorityField, indexPath: indexPath)
         }
     }
 
@@ -72,6 +86,8 @@ public final class MinHashDedupStage: OrderedStage, @unchecked Sendable {
     var filter = KeyFilter(log2Bits: 27)
     var filterLoaded = false
     var match: (keptID: String, similarity: Double)?
+    let recorder: GlobalDedupRecorder?
+    public let globalPlan: GlobalDedupPlan?
 
     public init(name: String = MinHashDedupStage.type, options: Options = Options(), stateDirectory: String,
                 baseDirectory: String = "") throws {
@@ -85,15 +101,24 @@ public final class MinHashDedupStage: OrderedStage, @unchecked Sendable {
             s = s &+ 0x9E3779B97F4A7C15; b.append(TextKit.mix64(s))
         }
         permA = a; permB = b
-        let path = options.indexPath.map { DedupStageFactory.resolve($0, base: baseDirectory) } ?? stateDirectory + "/minhash.sqlite"
+        let global = options.mode == .global
+        let path = global ? stateDirectory + "/" + GlobalDedupPlan.indexFileName
+            : options.indexPath.map { DedupStageFactory.resolve($0, base: baseDirectory) } ?? stateDirectory + "/minhash.sqlite"
         let config = "ngram=\(options.ngram) bands=\(options.bands) rows=\(options.rows) seed=\(options.seed) verify=\(options.verifyJaccard) words=v1"
+            + GlobalDedupRecorder.configSuffix(mode: options.mode, keep: options.keep, priorityField: options.priorityField)
         core = try IndexCore(indexPath: path, stateDirectory: stateDirectory, kind: Self.type, config: config, schema: """
             CREATE TABLE IF NOT EXISTS docs(row INTEGER PRIMARY KEY, run INTEGER NOT NULL, part INTEGER NOT NULL,
                 doc_id TEXT NOT NULL, snippet TEXT NOT NULL, sig BLOB NOT NULL, shingles BLOB);
             CREATE TABLE IF NOT EXISTS bands(key INTEGER NOT NULL, row INTEGER NOT NULL, run INTEGER NOT NULL,
                 part INTEGER NOT NULL, PRIMARY KEY(key, row)) WITHOUT ROWID;
-            """, partTables: ["docs", "bands"])
+            """ + (global ? GlobalDedupRecorder.schema : ""), partTables: global ? ["docs", "bands", "gdocs"] : ["docs", "bands"])
+        recorder = global ? GlobalDedupRecorder(core: core, priorityField: options.priorityField) : nil
+        globalPlan = global ? GlobalDedupPlan(stage: name, keep: options.keep, priorityField: options.priorityField,
+                                              similarity: options.verifyJaccard ? .jaccard : .signature,
+                                              threshold: options.jaccardThreshold, reason: "near_duplicate") : nil
     }
+
+    public func setInputOrder(_ order: [String: Int]) { recorder?.inputOrder = order }
 
     /// Shingle hashes (64-bit, unsorted, possibly repeated) of `text`.
     func shingles(_ text: String) -> [UInt64] {
@@ -171,8 +196,25 @@ public final class MinHashDedupStage: OrderedStage, @unchecked Sendable {
 
     public func decide(_ document: inout Document, prepared: [UInt64], counters: inout StageCounters) -> StageVerdict {
         match = nil
-        guard !prepared.isEmpty else { counters.add("minhash_no_words"); return .keep }
         let np = numPerm, nb = options.bands
+        if let recorder {
+            let (pos, ord) = recorder.next(document)
+            guard !prepared.isEmpty else { counters.add("minhash_no_words"); return .keep }
+            do {
+                try prepared.withUnsafeBytes { p in
+                    let bands = UnsafeRawBufferPointer(rebasing: p[((1 + np) * 8)..<((1 + np + nb) * 8)])
+                    let start = (1 + np + nb) * 8
+                    let sig = options.verifyJaccard ? UnsafeRawBufferPointer(rebasing: p[start..<(start + Int(prepared[0]) * 4)])
+                        : UnsafeRawBufferPointer(rebasing: p[8..<((1 + np) * 8)])
+                    try recorder.record(document, pos: pos, ord: ord, bands: bands, sig: sig)
+                }
+                counters.add("minhash_recorded")
+            } catch {
+                counters.add("minhash_index_errors")
+            }
+            return .keep
+        }
+        guard !prepared.isEmpty else { counters.add("minhash_no_words"); return .keep }
         do {
             try core.ensureWriting()
             if !filterLoaded { try loadFilter() }
@@ -259,13 +301,17 @@ public final class MinHashDedupStage: OrderedStage, @unchecked Sendable {
     /// `verify_jaccard`, else the MinHash estimate). Valid right after `decide` returned `.drop`.
     public func lastMatch() -> (keptID: String, similarity: Double)? { match }
 
-    public func beginPart(_ part: Int) throws { try core.beginPart(part) }
+    public func beginPart(_ part: Int) throws {
+        try core.beginPart(part)
+        recorder?.beginPart()
+    }
     public func endPart(_ part: Int) throws { try core.commit() }
     public func resume(finishedParts: Set<Int>) throws {
         try core.resume(finishedParts: finishedParts)
         filter = KeyFilter(log2Bits: 27); filterLoaded = false
     }
     public func finish() throws {
+        if recorder != nil { try core.commit(); return }
         try core.writeDuplicatesFile(kind: Self.type, extra: [
             "ngram": .int(Int64(options.ngram)), "bands": .int(Int64(options.bands)), "rows": .int(Int64(options.rows)),
             "verify_jaccard": .bool(options.verifyJaccard), "jaccard_threshold": .double(options.jaccardThreshold),

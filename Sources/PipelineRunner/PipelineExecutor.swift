@@ -39,6 +39,8 @@ public final class PipelineExecutor: @unchecked Sendable {
     let steps: [PipelineStep]
     let ordered: [any OrderedStage]
     let shardOutput: ShardOutput?
+    /// The `mode: global` dedup stage (the last step), if any.
+    let globalStage: (any GlobalDedupStage)?
     let options: Options
     let decoder: RecordDecoder
     let log: @Sendable (String) -> Void
@@ -57,6 +59,7 @@ public final class PipelineExecutor: @unchecked Sendable {
         self.steps = plan.steps
         self.ordered = plan.steps.compactMap { if case .ordered(let o) = $0 { return o } else { return nil } }
         self.shardOutput = plan.shards
+        self.globalStage = plan.globalDedup
         self.options = options
         self.log = log
         self.decoder = try RecordDecoder(spec: spec)
@@ -89,6 +92,11 @@ public final class PipelineExecutor: @unchecked Sendable {
             }
         }
         try ordered.forEach { try $0.resume(finishedParts: Set(finished.keys)) }
+        if let g = globalStage, let gp = g.globalPlan {
+            g.setInputOrder(Dictionary(plan.files.map { ($0.displayName, $0.index) }, uniquingKeysWith: { a, _ in a }))
+            try GlobalDedupJob(plan: gp, stageType: spec.stages.last?.type ?? gp.stage, worldSize: options.worldSize,
+                               zstdLevel: spec.output.zstdLevel, writeRejects: spec.output.writeRejects).write(outputDir: out)
+        }
         var total = RunStats(stageNames: steps.map(\.name))
         let totalBytes = files.reduce(0) { $0 + $1.size }
         var progress = Progress(totalBytes: totalBytes, enabled: options.progress)
@@ -123,6 +131,14 @@ public final class PipelineExecutor: @unchecked Sendable {
         try statsFile.commit()
         let done = try AtomicOutputFile(path: "\(out)/completions/rank-\(rankTag)")
         try done.commit()
+        if globalStage != nil {
+            if options.worldSize == 1 {
+                let g = try GlobalDedupFinisher.run(outputDir: out, log: log)
+                g.stats.apply(to: &total, rank: options.rank)
+            } else {
+                log("rank \(options.rank) done; when all \(options.worldSize) ranks are, run: pipeline dedup-global \(out)")
+            }
+        }
         return total
     }
 
@@ -329,6 +345,7 @@ public final class PipelineExecutor: @unchecked Sendable {
                               tokenizer: so.tokenizer, configHash: spec.configHash, dtype: so.dtype, lossMask: false)
                 .write(directory: w.directory)
         }
+        if globalStage != nil { GlobalDedupFinisher.forgetPart(outputDir: out, name: name, docExt: docExt) }
         try docsOut.commit()
         try rejectsOut?.commit()
         try errorsOut?.commit()

@@ -13,6 +13,12 @@ public struct StagePlan: Sendable {
     public init(steps: [PipelineStep], shards: ShardOutput?) { self.steps = steps; self.shards = shards }
     /// A plan of per-document stages only.
     public init(stages: [any DocumentStage], shards: ShardOutput? = nil) { self.init(steps: stages.map { .document($0) }, shards: shards) }
+
+    /// The `mode: global` dedup stage, when the last step is one.
+    public var globalDedup: (any GlobalDedupStage)? {
+        guard case .ordered(let o) = steps.last, let g = o as? any GlobalDedupStage, g.globalPlan != nil else { return nil }
+        return g
+    }
 }
 
 /// Settings of the shard output (the `shard` stage), with what the manifest records about the tokenizer.
@@ -115,6 +121,14 @@ public enum StageFactory {
                     errors.append(ConfigError(path: path, message: "\(error)"))
                 }
             }
+        }
+        // A global dedup stage removes documents after the run, so it must be the last step.
+        for (i, s) in spec.stages.enumerated() where DedupStageFactory.stageTypes.contains(s.type) && s.options["mode"]?.stringValue == "global"
+            && i != spec.stages.count - 1 {
+            let later = spec.stages[(i + 1)...].map(\.type).joined(separator: ", ")
+            errors.append(ConfigError(path: "stages[\(i)].mode", message: "a mode: global \(s.type) stage must be the last stage: it removes "
+                + "documents after the run, when the stages after it (\(later)) have already seen them; move them before it, or run "
+                + "them (e.g. tokenize, shard) in a second pipeline that reads this pipeline's documents/ output"))
         }
         if !errors.isEmpty { throw ConfigErrors(errors: errors) }
         return StagePlan(steps: out, shards: shards)

@@ -18,6 +18,7 @@ public struct StatsReport: Sendable {
         var ranks = [(rank: Int, complete: Bool, stats: RunStats)]()
         var total = RunStats()
         var runName: String?
+        let global = try GlobalDedupStats.load(outputDir: outputDir)
         for n in names.sorted() where n.hasPrefix("rank-") && n.hasSuffix(".sqlite") {
             guard let r = Int(n.dropFirst(5).dropLast(7)) else { continue }
             let tag = String(format: "%05d", r)
@@ -35,6 +36,7 @@ public struct StatsReport: Sendable {
                     stats = RunStats(stageNames: st.split(separator: ",").map(String.init))
                 }
             }
+            if complete { global?.apply(to: &stats, rank: r) }
             if runName == nil { runName = try RunStateDB(path: stateDir + "/" + n).meta("name") }
             ranks.append((r, complete, stats))
             total.merge(stats)

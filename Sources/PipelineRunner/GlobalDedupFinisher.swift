@@ -1,0 +1,162 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dedup
+import DomainForgeCore
+import Foundation
+
+/// The finishing step of a `mode: global` dedup stage (`pipeline dedup-global OUT`, run by `pipeline run` itself
+/// when the world size is 1): clusters every rank's recorded documents (`GlobalDedupClusterer`), then removes the
+/// non-keepers from each part's documents file.
+///
+/// Per part with removals: the documents file as the run wrote it is kept as a hard link in
+/// `state/dedup-global/` (the original), the filtered file and `rejects/<part>-global.jsonl[.zst]` (reason,
+/// `duplicate_of`, `similarity`, stage `<stage>_global`) are written under temporary names from the original and
+/// renamed into place, then a marker records the part as done and the original is removed. A rerun skips done parts,
+/// and a step killed at any point and run again reads the original, so the files end byte-identical. A part redone
+/// by `pipeline run` loses its marker (`forgetPart`). Writes `dedup/<stage>_global/clusters.jsonl` for
+/// `dedup-report` and `stats/dedup-global.json` for `pipeline stats`.
+public enum GlobalDedupFinisher {
+    /// What the step did.
+    public struct Summary: Sendable {
+        public var recorded: Int
+        public var comparisons: Int
+        public var clusters: Int
+        public var dropped: Int
+        public var partsRewritten: Int
+        public var stats: GlobalDedupStats
+    }
+
+    static func stateDir(_ out: String) -> String { "\(out)/state/dedup-global" }
+    static func partName(rank: Int, part: Int) -> String { "r\(String(format: "%05d", rank))-p\(String(format: "%05d", part))" }
+
+    /// Removes a part's marker and saved original (the run is about to write the part again).
+    static func forgetPart(outputDir: String, name: String, docExt: String) {
+        unlink("\(stateDir(outputDir))/\(name).done")
+        unlink("\(stateDir(outputDir))/\(name)\(docExt)")
+    }
+
+    /// Runs the step over `outputDir`. `worldSize`, when given, must match the run's. Throws `GlobalDedupError`
+    /// when a rank has not finished or the folder has no global dedup stage.
+    @discardableResult
+    public static func run(outputDir out: String, worldSize: Int? = nil, log: (String) -> Void = { _ in }) throws -> Summary {
+        let job = try GlobalDedupJob.load(outputDir: out)
+        if let w = worldSize, w != job.worldSize {
+            throw GlobalDedupError("\(out) was run with --world-size \(job.worldSize), not \(w); pass --world-size \(job.worldSize) or leave it out")
+        }
+        let ws = job.worldSize
+        let fm = FileManager.default
+        let missing = (0..<ws).filter { !fm.fileExists(atPath: "\(out)/completions/rank-\(String(format: "%05d", $0))") }
+        if !missing.isEmpty {
+            throw GlobalDedupError("rank(s) \(missing.map(String.init).joined(separator: ", ")) of \(ws) have not finished; run them "
+                                   + "(pipeline run CONFIG --rank i --world-size \(ws)) and then pipeline dedup-global \(out)")
+        }
+        let indexes = (0..<ws).map { r in
+            (rank: r, path: (ws == 1 ? "\(out)/dedup/\(job.stageType)" : "\(out)/dedup/rank-\(String(format: "%05d", r))/\(job.stageType)")
+                + "/" + GlobalDedupPlan.indexFileName)
+        }
+        let result = try GlobalDedupClusterer.cluster(plan: job.plan, indexes: indexes)
+        try result.writeReport(directory: "\(out)/dedup/\(job.plan.stage)_global")
+        try makeDirectory(stateDir(out))
+        var ranks = [GlobalDedupStats.Rank]()
+        var rewritten = 0
+        for r in 0..<ws {
+            var rank = GlobalDedupStats.Rank(rank: r, dropped: 0, outputBytesDelta: 0)
+            for key in result.drops.keys.filter({ $0.rank == r }).sorted() {
+                let drops = result.drops[key]!
+                let (delta, did) = try rewrite(out: out, job: job, name: partName(rank: r, part: key.part), drops: drops)
+                rank.dropped += drops.count
+                rank.outputBytesDelta += delta
+                if did { rewritten += 1 }
+            }
+            ranks.append(rank)
+        }
+        let stats = GlobalDedupStats(stage: job.plan.stage + "_global", reason: job.plan.reason, ranks: ranks)
+        let f = try AtomicOutputFile(path: "\(out)/stats/\(GlobalDedupStats.fileName)")
+        try f.write(Array(try StatsCoding.encoder(pretty: true).encode(stats)) + [10])
+        try f.commit()
+        log("dedup-global: \(result.recorded) documents recorded, \(result.comparisons) candidate pairs compared, "
+            + "\(result.clusters.count) clusters, \(result.droppedTotal) removed (\(job.plan.reason)), \(rewritten) parts rewritten")
+        return Summary(recorded: result.recorded, comparisons: result.comparisons, clusters: result.clusters.count,
+                       dropped: result.droppedTotal, partsRewritten: rewritten, stats: stats)
+    }
+
+    /// The marker of a done part: the decision's fingerprint and the size change, so a rerun can skip it.
+    struct Marker: Codable, Equatable {
+        var decision: String
+        var bytesDelta: Int
+        enum CodingKeys: String, CodingKey { case decision, bytesDelta = "bytes_delta" }
+    }
+
+    /// Filters one part; returns the documents file's size change and whether it was rewritten now.
+    static func rewrite(out: String, job: GlobalDedupJob, name: String, drops: [GlobalDedupResult.Drop]) throws -> (Int, Bool) {
+        var fp = [UInt8]()
+        for d in drops { fp += Array("\(d.position)\t\(d.keptID)\t\(d.similarity)\n".utf8) }
+        let decision = String(Hashing.fnv1a64(fp), radix: 16) + "-\(drops.count)"
+        let markerPath = "\(stateDir(out))/\(name).done"
+        let original = "\(stateDir(out))/\(name)\(job.docExt)"
+        let docsPath = "\(out)/documents/\(name)\(job.docExt)"
+        if let d = FileManager.default.contents(atPath: markerPath), let m = try? JSONDecoder().decode(Marker.self, from: d) {
+            guard m.decision == decision else {
+                throw GlobalDedupError("part \(name) was already filtered by an earlier dedup-global that removed other documents "
+                                       + "(the ranks' indexes changed since); start over in a new output folder")
+            }
+            unlink(original)
+            return (m.bytesDelta, false)
+        }
+        if !FileManager.default.fileExists(atPath: original) {
+            guard FileManager.default.fileExists(atPath: docsPath) else {
+                throw GlobalDedupError("\(docsPath) is missing; run the pipeline again to rewrite the part, then dedup-global")
+            }
+            if link(docsPath, original) != 0 {
+                try? FileManager.default.removeItem(atPath: original + ".tmp")
+                try FileManager.default.copyItem(atPath: docsPath, toPath: original + ".tmp")
+                guard rename(original + ".tmp", original) == 0 else {
+                    throw OutputError(path: original, message: String(cString: strerror(errno)))
+                }
+            }
+        }
+        let before = (try? FileManager.default.attributesOfItem(atPath: original)[.size] as? Int) ?? 0
+        let docs = try AtomicOutputFile(path: docsPath, zstdLevel: job.zstdLevel)
+        let rejects = job.writeRejects
+            ? try AtomicOutputFile(path: "\(out)/rejects/\(name)-global\(job.docExt)", zstdLevel: job.zstdLevel.map { _ in 1 }) : nil
+        let reader = LineReader(source: try openByteSource(path: original, displayName: original), maxLineBytes: 1 << 30)
+        var k = 0, line = 0
+        var buf = [UInt8](), rbuf = [UInt8]()
+        while let rec = try reader.next() {
+            if k < drops.count && drops[k].position == line {
+                let d = drops[k]
+                guard let v = try? JSONParser.parse(bytes: rec.bytes), v["id"]?.stringValue == d.id else {
+                    throw GlobalDedupError("line \(line + 1) of \(docsPath) is not document '\(d.id)' recorded by the dedup index; "
+                                           + "the file was changed after the run: run the pipeline again in a new output folder")
+                }
+                let doc = Document(id: d.id, text: v["text"]?.stringValue ?? "", source: v["metadata"]?["source"]?.stringValue ?? "")
+                PipelineExecutor.writeReject(doc, stage: job.plan.stage + "_global", reason: job.plan.reason,
+                                             duplicateOf: (d.keptID, d.similarity), into: &rbuf)
+                k += 1
+            } else {
+                buf += rec.bytes
+                buf.append(10)
+            }
+            line += 1
+            if buf.count >= 1 << 20 { try docs.write(buf); buf.removeAll(keepingCapacity: true) }
+            if rbuf.count >= 1 << 20 { try rejects?.write(rbuf); rbuf.removeAll(keepingCapacity: true) }
+        }
+        guard k == drops.count else {
+            throw GlobalDedupError("\(docsPath) has \(line) documents, fewer than the dedup index recorded; the file was changed after "
+                                   + "the run: run the pipeline again in a new output folder")
+        }
+        try docs.write(buf)
+        try rejects?.write(rbuf)
+        try rejects?.commit()
+        try docs.commit()
+        let after = (try? FileManager.default.attributesOfItem(atPath: docsPath)[.size] as? Int) ?? 0
+        let marker = try AtomicOutputFile(path: markerPath)
+        try marker.write(Array(try JSONEncoder().encode(Marker(decision: decision, bytesDelta: after - before))))
+        try marker.commit()
+        unlink(original)
+        return (after - before, true)
+    }
+}
