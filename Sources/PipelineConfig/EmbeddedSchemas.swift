@@ -854,7 +854,7 @@ public enum EmbeddedSchemas {
     },
     "stage_exact_dedup": {
       "type": "object",
-      "description": "Drops documents whose normalized text has the same 128-bit hash (MurmurHash3 x64-128) as a document kept earlier in input order (reason exact_duplicate); the first is kept. Ordered stage.",
+      "description": "Drops documents whose normalized text has the same 128-bit hash (MurmurHash3 x64-128) as a document kept earlier in input order (reason exact_duplicate); the first is kept. Ordered stage. With mode: global, the groups are decided across all ranks after the run (keep: first, longest or priority).",
       "additionalProperties": false,
       "required": [
         "type"
@@ -886,6 +886,30 @@ public enum EmbeddedSchemas {
         "index_path": {
           "type": "string",
           "description": "SQLite index file (WAL), relative to the config's folder. Default exact.sqlite inside the stage's state folder. Point a later run at an earlier run's index to deduplicate against it without re-reading old documents (settings must match)."
+        },
+        "mode": {
+          "type": "string",
+          "enum": [
+            "online",
+            "global"
+          ],
+          "default": "online",
+          "description": "online: decide at once on the writer thread, comparing with the documents kept before (keep the first; each rank deduplicates its own share). global: keep every document during the run and record it in the rank's index; pipeline dedup-global OUT (run by pipeline run itself with one rank) clusters all ranks' documents with union-find, keeps one per cluster by keep and removes the others (reason in rejects/<part>-global.jsonl, stats stage <type>_global). The result does not depend on --world-size. A global stage must be the last stage: run tokenize/shard in a second pipeline over its documents/ output. index_path cannot be used with global."
+        },
+        "keep": {
+          "type": "string",
+          "enum": [
+            "first",
+            "longest",
+            "priority"
+          ],
+          "default": "first",
+          "description": "Which document of a duplicate cluster survives: first (input order: sorted input files, then position), longest (most UTF-8 bytes of text) or priority (highest number in metadata field priority_field; documents without one rank lowest). Ties go to the first in input order. longest and priority need mode: global."
+        },
+        "priority_field": {
+          "type": "string",
+          "minLength": 1,
+          "description": "With keep: priority, the metadata key holding the priority (a number, a numeric string or a boolean); the highest wins. Required with keep: priority and only allowed with it."
         }
       }
     },
@@ -931,7 +955,7 @@ public enum EmbeddedSchemas {
     },
     "stage_minhash_dedup": {
       "type": "object",
-      "description": "MinHash LSH near-duplicate removal on word n-gram shingles, decided online in input order: a document is compared with the documents kept before it and dropped (reason near_duplicate) when a candidate sharing a band reaches jaccard_threshold. Clusters are stars around the first document.",
+      "description": "MinHash LSH near-duplicate removal on word n-gram shingles, decided online in input order: a document is compared with the documents kept before it and dropped (reason near_duplicate) when a candidate sharing a band reaches jaccard_threshold. Clusters are stars around the first document. With mode: global, candidate pairs reaching the threshold are clustered with union-find across all ranks after the run (a chain A~B~C is one cluster) and one document per cluster is kept (keep: first, longest or priority).",
       "additionalProperties": false,
       "required": [
         "type"
@@ -981,6 +1005,30 @@ public enum EmbeddedSchemas {
         "index_path": {
           "type": "string",
           "description": "SQLite index file (WAL), relative to the config's folder. Default minhash.sqlite inside the stage's state folder. Point a later run at an earlier run's index to deduplicate against it without re-reading old documents (settings must match)."
+        },
+        "mode": {
+          "type": "string",
+          "enum": [
+            "online",
+            "global"
+          ],
+          "default": "online",
+          "description": "online: decide at once on the writer thread, comparing with the documents kept before (keep the first; each rank deduplicates its own share). global: keep every document during the run and record it in the rank's index; pipeline dedup-global OUT (run by pipeline run itself with one rank) clusters all ranks' documents with union-find, keeps one per cluster by keep and removes the others (reason in rejects/<part>-global.jsonl, stats stage <type>_global). The result does not depend on --world-size. A global stage must be the last stage: run tokenize/shard in a second pipeline over its documents/ output. index_path cannot be used with global."
+        },
+        "keep": {
+          "type": "string",
+          "enum": [
+            "first",
+            "longest",
+            "priority"
+          ],
+          "default": "first",
+          "description": "Which document of a duplicate cluster survives: first (input order: sorted input files, then position), longest (most UTF-8 bytes of text) or priority (highest number in metadata field priority_field; documents without one rank lowest). Ties go to the first in input order. longest and priority need mode: global."
+        },
+        "priority_field": {
+          "type": "string",
+          "minLength": 1,
+          "description": "With keep: priority, the metadata key holding the priority (a number, a numeric string or a boolean); the highest wins. Required with keep: priority and only allowed with it."
         }
       }
     },
