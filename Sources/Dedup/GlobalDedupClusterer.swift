@@ -15,7 +15,9 @@ import Darwin
 ///   document plus the signatures of the candidates compared.
 /// - Links: a candidate pair is linked when its similarity (`GlobalDedupPlan.Similarity`) reaches the threshold;
 ///   pairs already in one cluster are not compared again. Clusters are the connected components, so a chain
-///   A~B~C is one cluster even when A and C are below the threshold.
+///   A~B~C is one cluster even when A and C are below the threshold. Within a bucket, a document is compared with
+///   each group of already linked members until one member reaches the threshold (k copies of a text cost k
+///   comparisons); a bucket of k mutually dissimilar documents costs k²/2.
 /// - Keeper: by `KeepPolicy`, ties by input order (`ord`: file index in the sorted list of all inputs, then
 ///   position in the file). Neither depends on the ranks, so the outcome is the same for every world size.
 /// - Each removed document names its keeper and its similarity with it (which, in a chain, may be below the
@@ -116,15 +118,32 @@ public enum GlobalDedupClusterer {
                 var j = i + 1
                 while j < keys.count && keys[j].key == keys[i].key { j += 1 }
                 if j - i > 1 {
-                    for a in (i + 1)..<j {
-                        for b in i..<a {
-                            let ra = Int(keys[a].row), rb = Int(keys[b].row)
-                            if uf.find(ra) == uf.find(rb) { continue }
-                            comparisons += 1
-                            if try similarity(ra, rb) >= plan.threshold {
-                                uf.union(ra, rb)
-                                linked[ra] = true; linked[rb] = true
+                    // The bucket's members grouped by the clusters found among them so far: a new member is compared
+                    // with the members of each group until one reaches the threshold, so a bucket of k copies of one
+                    // text costs k comparisons, not k²/2.
+                    var groups = [[Int]]()
+                    for m in i..<j {
+                        let a = Int(keys[m].row)
+                        var joined = [Int]()
+                        for (gi, g) in groups.enumerated() {
+                            if uf.find(g[0]) == uf.find(a) { joined.append(gi); continue }
+                            for b in g {
+                                comparisons += 1
+                                if try similarity(a, b) >= plan.threshold {
+                                    uf.union(a, b)
+                                    linked[a] = true; linked[b] = true
+                                    joined.append(gi)
+                                    break
+                                }
                             }
+                        }
+                        if joined.isEmpty {
+                            groups.append([a])
+                        } else {
+                            var merged = [a]
+                            for gi in joined { merged += groups[gi] }
+                            for gi in joined.reversed() { groups.remove(at: gi) }
+                            groups.append(merged)
                         }
                     }
                 }

@@ -152,3 +152,15 @@ func keptIDs(_ r: GlobalDedupResult, all: [String]) -> [String] {
     #expect(roots[0] == roots[3] && roots[1] == roots[4])
     #expect(roots[2] != roots[0])
 }
+
+@Test func copiesCostOneComparisonEach() throws {
+    let docs = (0..<50).map { doc("c\($0)", "The same boilerplate line") }
+        + [doc("other", "something different")]
+    let (r, _) = try globalRun("exact_dedup", [:], [Array(docs[0..<20]), Array(docs[20...])])
+    #expect(r.comparisons == 49)
+    #expect(r.clusters.count == 1)
+    #expect(r.clusters[0].members.count == 50)
+    #expect(r.clusters[0].keeper.id == "c0")
+    #expect(r.drops[.init(rank: 0, part: 0)]?.count == 19)
+    #expect(r.drops[.init(rank: 0, part: 1)]?.map(\.position) == Array(0..<30))
+}
