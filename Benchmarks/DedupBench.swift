@@ -1,7 +1,8 @@
 // Dedup benchmark: accuracy and speed of exact_dedup + minhash_dedup on a corpus with known duplicates.
 //
 // Usage: swift run -c release bench dedup [--corpus DIR] [--threads N] [--bands B] [--rows R] [--verify]
-//            [--threshold J] [--ngram N] [--no-exact] [--scale K] [--keep-state] [--more] [--data ROOT] [--python PY]
+//            [--threshold J] [--ngram N] [--no-exact] [--scale K] [--keep-state] [--more] [--global [--keep P] [--ranks R]]
+//            [--data ROOT] [--python PY]
 //   --corpus DIR   output folder of ../shared/bench/reference/build_dedup_corpus.py (corpus.jsonl, truth.jsonl);
 //                  default .bench-dedup/corpus; skipped cleanly when absent. Build one with, e.g.:
 //                  python3 ../shared/bench/reference/build_dedup_corpus.py .bench-dedup/corpus
@@ -12,6 +13,10 @@
 //   --scale K      feed the corpus K times; copy k > 0 gets ids "<id>~k" and every ASCII word gets the suffix
 //                  "qk", so each copy is a distinct corpus with the same duplicate structure (the index grows
 //                  K times): for peak RSS and speed at K× corpus size; scored only when K = 1
+//   --global       minhash_dedup in mode: global instead (no exact_dedup stage: exact copies share every band): the
+//                  documents are recorded during the pass, then GlobalDedupClusterer links and clusters them; reports
+//                  the recording pass, the clustering and the total docs/s. --keep first|longest|priority (default
+//                  first), --ranks R records round-robin batches into R indexes as R ranks would (default 1)
 //   --more         also time line_dedup (sentence_spans) and decontaminate (MMLU test CSVs + GSM8K test from
 //                  ../shared/data/eval-general) over the same corpus
 //   --data ROOT    instead: checks on real data under ROOT (e.g. ../shared/data): exact duplicates in
@@ -36,6 +41,8 @@ func runDedupBench(_ args: [String]) throws {
     var scale = 1
     var keepState = false
     var more = false
+    var global = false
+    var ranks = 1
     var python = ProcessInfo.processInfo.environment["DOMAINFORGE_PYTHON"] ?? "python3"
     var i = 0
     func value() -> String { i += 1; return i < args.count ? args[i] : "" }
@@ -52,6 +59,9 @@ func runDedupBench(_ args: [String]) throws {
         case "--scale": scale = max(1, Int(value()) ?? 1)
         case "--keep-state": keepState = true
         case "--more": more = true
+        case "--global": global = true
+        case "--keep": mh["keep"] = .string(value())
+        case "--ranks": ranks = max(1, Int(value()) ?? 1)
         case "--python": python = value()
         case "--data": return try runDedupDataChecks(value())
         default: print("dedup bench: unknown argument \(args[i])"); return
@@ -62,6 +72,12 @@ func runDedupBench(_ args: [String]) throws {
     guard FileManager.default.fileExists(atPath: corpusFile) else {
         print("dedup bench: no \(corpusFile); build it with python3 ../shared/bench/reference/build_dedup_corpus.py \(corpus); skipping")
         return
+    }
+    if global {
+        mh["mode"] = .string("global")
+        if mh["bands"] == nil && mh["verify_jaccard"] == nil { mh["bands"] = .int(20); mh["rows"] = .int(5); mh["verify_jaccard"] = .bool(true) }
+        return try benchOnce(corpus: corpusFile, dir: corpus, mh: mh, exact: false, threads: threads, scale: scale, keepState: keepState,
+                             python: python, ranks: ranks)
     }
     if mh.isEmpty {
         // The defaults (14 x 8, MinHash estimate), then the recommended high-recall setting.
@@ -90,7 +106,7 @@ func runDedupBench(_ args: [String]) throws {
 }
 
 private func benchOnce(corpus corpusFile: String, dir corpus: String, mh: [String: JSONValue], exact: Bool, threads: Int, scale: Int,
-                       keepState: Bool, python: String, only: [(String, JSONValue)]? = nil) throws {
+                       keepState: Bool, python: String, only: [(String, JSONValue)]? = nil, ranks: Int = 1) throws {
     let state = corpus + "/state-\(getpid())"
     try? FileManager.default.removeItem(atPath: state)
     defer { if !keepState { try? FileManager.default.removeItem(atPath: state) } }
@@ -108,6 +124,16 @@ private func benchOnce(corpus corpusFile: String, dir corpus: String, mh: [Strin
     if only == nil {
         stages.append(try DedupStageFactory.make(type: "minhash_dedup", options: .object(mh), stateDirectory: state + "/minhash", baseDirectory: "."))
     }
+    // Global mode with R ranks: one stage (and index) per rank, batches dealt round-robin.
+    var rankStages: [any OrderedStage] = []
+    if mh["mode"] == .string("global") && only == nil {
+        rankStages = stages
+        for r in 1..<max(ranks, 1) {
+            rankStages.append(try DedupStageFactory.make(type: "minhash_dedup", options: .object(mh), stateDirectory: state + "/minhash-r\(r)", baseDirectory: "."))
+        }
+        for s in rankStages.dropFirst() { try s.resume(finishedParts: []); try s.beginPart(0) }
+    }
+    var batchNumber = 0
     for s in stages { try s.resume(finishedParts: []); try s.beginPart(0) }
 
     var removed: [String] = []
@@ -136,6 +162,8 @@ private func benchOnce(corpus corpusFile: String, dir corpus: String, mh: [Strin
                 }
             }
             if batch.isEmpty { continue }
+            if !rankStages.isEmpty { stages = [rankStages[batchNumber % rankStages.count]] }
+            batchNumber += 1
             let tp = Date()
             let prepared = Box([[[UInt64]]](repeating: [], count: batch.count))
             let docsBox = Box(batch)
@@ -167,7 +195,19 @@ private func benchOnce(corpus corpusFile: String, dir corpus: String, mh: [Strin
             decideSeconds += Date().timeIntervalSince(td)
         }
     }
+    if !rankStages.isEmpty { stages = rankStages }
     for s in stages { try s.endPart(0); try s.finish() }
+    var clusterSeconds = 0.0
+    if let plan = (stages.first as? any GlobalDedupStage)?.globalPlan {
+        let tc = Date()
+        let indexes = stages.indices.map { (rank: $0, path: state + ($0 == 0 ? "/minhash" : "/minhash-r\($0)") + "/" + GlobalDedupPlan.indexFileName) }
+        let result = try GlobalDedupClusterer.cluster(plan: plan, indexes: indexes)
+        clusterSeconds = Date().timeIntervalSince(tc)
+        for d in result.drops.keys.sorted().flatMap({ result.drops[$0]! }) { removed.append(d.id); byReason[plan.reason, default: 0] += 1 }
+        counters.add("global_clusters", result.clusters.count)
+        counters.add("global_comparisons", result.comparisons)
+        counters.add("global_recorded", result.recorded)
+    }
     let wall = Date().timeIntervalSince(t0) - copySeconds // making the copies is the benchmark's own work
     var u = rusage()
     getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &u)
@@ -176,8 +216,10 @@ private func benchOnce(corpus corpusFile: String, dir corpus: String, mh: [Strin
     let cfg = mh.isEmpty ? "defaults" : JSONValue.object(mh).serialized()
     let desc = only.map { $0.map { "\($0.0) \($0.1.serialized())" }.joined(separator: " + ") } ?? "\(exact ? "exact_dedup + " : "")minhash_dedup \(cfg)"
     print("dedup bench: \(corpusFile) ×\(scale): \(nDocs) docs, \(String(format: "%.1f", Double(nBytes) / 1e6)) MB; stages: \(desc); \(threads) prepare threads")
-    print(String(format: "  wall %.2f s (read+parse+prepare+decide+finish): %.0f docs/s, %.1f MB/s; prepare %.2f s, decide %.2f s; process CPU %.2f s (%.0f docs per CPU-second); peak RSS %.0f MB",
-                 wall, Double(nDocs) / wall, Double(nBytes) / 1e6 / wall, prepareSeconds, decideSeconds, cpu, Double(nDocs) / cpu, rssMB))
+    print(String(format: "  wall %.2f s (read+parse+prepare+decide+finish%@): %.0f docs/s, %.1f MB/s; prepare %.2f s, decide %.2f s%@; process CPU %.2f s (%.0f docs per CPU-second); peak RSS %.0f MB",
+                 wall, rankStages.isEmpty ? "" : "+cluster", Double(nDocs) / wall, Double(nBytes) / 1e6 / wall, prepareSeconds, decideSeconds,
+                 rankStages.isEmpty ? "" : String(format: ", global clustering %.2f s (%d index%@)", clusterSeconds, rankStages.count, rankStages.count == 1 ? "" : "es"),
+                 cpu, Double(nDocs) / cpu, rssMB))
     print("  removed \(removed.count): " + byReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
           + "; counters " + counters.values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
     try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
