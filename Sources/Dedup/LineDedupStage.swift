@@ -20,8 +20,13 @@ import DomainForgeCore
 /// Counters: `line_dedup_lines_removed`, `line_dedup_spans_removed`, `line_dedup_chars_removed`.
 /// Files: `<index_path>` (SQLite, default `<stateDirectory>/lines.sqlite`: per-part counts, so resume forgets an
 /// unfinished part), `run.json`, and in `finish()` `line_patterns.json` (the top 200 patterns of this run by
-/// removals: text sample, kind, removals, documents seen). Memory: one hash-table entry (about 20 bytes) per
-/// distinct candidate line or span seen so far.
+/// removals: text sample, kind, removals, documents seen).
+///
+/// Memory is bounded: the counts of earlier parts live in the SQLite index, with a 32 MiB count-min sketch
+/// (`CountMinSketch`, 4 × 2^21 counters) in front of it. A line whose estimate is below the limit was certainly
+/// seen fewer times and is kept without a lookup; otherwise its exact count (index + this part's counts, held in
+/// memory until the part ends) decides, and keys found at their limit are cached (up to 2^20 of them). So the
+/// decisions are exactly those of an exact count, and memory grows only with one part's distinct lines.
 public final class LineDedupStage: OrderedStage, @unchecked Sendable {
     public static let type = "line_dedup"
 
@@ -56,7 +61,10 @@ public final class LineDedupStage: OrderedStage, @unchecked Sendable {
     public let name: String
     public let options: Options
     let core: IndexCore
-    var counts: [UInt64: UInt32] = [:]
+    var sketch = CountMinSketch(log2Width: 21, depth: 4)
+    /// Keys whose exact count reached their limit (counts only grow, so they stay there), a bounded cache.
+    var over = Set<UInt64>()
+    static let overCacheLimit = 1 << 20
     var loaded = false
     var seenDelta: [UInt64: Int] = [:]
     var removedDelta: [UInt64: Int] = [:]
@@ -171,14 +179,35 @@ public final class LineDedupStage: OrderedStage, @unchecked Sendable {
         return out
     }
 
+    /// Rebuilds the sketch from the index (streamed, nothing held per key).
     func loadCounts() throws {
-        counts = [:]
+        sketch.clear()
+        over = []
         let st = try core.db.stmt("SELECT key, SUM(seen) FROM line_counts GROUP BY key")
         while sqlite3_step(st) == SQLITE_ROW {
-            counts[UInt64(bitPattern: sqlite3_column_int64(st, 0))] = UInt32(clamping: sqlite3_column_int64(st, 1))
+            sketch.add(UInt64(bitPattern: sqlite3_column_int64(st, 0)), UInt32(clamping: sqlite3_column_int64(st, 1)))
         }
         sqlite3_reset(st)
         loaded = true
+    }
+
+    /// Documents that contained `key` in finished parts (index) and earlier in this part.
+    func exactCount(_ key: UInt64) throws -> Int {
+        let st = try core.db.stmt("SELECT COALESCE(SUM(seen), 0) FROM line_counts WHERE key = ?")
+        core.db.bind(st, 1, Int64(bitPattern: key))
+        defer { sqlite3_reset(st) }
+        let n = sqlite3_step(st) == SQLITE_ROW ? Int(sqlite3_column_int64(st, 0)) : 0
+        return n + (seenDelta[key] ?? 0)
+    }
+
+    /// Whether at least `limit` earlier documents contained `key`: the sketch rules most keys out, the exact
+    /// count decides the rest.
+    func reached(_ key: UInt64, _ limit: Int) throws -> Bool {
+        if over.contains(key) { return true }
+        if Int(sketch.estimate(key)) < limit { return false }
+        guard try exactCount(key) >= limit else { return false }
+        if over.count < Self.overCacheLimit { over.insert(key) }
+        return true
     }
 
     public func decide(_ document: inout Document, prepared: [UInt64], counters: inout StageCounters) -> StageVerdict {
@@ -192,11 +221,13 @@ public final class LineDedupStage: OrderedStage, @unchecked Sendable {
         var textBytes: [UInt8]? = nil
         let nl = Int(prepared[0])
         let ns = prepared.count > 2 + 2 * nl ? Int(prepared[1 + 2 * nl]) : 0
+        var indexError = false
         func visit(_ idx: Int, limit: Int, kind: String) -> Bool {
             let key = prepared[idx], r = prepared[idx + 1]
             let firstInDoc = docKeys.insert(key).inserted
-            let seen = Int(counts[key] ?? 0)
-            guard seen >= limit else { return false }
+            let hit: Bool
+            do { hit = try reached(key, limit) } catch { indexError = true; hit = false }
+            guard hit else { return false }
             removeRanges.append((Int(r >> 32), Int(r & 0xFFFF_FFFF)))
             if firstInDoc { removedDelta[key, default: 0] += 1 }
             if samples[key] == nil {
@@ -208,7 +239,8 @@ public final class LineDedupStage: OrderedStage, @unchecked Sendable {
         }
         for j in 0..<nl where visit(1 + 2 * j, limit: options.maxOccurrences, kind: "line") { linesRemoved += 1 }
         for j in 0..<ns where visit(2 + 2 * nl + 2 * j, limit: options.spanMaxOccurrences, kind: "span") { spansRemoved += 1 }
-        for k in docKeys { counts[k, default: 0] &+= 1; seenDelta[k, default: 0] += 1 }
+        for k in docKeys { sketch.add(k); seenDelta[k, default: 0] += 1 }
+        if indexError { counters.add("line_dedup_index_errors") }
         guard !removeRanges.isEmpty else { return .keep }
         removeRanges.sort { $0.0 < $1.0 }
         let bytes = textBytes ?? Array(document.text.utf8)
@@ -275,10 +307,9 @@ public final class LineDedupStage: OrderedStage, @unchecked Sendable {
             rows.append((UInt64(bitPattern: sqlite3_column_int64(st, 0)), Int(sqlite3_column_int64(st, 1)), core.db.text(st, 2), core.db.text(st, 3)))
         }
         sqlite3_reset(st)
-        if !loaded { try loadCounts() }
-        let patterns: [JSONValue] = rows.map { r in
+        let patterns: [JSONValue] = try rows.map { r in
             .object(["kind": .string(r.2), "text": .string(r.3), "removed": .int(Int64(r.1)),
-                     "documents_seen": .int(Int64(counts[r.0] ?? 0))])
+                     "documents_seen": .int(Int64(try exactCount(r.0)))])
         }
         let report: JSONValue = .object([
             "kind": .string(Self.type), "max_occurrences": .int(Int64(options.maxOccurrences)),
