@@ -183,3 +183,29 @@ import Testing
         }
     }
 }
+
+/// The bundled global example through the binary: two ranks, `dedup-global`, stats and report.
+@Suite(.enabled(if: CLI.binary != nil, "pipeline binary not built"))
+struct GlobalDedupCLITests {
+    @Test func twoRanksThenDedupGlobalThenReport() throws {
+        let d = TempDir()
+        let out = d.path + "/out"
+        for r in 0..<2 {
+            let run = try CLI.run(["run", "pipelines/medical-dedup-global.yaml", "--rank", "\(r)", "--world-size", "2", "--output", out, "--no-progress"])
+            #expect(run.status == 0, "\(run.err)")
+        }
+        let early = try CLI.run(["dedup-global", out, "--world-size", "3"])
+        #expect(early.status == 1)
+        #expect(early.err.contains("was run with --world-size 2, not 3"))
+        let g = try CLI.run(["dedup-global", out])
+        #expect(g.status == 0, "\(g.err)")
+        #expect(g.out.contains("minhash_dedup_global: 57 documents recorded, 4 clusters, 4 removed (near_duplicate)"))
+        let stats = try CLI.run(["stats", out])
+        #expect(stats.out.contains("minhash_dedup_global"))
+        #expect(stats.out.contains("balance: 68 in = 53 kept + 13 dropped + 2 rejected (ok)"))
+        let report = try CLI.run(["dedup-report", out])
+        #expect(report.out.contains("cluster of 2, kept abs-003:"))
+        #expect(report.out.contains("dropped 0.789  abs-010 (1129 bytes)"))
+        #expect(report.out.contains("keep longest, jaccard >= 0.700, union-find clusters"))
+    }
+}
