@@ -8,6 +8,8 @@ import Foundation
 ///   - {type: exact_dedup}
 ///   - {type: minhash_dedup, bands: 20, rows: 5, verify_jaccard: true}   # 14 x 8, estimate: the FineWeb-like default
 ///   - {type: line_dedup, max_occurrences: 3, sentence_spans: true}
+///   # or, as the last stage, across all ranks with union-find clusters (see DedupMode, GlobalDedupClusterer):
+///   # - {type: minhash_dedup, mode: global, keep: longest}          # keep: first | longest | priority (+ priority_field)
 ///   - type: decontaminate
 ///     mode: drop
 ///     eval_sets:
