@@ -11,6 +11,8 @@ $bin validate pipelines/*.yaml   # pipeline configs; mixes/ and templates/ hold 
 $bin run pipelines/medical-sample.yaml
 $bin run pipelines/medical-dedup.yaml
 $bin dedup-report out/medical-dedup
+$bin run pipelines/medical-dedup-global.yaml   # global MinHash clusters, keep the longest
+$bin dedup-report out/medical-dedup-global --pairs 3
 $bin run pipelines/medical-cpt-shards.yaml
 $bin stats out/medical-cpt/shards --tokenizer pipelines/tokenizers/medical-sample-bpe.json --plot out/medical-cpt/lengths.svg
 $bin verify out/medical-cpt/shards
