@@ -72,6 +72,9 @@ struct SFTRecordOptions: ParsableArguments {
             guard let type = st["type"]?.stringValue, DedupStageFactory.stageTypes.contains(type) else {
                 throw ValidationError("\(cfg): stages[\(i)].type must be one of \(DedupStageFactory.stageTypes.joined(separator: ", "))")
             }
+            if st["mode"]?.stringValue == "global" {
+                throw ValidationError("\(cfg): stages[\(i)].mode: global works on pipeline output folders (pipeline dedup-global); use mode: online here")
+            }
             stages.append(try orExit {
                 try DedupStageFactory.make(type: type, options: st, stateDirectory: state + "/" + type, baseDirectory: base.isEmpty ? "." : base)
             })

@@ -208,4 +208,13 @@ struct GlobalDedupCLITests {
         #expect(report.out.contains("dropped 0.789  abs-010 (1129 bytes)"))
         #expect(report.out.contains("keep longest, jaccard >= 0.700, union-find clusters"))
     }
+
+    @Test func sftDedupConfigRefusesGlobalMode() throws {
+        let d = TempDir()
+        d.write("dedup.yaml", "stages:\n  - {type: exact_dedup, mode: global}\n")
+        d.write("sft.jsonl", #"{"instruction": "Say hi.", "output": "Hi there."}"# + "\n")
+        let r = try CLI.run(["sft", "validate", d.path + "/sft.jsonl", "--dedup-config", d.path + "/dedup.yaml"])
+        #expect(r.status != 0)
+        #expect(r.err.contains("stages[0].mode: global works on pipeline output folders (pipeline dedup-global); use mode: online here"))
+    }
 }
