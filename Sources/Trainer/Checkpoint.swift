@@ -48,9 +48,7 @@ public enum Checkpoint {
             throw TrainerError.checkpoint(file: dir + "/adapter_config.json", message: "base checkpoint \(baseName) not found")
         }
         let model = try loadBaseModel(from: base)
-        var plain = cfg
-        plain.baseQuantization = .none
-        let adapter = try LoRAAdapter(config: plain, model: model.config, seed: 0)
+        let adapter = try LoRAAdapter(config: cfg, model: model.config, seed: 0)
         try adapter.loadWeights(from: dir)
         adapter.addDelta(to: model, sign: 1)
         return model

@@ -209,7 +209,6 @@ public final class LoRAAdapter {
             "use_rslora": .bool(config.rslora), "bias": .string("none"), "fan_in_fan_out": .bool(false),
             "inference_mode": .bool(true), "init_lora_weights": .bool(true),
             "base_model_name_or_path": .string(baseModel),
-            "domainforge_base_quantization": .string(config.baseQuantization.rawValue),
         ])
         try Checkpoint.writeJSON(cfg, to: dir + "/adapter_config.json")
     }
@@ -230,9 +229,8 @@ public final class LoRAAdapter {
             mods.append(m)
         }
         if let b = j["bias"]?.stringValue, b != "none" { throw bad("bias \(b) is not supported") }
-        let q = j["domainforge_base_quantization"]?.stringValue.flatMap { LoRAConfig.BaseQuantization(rawValue: $0) } ?? LoRAConfig.BaseQuantization.none
         let c = LoRAConfig(rank: Int(r), alpha: alpha, dropout: j["lora_dropout"]?.doubleValue ?? 0,
-                           rslora: j["use_rslora"]?.boolValue ?? false, modules: mods, baseQuantization: q)
+                           rslora: j["use_rslora"]?.boolValue ?? false, modules: mods)
         try c.validate()
         guard let base = j["base_model_name_or_path"]?.stringValue, !base.isEmpty else { throw bad("base_model_name_or_path missing") }
         return (c, base)
