@@ -6,6 +6,7 @@ struct Pipeline: ParsableCommand {
         commandName: "pipeline",
         abstract: "domainforge: turn raw domain text into clean, accounted training data.",
         subcommands: [RunCommand.self, ValidateCommand.self, StatsCommand.self, VerifyCommand.self, ExportCommand.self,
+                      FisherCommand.self,
                       ExtractCommand.self, TokenizerCommand.self, DedupReportCommand.self, StagesCommand.self,
                       SFTCommand.self, MixCommand.self, TrainCommand.self, GenerateCommand.self])
 }
