@@ -5,7 +5,12 @@ import Shards
 /// A checkpoint folder: `model.safetensors` + `config.json` (HF `LlamaForCausalLM`), and for resumable training
 /// `optimizer.safetensors` (AdamW moments, flat) + `trainer_state.json` (step, data positions).
 public enum Checkpoint {
+    /// Writes `model.safetensors` + `config.json`. Refused for a model whose base is held quantized (its float32
+    /// projections are gone); save the adapter instead.
     public static func saveModel(_ model: LlamaModel, to dir: String) throws {
+        guard model.lora?.quantized.isEmpty ?? true else {
+            throw TrainerError.config("the base is quantized: save the LoRA adapter, not the model")
+        }
         try makeDirectory(dir)
         let base = UnsafeBufferPointer(model.params)
         let tensors = model.layout.tensors.map { t in

@@ -20,11 +20,14 @@ public final class LlamaModel {
         self.config = config
         layout = ParameterLayout(config)
         params = .allocate(capacity: layout.count); params.initialize(repeating: 0)
-        grads = .allocate(capacity: layout.count); grads.initialize(repeating: 0)
+        // calloc: zero pages are only made resident when first written, so a base frozen before its first backward
+        // (LoRA) never holds its gradient buffer in memory
+        grads = UnsafeMutableBufferPointer(start: calloc(max(layout.count, 1), MemoryLayout<Float>.stride)!.bindMemory(to: Float.self, capacity: layout.count),
+                                           count: layout.count)
         (ropeCos, ropeSin) = ropeTables(maxT: config.maxPositions, headDim: config.headDim, theta: config.ropeTheta)
     }
 
-    deinit { params.deallocate(); grads.deallocate() }
+    deinit { params.deallocate(); free(grads.baseAddress) }
 
     public var parameterCount: Int { layout.count }
 
@@ -48,7 +51,7 @@ public final class LlamaModel {
 
     /// Frees the base gradient buffer (a frozen base has none).
     func releaseGradients() {
-        grads.deallocate()
+        free(grads.baseAddress)
         grads = UnsafeMutableBufferPointer(start: nil, count: 0)
     }
 

@@ -28,10 +28,10 @@ public final class TrainingRun {
         setBLASThreads(config.threads)
         var state: TrainerState?
         if let r = resumeFrom { state = try TrainerState.load(from: r) }
-        if config.lora != nil || config.ewc != nil {
-            // LoRA and EWC start from the init_from base; a resumed LoRA run reads only its adapter from the checkpoint
-            guard let from = config.initFrom else { throw TrainerError.config("lora and ewc need init_from") }
-            model = try Checkpoint.loadModel(from: config.lora == nil ? (resumeFrom ?? from) : from)
+        if config.lora != nil {
+            // the frozen base always comes from init_from; a resumed LoRA run reads only its adapter from the checkpoint
+            guard let from = config.initFrom else { throw TrainerError.config("lora needs init_from") }
+            model = try Checkpoint.loadModel(from: from)
         } else if let r = resumeFrom {
             model = try Checkpoint.loadModel(from: r)
         } else if let from = config.initFrom {

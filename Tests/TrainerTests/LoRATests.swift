@@ -180,5 +180,7 @@ func randomAdapter(_ c: LoRAConfig, model: LlamaConfig, seed: UInt64 = 5) throws
         }
         #expect(qm.projectionWeightBytes == (q == .nf4 ? n / 2 : n) + 4 * blocks)
         #expect(throws: TrainerError.self) { try qm.mergeLoRA() }
+        let d = TmpDir()
+        #expect(throws: TrainerError.self) { try Checkpoint.saveModel(qm, to: d.path + "/m") }
     }
 }
