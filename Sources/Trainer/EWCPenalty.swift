@@ -6,6 +6,7 @@ import Foundation
 /// projection (the frozen rest cannot move), and the gradient G = λ·F·(θ − θ*) reaches the adapter by the chain
 /// rule: dA += s·Bᵀ·G, dB += s·G·Aᵀ.
 public final class EWCPenalty {
+    /// λ, the penalty strength.
     public let lambda: Double
     let fisher: FisherInformation
     private var scratch: [Float] = []

@@ -16,6 +16,7 @@ public struct FisherInformation: Sendable {
     /// θ* per tensor name.
     public var reference: [String: Safetensors.Tensor]
 
+    /// Wraps given tensors (F must be non-negative; `EWCPenalty` checks names and shapes against a model).
     public init(fisher: [String: Safetensors.Tensor], reference: [String: Safetensors.Tensor]) {
         self.fisher = fisher; self.reference = reference
     }

@@ -10,17 +10,23 @@ import Foundation
 public final class LoRAAdapter {
     /// One adapted projection: where its A and B sit in `params`/`grads`.
     public struct Slot: Sendable {
+        /// Decoder layer index.
         public var layer: Int
+        /// Which projection.
         public var module: LoRAConfig.Module
+        /// Input and output widths of the projection (W is [outDim, inDim]).
         public var inDim: Int, outDim: Int
         /// Offsets of A [rank, inDim] and B [outDim, rank].
         public var a: Int, b: Int
     }
 
+    /// The settings the adapter was made with.
     public let config: LoRAConfig
+    /// r (`config.rank`).
     public let rank: Int
     /// The factor of B·A (alpha/rank, or alpha/√rank with rsLoRA).
     public let scale: Float
+    /// Adapted projections, layer by layer in module order.
     public let slots: [Slot]
     /// All A and B matrices, slot by slot.
     public let params: UnsafeMutableBufferPointer<Float>
@@ -74,6 +80,7 @@ public final class LoRAAdapter {
     /// Number of trainable values.
     public var parameterCount: Int { params.count }
 
+    /// Sets the adapter gradients to zero.
     public func zeroGrad() { grads.update(repeating: 0) }
 
     /// (in, out) of a projection.

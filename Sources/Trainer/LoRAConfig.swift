@@ -33,15 +33,20 @@ public struct LoRAConfig: Sendable, Equatable {
         case int8
     }
 
+    /// r: rows of A, columns of B.
     public var rank: Int
+    /// lora_alpha (see `scale`).
     public var alpha: Double
+    /// Probability of zeroing an adapter input value while training (survivors scaled by 1/(1 − p)).
     public var dropout: Double
     /// rsLoRA: scale by alpha/√rank instead of alpha/rank.
     public var rslora: Bool
     /// Adapted projections, in layer order (q, k, v, o, gate, up, down).
     public var modules: [Module]
+    /// Storage of the frozen base projections.
     public var baseQuantization: BaseQuantization
 
+    /// Defaults as TRAIN.yaml's: rank 8, alpha 16, no dropout, q and v. Modules are deduplicated and put in layer order.
     public init(rank: Int = 8, alpha: Double = 16, dropout: Double = 0, rslora: Bool = false, modules: [Module] = [.q, .v],
                 baseQuantization: BaseQuantization = .none) {
         self.rank = rank; self.alpha = alpha; self.dropout = dropout; self.rslora = rslora

@@ -5,6 +5,7 @@
 
 /// A quantized float32 matrix, dequantized on demand.
 public struct QuantizedMatrix: Sendable {
+    /// 4-bit NormalFloat codes or int8 codes, both with a float32 absmax per block.
     public enum Format: String, Sendable { case nf4, int8 }
 
     /// Values per block.
@@ -19,6 +20,7 @@ public struct QuantizedMatrix: Sendable {
         0.44070982933044434, 0.5626170039176941, 0.7229568362236023, 1.0,
     ]
 
+    /// The code format.
     public let format: Format
     /// Number of values.
     public let count: Int

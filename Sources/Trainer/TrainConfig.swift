@@ -11,12 +11,15 @@ public struct TrainConfig: Sendable, Equatable {
     public enum Objective: String, Sendable { case auto, cpt, sft }
     /// The `ewc:` section: penalty strength and where the Fisher information comes from.
     public struct EWC: Sendable, Equatable {
+        /// Penalty strength λ.
         public var lambda: Double
         /// A file written by `pipeline fisher` (or a previous run).
         public var fisher: String?
         /// Shard folders to estimate the Fisher information on at the start of training (from `init_from`).
         public var fisherData: [String] = []
+        /// Windows for the estimate from `fisherData`.
         public var fisherSamples = 64
+        /// Exactly one of `fisher` and `fisherData` is meant to be given (the YAML parser checks).
         public init(lambda: Double, fisher: String? = nil, fisherData: [String] = [], fisherSamples: Int = 64) {
             self.lambda = lambda; self.fisher = fisher; self.fisherData = fisherData; self.fisherSamples = fisherSamples
         }
