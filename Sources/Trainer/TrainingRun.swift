@@ -58,7 +58,13 @@ public final class TrainingRun {
         }
         if let lc = config.lora {
             let adapter = try LoRAAdapter(config: lc, model: model.config, seed: config.seed)
-            if let r = resumeFrom { try adapter.loadWeights(from: r) }
+            if let r = resumeFrom {
+                let saved = try LoRAAdapter.loadConfig(from: r).config
+                guard saved.rank == lc.rank, saved.alpha == lc.alpha, saved.rslora == lc.rslora, saved.modules == lc.modules else {
+                    throw TrainerError.config("the checkpoint's adapter (r \(saved.rank), alpha \(saved.alpha), \(saved.modules.map(\.hfName))) differs from the config's lora section")
+                }
+                try adapter.loadWeights(from: r)
+            }
             try model.attach(lora: adapter)
         }
         optimizer = AdamW(parameterCount: model.lora?.parameterCount ?? model.parameterCount, beta1: Float(config.beta1), beta2: Float(config.beta2),

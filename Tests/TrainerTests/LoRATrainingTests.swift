@@ -73,6 +73,9 @@ import Testing
         let tail = try second.run()
         #expect(head + tail == reference)
         #expect(Array(second.model.lora!.params) == Array(full.model.lora!.params))
+        var other = c
+        other.lora!.alpha = 8
+        #expect(throws: TrainerError.self) { try TrainingRun(config: other, resumeFrom: TrainingRun.latestCheckpoint(outputDir: c.outputDir)) }
     }
 
     @Test func ewcLambdaZeroLeavesTheRunUnchanged() throws {
