@@ -43,6 +43,43 @@ public final class AdamW {
     }
 }
 
+extension AdamW {
+    /// One update of a flat parameter buffer (a LoRA adapter): every value decays when `decay` is true, as the 2-D
+    /// LoRA matrices do in PEFT's default optimizer groups. The moments are laid out like `params`.
+    public func step(params: UnsafeMutableBufferPointer<Float>, grads: UnsafeBufferPointer<Float>, lr: Float, decay: Bool = true) {
+        precondition(params.count == m.count && grads.count == m.count, "moments sized for another buffer")
+        t += 1
+        let c1 = 1 / (1 - Float(pow(Double(beta1), Double(t)))), c2 = 1 / (1 - Float(pow(Double(beta2), Double(t))))
+        let (b1, b2, e, wd) = (beta1, beta2, eps, decay ? weightDecay : 0)
+        let p = params.baseAddress!, g = grads.baseAddress!
+        m.withUnsafeMutableBufferPointer { mb in
+            v.withUnsafeMutableBufferPointer { vb in
+                let mp = mb.baseAddress!, vp = vb.baseAddress!
+                for i in 0..<params.count {
+                    let gi = g[i]
+                    let mi = b1 * mp[i] + (1 - b1) * gi
+                    let vi = b2 * vp[i] + (1 - b2) * gi * gi
+                    mp[i] = mi; vp[i] = vi
+                    p[i] -= lr * ((mi * c1) / ((vi * c2).squareRoot() + e) + wd * p[i])
+                }
+            }
+        }
+    }
+}
+
+/// Global L2 norm of a gradient buffer; when above `maxNorm` (> 0) scales it to it. Returns the norm before clipping.
+@discardableResult
+public func clipGradients(_ grads: UnsafeMutableBufferPointer<Float>, maxNorm: Float) -> Float {
+    var ss = 0.0
+    for x in grads { ss += Double(x) * Double(x) }
+    let norm = Float(ss.squareRoot())
+    if maxNorm > 0 && norm > maxNorm {
+        let s = maxNorm / (norm + 1e-6)
+        for i in grads.indices { grads[i] *= s }
+    }
+    return norm
+}
+
 /// Global L2 norm of the gradients; when above `maxNorm` (> 0) scales them to it (PyTorch `clip_grad_norm_`).
 /// Returns the norm before clipping.
 @discardableResult

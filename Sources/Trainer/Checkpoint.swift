@@ -5,7 +5,12 @@ import Shards
 /// A checkpoint folder: `model.safetensors` + `config.json` (HF `LlamaForCausalLM`), and for resumable training
 /// `optimizer.safetensors` (AdamW moments, flat) + `trainer_state.json` (step, data positions).
 public enum Checkpoint {
+    /// Writes `model.safetensors` + `config.json`. Refused for a model whose base is held quantized (its float32
+    /// projections are gone); save the adapter instead.
     public static func saveModel(_ model: LlamaModel, to dir: String) throws {
+        guard model.lora?.quantized.isEmpty ?? true else {
+            throw TrainerError.config("the base is quantized: save the LoRA adapter, not the model")
+        }
         try makeDirectory(dir)
         let base = UnsafeBufferPointer(model.params)
         let tensors = model.layout.tensors.map { t in
@@ -24,7 +29,37 @@ public enum Checkpoint {
     }
 
     /// Loads `config.json` + `model.safetensors`. A tied config accepts (and ignores) an `lm_head.weight`.
+    /// A PEFT LoRA folder (`adapter_config.json` + `adapter_model.safetensors`, no `config.json`) loads the base
+    /// checkpoint it names (`base_model_name_or_path`; a relative path is tried as given, then against the adapter
+    /// folder) and returns it with the adapter merged in (float32, no adapter attached).
     public static func loadModel(from dir: String) throws -> LlamaModel {
+        let fm = FileManager.default
+        if !fm.fileExists(atPath: dir + "/config.json") && fm.fileExists(atPath: dir + "/adapter_config.json") {
+            return try loadMergedAdapter(from: dir)
+        }
+        return try loadBaseModel(from: dir)
+    }
+
+    /// The base folder an adapter's `base_model_name_or_path` names, resolved as `loadModel` does.
+    public static func adapterBase(_ name: String, adapterDir: String) -> String {
+        if name.hasPrefix("/") || FileManager.default.fileExists(atPath: name + "/config.json") { return name }
+        return adapterDir + "/" + name
+    }
+
+    static func loadMergedAdapter(from dir: String) throws -> LlamaModel {
+        let (cfg, baseName) = try LoRAAdapter.loadConfig(from: dir)
+        let base = adapterBase(baseName, adapterDir: dir)
+        guard FileManager.default.fileExists(atPath: base + "/config.json") else {
+            throw TrainerError.checkpoint(file: dir + "/adapter_config.json", message: "base checkpoint \(baseName) not found")
+        }
+        let model = try loadBaseModel(from: base)
+        let adapter = try LoRAAdapter(config: cfg, model: model.config, seed: 0)
+        try adapter.loadWeights(from: dir)
+        adapter.addDelta(to: model, sign: 1)
+        return model
+    }
+
+    static func loadBaseModel(from dir: String) throws -> LlamaModel {
         let model = try LlamaModel(config: loadConfig(from: dir))
         let path = dir + "/model.safetensors"
         let tensors = try Safetensors.read(path: path)

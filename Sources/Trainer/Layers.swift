@@ -17,11 +17,13 @@ func linearForward(_ out: FPtr, _ inp: CFPtr, _ w: CFPtr, n: Int, i: Int, o: Int
 }
 
 /// dinp[N, I] (= or += when `accumulate`) dout[N, O] · W[O, I];  dW[O, I] += dout[N, O]ᵀ · inp[N, I].
-func linearBackward(dinp: FPtr?, dw: FPtr, dout: CFPtr, inp: CFPtr, w: CFPtr, n: Int, i: Int, o: Int, accumulate: Bool = false) {
+/// A nil `dw` skips the weight gradient (frozen weight).
+func linearBackward(dinp: FPtr?, dw: FPtr?, dout: CFPtr, inp: CFPtr, w: CFPtr, n: Int, i: Int, o: Int, accumulate: Bool = false) {
     if let dinp {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(i), Int32(o),
                     1, dout, Int32(o), w, Int32(i), accumulate ? 1 : 0, dinp, Int32(i))
     }
+    guard let dw else { return }
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(o), Int32(i), Int32(n),
                 1, dout, Int32(o), inp, Int32(i), 1, dw, Int32(i))
 }
@@ -59,8 +61,8 @@ func rmsnormForward(_ out: FPtr, _ rstd: FPtr, _ x: CFPtr, _ w: CFPtr, n: Int, c
     }
 }
 
-/// dx (+= when `accumulate`) = rstd·(w⊙dy) − x·rstd³/C · Σ(w⊙dy⊙x);  dw += Σ_n dy ⊙ x·rstd
-func rmsnormBackward(dx: FPtr, dw: FPtr, dy: CFPtr, x: CFPtr, w: CFPtr, rstd: CFPtr, n: Int, c: Int, accumulate: Bool) {
+/// dx (+= when `accumulate`) = rstd·(w⊙dy) − x·rstd³/C · Σ(w⊙dy⊙x);  dw += Σ_n dy ⊙ x·rstd (skipped when nil)
+func rmsnormBackward(dx: FPtr, dw: FPtr?, dy: CFPtr, x: CFPtr, w: CFPtr, rstd: CFPtr, n: Int, c: Int, accumulate: Bool) {
     Parallel.forChunks(n, minChunk: 64) { rows in
         for r in rows {
             let xr = x + r * c, dyr = dy + r * c, dxr = dx + r * c
@@ -75,6 +77,7 @@ func rmsnormBackward(dx: FPtr, dw: FPtr, dy: CFPtr, x: CFPtr, w: CFPtr, rstd: CF
             }
         }
     }
+    guard let dw else { return }
     for r in 0..<n {
         let xr = x + r * c, dyr = dy + r * c, s = rstd[r]
         for j in 0..<c { dw[j] += dyr[j] * xr[j] * s }

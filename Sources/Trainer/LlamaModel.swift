@@ -8,8 +8,10 @@ public final class LlamaModel {
     public let layout: ParameterLayout
     /// All parameters, `layout.count` floats.
     public let params: UnsafeMutableBufferPointer<Float>
-    /// Gradients, same layout as `params`.
-    public let grads: UnsafeMutableBufferPointer<Float>
+    /// Gradients, same layout as `params`; empty once a LoRA adapter freezes the base.
+    public private(set) var grads: UnsafeMutableBufferPointer<Float>
+    /// The attached LoRA adapter (see `attach(lora:)`); nil for a plain model.
+    public internal(set) var lora: LoRAAdapter?
     let ropeCos: [Float], ropeSin: [Float]
 
     /// A model with zero parameters; call `initialize(seed:)` or load weights.
@@ -18,11 +20,14 @@ public final class LlamaModel {
         self.config = config
         layout = ParameterLayout(config)
         params = .allocate(capacity: layout.count); params.initialize(repeating: 0)
-        grads = .allocate(capacity: layout.count); grads.initialize(repeating: 0)
+        // calloc: zero pages are only made resident when first written, so a base frozen before its first backward
+        // (LoRA) never holds its gradient buffer in memory
+        grads = UnsafeMutableBufferPointer(start: calloc(max(layout.count, 1), MemoryLayout<Float>.stride)!.bindMemory(to: Float.self, capacity: layout.count),
+                                           count: layout.count)
         (ropeCos, ropeSin) = ropeTables(maxT: config.maxPositions, headDim: config.headDim, theta: config.ropeTheta)
     }
 
-    deinit { params.deallocate(); grads.deallocate() }
+    deinit { params.deallocate(); free(grads.baseAddress) }
 
     public var parameterCount: Int { layout.count }
 
@@ -39,7 +44,16 @@ public final class LlamaModel {
         }
     }
 
-    public func zeroGrad() { grads.update(repeating: 0) }
+    public func zeroGrad() {
+        grads.update(repeating: 0)
+        lora?.zeroGrad()
+    }
+
+    /// Frees the base gradient buffer (a frozen base has none).
+    func releaseGradients() {
+        free(grads.baseAddress)
+        grads = UnsafeMutableBufferPointer(start: nil, count: 0)
+    }
 
     // ------------------------------------------------------------------------
     // Forward: tokens [B, T] → logits [B, T, V] in `a.logits`.
@@ -47,7 +61,7 @@ public final class LlamaModel {
     public func forward(tokens: [Int32], batch B: Int, seqLen T: Int, _ a: Activations) {
         precondition(tokens.count == B * T && B <= a.maxB && T <= a.maxT && T <= config.maxPositions)
         let c = config, C = c.hiddenSize, H = c.intermediateSize, NH = c.numHeads, NKV = c.numKVHeads, HD = c.headDim
-        let Q = NH * HD, KV = NKV * HD, V = c.vocabSize, N = B * T, eps = c.rmsNormEps
+        let V = c.vocabSize, N = B * T, eps = c.rmsNormEps
         a.b = B; a.t = T
         tokens.withUnsafeBufferPointer { a.tokens.update(from: $0.baseAddress!, count: N) }
         let p = params.baseAddress!
@@ -58,20 +72,20 @@ public final class LlamaModel {
                     let w = layout.layers[l]
                     // attention block: mid = x + o_proj(attn(rope(q), rope(k), v)) of rmsnorm(x)
                     rmsnormForward(a.xn1[l], a.rstd1[l], a.resid[l], p + w.ln1, n: N, c: C, eps: eps)
-                    linearForward(a.q[l], a.xn1[l], p + w.wq, n: N, i: C, o: Q)            // [N, NH·HD]
-                    linearForward(a.k[l], a.xn1[l], p + w.wk, n: N, i: C, o: KV)           // [N, NKV·HD]
-                    linearForward(a.v[l], a.xn1[l], p + w.wv, n: N, i: C, o: KV)
+                    projectForward(.q, layer: l, out: a.q[l], inp: a.xn1[l], n: N, a)            // [N, NH·HD]
+                    projectForward(.k, layer: l, out: a.k[l], inp: a.xn1[l], n: N, a)           // [N, NKV·HD]
+                    projectForward(.v, layer: l, out: a.v[l], inp: a.xn1[l], n: N, a)
                     ropeApply(a.q[l], cos: cosb.baseAddress!, sin: sinb.baseAddress!, b: B, t: T, heads: NH, hd: HD, sign: 1)
                     ropeApply(a.k[l], cos: cosb.baseAddress!, sin: sinb.baseAddress!, b: B, t: T, heads: NKV, hd: HD, sign: 1)
                     attentionForward(a.att[l], a.probs[l], q: a.q[l], k: a.k[l], v: a.v[l], b: B, t: T, nh: NH, nkv: NKV, hd: HD)
-                    linearForward(a.mid[l], a.att[l], p + w.wo, n: N, i: Q, o: C)
+                    projectForward(.o, layer: l, out: a.mid[l], inp: a.att[l], n: N, a)
                     addInPlace(a.mid[l], a.resid[l], N * C)
                     // MLP block: out = mid + down(silu(gate(x)) ⊙ up(x)) of rmsnorm(mid)
                     rmsnormForward(a.xn2[l], a.rstd2[l], a.mid[l], p + w.ln2, n: N, c: C, eps: eps)
-                    linearForward(a.g[l], a.xn2[l], p + w.wg, n: N, i: C, o: H)
-                    linearForward(a.u[l], a.xn2[l], p + w.wu, n: N, i: C, o: H)
+                    projectForward(.gate, layer: l, out: a.g[l], inp: a.xn2[l], n: N, a)
+                    projectForward(.up, layer: l, out: a.u[l], inp: a.xn2[l], n: N, a)
                     swigluForward(a.h[l], g: a.g[l], u: a.u[l], count: N * H)
-                    linearForward(a.resid[l + 1], a.h[l], p + w.wd, n: N, i: H, o: C)
+                    projectForward(.down, layer: l, out: a.resid[l + 1], inp: a.h[l], n: N, a)
                     addInPlace(a.resid[l + 1], a.mid[l], N * C)
                 }
             }
@@ -97,36 +111,37 @@ public final class LlamaModel {
 
     public func backward(_ a: Activations) {
         let c = config, C = c.hiddenSize, H = c.intermediateSize, NH = c.numHeads, NKV = c.numKVHeads, HD = c.headDim
-        let Q = NH * HD, KV = NKV * HD, V = c.vocabSize, B = a.b, T = a.t, N = B * T
-        let p = params.baseAddress!, g = grads.baseAddress!
+        let V = c.vocabSize, B = a.b, T = a.t, N = B * T
+        // a frozen base (LoRA) has no gradient buffer: only input gradients flow
+        let p = params.baseAddress!, g: FPtr? = lora == nil ? grads.baseAddress! : nil
         // output head and final norm
-        linearBackward(dinp: a.dxn, dw: g + layout.lmHead, dout: a.logits, inp: a.xnf, w: p + layout.lmHead, n: N, i: C, o: V)
-        rmsnormBackward(dx: a.dres, dw: g + layout.norm, dy: a.dxn, x: a.resid[c.numLayers], w: p + layout.norm, rstd: a.rstdf,
+        linearBackward(dinp: a.dxn, dw: g.map { $0 + layout.lmHead }, dout: a.logits, inp: a.xnf, w: p + layout.lmHead, n: N, i: C, o: V)
+        rmsnormBackward(dx: a.dres, dw: g.map { $0 + layout.norm }, dy: a.dxn, x: a.resid[c.numLayers], w: p + layout.norm, rstd: a.rstdf,
                         n: N, c: C, accumulate: false)
         ropeCos.withUnsafeBufferPointer { cosb in
             ropeSin.withUnsafeBufferPointer { sinb in
                 for l in stride(from: c.numLayers - 1, through: 0, by: -1) {
                     let w = layout.layers[l]
                     // MLP block (dres = d out = d mid through the residual)
-                    linearBackward(dinp: a.dh, dw: g + w.wd, dout: a.dres, inp: a.h[l], w: p + w.wd, n: N, i: H, o: C)
+                    projectBackward(.down, layer: l, dinp: a.dh, dout: a.dres, inp: a.h[l], n: N, a)
                     swigluBackward(dg: a.dg, du: a.du, dh: a.dh, g: a.g[l], u: a.u[l], count: N * H)
-                    linearBackward(dinp: a.dxn, dw: g + w.wg, dout: a.dg, inp: a.xn2[l], w: p + w.wg, n: N, i: C, o: H)
-                    linearBackward(dinp: a.dxn, dw: g + w.wu, dout: a.du, inp: a.xn2[l], w: p + w.wu, n: N, i: C, o: H, accumulate: true)
-                    rmsnormBackward(dx: a.dres, dw: g + w.ln2, dy: a.dxn, x: a.mid[l], w: p + w.ln2, rstd: a.rstd2[l], n: N, c: C, accumulate: true)
+                    projectBackward(.gate, layer: l, dinp: a.dxn, dout: a.dg, inp: a.xn2[l], n: N, a)
+                    projectBackward(.up, layer: l, dinp: a.dxn, dout: a.du, inp: a.xn2[l], n: N, accumulate: true, a)
+                    rmsnormBackward(dx: a.dres, dw: g.map { $0 + w.ln2 }, dy: a.dxn, x: a.mid[l], w: p + w.ln2, rstd: a.rstd2[l], n: N, c: C, accumulate: true)
                     // attention block (dres = d mid = d x through the residual)
-                    linearBackward(dinp: a.datt, dw: g + w.wo, dout: a.dres, inp: a.att[l], w: p + w.wo, n: N, i: Q, o: C)
+                    projectBackward(.o, layer: l, dinp: a.datt, dout: a.dres, inp: a.att[l], n: N, a)
                     attentionBackward(dq: a.dq, dk: a.dk, dv: a.dv, dp: a.dpScratch(workers: Parallel.workers), dout: a.datt, probs: a.probs[l], q: a.q[l], k: a.k[l], v: a.v[l],
                                       b: B, t: T, nh: NH, nkv: NKV, hd: HD)
                     ropeApply(a.dq, cos: cosb.baseAddress!, sin: sinb.baseAddress!, b: B, t: T, heads: NH, hd: HD, sign: -1)
                     ropeApply(a.dk, cos: cosb.baseAddress!, sin: sinb.baseAddress!, b: B, t: T, heads: NKV, hd: HD, sign: -1)
-                    linearBackward(dinp: a.dxn, dw: g + w.wq, dout: a.dq, inp: a.xn1[l], w: p + w.wq, n: N, i: C, o: Q)
-                    linearBackward(dinp: a.dxn, dw: g + w.wk, dout: a.dk, inp: a.xn1[l], w: p + w.wk, n: N, i: C, o: KV, accumulate: true)
-                    linearBackward(dinp: a.dxn, dw: g + w.wv, dout: a.dv, inp: a.xn1[l], w: p + w.wv, n: N, i: C, o: KV, accumulate: true)
-                    rmsnormBackward(dx: a.dres, dw: g + w.ln1, dy: a.dxn, x: a.resid[l], w: p + w.ln1, rstd: a.rstd1[l], n: N, c: C, accumulate: true)
+                    projectBackward(.q, layer: l, dinp: a.dxn, dout: a.dq, inp: a.xn1[l], n: N, a)
+                    projectBackward(.k, layer: l, dinp: a.dxn, dout: a.dk, inp: a.xn1[l], n: N, accumulate: true, a)
+                    projectBackward(.v, layer: l, dinp: a.dxn, dout: a.dv, inp: a.xn1[l], n: N, accumulate: true, a)
+                    rmsnormBackward(dx: a.dres, dw: g.map { $0 + w.ln1 }, dy: a.dxn, x: a.resid[l], w: p + w.ln1, rstd: a.rstd1[l], n: N, c: C, accumulate: true)
                 }
             }
         }
-        embeddingBackward(dE: g + layout.embed, dout: a.dres, a.tokens, n: N, c: C)
+        if let g { embeddingBackward(dE: g + layout.embed, dout: a.dres, a.tokens, n: N, c: C) }
     }
 }
 

@@ -9,6 +9,21 @@ public struct TrainConfig: Sendable, Equatable {
         public init(path: String, weight: Double = 1) { self.path = path; self.weight = weight }
     }
     public enum Objective: String, Sendable { case auto, cpt, sft }
+    /// The `ewc:` section: penalty strength and where the Fisher information comes from.
+    public struct EWC: Sendable, Equatable {
+        /// Penalty strength λ.
+        public var lambda: Double
+        /// A file written by `pipeline fisher` (or a previous run).
+        public var fisher: String?
+        /// Shard folders to estimate the Fisher information on at the start of training (from `init_from`).
+        public var fisherData: [String] = []
+        /// Windows for the estimate from `fisherData`.
+        public var fisherSamples = 64
+        /// Exactly one of `fisher` and `fisherData` is meant to be given (the YAML parser checks).
+        public init(lambda: Double, fisher: String? = nil, fisherData: [String] = [], fisherSamples: Int = 64) {
+            self.lambda = lambda; self.fisher = fisher; self.fisherData = fisherData; self.fisherSamples = fisherSamples
+        }
+    }
 
     public var data: [Source]
     public var evalData: [Source] = []
@@ -37,6 +52,10 @@ public struct TrainConfig: Sendable, Equatable {
     public var logEvery = 1
     public var threads = 1
     public var outputDir: String
+    /// LoRA on a frozen `initFrom` base (nil: full fine-tuning).
+    public var lora: LoRAConfig?
+    /// Elastic weight consolidation against `initFrom` (nil: off).
+    public var ewc: EWC?
 
     public init(data: [Source], outputDir: String, model: LlamaConfig? = nil) {
         self.data = data; self.outputDir = outputDir; self.model = model
@@ -49,7 +68,7 @@ public struct TrainConfig: Sendable, Equatable {
         guard let top = root as? [String: Any] else { throw TrainerError.config("TRAIN.yaml must be a mapping") }
         let known: Set<String> = ["data", "eval_data", "objective", "model", "init_from", "extend_vocab_size", "vocab_pieces", "seed",
                                   "shuffle_buffer", "steps", "batch_size", "grad_accum", "seq_len", "optimizer", "schedule",
-                                  "eval_every", "eval_batches", "checkpoint_every", "log_every", "threads", "output_dir"]
+                                  "eval_every", "eval_batches", "checkpoint_every", "log_every", "threads", "output_dir", "lora", "ewc"]
         for k in top.keys where !known.contains(k) { throw TrainerError.config("unknown key '\(k)'") }
         func path(_ p: String) -> String { p.hasPrefix("/") ? p : baseDir + "/" + p }
         func sources(_ key: String) throws -> [Source] {
@@ -131,6 +150,57 @@ public struct TrainConfig: Sendable, Equatable {
         let s = try sub("schedule", ["warmup_steps", "min_lr_ratio"])
         c.warmupSteps = try int(s["warmup_steps"], "schedule.warmup_steps") ?? c.warmupSteps
         c.minLRRatio = try num(s["min_lr_ratio"], "schedule.min_lr_ratio") ?? c.minLRRatio
+        let lo = try sub("lora", ["rank", "alpha", "dropout", "rslora", "modules", "base_quantization"])
+        if top["lora"] != nil {
+            var l = LoRAConfig()
+            l.rank = try int(lo["rank"], "lora.rank") ?? l.rank
+            l.alpha = try num(lo["alpha"], "lora.alpha") ?? l.alpha
+            l.dropout = try num(lo["dropout"], "lora.dropout") ?? l.dropout
+            if let r = lo["rslora"] {
+                guard let b = r as? Bool else { throw TrainerError.config("lora.rslora must be true or false") }
+                l.rslora = b
+            }
+            if let ms = lo["modules"] {
+                guard let list = ms as? [Any] else { throw TrainerError.config("lora.modules must be a list") }
+                l.modules = try Array(Set(list.map { item in
+                    guard let n = item as? String, let m = LoRAConfig.Module(name: n) else {
+                        throw TrainerError.config("lora.modules: '\(item)' is not one of q, k, v, o, gate, up, down")
+                    }
+                    return m
+                })).sorted()
+            }
+            if let q = lo["base_quantization"] {
+                guard let s = q as? String, let bq = LoRAConfig.BaseQuantization(rawValue: s) else {
+                    throw TrainerError.config("lora.base_quantization is none, nf4 or int8")
+                }
+                l.baseQuantization = bq
+            }
+            try l.validate()
+            guard c.initFrom != nil else { throw TrainerError.config("lora needs init_from (the base checkpoint)") }
+            guard c.extendVocabSize == nil else { throw TrainerError.config("lora cannot extend the vocabulary of its frozen base") }
+            c.lora = l
+        }
+        let e = try sub("ewc", ["lambda", "fisher", "fisher_data", "fisher_samples"])
+        if top["ewc"] != nil {
+            guard let lam = try num(e["lambda"], "ewc.lambda") else { throw TrainerError.config("ewc.lambda is required") }
+            guard lam >= 0 else { throw TrainerError.config("ewc.lambda must not be negative") }
+            var w = EWC(lambda: lam)
+            if let f = e["fisher"] {
+                guard let s = f as? String else { throw TrainerError.config("ewc.fisher must be a path") }
+                w.fisher = path(s)
+            }
+            if let d = e["fisher_data"] {
+                guard let list = (d as? [Any]) ?? (d as? String).map({ [$0] }), list.allSatisfy({ $0 is String }) else {
+                    throw TrainerError.config("ewc.fisher_data must be a list of shard folders")
+                }
+                w.fisherData = list.map { path($0 as! String) }
+            }
+            w.fisherSamples = try int(e["fisher_samples"], "ewc.fisher_samples") ?? w.fisherSamples
+            guard w.fisherSamples > 0 else { throw TrainerError.config("ewc.fisher_samples must be positive") }
+            guard (w.fisher != nil) != !w.fisherData.isEmpty else { throw TrainerError.config("ewc needs exactly one of fisher and fisher_data") }
+            guard c.initFrom != nil else { throw TrainerError.config("ewc needs init_from (the weights to stay close to)") }
+            c.ewc = w
+        }
         guard c.steps > 0, c.batchSize > 0, c.gradAccum > 0, c.seqLen > 1 else {
             throw TrainerError.config("steps, batch_size, grad_accum must be positive and seq_len > 1")
         }

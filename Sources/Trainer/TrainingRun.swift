@@ -11,6 +11,10 @@ public final class TrainingRun {
     public let schedule: LRSchedule
     /// True when the loss counts only targets whose loss_mask is 1 (SFT); false counts every target (CPT).
     public let maskedLoss: Bool
+    /// Elastic weight consolidation, when the config has `ewc:`.
+    public let ewc: EWCPenalty?
+    /// The EWC penalty of the last training step (nil without EWC).
+    public private(set) var lastEWCPenalty: Double?
     public private(set) var step = 0
     public private(set) var tokensSeen = 0
     /// Receives progress lines; defaults to stdout.
@@ -23,9 +27,13 @@ public final class TrainingRun {
         self.config = config
         setBLASThreads(config.threads)
         var state: TrainerState?
-        if let r = resumeFrom {
+        if let r = resumeFrom { state = try TrainerState.load(from: r) }
+        if config.lora != nil {
+            // the frozen base always comes from init_from; a resumed LoRA run reads only its adapter from the checkpoint
+            guard let from = config.initFrom else { throw TrainerError.config("lora needs init_from") }
+            model = try Checkpoint.loadModel(from: from)
+        } else if let r = resumeFrom {
             model = try Checkpoint.loadModel(from: r)
-            state = try TrainerState.load(from: r)
         } else if let from = config.initFrom {
             var m = try Checkpoint.loadModel(from: from)
             if let nv = config.extendVocabSize, nv != m.config.vocabSize {
@@ -43,12 +51,29 @@ public final class TrainingRun {
         guard config.seqLen <= model.config.maxPositions else {
             throw TrainerError.config("seq_len \(config.seqLen) exceeds max_positions \(model.config.maxPositions)")
         }
-        optimizer = AdamW(parameterCount: model.parameterCount, beta1: Float(config.beta1), beta2: Float(config.beta2),
+        if let e = config.ewc {
+            ewc = try Self.ewcPenalty(e, config: config, model: model, resumed: resumeFrom != nil)
+        } else {
+            ewc = nil
+        }
+        if let lc = config.lora {
+            let adapter = try LoRAAdapter(config: lc, model: model.config, seed: config.seed)
+            if let r = resumeFrom {
+                let saved = try LoRAAdapter.loadConfig(from: r).config
+                guard saved.rank == lc.rank, saved.alpha == lc.alpha, saved.rslora == lc.rslora, saved.modules == lc.modules else {
+                    throw TrainerError.config("the checkpoint's adapter (r \(saved.rank), alpha \(saved.alpha), \(saved.modules.map(\.hfName))) differs from the config's lora section")
+                }
+                try adapter.loadWeights(from: r)
+            }
+            try model.attach(lora: adapter)
+        }
+        optimizer = AdamW(parameterCount: model.lora?.parameterCount ?? model.parameterCount, beta1: Float(config.beta1), beta2: Float(config.beta2),
                           eps: Float(config.eps), weightDecay: Float(config.weightDecay))
         schedule = LRSchedule(maxLR: config.lr, warmupSteps: config.warmupSteps, totalSteps: config.steps, minLRRatio: config.minLRRatio)
         if let r = resumeFrom, let s = state {
             let moments = try Safetensors.read(path: r + "/optimizer.safetensors")
-            guard let m = moments["exp_avg"], let v = moments["exp_avg_sq"], m.data.count == model.parameterCount, v.data.count == model.parameterCount else {
+            let n = optimizer.m.count
+            guard let m = moments["exp_avg"], let v = moments["exp_avg_sq"], m.data.count == n, v.data.count == n else {
                 throw TrainerError.checkpoint(file: r + "/optimizer.safetensors", message: "moments missing or of the wrong size")
             }
             optimizer.m = m.data; optimizer.v = v.data; optimizer.t = s.adamStep
@@ -62,6 +87,24 @@ public final class TrainingRun {
         }
         mixer = try Self.mixer(config.data, readers: readers, seqLen: config.seqLen, seed: config.seed, shuffle: config.shuffleBuffer, state: state)
         acts = Activations(config: model.config, batch: config.batchSize, seqLen: config.seqLen)
+    }
+
+    /// The EWC penalty of a run: the Fisher file named in the config, or one estimated now on `fisher_data` from the
+    /// init_from weights and saved as output_dir/fisher.safetensors (reused when resuming).
+    static func ewcPenalty(_ e: TrainConfig.EWC, config: TrainConfig, model: LlamaModel, resumed: Bool) throws -> EWCPenalty {
+        let saved = config.outputDir + "/fisher.safetensors"
+        let info: FisherInformation
+        if let f = e.fisher {
+            info = try FisherInformation.load(path: f, layout: model.layout)
+        } else if resumed, FileManager.default.fileExists(atPath: saved) {
+            info = try FisherInformation.load(path: saved, layout: model.layout)
+        } else {
+            info = try FisherInformation.estimate(model: model, data: e.fisherData, samples: e.fisherSamples, seqLen: config.seqLen,
+                                                  seed: config.seed)
+            try makeDirectory(config.outputDir)
+            try info.save(path: saved)
+        }
+        return try EWCPenalty(fisher: info, lambda: e.lambda, model: model)
     }
 
     static func mixer(_ sources: [TrainConfig.Source], readers: [ShardReader], seqLen: Int, seed: UInt64, shuffle: Int,
@@ -112,17 +155,29 @@ public final class TrainingRun {
         let scale = 1 / max(counted, 1)
         model.zeroGrad()
         var total = 0.0
-        for mb in micro {
+        model.lora?.training = true
+        defer { model.lora?.training = false }
+        for (k, mb) in micro.enumerated() {
+            model.lora?.dropoutKey = UInt64(step * config.gradAccum + k)
             model.forward(tokens: mb.inputs, batch: B, seqLen: T, acts)
             total += model.loss(targets: mb.targets, weights: mb.weights, scale: scale, gradient: true, acts)
             model.backward(acts)
         }
-        let norm = clipGradients(model, maxNorm: Float(config.gradClip))
+        var loss = total / Double(max(counted, 1))
+        lastEWCPenalty = ewc.map { $0.apply(to: model, gradient: true) }
+        loss += lastEWCPenalty ?? 0
         let lr = schedule.lr(at: step)
-        optimizer.step(model: model, lr: Float(lr))
+        let norm: Float
+        if let lora = model.lora {
+            norm = clipGradients(lora.grads, maxNorm: Float(config.gradClip))
+            optimizer.step(params: lora.params, grads: UnsafeBufferPointer(lora.grads), lr: Float(lr))
+        } else {
+            norm = clipGradients(model, maxNorm: Float(config.gradClip))
+            optimizer.step(model: model, lr: Float(lr))
+        }
         step += 1
         tokensSeen += config.gradAccum * B * T
-        return (total / Double(max(counted, 1)), lr, norm)
+        return (loss, lr, norm)
     }
 
     /// Mean loss over `eval_batches` batches from the start of the held-out sources (no shuffle): the same
@@ -143,9 +198,14 @@ public final class TrainingRun {
         return total / max(count, 1)
     }
 
-    /// Writes weights, config, optimizer moments and data positions to `dir`.
+    /// Writes weights, config, optimizer moments and data positions to `dir`. A LoRA run writes its adapter in the
+    /// PEFT layout instead of the weights (`base_model_name_or_path` = the absolute init_from folder).
     public func saveCheckpoint(to dir: String) throws {
-        try Checkpoint.saveModel(model, to: dir)
+        if let lora = model.lora, let base = config.initFrom {
+            try lora.save(to: dir, baseModel: URL(fileURLWithPath: base).standardizedFileURL.path)
+        } else {
+            try Checkpoint.saveModel(model, to: dir)
+        }
         try optimizer.m.withUnsafeBufferPointer { m in
             try optimizer.v.withUnsafeBufferPointer { v in
                 try Safetensors.write(path: dir + "/optimizer.safetensors", tensors: [
@@ -175,7 +235,8 @@ public final class TrainingRun {
         var losses: [Double] = []
         let t0 = Date()
         let startStep = step
-        log("training \(model.parameterCount) parameters, \(maskedLoss ? "SFT (loss on loss_mask)" : "CPT (loss on all tokens)"), steps \(step)..<\(end), \(config.gradAccum * config.batchSize * config.seqLen) tokens/step")
+        let trained = model.lora.map { "LoRA r=\($0.rank) on \($0.config.modules.map(\.hfName).joined(separator: ",")), \($0.parameterCount) trainable of" } ?? "training"
+        log("\(trained) \(model.parameterCount) parameters, \(maskedLoss ? "SFT (loss on loss_mask)" : "CPT (loss on all tokens)"), steps \(step)..<\(end), \(config.gradAccum * config.batchSize * config.seqLen) tokens/step")
         while step < end {
             let r = try trainStep()
             losses.append(r.loss)
@@ -183,8 +244,10 @@ public final class TrainingRun {
             let done = step - startStep
             let tps = Double(done * config.gradAccum * config.batchSize * config.seqLen) / max(elapsed, 1e-9)
             let eta = elapsed / Double(done) * Double(end - step)
-            try metrics.write(["step": .int(Int64(step)), "loss": .double(r.loss), "lr": .double(r.lr), "grad_norm": .double(Double(r.gradNorm)),
-                               "tokens": .int(Int64(tokensSeen)), "tokens_per_s": .double(tps.rounded())])
+            var row: [String: JSONValue] = ["step": .int(Int64(step)), "loss": .double(r.loss), "lr": .double(r.lr),
+                                            "grad_norm": .double(Double(r.gradNorm)), "tokens": .int(Int64(tokensSeen)), "tokens_per_s": .double(tps.rounded())]
+            if let p = lastEWCPenalty { row["ewc_penalty"] = .double(p) }
+            try metrics.write(row)
             if config.logEvery > 0 && (step % config.logEvery == 0 || step == end) {
                 log(String(format: "step %d/%d loss %.4f lr %.3e gnorm %.3f tokens %d tok/s %.0f ETA %@", step, config.steps, r.loss, r.lr,
                            Double(r.gradNorm), tokensSeen, tps, formatDuration(eta)))

@@ -6,7 +6,7 @@ struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a small Llama-style model on CPU straight from shard folders (CPT or SFT).",
-        discussion: "TRAIN.yaml names the shard folders (with weights), model dimensions or init_from, optimizer, schedule, steps, batch, seq_len, eval and checkpoint intervals and output_dir (see schemas/train.schema.json). Progress lines show step, loss, lr, tokens/s and ETA; output_dir/metrics.jsonl gets one JSON object per step. Checkpoints (output_dir/checkpoint-NNNNNN) hold model.safetensors + config.json that transformers' LlamaForCausalLM loads, plus optimizer state and data positions for --resume.")
+        discussion: "TRAIN.yaml names the shard folders (with weights), model dimensions or init_from, optimizer, schedule, steps, batch, seq_len, eval and checkpoint intervals and output_dir (see schemas/train.schema.json). Progress lines show step, loss, lr, tokens/s and ETA; output_dir/metrics.jsonl gets one JSON object per step. Checkpoints (output_dir/checkpoint-NNNNNN) hold model.safetensors + config.json that transformers' LlamaForCausalLM loads, plus optimizer state and data positions for --resume. With a lora section the init_from base is frozen and only low-rank adapters train (base optionally stored NF4/int8); checkpoints are then PEFT adapter folders. An ewc section adds the elastic-weight-consolidation penalty against init_from (Fisher file from `pipeline fisher`, or estimated at the start).")
 
     @Argument(help: "The TRAIN.yaml file.")
     var config: String
