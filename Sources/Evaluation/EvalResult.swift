@@ -1,0 +1,44 @@
+import DomainForgeCore
+import Foundation
+
+/// The content of an `eval.json` written by `pipeline eval --out`: which checkpoint, the settings, and one entry per
+/// dataset. Reports find datasets by label.
+public struct EvalResult: Sendable, Equatable {
+    public var checkpoint: String
+    public var seqLen: Int
+    public var maxBatches: Int?
+    public var datasets: [DatasetEval]
+
+    public init(checkpoint: String, seqLen: Int, maxBatches: Int?, datasets: [DatasetEval]) {
+        self.checkpoint = checkpoint; self.seqLen = seqLen; self.maxBatches = maxBatches; self.datasets = datasets
+    }
+
+    /// The first dataset with this label.
+    public func dataset(_ label: String) -> DatasetEval? { datasets.first { $0.label == label } }
+
+    public var json: JSONValue {
+        var o: [String: JSONValue] = ["format": .string("domainforge-eval"), "version": .int(1), "checkpoint": .string(checkpoint),
+                                      "seq_len": .int(Int64(seqLen)), "datasets": .array(datasets.map(\.json))]
+        if let m = maxBatches { o["max_batches"] = .int(Int64(m)) }
+        return .object(o)
+    }
+
+    /// Writes the JSON atomically.
+    public func write(path: String) throws {
+        let f = try AtomicOutputFile(path: path)
+        try f.write(Array((json.serialized() + "\n").utf8))
+        try f.commit()
+    }
+
+    /// Reads an `eval.json`.
+    public static func load(path: String) throws -> EvalResult {
+        guard let d = FileManager.default.contents(atPath: path) else { throw EvaluationError.io("cannot read \(path)") }
+        let j: JSONValue
+        do { j = try JSONParser.parse(bytes: [UInt8](d)) } catch { throw EvaluationError.data("\(path): not JSON: \(error)") }
+        guard j["format"]?.stringValue == "domainforge-eval", let list = j["datasets"]?.arrayValue else {
+            throw EvaluationError.data("\(path): not an eval.json written by pipeline eval (format domainforge-eval)")
+        }
+        return EvalResult(checkpoint: j["checkpoint"]?.stringValue ?? "", seqLen: j["seq_len"]?.intValue ?? 0,
+                          maxBatches: j["max_batches"]?.intValue, datasets: try list.map { try DatasetEval(json: $0, file: path) })
+    }
+}
