@@ -7,5 +7,6 @@ struct Pipeline: ParsableCommand {
         abstract: "domainforge: turn raw domain text into clean, accounted training data.",
         subcommands: [RunCommand.self, ValidateCommand.self, StatsCommand.self, VerifyCommand.self, ExportCommand.self,
                       ExtractCommand.self, TokenizerCommand.self, DedupReportCommand.self, StagesCommand.self,
-                      SFTCommand.self, MixCommand.self, TrainCommand.self, GenerateCommand.self])
+                      SFTCommand.self, MixCommand.self, TrainCommand.self, GenerateCommand.self,
+                      EvalCommand.self, ReportCommand.self, SweepCommand.self, LabCommand.self])
 }
