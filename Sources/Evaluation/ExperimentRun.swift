@@ -44,7 +44,9 @@ public struct ExperimentRun {
         try makeDirectory(directory)
         try e.write(path: directory + "/eval.json")
         log(String(format: "  evaluated in %.1f s: %@", Date().timeIntervalSince(t0),
-                   e.datasets.map { "\($0.label) loss \($0.loss.map { String(format: "%.4f", $0) } ?? "-")" }.joined(separator: ", ")))
+                   e.datasets.map { d in
+                        d.accuracy.map { String(format: "%@ accuracy %.3f", d.label, $0) } ?? "\(d.label) loss \(d.loss.map { String(format: "%.4f", $0) } ?? "-")"
+                   }.joined(separator: ", ")))
         return e
     }
 }

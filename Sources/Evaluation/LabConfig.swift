@@ -40,9 +40,7 @@ public struct LabConfig: Sendable {
     public var baseDirectory: String
 
     /// Resolves a path of the lab file.
-    public func resolve(_ p: String) -> String {
-        p.hasPrefix("/") ? p : ((baseDirectory == "." ? p : baseDirectory + "/" + p) as NSString).standardizingPath
-    }
+    public func resolve(_ p: String) -> String { PathResolution.absolute(p, relativeTo: baseDirectory) }
 
     /// Reads and validates a lab file.
     public static func load(path: String) throws -> LabConfig {
@@ -50,11 +48,13 @@ public struct LabConfig: Sendable {
         let tree: JSONValue
         do { tree = try YAMLLoader.load(String(decoding: d, as: UTF8.self), file: path) } catch { throw EvaluationError.config("\(error)") }
         let dir = (path as NSString).deletingLastPathComponent
-        return try parse(tree, baseDirectory: dir.isEmpty ? "." : dir, file: path)
+        return try parse(tree, baseDirectory: PathResolution.absolute(".", relativeTo: dir), file: path)
     }
 
-    /// Validates a parsed lab tree against the schema and reads it.
-    public static func parse(_ tree: JSONValue, baseDirectory: String, file: String = "lab") throws -> LabConfig {
+    /// Validates a parsed lab tree against the schema and reads it; relative paths are made absolute against
+    /// `baseDirectory`.
+    public static func parse(_ tree: JSONValue, baseDirectory dir: String, file: String = "lab") throws -> LabConfig {
+        let baseDirectory = PathResolution.absolute(".", relativeTo: dir)
         let errors = SchemaValidator(schema: try JSONParser.parse(ExperimentSchemas.lab)).validate(tree)
         if !errors.isEmpty { throw EvaluationError.config(errors.map { "\(file): \($0)" }.joined(separator: "\n")) }
         let fraction = tree["heldout_fraction"]?.doubleValue ?? 0.05

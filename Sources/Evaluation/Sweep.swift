@@ -29,7 +29,7 @@ public struct Sweep {
         let errors = SchemaValidator(schema: try JSONParser.parse(ExperimentSchemas.sweep)).validate(tree)
         if !errors.isEmpty { throw EvaluationError.config(errors.map { "\(path): \($0)" }.joined(separator: "\n")) }
         let dir = (path as NSString).deletingLastPathComponent
-        func res(_ p: String) -> String { p.hasPrefix("/") ? p : ((dir.isEmpty ? p : dir + "/" + p) as NSString).standardizingPath }
+        func res(_ p: String) -> String { PathResolution.absolute(p, relativeTo: dir) }
         let e = tree["eval"]!
         var o = Evaluator.Options()
         o.seqLen = e["seq_len"]?.intValue
@@ -78,9 +78,7 @@ public struct Sweep {
         exp.log = log
         // the base: given, or the recipe's init_from
         var baseEval: EvalResult?
-        let baseCkpt = base ?? recipe.tree["init_from"]?.stringValue.map { p in
-            p.hasPrefix("/") ? p : ((recipe.baseDirectory + "/" + p) as NSString).standardizingPath
-        }
+        let baseCkpt = base ?? recipe.tree["init_from"]?.stringValue.map { PathResolution.absolute($0, relativeTo: recipe.baseDirectory) }
         if let b = baseCkpt {
             log("base: evaluating \(b)")
             baseEval = try exp.evaluate(checkpoint: RunDirectory.checkpoint(of: b), into: outputDir + "/base")

@@ -20,8 +20,7 @@ public struct TrainRecipe: Sendable {
         let v: JSONValue
         do { v = try YAMLLoader.load(String(decoding: d, as: UTF8.self), file: path) } catch { throw EvaluationError.config("\(path): \(error)") }
         guard let o = v.objectValue else { throw EvaluationError.config("\(path): TRAIN.yaml must be a mapping") }
-        let base = (path as NSString).deletingLastPathComponent
-        return TrainRecipe(tree: o, baseDirectory: base.isEmpty ? "." : base)
+        return TrainRecipe(tree: o, baseDirectory: PathResolution.absolute(".", relativeTo: (path as NSString).deletingLastPathComponent))
     }
 
     /// Sets a dotted key (`a.b.c`; a number indexes a list), creating mappings on the way.
