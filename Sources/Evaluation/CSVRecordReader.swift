@@ -11,6 +11,7 @@ public final class CSVRecordReader {
         public var error: String?
     }
 
+    /// The file read.
     public let path: String
     let source: any ByteSource
     var buf = [UInt8]()
@@ -18,6 +19,7 @@ public final class CSVRecordReader {
     var line = 1
     var eof = false
 
+    /// Opens `path` (plain, `.gz` or `.zst`).
     public init(path: String) throws {
         self.path = path
         do { source = try openByteSource(path: path, displayName: path) } catch { throw EvaluationError.io("cannot open \(path): \(error)") }

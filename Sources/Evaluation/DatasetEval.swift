@@ -42,6 +42,7 @@ public struct DatasetEval: Sendable, Equatable {
     public var problems: [String] = []
     public var problemCount = 0
 
+    /// An entry with no scores yet.
     public init(label: String, path: String, kind: Kind) { self.label = label; self.path = path; self.kind = kind }
 
     /// Accuracy of multiple choice (summed log-likelihood), nil for other kinds.

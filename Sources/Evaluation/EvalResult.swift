@@ -4,11 +4,16 @@ import Foundation
 /// The content of an `eval.json` written by `pipeline eval --out`: which checkpoint, the settings, and one entry per
 /// dataset. Reports find datasets by label.
 public struct EvalResult: Sendable, Equatable {
+    /// The checkpoint folder scored.
     public var checkpoint: String
+    /// Targets per window.
     public var seqLen: Int
+    /// The --max-batches limit, if any.
     public var maxBatches: Int?
+    /// One entry per dataset, in argument order.
     public var datasets: [DatasetEval]
 
+    /// A result from its parts.
     public init(checkpoint: String, seqLen: Int, maxBatches: Int?, datasets: [DatasetEval]) {
         self.checkpoint = checkpoint; self.seqLen = seqLen; self.maxBatches = maxBatches; self.datasets = datasets
     }
@@ -16,6 +21,7 @@ public struct EvalResult: Sendable, Equatable {
     /// The first dataset with this label.
     public func dataset(_ label: String) -> DatasetEval? { datasets.first { $0.label == label } }
 
+    /// The JSON written to `eval.json`.
     public var json: JSONValue {
         var o: [String: JSONValue] = ["format": .string("domainforge-eval"), "version": .int(1), "checkpoint": .string(checkpoint),
                                       "seq_len": .int(Int64(seqLen)), "datasets": .array(datasets.map(\.json))]

@@ -21,11 +21,15 @@ public struct Evaluator {
         /// Chat template for SFT records (`chatml`, `llama3` or a template YAML file).
         public var template = "chatml"
         public var threads = 1
+        /// The defaults.
         public init() {}
     }
 
+    /// The loaded model.
     public let model: LlamaModel
+    /// Its checkpoint folder.
     public let checkpoint: String
+    /// The settings.
     public let options: Options
 
     /// Loads the checkpoint folder (`Checkpoint.loadModel`).

@@ -9,8 +9,9 @@ public struct ExperimentRun {
     public var evalData: [(label: String, path: String)]
     public var evalOptions: Evaluator.Options
     /// Progress lines.
-    public var log: (String) -> Void = { print($0) }
+    public var log: (String) -> Void = ProgressOutput.line
 
+    /// A runner that evaluates every trained run on `evalData` (label, path) with `evalOptions`.
     public init(evalData: [(label: String, path: String)], evalOptions: Evaluator.Options) {
         self.evalData = evalData; self.evalOptions = evalOptions
     }

@@ -17,16 +17,21 @@ import Tokenization
 /// 4. **Eval and report**: the base and every arm are evaluated on both held-out sets (labels `general`, `domain`,
 ///    plus `eval.extra`) into `runs/*/eval.json`; `report.txt` (table) and `report.html` are written.
 public struct ForgettingLab {
+    /// The lab file's content.
     public let config: LabConfig
     /// Progress lines.
-    public var log: (String) -> Void = { print($0) }
+    public var log: (String) -> Void = ProgressOutput.line
 
+    /// A lab for `config`.
     public init(config: LabConfig) { self.config = config }
 
     /// Where things go.
     public var dataDir: String { config.outputDir + "/data" }
+    /// `output_dir/runs`: the base and arm run directories.
     public var runsDir: String { config.outputDir + "/runs" }
+    /// The training split of a corpus (`general` or `domain`).
     public func trainShards(_ corpus: String) -> String { "\(dataDir)/\(corpus)-train" }
+    /// The held-out split of a corpus.
     public func heldoutShards(_ corpus: String) -> String { "\(dataDir)/\(corpus)-heldout" }
 
     /// What a lab run produced.

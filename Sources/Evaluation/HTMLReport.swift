@@ -3,9 +3,11 @@ import Foundation
 
 /// A self-contained HTML page (inline CSS and SVG, no scripts or external files) with a title, notes, tables and plots.
 public struct HTMLReport {
+    /// The page title.
     public var title: String
     var body: [String] = []
 
+    /// An empty page.
     public init(title: String) { self.title = title }
 
     /// Escapes text for HTML and SVG.
@@ -23,7 +25,9 @@ public struct HTMLReport {
         return o
     }
 
+    /// Adds a section heading.
     public mutating func heading(_ s: String) { body.append("<h2>\(Self.escape(s))</h2>") }
+    /// Adds a paragraph of text.
     public mutating func paragraph(_ s: String) { body.append("<p>\(Self.escape(s))</p>") }
 
     /// A table; the first row is the header.

@@ -7,7 +7,9 @@ import Trainer
 /// highest summed log-probability (`accuracy`) and with the highest log-probability per UTF-8 byte
 /// (`accuracy_normalized`). Files are read row by row; unusable rows are reported with file:line and skipped.
 public struct MultipleChoiceEvaluator {
+    /// Scores each choice.
     public let scorer: TokenScorer
+    /// Encodes questions and choices.
     public let tokenizer: BPETokenizer
     /// Stop after this many questions in all (nil: every question).
     public var maxQuestions: Int?

@@ -6,6 +6,7 @@ public struct MultipleChoiceQuestion: Sendable, Equatable {
     public var file: String
     public var line: Int
 
+    /// A question from its parts.
     public init(question: String, choices: [String], answer: Int, file: String, line: Int) {
         self.question = question; self.choices = choices; self.answer = answer; self.file = file; self.line = line
     }
@@ -39,6 +40,7 @@ public struct MultipleChoiceQuestion: Sendable, Equatable {
         public var message: String
         public var file: String
         public var line: Int
+        /// A problem at `file:line`.
         public init(_ message: String, file: String, line: Int) { self.message = message; self.file = file; self.line = line }
         public var description: String { "\(file):\(line): \(message)" }
     }

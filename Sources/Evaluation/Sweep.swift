@@ -19,7 +19,7 @@ public struct Sweep {
     public var evalOptions: Evaluator.Options
     public var threads: Int?
     public var outputDir: String
-    public var log: (String) -> Void = { print($0) }
+    public var log: (String) -> Void = ProgressOutput.line
 
     /// Reads and validates a sweep file; paths are resolved against its folder.
     public static func load(path: String) throws -> Sweep {

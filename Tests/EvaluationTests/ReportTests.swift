@@ -38,6 +38,9 @@ import Testing
         #expect(lines[3].hasPrefix("full-ft ") && lines[3].contains("+1.0000") && lines[3].contains("+0.7500"))
         #expect(lines[4].hasPrefix("full-ft-replay") && lines[4].contains("+0.5000") && lines[4].contains("+0.2500"))
         #expect(lines[5].hasPrefix("lora") && lines[5].contains("unknown key 'lora'"))
+        // a failure note does not widen the number columns
+        #expect(lines[2].count == lines[0].count || lines[2].count < 100)
+        #expect(lines[1].count < 110)
         let html = HTMLReport.comparison(c, title: "T <&>").html
         #expect(html.components(separatedBy: "<svg ").count - 1 == 2)
         #expect(html.contains("+0.7500") && html.contains("+0.2500") && html.contains("3.7500"))
