@@ -79,7 +79,11 @@ public struct ForgettingLab {
             }
         }
         let c = try RunComparison(runs: runs, base: base.eval, failures: failures)
-        var html = HTMLReport.comparison(c, title: "Forgetting lab: \(config.name)")
+        var basePlot = SVGPlot(title: "Base pretraining loss", xLabel: "step", yLabel: "loss")
+        basePlot.width = 720
+        let baseCurve = basePlot.lines([.init(name: "base", points: base.trainLoss.map { (Double($0.step), $0.value) })])
+        var html = HTMLReport.comparison(c, title: "Forgetting lab: \(config.name)",
+                                         extra: [(baseCurve, "Training loss of the base on general text (from runs/base/metrics.jsonl).")])
         html.paragraph(String(format: "Base pretrained on %@; arms adapted on %@; evaluated on %@. Total time %.0f s.",
                               trainShards("general"), trainShards("domain"), evalData.map { "\($0.label) = \($0.path)" }.joined(separator: ", "),
                               Date().timeIntervalSince(t0)))

@@ -51,8 +51,11 @@ import Testing
             #expect(rows.contains { $0.hasPrefix(name + " ") }, "no row for \(name) in\n\(text)")
         }
         let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
-        #expect(html.components(separatedBy: "<svg ").count - 1 == 2)
+        #expect(html.components(separatedBy: "<svg ").count - 1 == 3)  // arm curves, scatter, base curve
         #expect(html == outcome.reportHTML)
+        for r in outcome.comparison.runs where r.failure == nil {
+            #expect(html.contains(String(format: "%+.4f", r.domainGain!)) && html.contains(String(format: "%+.4f", r.forgetting!)))
+        }
         // the arms that the trainer supports on every branch ran and have both held-out losses
         for arm in ["full-ft", "full-ft-replay"] {
             let row = try #require(outcome.comparison.runs.first { $0.name == arm })
