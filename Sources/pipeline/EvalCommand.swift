@@ -18,7 +18,7 @@ struct EvalCommand: ParsableCommand {
     @Argument(help: "A checkpoint folder, or a training output_dir (its latest checkpoint).")
     var checkpoint: String
 
-    @Argument(help: "Datasets: PATH or LABEL=PATH.")
+    @Argument(help: "Datasets: PATH or LABEL=PATH (write ./NAME for a path whose first component holds \"=\").")
     var data: [String]
 
     @Flag(help: "Print the result as JSON instead of a table.")
