@@ -7,11 +7,11 @@ struct EvalCommand: ParsableCommand {
         commandName: "eval",
         abstract: "Score a checkpoint on held-out shards, MMLU-style CSV and SFT records: loss, perplexity, token accuracy, multiple-choice accuracy.",
         discussion: """
-            DATA is PATH or LABEL=PATH (reports look for the labels domain and general). A shard folder (CPT, or SFT with
-            loss_mask: loss on response tokens only) gives mean loss, perplexity, token accuracy and tokens counted, in
-            file order, cut into windows of --seq-len. CSV files (question, choices..., answer as 0-3 or A-D; a folder
-            of them) are scored by log-likelihood of each choice, with accuracy against chance. .jsonl/.json SFT records
-            are rendered with --template: loss on responses, and when a prompt asks for JSON, whether the greedy answer
+            DATA is PATH or LABEL=PATH (reports look for the labels domain and general). A shard folder (CPT, or SFT with \
+            loss_mask: loss on response tokens only) gives mean loss, perplexity, token accuracy and tokens counted, in \
+            file order, cut into windows of --seq-len. CSV files (question, choices..., answer as 0-3 or A-D; a folder \
+            of them) are scored by log-likelihood of each choice, with accuracy against chance. .jsonl/.json SFT records \
+            are rendered with --template: loss on responses, and when a prompt asks for JSON, whether the greedy answer \
             parses as JSON. CSV and SFT data need --tokenizer. Unusable rows are reported as file:line and skipped.
             """)
 

@@ -7,9 +7,9 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Compare training runs with their base: domain loss gain and general loss rise (forgetting), as a table and an HTML page.",
         discussion: """
-            A run directory is a training output_dir (metrics.jsonl, latest, checkpoint-NNNNNN/) with an eval.json
-            written by: pipeline eval RUN domain=DOMAIN_HELDOUT general=GENERAL_HELDOUT --out RUN/eval.json.
-            --base is the base model's eval.json (or a run directory holding one). The HTML page is self-contained:
+            A run directory is a training output_dir (metrics.jsonl, latest, checkpoint-NNNNNN/) with an eval.json \
+            written by: pipeline eval RUN domain=DOMAIN_HELDOUT general=GENERAL_HELDOUT --out RUN/eval.json. \
+            --base is the base model's eval.json (or a run directory holding one). The HTML page is self-contained: \
             the table, training loss curves and a domain-gain-vs-forgetting scatter as inline SVG.
             """)
 
