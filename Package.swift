@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "Dedup", dependencies: ["DomainForgeCore", "CSQLite"]),
         .target(name: "Trainer", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "COpenBLAS", .product(name: "Yams", package: "Yams")]),
         .target(name: "SFT", dependencies: ["DomainForgeCore", "Tokenization", "Shards", .product(name: "Yams", package: "Yams")]),
-        .target(name: "Evaluation", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "SFT", "Trainer", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Evaluation", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "SFT", "Trainer", "PipelineConfig", "PipelineRunner", .product(name: "Yams", package: "Yams")]),
         .target(name: "Extraction", dependencies: ["DomainForgeCore", "CXML2"]),
         .target(name: "Cleaning", dependencies: ["DomainForgeCore"]),
         .target(name: "Tokenization", dependencies: ["DomainForgeCore"]),

@@ -8,5 +8,5 @@ struct Pipeline: ParsableCommand {
         subcommands: [RunCommand.self, ValidateCommand.self, StatsCommand.self, VerifyCommand.self, ExportCommand.self,
                       ExtractCommand.self, TokenizerCommand.self, DedupReportCommand.self, DedupGlobalCommand.self, StagesCommand.self,
                       SFTCommand.self, MixCommand.self, TrainCommand.self, GenerateCommand.self,
-                      FisherCommand.self])
+                      FisherCommand.self, EvalCommand.self, ReportCommand.self, SweepCommand.self, LabCommand.self])
 }

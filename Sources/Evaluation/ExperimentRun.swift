@@ -1,0 +1,53 @@
+import DomainForgeCore
+import Foundation
+import Trainer
+
+/// Trains one recipe through the Trainer library and evaluates its last checkpoint into a run directory
+/// (`RunDirectory`): writes `train.yaml`, trains (`TrainingRun.run`), then `eval.json`. Used by sweep and lab.
+public struct ExperimentRun {
+    /// What to evaluate and how.
+    public var evalData: [(label: String, path: String)]
+    public var evalOptions: Evaluator.Options
+    /// Progress lines.
+    public var log: (String) -> Void = ProgressOutput.line
+
+    /// A runner that evaluates every trained run on `evalData` (label, path) with `evalOptions`.
+    public init(evalData: [(label: String, path: String)], evalOptions: Evaluator.Options) {
+        self.evalData = evalData; self.evalOptions = evalOptions
+    }
+
+    /// Trains `recipe` into `directory` (replacing what a previous run left there) and evaluates it.
+    /// Throws `EvaluationError.config` with the trainer's message when the trainer rejects the recipe.
+    @discardableResult
+    public func run(_ recipe: TrainRecipe, directory: String) throws -> RunDirectory {
+        var r = recipe
+        r.tree["output_dir"] = .string(directory)
+        let config = try r.config()
+        let fm = FileManager.default
+        if fm.fileExists(atPath: directory) { try fm.removeItem(atPath: directory) }
+        try makeDirectory(directory)
+        try Data(r.yaml.utf8).write(to: URL(fileURLWithPath: directory + "/train.yaml"))
+        let t0 = Date()
+        let training: TrainingRun
+        do { training = try TrainingRun(config: config) } catch { throw EvaluationError.config("trainer: \(error)") }
+        training.log = { line in self.log("  " + line) }
+        try training.run()
+        log(String(format: "  trained in %.1f s", Date().timeIntervalSince(t0)))
+        try evaluate(checkpoint: RunDirectory.checkpoint(of: directory), into: directory)
+        return try RunDirectory(path: directory)
+    }
+
+    /// Evaluates a checkpoint and writes `directory/eval.json`.
+    @discardableResult
+    public func evaluate(checkpoint: String, into directory: String) throws -> EvalResult {
+        let t0 = Date()
+        let e = try Evaluator(checkpoint: checkpoint, options: evalOptions).run(data: evalData)
+        try makeDirectory(directory)
+        try e.write(path: directory + "/eval.json")
+        log(String(format: "  evaluated in %.1f s: %@", Date().timeIntervalSince(t0),
+                   e.datasets.map { d in
+                        d.accuracy.map { String(format: "%@ accuracy %.3f", d.label, $0) } ?? "\(d.label) loss \(d.loss.map { String(format: "%.4f", $0) } ?? "-")"
+                   }.joined(separator: ", ")))
+        return e
+    }
+}

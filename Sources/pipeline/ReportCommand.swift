@@ -1,0 +1,47 @@
+import ArgumentParser
+import Evaluation
+import Foundation
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Compare training runs with their base: domain loss gain and general loss rise (forgetting), as a table and an HTML page.",
+        discussion: """
+            A run directory is a training output_dir (metrics.jsonl, latest, checkpoint-NNNNNN/) with an eval.json \
+            written by: pipeline eval RUN domain=DOMAIN_HELDOUT general=GENERAL_HELDOUT --out RUN/eval.json. \
+            --base is the base model's eval.json (or a run directory holding one). The HTML page is self-contained: \
+            the table, training loss curves and a domain-gain-vs-forgetting scatter as inline SVG.
+            """)
+
+    @Argument(help: "Run directories.")
+    var runs: [String]
+
+    @Option(help: "The base model's eval.json, or a directory that holds one.")
+    var base: String?
+
+    @Option(help: "Write the HTML report here.")
+    var html: String?
+
+    @Option(help: "Label of the domain held-out dataset in eval.json.")
+    var domain = "domain"
+
+    @Option(help: "Label of the general held-out dataset in eval.json.")
+    var general = "general"
+
+    func run() throws {
+        let c = try orExit { () throws -> RunComparison in
+            let rs = try runs.map { try RunDirectory(path: $0) }
+            let b = try base.map { p -> EvalResult in
+                var isDir: ObjCBool = false
+                _ = FileManager.default.fileExists(atPath: p, isDirectory: &isDir)
+                return try EvalResult.load(path: isDir.boolValue ? p + "/eval.json" : p)
+            }
+            return try RunComparison(runs: rs, base: b, domainLabel: domain, generalLabel: general)
+        }
+        print(c.table)
+        if let html {
+            try orExit { try HTMLReport.comparison(c, title: "Run comparison").write(path: html) }
+            print("wrote \(html)")
+        }
+    }
+}
