@@ -2,11 +2,13 @@ import ArgumentParser
 import Foundation
 import PipelineConfig
 import PipelineRunner
+import Evaluation
+import DomainForgeCore
 
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Check a pipeline config against schemas/pipeline.schema.json without running it.",
+        abstract: "Check a pipeline config (schemas/pipeline.schema.json) or a forgetting-lab config (schemas/lab.schema.json) without running it.",
         discussion: "Every problem is printed with its key path and, where it applies, the allowed values. Unknown keys are errors. Exit status 2 when invalid.")
 
     @Argument(help: "Pipeline configs (YAML).")
@@ -16,6 +18,10 @@ struct ValidateCommand: ParsableCommand {
         var bad = false
         for c in configs {
             do {
+                if let lab = try labConfig(c) {
+                    print("\(c): ok (lab: \(lab.arms.count) arms: \(lab.arms.map(\.name).joined(separator: ", ")))")
+                    continue
+                }
                 let spec = try loadSpec(c)
                 let scratch = NSTemporaryDirectory() + "/domainforge-validate-\(getpid())"
                 defer { try? FileManager.default.removeItem(atPath: scratch) }
@@ -26,5 +32,18 @@ struct ValidateCommand: ParsableCommand {
             }
         }
         if bad { throw ExitCode(2) }
+    }
+}
+
+/// The lab config at `path` when the file is one (a mapping with `arms` and `pretrain`), validated; nil for other files.
+private func labConfig(_ path: String) throws -> LabConfig? {
+    guard let d = FileManager.default.contents(atPath: path),
+          let tree = try? YAMLLoader.load(String(decoding: d, as: UTF8.self), file: path),
+          tree["arms"] != nil, tree["pretrain"] != nil else { return nil }
+    do {
+        return try LabConfig.load(path: path)
+    } catch {
+        printError("\(error)")
+        throw ExitCode(2)
     }
 }
