@@ -47,12 +47,19 @@ public final class AdamW {
 /// Returns the norm before clipping.
 @discardableResult
 public func clipGradients(_ model: LlamaModel, maxNorm: Float) -> Float {
-    var ss = 0.0
-    for x in model.grads { ss += Double(x) * Double(x) }
+    let g = model.grads.baseAddress!
+    // per-chunk sums added in chunk order: one chunk (the plain sequential sum) with one worker
+    let ss = Parallel.sumChunks(model.grads.count, minChunk: 1 << 16) { r in
+        var s = 0.0
+        for i in r { s += Double(g[i]) * Double(g[i]) }
+        return s
+    }
     let norm = Float(ss.squareRoot())
     if maxNorm > 0 && norm > maxNorm {
         let s = maxNorm / (norm + 1e-6)
-        for i in model.grads.indices { model.grads[i] *= s }
+        Parallel.forChunks(model.grads.count, minChunk: 1 << 16) { r in
+            for i in r { g[i] *= s }
+        }
     }
     return norm
 }
@@ -60,6 +67,6 @@ public func clipGradients(_ model: LlamaModel, maxNorm: Float) -> Float {
 /// Sets the number of OpenBLAS threads (1 gives bitwise-reproducible runs).
 /// Also the number of workers for the trainer's own loops.
 public func setBLASThreads(_ n: Int) {
-    Parallel.workers = max(1, n)
+    Parallel.defaultWorkers = max(1, n)
     openblas_set_num_threads(Int32(max(1, n)))
 }

@@ -95,10 +95,15 @@ public final class LlamaModel {
     // ------------------------------------------------------------------------
     // Backward: layers in exactly reverse order; accumulates into `grads`.
 
-    public func backward(_ a: Activations) {
+    /// Backward of the last `forward` and `loss(gradient: true)` on `a`, accumulating into `grads`.
+    public func backward(_ a: Activations) { backward(a, grads: grads.baseAddress!) }
+
+    /// Backward into `g`, a gradient buffer laid out like `params` (`layout.count` floats): lets several threads
+    /// each accumulate their share of a batch into a buffer of their own.
+    public func backward(_ a: Activations, grads g: UnsafeMutablePointer<Float>) {
         let c = config, C = c.hiddenSize, H = c.intermediateSize, NH = c.numHeads, NKV = c.numKVHeads, HD = c.headDim
         let Q = NH * HD, KV = NKV * HD, V = c.vocabSize, B = a.b, T = a.t, N = B * T
-        let p = params.baseAddress!, g = grads.baseAddress!
+        let p = params.baseAddress!
         // output head and final norm
         linearBackward(dinp: a.dxn, dw: g + layout.lmHead, dout: a.logits, inp: a.xnf, w: p + layout.lmHead, n: N, i: C, o: V)
         rmsnormBackward(dx: a.dres, dw: g + layout.norm, dy: a.dxn, x: a.resid[c.numLayers], w: p + layout.norm, rstd: a.rstdf,

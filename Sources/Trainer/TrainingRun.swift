@@ -16,7 +16,8 @@ public final class TrainingRun {
     /// Receives progress lines; defaults to stdout.
     public var log: (String) -> Void = { print($0) }
     let mixer: WeightedMixer
-    let acts: Activations
+    /// Forward/backward of each micro-batch, its sequences split over `config.threads` worker threads.
+    let stepper: BatchParallel
 
     /// Starts a run from `config` (fresh weights, `init_from`, or a resumed checkpoint folder written by this class).
     public init(config: TrainConfig, resumeFrom: String? = nil) throws {
@@ -61,7 +62,7 @@ public final class TrainingRun {
         case .auto: maskedLoss = readers.contains { $0.hasLossMask }
         }
         mixer = try Self.mixer(config.data, readers: readers, seqLen: config.seqLen, seed: config.seed, shuffle: config.shuffleBuffer, state: state)
-        acts = Activations(config: model.config, batch: config.batchSize, seqLen: config.seqLen)
+        stepper = BatchParallel(model: model, batch: config.batchSize, seqLen: config.seqLen, workers: config.threads)
     }
 
     static func mixer(_ sources: [TrainConfig.Source], readers: [ShardReader], seqLen: Int, seed: UInt64, shuffle: Int,
@@ -110,16 +111,19 @@ public final class TrainingRun {
             micro.append(mb)
         }
         let scale = 1 / max(counted, 1)
-        model.zeroGrad()
-        var total = 0.0
-        for mb in micro {
-            model.forward(tokens: mb.inputs, batch: B, seqLen: T, acts)
-            total += model.loss(targets: mb.targets, weights: mb.weights, scale: scale, gradient: true, acts)
-            model.backward(acts)
-        }
-        let norm = clipGradients(model, maxNorm: Float(config.gradClip))
         let lr = schedule.lr(at: step)
-        optimizer.step(model: model, lr: Float(lr))
+        // this run's thread count on this thread, whatever other runs in the process use
+        let (total, norm) = Parallel.withWorkers(config.threads) { () -> (Double, Float) in
+            stepper.zeroGrad()
+            var total = 0.0
+            for mb in micro {
+                total += stepper.accumulate(inputs: mb.inputs, targets: mb.targets, weights: mb.weights, scale: scale)
+            }
+            stepper.reduceGradients()
+            let norm = clipGradients(model, maxNorm: Float(config.gradClip))
+            optimizer.step(model: model, lr: Float(lr))
+            return (total, norm)
+        }
         step += 1
         tokensSeen += config.gradAccum * B * T
         return (total / Double(max(counted, 1)), lr, norm)
@@ -136,8 +140,7 @@ public final class TrainingRun {
             var wins = [TokenWindow]()
             for _ in 0..<config.batchSize { wins.append(try mix.next().window) }
             let mb = try batch(wins, masked: maskedLoss)
-            model.forward(tokens: mb.inputs, batch: config.batchSize, seqLen: config.seqLen, acts)
-            total += model.loss(targets: mb.targets, weights: mb.weights, scale: 1, gradient: false, acts)
+            total += Parallel.withWorkers(config.threads) { stepper.lossSum(inputs: mb.inputs, targets: mb.targets, weights: mb.weights) }
             count += Double(mb.weights.reduce(0, +))
         }
         return total / max(count, 1)
