@@ -19,14 +19,14 @@ func runTrainerBench(_ args: [String]) throws {
     while i < args.count {
         let k = args[i].hasPrefix("--") ? String(args[i].dropFirst(2)) : args[i]
         if k == "single" { single = true; i += 1; continue }
-        guard i + 1 < args.count else { print("missing value for \(args[i])"); return }
+        guard i + 1 < args.count else { say("missing value for \(args[i])"); return }
         let v = args[i + 1]
         switch k {
         case "threads": threads = v.split(separator: ",").compactMap { Int($0) }
         case "python": python = v
         case "tokens": tokens = v
         default:
-            guard o[k] != nil, let n = Int(v) else { print("bad argument \(args[i])"); return }
+            guard o[k] != nil, let n = Int(v) else { say("bad argument \(args[i])"); return }
             o[k] = n
         }
         i += 2
@@ -38,7 +38,7 @@ func runTrainerBench(_ args: [String]) throws {
     if python != nil && tokens == nil {
         let path = NSTemporaryDirectory() + "bench-train-tokens-\(getpid()).npy"
         let r = try runChild(python!, ["-c", "import numpy as np, sys; np.save(sys.argv[1], np.random.default_rng(0).integers(0, 32000, 2000000).astype(np.uint32))", path])
-        guard r.status == 0 else { print("could not write \(path): \(r.out)"); return }
+        guard r.status == 0 else { say("could not write \(path): \(r.out)"); return }
         tokens = path
     }
     defer { if let t = tokens, t.hasPrefix(NSTemporaryDirectory() + "bench-train-tokens-") { try? FileManager.default.removeItem(atPath: t) } }
@@ -46,12 +46,12 @@ func runTrainerBench(_ args: [String]) throws {
     for round in 1...max(1, o["rounds"]!) {
         for t in threads {
             let r = try runChild(Bundle.main.executablePath ?? CommandLine.arguments[0], ["train", "--single", "--threads", String(t)] + shape)
-            print("round \(round) ours  threads \(t): " + r.out.trimmingCharacters(in: .whitespacesAndNewlines))
+            say("round \(round) ours  threads \(t): " + r.out.trimmingCharacters(in: .whitespacesAndNewlines))
             if let v = figure(r.out, after: "tokens/s ") { ours[t, default: []].append(v) }
             guard let py = python, let tok = tokens else { continue }
             // peak RSS of the reference process itself, via resource.getrusage after it finishes
             let wrapper = "import runpy, sys, resource; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__'); " +
-                "print('peak_rss_mib %.1f' % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))"
+                "say('peak_rss_mib %.1f' % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))"
             let ref = "../shared/bench/reference/bench_gpt_cpu.py"
             let p = try runChild(py, ["-c", wrapper, ref, tok, "--mode", "full", "--vocab", String(o["vocab"]!),
                                       "--steps", String(o["steps"]! + o["warmup"]!), "--warmup", String(o["warmup"]!),
@@ -62,16 +62,16 @@ func runTrainerBench(_ args: [String]) throws {
             let tps = figure(json, after: "\"tokens_per_s_steady\": ")
             let med = figure(json, after: "\"step_s_median\": ")
             if let v = tps { torch[t, default: []].append(v) }
-            print("round \(round) torch threads \(t): " + (tps.map { String(format: "tokens/s %.0f  median step %.1f ms  %@ MiB", $0, (med ?? 0) * 1000, rss.replacingOccurrences(of: "peak_rss_mib", with: "peak RSS")) } ?? p.out))
+            say("round \(round) torch threads \(t): " + (tps.map { String(format: "tokens/s %.0f  median step %.1f ms  %@ MiB", $0, (med ?? 0) * 1000, rss.replacingOccurrences(of: "peak_rss_mib", with: "peak RSS")) } ?? p.out))
         }
     }
     for t in threads {
         let a = ours[t] ?? [], b = torch[t] ?? []
         let fa = a.map { String(format: "%.0f", $0) }.joined(separator: ", ")
-        if b.isEmpty { print("threads \(t): ours \(fa) tokens/s"); continue }
+        if b.isEmpty { say("threads \(t): ours \(fa) tokens/s"); continue }
         let fb = b.map { String(format: "%.0f", $0) }.joined(separator: ", ")
         let ratios = zip(a, b).map { String(format: "%.2fx", $0 / $1) }.joined(separator: ", ")
-        print("threads \(t): ours \(fa) vs torch \(fb) tokens/s; paired ratios \(ratios)")
+        say("threads \(t): ours \(fa) vs torch \(fb) tokens/s; paired ratios \(ratios)")
     }
 }
 
@@ -104,7 +104,7 @@ private func trainOnce(_ o: [String: Int], threads: Int) throws {
     getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &ru)
     let total = times.reduce(0, +)
     let sorted = times.sorted()
-    print(String(format: "tokens/s %.0f  mean step %.1f ms  median %.1f ms  peak RSS %.1f MiB  (%d steps; loss %.4f → %.4f; %d layers, %d heads, kv %d, d %d, mlp %d, ctx %d, batch %d, vocab %d, %d params, %d threads)",
+    say(String(format: "tokens/s %.0f  mean step %.1f ms  median %.1f ms  peak RSS %.1f MiB  (%d steps; loss %.4f → %.4f; %d layers, %d heads, kv %d, d %d, mlp %d, ctx %d, batch %d, vocab %d, %d params, %d threads)",
                  Double(times.count * B * T) / total, total / Double(times.count) * 1000, sorted[sorted.count / 2] * 1000,
                  Double(ru.ru_maxrss) / 1024, times.count, losses.first ?? 0, losses.last ?? 0, cfg.numLayers, cfg.numHeads,
                  cfg.numKVHeads, cfg.hiddenSize, cfg.intermediateSize, T, B, cfg.vocabSize, model.parameterCount, threads))
@@ -130,3 +130,6 @@ private func runChild(_ exe: String, _ args: [String]) throws -> (status: Int32,
     p.waitUntilExit()
     return (p.terminationStatus, String(decoding: data, as: UTF8.self))
 }
+
+/// Prints one line unbuffered (each run's line appears as it finishes, also when stdout is a file).
+private func say(_ s: String) { FileHandle.standardOutput.write(Data((s + "\n").utf8)) }

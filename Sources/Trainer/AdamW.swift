@@ -29,13 +29,27 @@ public final class AdamW {
                 for tensor in model.layout.tensors {
                     let wd = tensor.decays ? wdecay : 0
                     Parallel.forChunks(tensor.count, minChunk: 1 << 14) { range in
-                    for i in (tensor.offset + range.lowerBound)..<(tensor.offset + range.upperBound) {
-                        let gi = g[i]
-                        let mi = b1 * mp[i] + (1 - b1) * gi
-                        let vi = b2 * vp[i] + (1 - b2) * gi * gi
-                        mp[i] = mi; vp[i] = vi
-                        p[i] -= lr * ((mi * c1) / ((vi * c2).squareRoot() + e) + wd * p[i])
-                    }
+                        // 8 lanes at a time, then the tail; the same operations in the same order, so the same bits
+                        var i = tensor.offset + range.lowerBound
+                        let end = tensor.offset + range.upperBound
+                        let vb1 = F8(repeating: b1), vb1c = F8(repeating: 1 - b1), vb2 = F8(repeating: b2), vb2c = F8(repeating: 1 - b2)
+                        let vc1 = F8(repeating: c1), vc2 = F8(repeating: c2), ve = F8(repeating: e), vwd = F8(repeating: wd), vlr = F8(repeating: lr)
+                        while i + 8 <= end {
+                            let gi = ld(g + i), pi = ld(p + i)
+                            let mi = vb1 * ld(mp + i) + vb1c * gi
+                            let vi = vb2 * ld(vp + i) + vb2c * gi * gi
+                            st(mi, mp + i); st(vi, vp + i)
+                            st(pi - vlr * ((mi * vc1) / ((vi * vc2).squareRoot() + ve) + vwd * pi), p + i)
+                            i += 8
+                        }
+                        while i < end {
+                            let gi = g[i]
+                            let mi = b1 * mp[i] + (1 - b1) * gi
+                            let vi = b2 * vp[i] + (1 - b2) * gi * gi
+                            mp[i] = mi; vp[i] = vi
+                            p[i] -= lr * ((mi * c1) / ((vi * c2).squareRoot() + e) + wd * p[i])
+                            i += 1
+                        }
                     }
                 }
             }
