@@ -3,16 +3,17 @@ import Trainer
 
 /// Training throughput of the Llama trainer on random tokens (speed depends only on shapes), comparable to
 /// `bench_gpt_cpu.py` (4 layers, 4 heads, d_model 256, context 256, batch 8, vocab 8,192, tied embeddings).
-/// Usage: bench train [--threads 1,2] [--rounds 1] [--steps 10] [--warmup 2] [--layers 4] [--heads 4] [--kv-heads 4]
+/// Usage: bench train [--generate N] [--threads 1,2] [--rounds 1] [--steps 10] [--warmup 2] [--layers 4] [--heads 4] [--kv-heads 4]
 ///                    [--dim 256] [--hidden 683] [--ctx 256] [--batch 8] [--vocab 8192] [--python PY [--tokens NPY]]
 /// Each thread count runs in a process of its own (so peak RSS is per run), one step = one batch of batch × ctx
 /// tokens (forward, loss, backward, gradient reduction, clipping, AdamW). With --python (a Python with torch and
 /// numpy), ../shared/bench/reference/bench_gpt_cpu.py runs after each of ours with the same thread count and shape
 /// (ours, torch, ours, torch, … so machine load hits both); --tokens is its token file (default: 2 M random ids
 /// written to a temporary .npy). The SwiGLU width defaults to 683 ≈ 8·d/3, the same multiply count as the
-/// reference's 4·d GELU MLP.
+/// reference's 4·d GELU MLP. `--generate N` instead times greedy decoding of N new tokens after a 16-token prompt
+/// (one thread, random weights), with and without the KV cache.
 func runTrainerBench(_ args: [String]) throws {
-    var o: [String: Int] = ["rounds": 1, "steps": 10, "warmup": 2, "layers": 4, "heads": 4, "kv-heads": 4, "dim": 256,
+    var o: [String: Int] = ["generate": 0, "rounds": 1, "steps": 10, "warmup": 2, "layers": 4, "heads": 4, "kv-heads": 4, "dim": 256,
                             "hidden": 683, "ctx": 256, "batch": 8, "vocab": 8192]
     var threads = [1, 2], python: String?, tokens: String?, single = false
     var i = 0
@@ -32,6 +33,7 @@ func runTrainerBench(_ args: [String]) throws {
         i += 2
     }
     if single { try trainOnce(o, threads: threads.first ?? 1); return }
+    if let n = o["generate"], n > 0 { try generateOnce(o, newTokens: n); return }
 
     // Parent: one child process per (round, thread count), each followed by the reference with the same threads.
     let shape = ["layers", "heads", "kv-heads", "dim", "hidden", "ctx", "batch", "vocab", "steps", "warmup"].flatMap { ["--" + $0, String(o[$0]!)] }
@@ -62,7 +64,8 @@ func runTrainerBench(_ args: [String]) throws {
             let tps = figure(json, after: "\"tokens_per_s_steady\": ")
             let med = figure(json, after: "\"step_s_median\": ")
             if let v = tps { torch[t, default: []].append(v) }
-            say("round \(round) torch threads \(t): " + (tps.map { String(format: "tokens/s %.0f  median step %.1f ms  %@ MiB", $0, (med ?? 0) * 1000, rss.replacingOccurrences(of: "peak_rss_mib", with: "peak RSS")) } ?? p.out))
+            let rssText = rss.replacingOccurrences(of: "peak_rss_mib", with: "peak RSS") + " MiB"
+            say("round \(round) torch threads \(t): " + (tps.map { String(format: "tokens/s %.0f  median step %.1f ms  ", $0, (med ?? 0) * 1000) + rssText } ?? p.out))
         }
     }
     for t in threads {
@@ -108,6 +111,29 @@ private func trainOnce(_ o: [String: Int], threads: Int) throws {
                  Double(times.count * B * T) / total, total / Double(times.count) * 1000, sorted[sorted.count / 2] * 1000,
                  Double(ru.ru_maxrss) / 1024, times.count, losses.first ?? 0, losses.last ?? 0, cfg.numLayers, cfg.numHeads,
                  cfg.numKVHeads, cfg.hiddenSize, cfg.intermediateSize, T, B, cfg.vocabSize, model.parameterCount, threads))
+}
+
+/// Greedy decoding speed with and without the KV cache.
+private func generateOnce(_ o: [String: Int], newTokens n: Int) throws {
+    setBLASThreads(1)
+    let cfg = LlamaConfig(vocabSize: o["vocab"]!, hiddenSize: o["dim"]!, intermediateSize: o["hidden"]!, numLayers: o["layers"]!,
+                          numHeads: o["heads"]!, numKVHeads: o["kv-heads"]!, maxPositions: o["ctx"]!, tieEmbeddings: true)
+    let model = try LlamaModel(config: cfg)
+    model.initialize(seed: 0, std: 0.2)
+    let prompt = (0..<16).map { Int32($0 * 37 % cfg.vocabSize) }
+    var outputs: [[Int32]] = []
+    for cache in [true, false] {
+        var opt = Generator.Options()
+        opt.maxNewTokens = n
+        opt.useCache = cache
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let out = Generator(model: model).generate(prompt: prompt, options: opt)
+        let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        outputs.append(out)
+        say("generate \(out.count) tokens after a \(prompt.count)-token prompt, " + (cache ? "KV cache" : "no cache (window recomputed)")
+            + String(format: ": %.1f tokens/s (%.3f s)", Double(out.count) / dt, dt))
+    }
+    say("same tokens: \(outputs[0] == outputs[1])")
 }
 
 /// The number right after `key` in `text`.
