@@ -53,7 +53,7 @@ func runTrainerBench(_ args: [String]) throws {
             guard let py = python, let tok = tokens else { continue }
             // peak RSS of the reference process itself, via resource.getrusage after it finishes
             let wrapper = "import runpy, sys, resource; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__'); " +
-                "say('peak_rss_mib %.1f' % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))"
+                "print('peak_rss_mib %.1f' % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))"
             let ref = "../shared/bench/reference/bench_gpt_cpu.py"
             let p = try runChild(py, ["-c", wrapper, ref, tok, "--mode", "full", "--vocab", String(o["vocab"]!),
                                       "--steps", String(o["steps"]! + o["warmup"]!), "--warmup", String(o["warmup"]!),
