@@ -26,12 +26,16 @@ public final class AdamW {
             v.withUnsafeMutableBufferPointer { vb in
                 let mp = mb.baseAddress!, vp = vb.baseAddress!
                 let wdecay = weightDecay
-                for tensor in model.layout.tensors {
+                let tensors = model.layout.tensors
+                // one split of the whole buffer over the workers (one synchronisation per step, not one per tensor);
+                // each chunk updates the pieces of the tensors it covers
+                Parallel.forChunks(model.parameterCount, minChunk: 1 << 14) { chunk in
+                for tensor in tensors where tensor.offset < chunk.upperBound && tensor.offset + tensor.count > chunk.lowerBound {
                     let wd = tensor.decays ? wdecay : 0
-                    Parallel.forChunks(tensor.count, minChunk: 1 << 14) { range in
+                    do {
                         // 8 lanes at a time, then the tail; the same operations in the same order, so the same bits
-                        var i = tensor.offset + range.lowerBound
-                        let end = tensor.offset + range.upperBound
+                        var i = max(tensor.offset, chunk.lowerBound)
+                        let end = min(tensor.offset + tensor.count, chunk.upperBound)
                         let vb1 = F8(repeating: b1), vb1c = F8(repeating: 1 - b1), vb2 = F8(repeating: b2), vb2c = F8(repeating: 1 - b2)
                         let vc1 = F8(repeating: c1), vc2 = F8(repeating: c2), ve = F8(repeating: e), vwd = F8(repeating: wd), vlr = F8(repeating: lr)
                         while i + 8 <= end {
@@ -51,6 +55,7 @@ public final class AdamW {
                             i += 1
                         }
                     }
+                }
                 }
             }
         }
