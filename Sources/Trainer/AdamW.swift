@@ -17,6 +17,7 @@ public final class AdamW {
         v = m
     }
 
+    /// One update of `model.params` from `model.grads` with learning rate `lr` (split over `Parallel.workers`).
     public func step(model: LlamaModel, lr: Float) {
         t += 1
         let c1 = 1 / (1 - Float(pow(Double(beta1), Double(t)))), c2 = 1 / (1 - Float(pow(Double(beta2), Double(t))))
@@ -30,9 +31,8 @@ public final class AdamW {
                 // one split of the whole buffer over the workers (one synchronisation per step, not one per tensor);
                 // each chunk updates the pieces of the tensors it covers
                 Parallel.forChunks(model.parameterCount, minChunk: 1 << 14) { chunk in
-                for tensor in tensors where tensor.offset < chunk.upperBound && tensor.offset + tensor.count > chunk.lowerBound {
-                    let wd = tensor.decays ? wdecay : 0
-                    do {
+                    for tensor in tensors where tensor.offset < chunk.upperBound && tensor.offset + tensor.count > chunk.lowerBound {
+                        let wd = tensor.decays ? wdecay : 0
                         // 8 lanes at a time, then the tail; the same operations in the same order, so the same bits
                         var i = max(tensor.offset, chunk.lowerBound)
                         let end = min(tensor.offset + tensor.count, chunk.upperBound)
@@ -55,7 +55,6 @@ public final class AdamW {
                             i += 1
                         }
                     }
-                }
                 }
             }
         }

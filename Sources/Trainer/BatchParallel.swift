@@ -11,9 +11,11 @@ import Dispatch
 /// element in worker order. Results therefore depend only on the worker count, never on timing; with one worker the
 /// computation is exactly `model.forward`, `model.loss`, `model.backward` on one `Activations`.
 public final class BatchParallel {
+    /// The model whose parameters are read and whose `grads` receive the reduced gradient.
     public let model: LlamaModel
     /// Threads used (at most one per sequence).
     public let workers: Int
+    /// Sequences per batch and tokens per sequence.
     public let batch: Int, seqLen: Int
     let slices: [Range<Int>]
     let acts: [Activations]
