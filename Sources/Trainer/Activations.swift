@@ -11,6 +11,8 @@ public final class Activations {
     // backward scratch
     var dres: FPtr, dxn: FPtr, dq: FPtr, dk: FPtr, dv: FPtr, datt: FPtr, dp: FPtr, dg: FPtr, du: FPtr, dh: FPtr
     var tokens: UnsafeMutablePointer<Int32>, targets: UnsafeMutablePointer<Int32>, weights: FPtr
+    /// Index of this batch slice's first token in the whole batch (set by `BatchParallel`; LoRA dropout masks use it).
+    public var rowOffset = 0
     private var allocations: [FPtr] = []
     private var dpWorkers: Int
     private var dpMany: FPtr?

@@ -17,6 +17,7 @@ public final class AdamW {
         v = m
     }
 
+    /// One update of `model.params` from `model.grads` with learning rate `lr` (split over `Parallel.workers`).
     public func step(model: LlamaModel, lr: Float) {
         t += 1
         let c1 = 1 / (1 - Float(pow(Double(beta1), Double(t)))), c2 = 1 / (1 - Float(pow(Double(beta2), Double(t))))
@@ -26,16 +27,33 @@ public final class AdamW {
             v.withUnsafeMutableBufferPointer { vb in
                 let mp = mb.baseAddress!, vp = vb.baseAddress!
                 let wdecay = weightDecay
-                for tensor in model.layout.tensors {
-                    let wd = tensor.decays ? wdecay : 0
-                    Parallel.forChunks(tensor.count, minChunk: 1 << 14) { range in
-                    for i in (tensor.offset + range.lowerBound)..<(tensor.offset + range.upperBound) {
-                        let gi = g[i]
-                        let mi = b1 * mp[i] + (1 - b1) * gi
-                        let vi = b2 * vp[i] + (1 - b2) * gi * gi
-                        mp[i] = mi; vp[i] = vi
-                        p[i] -= lr * ((mi * c1) / ((vi * c2).squareRoot() + e) + wd * p[i])
-                    }
+                let tensors = model.layout.tensors
+                // one split of the whole buffer over the workers (one synchronisation per step, not one per tensor);
+                // each chunk updates the pieces of the tensors it covers
+                Parallel.forChunks(model.parameterCount, minChunk: 1 << 14) { chunk in
+                    for tensor in tensors where tensor.offset < chunk.upperBound && tensor.offset + tensor.count > chunk.lowerBound {
+                        let wd = tensor.decays ? wdecay : 0
+                        // 8 lanes at a time, then the tail; the same operations in the same order, so the same bits
+                        var i = max(tensor.offset, chunk.lowerBound)
+                        let end = min(tensor.offset + tensor.count, chunk.upperBound)
+                        let vb1 = F8(repeating: b1), vb1c = F8(repeating: 1 - b1), vb2 = F8(repeating: b2), vb2c = F8(repeating: 1 - b2)
+                        let vc1 = F8(repeating: c1), vc2 = F8(repeating: c2), ve = F8(repeating: e), vwd = F8(repeating: wd), vlr = F8(repeating: lr)
+                        while i + 8 <= end {
+                            let gi = ld(g + i), pi = ld(p + i)
+                            let mi = vb1 * ld(mp + i) + vb1c * gi
+                            let vi = vb2 * ld(vp + i) + vb2c * gi * gi
+                            st(mi, mp + i); st(vi, vp + i)
+                            st(pi - vlr * ((mi * vc1) / ((vi * vc2).squareRoot() + ve) + vwd * pi), p + i)
+                            i += 8
+                        }
+                        while i < end {
+                            let gi = g[i]
+                            let mi = b1 * mp[i] + (1 - b1) * gi
+                            let vi = b2 * vp[i] + (1 - b2) * gi * gi
+                            mp[i] = mi; vp[i] = vi
+                            p[i] -= lr * ((mi * c1) / ((vi * c2).squareRoot() + e) + wd * p[i])
+                            i += 1
+                        }
                     }
                 }
             }
@@ -84,12 +102,19 @@ public func clipGradients(_ grads: UnsafeMutableBufferPointer<Float>, maxNorm: F
 /// Returns the norm before clipping.
 @discardableResult
 public func clipGradients(_ model: LlamaModel, maxNorm: Float) -> Float {
-    var ss = 0.0
-    for x in model.grads { ss += Double(x) * Double(x) }
+    let g = model.grads.baseAddress!
+    // per-chunk sums added in chunk order: one chunk (the plain sequential sum) with one worker
+    let ss = Parallel.sumChunks(model.grads.count, minChunk: 1 << 16) { r in
+        var s = 0.0
+        for i in r { s += Double(g[i]) * Double(g[i]) }
+        return s
+    }
     let norm = Float(ss.squareRoot())
     if maxNorm > 0 && norm > maxNorm {
         let s = maxNorm / (norm + 1e-6)
-        for i in model.grads.indices { model.grads[i] *= s }
+        Parallel.forChunks(model.grads.count, minChunk: 1 << 16) { r in
+            for i in r { g[i] *= s }
+        }
     }
     return norm
 }
@@ -97,6 +122,6 @@ public func clipGradients(_ model: LlamaModel, maxNorm: Float) -> Float {
 /// Sets the number of OpenBLAS threads (1 gives bitwise-reproducible runs).
 /// Also the number of workers for the trainer's own loops.
 public func setBLASThreads(_ n: Int) {
-    Parallel.workers = max(1, n)
+    Parallel.defaultWorkers = max(1, n)
     openblas_set_num_threads(Int32(max(1, n)))
 }

@@ -1,7 +1,9 @@
 import Foundation
 
 /// Text continuation from a model: greedy when temperature is 0, else softmax sampling with optional top-k and
-/// top-p (nucleus) filtering, deterministic in `seed`. Recomputes the whole window per token (no KV cache).
+/// top-p (nucleus) filtering, deterministic in `seed`. Decodes incrementally with a `KVCache` (each new token runs
+/// one row through the layers) while the text fits in `maxPositions`; beyond that each token recomputes the window of
+/// the last `maxPositions` tokens, as a model without a cache would.
 public final class Generator {
     public struct Options: Sendable {
         public var maxNewTokens = 64
@@ -10,6 +12,8 @@ public final class Generator {
         public var topP: Float = 1
         public var seed: UInt64 = 0
         public var stopToken: Int32?
+        /// Decode with a KV cache (false recomputes the whole window for every token; same tokens up to float rounding).
+        public var useCache = true
         public init() {}
     }
 
@@ -39,14 +43,23 @@ public final class Generator {
         var out: [Int32] = []
         var rng = NormalRandom(seed: o.seed)
         let V = model.config.vocabSize, maxT = model.config.maxPositions
-        let acts = buffersFor(min(maxT, tokens.count + o.maxNewTokens))
+        // the cached path has no LoRA hooks: a model with an attached (unmerged) adapter recomputes the window
+        let cache = o.useCache && model.lora == nil ? KVCache(model: model, capacity: min(maxT, tokens.count + o.maxNewTokens)) : nil
+        var pending = Array(tokens.suffix(maxT))      // tokens not yet in the cache
         for _ in 0..<o.maxNewTokens {
-            let window = Array(tokens.suffix(maxT))
-            model.forward(tokens: window, batch: 1, seqLen: window.count, acts)
-            let row = acts.logitsRow(window.count - 1)
-            let next = Self.pick(row, vocab: V, options: o, uniform: rng.uniform())
+            let next: Int32
+            if let cache, cache.length + pending.count <= cache.capacity {
+                let row = model.forwardCached(pending, cache: cache)
+                next = row.withUnsafeBufferPointer { Self.pick($0, vocab: V, options: o, uniform: rng.uniform()) }
+            } else {
+                let window = Array(tokens.suffix(maxT))
+                let acts = buffersFor(window.count)
+                model.forward(tokens: window, batch: 1, seqLen: window.count, acts)
+                next = Self.pick(acts.logitsRow(window.count - 1), vocab: V, options: o, uniform: rng.uniform())
+            }
             out.append(next)
             tokens.append(next)
+            pending = [next]
             if let s = o.stopToken, next == s { break }
         }
         return out

@@ -38,17 +38,18 @@ extension LlamaModel {
         }
         let ws = lora.workspace(for: a, model: config)
         linearForward(out, inp, baseWeight(m, layer: l, lora, ws), n: n, i: i, o: o)
-        if let si = lora.slotIndex[l][m.order] { lora.forward(lora.slots[si], index: si, out: out, inp: inp, n: n, ws) }
+        if let si = lora.slotIndex[l][m.order] { lora.forward(lora.slots[si], index: si, out: out, inp: inp, n: n, row: a.rowOffset, ws) }
     }
 
     /// dinp (= or += with `accumulate`) = dout·W (+ the adapter path); dW += doutᵀ·inp for a trainable base, or the
     /// adapter's dA, dB with a frozen one.
+    /// `g` is the trainable gradient buffer: laid out like `params` without an adapter, like the adapter's with one.
     func projectBackward(_ m: LoRAConfig.Module, layer l: Int, dinp: FPtr, dout: CFPtr, inp: CFPtr, n: Int, accumulate: Bool = false,
-                         _ a: Activations) {
+                         grads g: FPtr, _ a: Activations) {
         let (i, o) = LoRAAdapter.dims(m, config)
         let off = projectionOffset(m, layer: l)
         guard let lora else {
-            linearBackward(dinp: dinp, dw: grads.baseAddress! + off, dout: dout, inp: inp, w: params.baseAddress! + off, n: n, i: i, o: o,
+            linearBackward(dinp: dinp, dw: g + off, dout: dout, inp: inp, w: params.baseAddress! + off, n: n, i: i, o: o,
                            accumulate: accumulate)
             return
         }
@@ -57,7 +58,7 @@ extension LlamaModel {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(i), Int32(o), 1, dout, Int32(o), w, Int32(i),
                     accumulate ? 1 : 0, dinp, Int32(i))
         if let si = lora.slotIndex[l][m.order] {
-            lora.backward(lora.slots[si], index: si, dinp: dinp, dout: dout, inp: inp, n: n, ws)
+            lora.backward(lora.slots[si], index: si, dinp: dinp, dout: dout, inp: inp, n: n, row: a.rowOffset, grads: g, ws)
         }
     }
 

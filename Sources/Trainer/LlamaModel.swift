@@ -109,39 +109,47 @@ public final class LlamaModel {
     // ------------------------------------------------------------------------
     // Backward: layers in exactly reverse order; accumulates into `grads`.
 
-    public func backward(_ a: Activations) {
+    /// Backward of the last `forward` and `loss(gradient: true)` on `a`, accumulating into `trainableGradients`.
+    public func backward(_ a: Activations) { backward(a, grads: trainableGradients.baseAddress!) }
+
+    /// The gradients of what trains: `grads` (every parameter), or with a LoRA adapter attached its `grads`.
+    public var trainableGradients: UnsafeMutableBufferPointer<Float> { lora?.grads ?? grads }
+
+    /// Backward into `gTrainable`, a buffer laid out like `trainableGradients`: lets several threads each accumulate
+    /// their share of a batch into a buffer of their own.
+    public func backward(_ a: Activations, grads gTrainable: UnsafeMutablePointer<Float>) {
         let c = config, C = c.hiddenSize, H = c.intermediateSize, NH = c.numHeads, NKV = c.numKVHeads, HD = c.headDim
         let V = c.vocabSize, B = a.b, T = a.t, N = B * T
-        // a frozen base (LoRA) has no gradient buffer: only input gradients flow
-        let p = params.baseAddress!, g: FPtr? = lora == nil ? grads.baseAddress! : nil
+        // a frozen base (LoRA) has no base gradients: `g` then holds the adapter's, and only input gradients flow
+        let p = params.baseAddress!, baseG: FPtr? = lora == nil ? gTrainable : nil
         // output head and final norm
-        linearBackward(dinp: a.dxn, dw: g.map { $0 + layout.lmHead }, dout: a.logits, inp: a.xnf, w: p + layout.lmHead, n: N, i: C, o: V)
-        rmsnormBackward(dx: a.dres, dw: g.map { $0 + layout.norm }, dy: a.dxn, x: a.resid[c.numLayers], w: p + layout.norm, rstd: a.rstdf,
+        linearBackward(dinp: a.dxn, dw: baseG.map { $0 + layout.lmHead }, dout: a.logits, inp: a.xnf, w: p + layout.lmHead, n: N, i: C, o: V)
+        rmsnormBackward(dx: a.dres, dw: baseG.map { $0 + layout.norm }, dy: a.dxn, x: a.resid[c.numLayers], w: p + layout.norm, rstd: a.rstdf,
                         n: N, c: C, accumulate: false)
         ropeCos.withUnsafeBufferPointer { cosb in
             ropeSin.withUnsafeBufferPointer { sinb in
                 for l in stride(from: c.numLayers - 1, through: 0, by: -1) {
                     let w = layout.layers[l]
                     // MLP block (dres = d out = d mid through the residual)
-                    projectBackward(.down, layer: l, dinp: a.dh, dout: a.dres, inp: a.h[l], n: N, a)
+                    projectBackward(.down, layer: l, dinp: a.dh, dout: a.dres, inp: a.h[l], n: N, grads: gTrainable, a)
                     swigluBackward(dg: a.dg, du: a.du, dh: a.dh, g: a.g[l], u: a.u[l], count: N * H)
-                    projectBackward(.gate, layer: l, dinp: a.dxn, dout: a.dg, inp: a.xn2[l], n: N, a)
-                    projectBackward(.up, layer: l, dinp: a.dxn, dout: a.du, inp: a.xn2[l], n: N, accumulate: true, a)
-                    rmsnormBackward(dx: a.dres, dw: g.map { $0 + w.ln2 }, dy: a.dxn, x: a.mid[l], w: p + w.ln2, rstd: a.rstd2[l], n: N, c: C, accumulate: true)
+                    projectBackward(.gate, layer: l, dinp: a.dxn, dout: a.dg, inp: a.xn2[l], n: N, grads: gTrainable, a)
+                    projectBackward(.up, layer: l, dinp: a.dxn, dout: a.du, inp: a.xn2[l], n: N, accumulate: true, grads: gTrainable, a)
+                    rmsnormBackward(dx: a.dres, dw: baseG.map { $0 + w.ln2 }, dy: a.dxn, x: a.mid[l], w: p + w.ln2, rstd: a.rstd2[l], n: N, c: C, accumulate: true)
                     // attention block (dres = d mid = d x through the residual)
-                    projectBackward(.o, layer: l, dinp: a.datt, dout: a.dres, inp: a.att[l], n: N, a)
+                    projectBackward(.o, layer: l, dinp: a.datt, dout: a.dres, inp: a.att[l], n: N, grads: gTrainable, a)
                     attentionBackward(dq: a.dq, dk: a.dk, dv: a.dv, dp: a.dpScratch(workers: Parallel.workers), dout: a.datt, probs: a.probs[l], q: a.q[l], k: a.k[l], v: a.v[l],
                                       b: B, t: T, nh: NH, nkv: NKV, hd: HD)
                     ropeApply(a.dq, cos: cosb.baseAddress!, sin: sinb.baseAddress!, b: B, t: T, heads: NH, hd: HD, sign: -1)
                     ropeApply(a.dk, cos: cosb.baseAddress!, sin: sinb.baseAddress!, b: B, t: T, heads: NKV, hd: HD, sign: -1)
-                    projectBackward(.q, layer: l, dinp: a.dxn, dout: a.dq, inp: a.xn1[l], n: N, a)
-                    projectBackward(.k, layer: l, dinp: a.dxn, dout: a.dk, inp: a.xn1[l], n: N, accumulate: true, a)
-                    projectBackward(.v, layer: l, dinp: a.dxn, dout: a.dv, inp: a.xn1[l], n: N, accumulate: true, a)
-                    rmsnormBackward(dx: a.dres, dw: g.map { $0 + w.ln1 }, dy: a.dxn, x: a.resid[l], w: p + w.ln1, rstd: a.rstd1[l], n: N, c: C, accumulate: true)
+                    projectBackward(.q, layer: l, dinp: a.dxn, dout: a.dq, inp: a.xn1[l], n: N, grads: gTrainable, a)
+                    projectBackward(.k, layer: l, dinp: a.dxn, dout: a.dk, inp: a.xn1[l], n: N, accumulate: true, grads: gTrainable, a)
+                    projectBackward(.v, layer: l, dinp: a.dxn, dout: a.dv, inp: a.xn1[l], n: N, accumulate: true, grads: gTrainable, a)
+                    rmsnormBackward(dx: a.dres, dw: baseG.map { $0 + w.ln1 }, dy: a.dxn, x: a.resid[l], w: p + w.ln1, rstd: a.rstd1[l], n: N, c: C, accumulate: true)
                 }
             }
         }
-        if let g { embeddingBackward(dE: g + layout.embed, dout: a.dres, a.tokens, n: N, c: C) }
+        if let baseG { embeddingBackward(dE: baseG + layout.embed, dout: a.dres, a.tokens, n: N, c: C) }
     }
 }
 

@@ -104,28 +104,32 @@ public final class LoRAAdapter {
     // Forward and backward of the adapter path (the base product is done by the caller).
 
     /// out[N, o] += s · (drop(x)·Aᵀ)·Bᵀ, keeping drop(x)·Aᵀ for the backward.
-    func forward(_ sl: Slot, index si: Int, out: FPtr, inp: CFPtr, n: Int, _ ws: LoRAWorkspace) {
+    /// `row` is the index of the input's first row in the whole batch (dropout masks do not depend on how a batch is
+    /// split between threads).
+    func forward(_ sl: Slot, index si: Int, out: FPtr, inp: CFPtr, n: Int, row: Int, _ ws: LoRAWorkspace) {
         let r = Int32(rank), I = Int32(sl.inDim), O = Int32(sl.outDim), N = Int32(n)
-        let x = droppedInput(si, inp: inp, count: n * sl.inDim, ws)
+        let x = droppedInput(si, inp: inp, count: n * sl.inDim, first: row * sl.inDim, ws)
         let z = ws.z[si]
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, r, I, 1, x, I, params.baseAddress! + sl.a, I, 0, z, r)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, O, r, scale, z, r, params.baseAddress! + sl.b, r, 1, out, O)
     }
 
     /// dA += (s·dout·B)ᵀ·drop(x);  dB += s·doutᵀ·z;  dinp += (s·dout·B·A) through the dropout mask.
-    func backward(_ sl: Slot, index si: Int, dinp: FPtr, dout: CFPtr, inp: CFPtr, n: Int, _ ws: LoRAWorkspace) {
+    /// Gradients go to `g`, a buffer laid out like `grads` (one per thread when a batch is split).
+    func backward(_ sl: Slot, index si: Int, dinp: FPtr, dout: CFPtr, inp: CFPtr, n: Int, row: Int, grads g: FPtr, _ ws: LoRAWorkspace) {
         let r = Int32(rank), I = Int32(sl.inDim), O = Int32(sl.outDim), N = Int32(n)
-        let p = params.baseAddress!, g = grads.baseAddress!
+        let p = params.baseAddress!
         let dz = ws.dz
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, r, O, scale, dout, O, p + sl.b, r, 0, dz, r)
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, O, r, N, scale, dout, O, ws.z[si], r, 1, g + sl.b, r)
-        let x = droppedInput(si, inp: inp, count: n * sl.inDim, ws)
+        let x = droppedInput(si, inp: inp, count: n * sl.inDim, first: row * sl.inDim, ws)
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, r, I, N, 1, dz, r, x, I, 1, g + sl.a, I)
         if dropping {
             let t = ws.xd
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, I, r, 1, dz, r, p + sl.a, I, 0, t, I)
             let keep = 1 / (1 - Float(config.dropout))
-            for j in 0..<(n * sl.inDim) where keeps(si, j) { dinp[j] += t[j] * keep }
+            let first = row * sl.inDim
+            for j in 0..<(n * sl.inDim) where keeps(si, first + j) { dinp[j] += t[j] * keep }
         } else {
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, I, r, 1, dz, r, p + sl.a, I, 1, dinp, I)
         }
@@ -143,10 +147,10 @@ public final class LoRAAdapter {
     }
 
     /// The input itself, or (while training with dropout) its dropped and rescaled copy in the workspace.
-    private func droppedInput(_ si: Int, inp: CFPtr, count: Int, _ ws: LoRAWorkspace) -> CFPtr {
+    private func droppedInput(_ si: Int, inp: CFPtr, count: Int, first: Int, _ ws: LoRAWorkspace) -> CFPtr {
         guard dropping else { return inp }
         let keep = 1 / (1 - Float(config.dropout))
-        for j in 0..<count { ws.xd[j] = keeps(si, j) ? inp[j] * keep : 0 }
+        for j in 0..<count { ws.xd[j] = keeps(si, first + j) ? inp[j] * keep : 0 }
         return UnsafePointer(ws.xd)
     }
 

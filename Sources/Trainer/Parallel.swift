@@ -1,10 +1,38 @@
 import COpenBLAS
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The per-thread override of `Parallel.workers` (0 = none), so threads of a data-parallel step run their loops
+/// single-threaded while other threads keep their own count.
+private let workersKey: pthread_key_t = {
+    var k = pthread_key_t()
+    pthread_key_create(&k, nil)
+    return k
+}()
 
 /// Worker threads for the non-BLAS loops (rows of norms, softmax and cross-entropy, attention head groups, AdamW).
 /// Every output element is computed by exactly one worker in a fixed order, so results do not depend on the count.
 enum Parallel {
-    nonisolated(unsafe) static var workers = 1
+    /// The count for threads without an override (set by `setBLASThreads`).
+    nonisolated(unsafe) static var defaultWorkers = 1
+
+    /// Workers of the calling thread: its `withWorkers` override, else `defaultWorkers`.
+    static var workers: Int {
+        let v = Int(bitPattern: pthread_getspecific(workersKey))
+        return v > 0 ? v : defaultWorkers
+    }
+
+    /// Runs body with `workers` = n on this thread only.
+    static func withWorkers<R>(_ n: Int, _ body: () throws -> R) rethrows -> R {
+        let old = pthread_getspecific(workersKey)
+        pthread_setspecific(workersKey, UnsafeRawPointer(bitPattern: max(1, n)))
+        defer { pthread_setspecific(workersKey, old) }
+        return try body()
+    }
 
     /// Runs body over `n` items split into contiguous chunks, one per worker (serially with one worker).
     static func forChunks(_ n: Int, minChunk: Int = 1, _ body: (Range<Int>) -> Void) {
@@ -14,6 +42,23 @@ enum Parallel {
             let box = UncheckedBox(f)
             DispatchQueue.concurrentPerform(iterations: w) { k in box.value((n * k / w)..<(n * (k + 1) / w)) }
         }
+    }
+
+    /// Sum of body(chunk) over the chunks of `forChunks`, added in chunk order (deterministic for a worker count).
+    static func sumChunks(_ n: Int, minChunk: Int = 1, _ body: (Range<Int>) -> Double) -> Double {
+        let w = min(workers, max(1, n / max(1, minChunk)))
+        if w <= 1 { return body(0..<n) }
+        let parts = UnsafeMutableBufferPointer<Double>.allocate(capacity: w)
+        defer { parts.deallocate() }
+        parts.initialize(repeating: 0)
+        let chunk: (Int) -> Void = { k in parts[k] = body((n * k / w)..<(n * (k + 1) / w)) }
+        withoutActuallyEscaping(chunk) { f in
+            let box = UncheckedBox(f)
+            DispatchQueue.concurrentPerform(iterations: w) { k in box.value(k) }
+        }
+        var s = 0.0
+        for x in parts { s += x }
+        return s
     }
 
     /// Runs body(worker, item) for items 0..<n, worker k taking items k, k + w, …; BLAS calls inside run

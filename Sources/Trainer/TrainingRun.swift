@@ -20,7 +20,8 @@ public final class TrainingRun {
     /// Receives progress lines; defaults to stdout.
     public var log: (String) -> Void = { print($0) }
     let mixer: WeightedMixer
-    let acts: Activations
+    /// Forward/backward of each micro-batch, its sequences split over `config.threads` worker threads.
+    let stepper: BatchParallel
 
     /// Starts a run from `config` (fresh weights, `init_from`, or a resumed checkpoint folder written by this class).
     public init(config: TrainConfig, resumeFrom: String? = nil) throws {
@@ -86,7 +87,7 @@ public final class TrainingRun {
         case .auto: maskedLoss = readers.contains { $0.hasLossMask }
         }
         mixer = try Self.mixer(config.data, readers: readers, seqLen: config.seqLen, seed: config.seed, shuffle: config.shuffleBuffer, state: state)
-        acts = Activations(config: model.config, batch: config.batchSize, seqLen: config.seqLen)
+        stepper = BatchParallel(model: model, batch: config.batchSize, seqLen: config.seqLen, workers: config.threads)
     }
 
     /// The EWC penalty of a run: the Fisher file named in the config, or one estimated now on `fisher_data` from the
@@ -153,28 +154,31 @@ public final class TrainingRun {
             micro.append(mb)
         }
         let scale = 1 / max(counted, 1)
-        model.zeroGrad()
-        var total = 0.0
+        let lr = schedule.lr(at: step)
         model.lora?.training = true
         defer { model.lora?.training = false }
-        for (k, mb) in micro.enumerated() {
-            model.lora?.dropoutKey = UInt64(step * config.gradAccum + k)
-            model.forward(tokens: mb.inputs, batch: B, seqLen: T, acts)
-            total += model.loss(targets: mb.targets, weights: mb.weights, scale: scale, gradient: true, acts)
-            model.backward(acts)
+        // this run's thread count on this thread, whatever other runs in the process use
+        let (total, norm, penalty) = Parallel.withWorkers(config.threads) { () -> (Double, Float, Double?) in
+            stepper.zeroGrad()
+            var total = 0.0
+            for (k, mb) in micro.enumerated() {
+                model.lora?.dropoutKey = UInt64(step * config.gradAccum + k)
+                total += stepper.accumulate(inputs: mb.inputs, targets: mb.targets, weights: mb.weights, scale: scale)
+            }
+            stepper.reduceGradients()
+            let penalty = ewc.map { $0.apply(to: model, gradient: true) }
+            let norm: Float
+            if let lora = model.lora {
+                norm = clipGradients(lora.grads, maxNorm: Float(config.gradClip))
+                optimizer.step(params: lora.params, grads: UnsafeBufferPointer(lora.grads), lr: Float(lr))
+            } else {
+                norm = clipGradients(model, maxNorm: Float(config.gradClip))
+                optimizer.step(model: model, lr: Float(lr))
+            }
+            return (total, norm, penalty)
         }
-        var loss = total / Double(max(counted, 1))
-        lastEWCPenalty = ewc.map { $0.apply(to: model, gradient: true) }
-        loss += lastEWCPenalty ?? 0
-        let lr = schedule.lr(at: step)
-        let norm: Float
-        if let lora = model.lora {
-            norm = clipGradients(lora.grads, maxNorm: Float(config.gradClip))
-            optimizer.step(params: lora.params, grads: UnsafeBufferPointer(lora.grads), lr: Float(lr))
-        } else {
-            norm = clipGradients(model, maxNorm: Float(config.gradClip))
-            optimizer.step(model: model, lr: Float(lr))
-        }
+        lastEWCPenalty = penalty
+        let loss = total / Double(max(counted, 1)) + (penalty ?? 0)
         step += 1
         tokensSeen += config.gradAccum * B * T
         return (loss, lr, norm)
@@ -191,8 +195,7 @@ public final class TrainingRun {
             var wins = [TokenWindow]()
             for _ in 0..<config.batchSize { wins.append(try mix.next().window) }
             let mb = try batch(wins, masked: maskedLoss)
-            model.forward(tokens: mb.inputs, batch: config.batchSize, seqLen: config.seqLen, acts)
-            total += model.loss(targets: mb.targets, weights: mb.weights, scale: 1, gradient: false, acts)
+            total += Parallel.withWorkers(config.threads) { stepper.lossSum(inputs: mb.inputs, targets: mb.targets, weights: mb.weights) }
             count += Double(mb.weights.reduce(0, +))
         }
         return total / max(count, 1)

@@ -14,7 +14,7 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Continue from the checkpoint named in output_dir/latest.")
     var resume = false
 
-    @Option(help: "OpenBLAS threads (overrides the file; 1 gives bitwise-reproducible runs).")
+    @Option(help: "Threads (overrides the file): each batch's sequences are split between them; bitwise reproducible for a given count.")
     var threads: Int?
 
     @Option(help: "Total steps (overrides the file).")

@@ -78,6 +78,31 @@ import Testing
         #expect(throws: TrainerError.self) { try TrainingRun(config: other, resumeFrom: TrainingRun.latestCheckpoint(outputDir: c.outputDir)) }
     }
 
+    /// LoRA (with dropout, NF4 base) plus EWC split over two threads: the losses and adapter weights of one thread up
+    /// to float rounding (dropout masks follow a row's place in the whole batch, not its thread), bitwise the same
+    /// twice, and the base bytes untouched.
+    @Test func loraAndEWCWithTwoThreadsMatchOneThread() throws {
+        let d = TmpDir()
+        var c = try setup(d)
+        c.lora = LoRAConfig(rank: 2, alpha: 4, dropout: 0.2, modules: [.q, .v, .up, .down], baseQuantization: .nf4)
+        c.ewc = .init(lambda: 10, fisherData: [d.path + "/a"], fisherSamples: 2)
+        func run(_ name: String, threads: Int) throws -> (losses: [Double], adapter: [Float]) {
+            var x = c
+            x.outputDir = d.path + "/" + name
+            x.threads = threads
+            let r = try TrainingRun(config: x)
+            r.log = { _ in }
+            let l = try r.run()
+            return (l, Array(r.model.lora!.params))
+        }
+        let one = try run("one", threads: 1), twoA = try run("twoA", threads: 2), twoB = try run("twoB", threads: 2)
+        #expect(twoA.losses == twoB.losses && twoA.adapter == twoB.adapter)
+        for (a, b) in zip(one.losses, twoA.losses) { #expect(abs(a - b) <= 1e-5 * abs(a), "\(a) vs \(b)") }
+        var worst: Float = 0
+        for (a, b) in zip(one.adapter, twoA.adapter) { worst = max(worst, abs(a - b)) }
+        #expect(worst < 1e-4)
+    }
+
     @Test func ewcLambdaZeroLeavesTheRunUnchanged() throws {
         let d = TmpDir()
         let c = try setup(d)
