@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and runs the main job on the bundled sample: installs the system libraries, builds the release binary,
 # cleans corpora/ (HTML, XML, text, JSONL, JSON) and tokenizes it into zstd MDS shards, then shows the accounting,
-# the shard statistics and the verification. Outputs go to out/.
+# the shard statistics and the verification, then trains and evaluates a tiny model (full and LoRA). Outputs go to out/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -19,5 +19,9 @@ $bin verify out/medical-cpt/shards
 $bin sft validate corpora/sft --tokenizer pipelines/tokenizers/medical-sample-bpe.json --max-tokens 1024 --max-error-rate 1 --show 3
 $bin mix pipelines/mixes/mix-sft-sample.yaml
 $bin train pipelines/train/train-medical-tiny.yaml
+$bin train pipelines/train/train-medical-tiny-lora.yaml     # LoRA adapters on it, saved in the PEFT layout
+$bin eval out/train-medical-tiny domain=out/medical-cpt/shards
+$bin eval out/train-medical-tiny-lora domain=out/medical-cpt/shards
 $bin generate out/train-medical-tiny --tokenizer pipelines/tokenizers/medical-sample-bpe.json --prompt "Blood pressure" --max-new-tokens 24
 echo "clean documents: out/medical-sample/documents/   shards: out/medical-cpt/shards/   model: out/train-medical-tiny/"
+echo "the forgetting lab (about 2 minutes more): $bin lab pipelines/forgetting-lab.yaml"
