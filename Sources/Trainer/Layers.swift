@@ -162,14 +162,16 @@ func attentionForward(_ out: FPtr, _ probs: FPtr, q: CFPtr, k: CFPtr, v: CFPtr, 
 }
 
 /// dq (overwritten), dk, dv (overwritten) from dout[B, T, NH, HD]. `dp` is scratch of T·T floats per worker
-/// (`Parallel.workers`). Work is split by (batch, key/value head), so each dk/dv block has one writer.
+/// (`workers`, which the caller sizes `dp` for: read once, so a change of `Parallel.defaultWorkers` by another thread
+/// cannot make the loop use more scratch than was handed in). Work is split by (batch, key/value head), so each
+/// dk/dv block has one writer.
 func attentionBackward(dq: FPtr, dk: FPtr, dv: FPtr, dp: FPtr, dout: CFPtr, probs: CFPtr, q: CFPtr, k: CFPtr, v: CFPtr,
-                       b: Int, t: Int, nh: Int, nkv: Int, hd: Int, block: Int = 64) {
+                       b: Int, t: Int, nh: Int, nkv: Int, hd: Int, block: Int = 64, workers: Int) {
     let group = nh / nkv, qs = nh * hd, ks = nkv * hd
     let scale = 1 / Float(hd).squareRoot()
     dk.update(repeating: 0, count: b * t * ks)
     dv.update(repeating: 0, count: b * t * ks)
-    Parallel.forItems(b * nkv) { worker, item in
+    Parallel.forItems(b * nkv, workers: workers) { worker, item in
         let bi = item / nkv, kh = item % nkv
         let dp = dp + worker * t * t
         let ko = bi * t * ks + kh * hd

@@ -122,6 +122,7 @@ public final class LlamaModel {
         let V = c.vocabSize, B = a.b, T = a.t, N = B * T
         // a frozen base (LoRA) has no base gradients: `g` then holds the adapter's, and only input gradients flow
         let p = params.baseAddress!, baseG: FPtr? = lora == nil ? gTrainable : nil
+        let attnWorkers = Parallel.workers      // read once: sizes the attention scratch and splits its loop
         // output head and final norm
         linearBackward(dinp: a.dxn, dw: baseG.map { $0 + layout.lmHead }, dout: a.logits, inp: a.xnf, w: p + layout.lmHead, n: N, i: C, o: V)
         rmsnormBackward(dx: a.dres, dw: baseG.map { $0 + layout.norm }, dy: a.dxn, x: a.resid[c.numLayers], w: p + layout.norm, rstd: a.rstdf,
@@ -138,8 +139,8 @@ public final class LlamaModel {
                     rmsnormBackward(dx: a.dres, dw: baseG.map { $0 + w.ln2 }, dy: a.dxn, x: a.mid[l], w: p + w.ln2, rstd: a.rstd2[l], n: N, c: C, accumulate: true)
                     // attention block (dres = d mid = d x through the residual)
                     projectBackward(.o, layer: l, dinp: a.datt, dout: a.dres, inp: a.att[l], n: N, grads: gTrainable, a)
-                    attentionBackward(dq: a.dq, dk: a.dk, dv: a.dv, dp: a.dpScratch(workers: Parallel.workers), dout: a.datt, probs: a.probs[l], q: a.q[l], k: a.k[l], v: a.v[l],
-                                      b: B, t: T, nh: NH, nkv: NKV, hd: HD)
+                    attentionBackward(dq: a.dq, dk: a.dk, dv: a.dv, dp: a.dpScratch(workers: attnWorkers), dout: a.datt, probs: a.probs[l], q: a.q[l], k: a.k[l], v: a.v[l],
+                                      b: B, t: T, nh: NH, nkv: NKV, hd: HD, workers: attnWorkers)
                     ropeApply(a.dq, cos: cosb.baseAddress!, sin: sinb.baseAddress!, b: B, t: T, heads: NH, hd: HD, sign: -1)
                     ropeApply(a.dk, cos: cosb.baseAddress!, sin: sinb.baseAddress!, b: B, t: T, heads: NKV, hd: HD, sign: -1)
                     projectBackward(.q, layer: l, dinp: a.dxn, dout: a.dq, inp: a.xn1[l], n: N, grads: gTrainable, a)

@@ -63,8 +63,8 @@ enum Parallel {
 
     /// Runs body(worker, item) for items 0..<n, worker k taking items k, k + w, …; BLAS calls inside run
     /// single-threaded (one BLAS thread per worker instead of nested pools).
-    static func forItems(_ n: Int, _ body: (Int, Int) -> Void) {
-        let w = min(workers, n)
+    static func forItems(_ n: Int, workers count: Int? = nil, _ body: (Int, Int) -> Void) {
+        let w = min(count ?? workers, n)
         if w <= 1 { for i in 0..<n { body(0, i) }; return }
         openblas_set_num_threads(1)
         withoutActuallyEscaping(body) { f in

@@ -61,7 +61,7 @@ import Testing
         func f() -> Double { attentionForward(&out, &probs, q: q, k: k, v: v, b: b, t: t, nh: nh, nkv: nkv, hd: hd, block: 2); return dot(out, r) }
         _ = f()
         var dq = [Float](repeating: 0, count: b * t * nh * hd), dk = [Float](repeating: 0, count: b * t * nkv * hd), dv = dk, dp = [Float](repeating: 0, count: t * t)
-        attentionBackward(dq: &dq, dk: &dk, dv: &dv, dp: &dp, dout: r, probs: probs, q: q, k: k, v: v, b: b, t: t, nh: nh, nkv: nkv, hd: hd, block: 2)
+        attentionBackward(dq: &dq, dk: &dk, dv: &dv, dp: &dp, dout: r, probs: probs, q: q, k: k, v: v, b: b, t: t, nh: nh, nkv: nkv, hd: hd, block: 2, workers: 1)
         let eq = maxRelativeError(q, indices: Array(0..<dq.count), analytic: { dq[$0] }) { f() }
         let ek = maxRelativeError(k, indices: Array(0..<dk.count), analytic: { dk[$0] }) { f() }
         let ev = maxRelativeError(v, indices: Array(0..<dv.count), analytic: { dv[$0] }) { f() }
