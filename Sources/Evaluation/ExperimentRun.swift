@@ -16,7 +16,10 @@ public struct ExperimentRun {
         self.evalData = evalData; self.evalOptions = evalOptions
     }
 
-    /// Trains `recipe` into `directory` (replacing what a previous run left there) and evaluates it.
+    /// Trains `recipe` into `directory` and evaluates it. A directory left by an earlier run of the same recipe (its
+    /// `train.yaml` equal to this one's) is continued from its latest checkpoint, or only re-evaluated when that
+    /// checkpoint is the last step (the trainer resumes bitwise, so a killed lab or sweep started again gives the
+    /// same weights); anything else there is replaced.
     /// Throws `EvaluationError.config` with the trainer's message when the trainer rejects the recipe.
     @discardableResult
     public func run(_ recipe: TrainRecipe, directory: String) throws -> RunDirectory {
@@ -24,15 +27,29 @@ public struct ExperimentRun {
         r.tree["output_dir"] = .string(directory)
         let config = try r.config()
         let fm = FileManager.default
-        if fm.fileExists(atPath: directory) { try fm.removeItem(atPath: directory) }
-        try makeDirectory(directory)
-        try Data(r.yaml.utf8).write(to: URL(fileURLWithPath: directory + "/train.yaml"))
-        let t0 = Date()
-        let training: TrainingRun
-        do { training = try TrainingRun(config: config) } catch { throw EvaluationError.config("trainer: \(error)") }
-        training.log = { line in self.log("  " + line) }
-        try training.run()
-        log(String(format: "  trained in %.1f s", Date().timeIntervalSince(t0)))
+        var resumeFrom: String?
+        var finished = false
+        if let old = fm.contents(atPath: directory + "/train.yaml"), String(decoding: old, as: UTF8.self) == r.yaml,
+           let latest = TrainingRun.latestCheckpoint(outputDir: directory), let state = try? TrainerState.load(from: latest) {
+            resumeFrom = latest
+            finished = state.step >= config.steps
+        }
+        if resumeFrom == nil {
+            if fm.fileExists(atPath: directory) { try fm.removeItem(atPath: directory) }
+            try makeDirectory(directory)
+            try Data(r.yaml.utf8).write(to: URL(fileURLWithPath: directory + "/train.yaml"))
+        }
+        if finished {
+            log("  already trained to step \(config.steps) in \(directory); evaluating it again")
+        } else {
+            if let from = resumeFrom { log("  continuing from \(from)") }
+            let t0 = Date()
+            let training: TrainingRun
+            do { training = try TrainingRun(config: config, resumeFrom: resumeFrom) } catch { throw EvaluationError.config("trainer: \(error)") }
+            training.log = { line in self.log("  " + line) }
+            try training.run()
+            log(String(format: "  trained in %.1f s", Date().timeIntervalSince(t0)))
+        }
         try evaluate(checkpoint: RunDirectory.checkpoint(of: directory), into: directory)
         return try RunDirectory(path: directory)
     }

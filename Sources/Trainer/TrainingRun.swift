@@ -233,7 +233,7 @@ public final class TrainingRun {
     @discardableResult
     public func run(maxSteps: Int? = nil) throws -> [Double] {
         try makeDirectory(config.outputDir)
-        let metrics = try MetricsLog(path: config.outputDir + "/metrics.jsonl")
+        let metrics = try MetricsLog(path: config.outputDir + "/metrics.jsonl", keepThrough: step)
         let end = min(config.steps, maxSteps.map { step + $0 } ?? config.steps)
         var losses: [Double] = []
         let t0 = Date()
@@ -284,9 +284,19 @@ func formatDuration(_ s: Double) -> String {
 /// Appends one JSON object per line.
 final class MetricsLog {
     let handle: FileHandle
-    init(path: String) throws {
-        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
-        guard let h = FileHandle(forWritingAtPath: path) else { throw TrainerError.config("cannot write \(path)") }
+    /// Opens `path` for appending after dropping its lines of steps after `keepThrough` (a fresh run keeps none; a
+    /// resumed run keeps those up to its checkpoint, so steps a killed run logged past it are not listed twice).
+    init(path: String, keepThrough step: Int) throws {
+        var kept = Data()
+        if step > 0, let old = FileManager.default.contents(atPath: path) {
+            for line in old.split(separator: UInt8(ascii: "\n")) {
+                guard let v = try? JSONParser.parse(bytes: [UInt8](line)), let s = v["step"]?.intValue, s <= step else { continue }
+                kept.append(line); kept.append(UInt8(ascii: "\n"))
+            }
+        }
+        guard FileManager.default.createFile(atPath: path, contents: kept), let h = FileHandle(forWritingAtPath: path) else {
+            throw TrainerError.config("cannot write \(path)")
+        }
         h.seekToEndOfFile()
         handle = h
     }

@@ -1,3 +1,4 @@
+import DomainForgeCore
 import Foundation
 import Shards
 import Testing
@@ -51,6 +52,37 @@ import Testing
         let tail = try second.run()
         #expect(head + tail == full.losses)
         #expect(Array(second.model.params) == full.params)
+    }
+
+    /// metrics.jsonl after a resume lists each step once: lines a killed run logged past its checkpoint are dropped,
+    /// and a fresh run into the same folder starts the file again.
+    @Test func resumedMetricsListEachStepOnce() throws {
+        let d = TmpDir()
+        try writeDataset(d.path + "/a", sampleDocs(40, seed: 4))
+        let c = config(d.path + "/m", data: [.init(path: d.path + "/a")], threads: 1, steps: 5)
+        let first = try TrainingRun(config: c)
+        first.log = { _ in }
+        _ = try first.run(maxSteps: 2)
+        let path = c.outputDir + "/metrics.jsonl"
+        // as if the run had gone on logging steps 3 and 4 before being killed
+        let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        h.seekToEndOfFile()
+        h.write(Data("{\"step\":3,\"loss\":9}\n{\"step\":4,\"loss\":9}\n".utf8))
+        try h.close()
+        let second = try TrainingRun(config: c, resumeFrom: try #require(TrainingRun.latestCheckpoint(outputDir: c.outputDir)))
+        second.log = { _ in }
+        _ = try second.run()
+        func steps() throws -> [Int] {
+            try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { line in
+                try #require(try JSONParser.parse(String(line))["step"]?.intValue)
+            }
+        }
+        #expect(try steps() == [1, 2, 3, 4, 5])
+        #expect(!(try String(contentsOfFile: path, encoding: .utf8)).contains("\"loss\":9}"))
+        let fresh = try TrainingRun(config: c)
+        fresh.log = { _ in }
+        _ = try fresh.run(maxSteps: 1)
+        #expect(try steps() == [1])
     }
 
     /// The reduced gradient of a batch split over 3 workers (uneven slices 1/1/2... of 5 sequences) equals the
