@@ -5,7 +5,7 @@ import Trainer
 
 /// A TRAIN.yaml as a tree that sweeps and the lab change before training: dotted keys (`lora.rank`,
 /// `optimizer.lr`, `data.1.weight`), replay ratios and nested overrides. `config()` hands the text to
-/// `TrainConfig.parse`, so whatever the trainer accepts (LoRA, EWC keys once merged) works, and whatever it
+/// `TrainConfig.parse`, so whatever the trainer accepts (LoRA, EWC keys) works, and whatever it
 /// rejects comes back as the trainer's own message.
 public struct TrainRecipe: Sendable {
     public var tree: [String: JSONValue]
