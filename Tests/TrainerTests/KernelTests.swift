@@ -1,0 +1,35 @@
+import Testing
+@testable import Trainer
+
+/// The AVX-512 kernels of CTrainerKernels (used where the CPU has AVX-512F) give the same bits as the portable Swift
+/// loops they replace. Without AVX-512 both sides take the Swift path and the checks are trivially true.
+@Suite struct KernelTests {
+    func bits(_ a: [Float]) -> [UInt32] { a.map(\.bitPattern) }
+
+    @Test func expShiftSameBits() {
+        print("AVX-512 kernels available: \(avx512KernelsAvailable)")
+        for n in [1, 9, 16, 24, 40, 1000, 8192, 8195] {
+            var x = randomArray(n, seed: UInt64(n), scale: 40)
+            x[0] = -300
+            if n > 1 { x[1] = 200 }
+            var a = x, b = x
+            let sa = a.withUnsafeMutableBufferPointer { vexpInPlace($0.baseAddress!, n, shift: 3, kernels: false) }
+            let sb = b.withUnsafeMutableBufferPointer { vexpInPlace($0.baseAddress!, n, shift: 3, kernels: avx512KernelsAvailable) }
+            #expect(sa.bitPattern == sb.bitPattern)
+            #expect(bits(a) == bits(b))
+        }
+    }
+
+    @Test func swigluSameBits() {
+        for n in [7, 8, 16, 24, 3 * 683 + 5] {
+            let g = randomArray(n, seed: 21, scale: 20), u = randomArray(n, seed: 22, scale: 2), dh = randomArray(n, seed: 23)
+            var h0 = [Float](repeating: 0, count: n), h1 = h0, dg0 = h0, dg1 = h0, du0 = h0, du1 = h0
+            swigluForward(&h0, g: g, u: u, count: n, kernels: false)
+            swigluForward(&h1, g: g, u: u, count: n, kernels: avx512KernelsAvailable)
+            swigluBackward(dg: &dg0, du: &du0, dh: dh, g: g, u: u, count: n, kernels: false)
+            swigluBackward(dg: &dg1, du: &du1, dh: dh, g: g, u: u, count: n, kernels: avx512KernelsAvailable)
+            #expect(bits(h0) == bits(h1))
+            #expect(bits(dg0) == bits(dg1) && bits(du0) == bits(du1))
+        }
+    }
+}
