@@ -80,11 +80,51 @@ TGT void dft_swiglu_backward_chunks(float *dg, float *du, const float *dh, const
     }
 }
 
+// lane by lane in chunk order, m = v > m ? v : m (as vmax in Vectorized.swift)
+TGT void dft_max_chunks(const float *p, ptrdiff_t chunks, float *lanes) {
+    __m256 m = _mm256_loadu_ps(lanes);
+    for (ptrdiff_t c = 0; c < chunks; c++) m = _mm256_max_ps(_mm256_loadu_ps(p + 8 * c), m);
+    _mm256_storeu_ps(lanes, m);
+}
+
+TGT void dft_scale_chunks(float *p, ptrdiff_t chunks, float a) {
+    ptrdiff_t n = 8 * chunks, i = 0;
+    const __m512 va = _mm512_set1_ps(a);
+    for (; i < n; i += 16) {
+        __mmask16 k = n - i >= 16 ? 0xFFFF : 0xFF;
+        _mm512_mask_storeu_ps(p + i, k, _mm512_mul_ps(_mm512_maskz_loadu_ps(k, p + i), va));
+    }
+}
+
+TGT void dft_adamw_chunks(float *p, const float *g, float *m, float *v, ptrdiff_t chunks,
+                          float b1, float b2, float c1, float c2, float eps, float wd, float lr) {
+    ptrdiff_t n = 8 * chunks, i = 0;
+    const __m512 vb1 = _mm512_set1_ps(b1), vb1c = _mm512_set1_ps(1 - b1), vb2 = _mm512_set1_ps(b2), vb2c = _mm512_set1_ps(1 - b2);
+    const __m512 vc1 = _mm512_set1_ps(c1), vc2 = _mm512_set1_ps(c2), ve = _mm512_set1_ps(eps), vwd = _mm512_set1_ps(wd), vlr = _mm512_set1_ps(lr);
+    for (; i < n; i += 16) {
+        __mmask16 k = n - i >= 16 ? 0xFFFF : 0xFF;
+        __m512 gi = _mm512_maskz_loadu_ps(k, g + i), pi = _mm512_maskz_loadu_ps(k, p + i);
+        __m512 mi = _mm512_add_ps(_mm512_mul_ps(vb1, _mm512_maskz_loadu_ps(k, m + i)), _mm512_mul_ps(vb1c, gi));
+        __m512 vi = _mm512_add_ps(_mm512_mul_ps(vb2, _mm512_maskz_loadu_ps(k, v + i)), _mm512_mul_ps(_mm512_mul_ps(vb2c, gi), gi));
+        _mm512_mask_storeu_ps(m + i, k, mi);
+        _mm512_mask_storeu_ps(v + i, k, vi);
+        __m512 upd = _mm512_add_ps(_mm512_div_ps(_mm512_mul_ps(mi, vc1), _mm512_add_ps(_mm512_sqrt_ps(_mm512_mul_ps(vi, vc2)), ve)),
+                                   _mm512_mul_ps(vwd, pi));
+        _mm512_mask_storeu_ps(p + i, k, _mm512_sub_ps(pi, _mm512_mul_ps(vlr, upd)));
+    }
+}
+
 #else
 int dft_avx512_available(void) { return 0; }
 void dft_exp_shift_chunks(float *p, ptrdiff_t chunks, float shift, float *lanes) { (void)p; (void)chunks; (void)shift; (void)lanes; }
 void dft_swiglu_forward_chunks(float *h, const float *g, const float *u, ptrdiff_t chunks) { (void)h; (void)g; (void)u; (void)chunks; }
 void dft_swiglu_backward_chunks(float *dg, float *du, const float *dh, const float *g, const float *u, ptrdiff_t chunks) {
     (void)dg; (void)du; (void)dh; (void)g; (void)u; (void)chunks;
+}
+void dft_max_chunks(const float *p, ptrdiff_t chunks, float *lanes) { (void)p; (void)chunks; (void)lanes; }
+void dft_scale_chunks(float *p, ptrdiff_t chunks, float a) { (void)p; (void)chunks; (void)a; }
+void dft_adamw_chunks(float *p, const float *g, float *m, float *v, ptrdiff_t chunks,
+                      float b1, float b2, float c1, float c2, float eps, float wd, float lr) {
+    (void)p; (void)g; (void)m; (void)v; (void)chunks; (void)b1; (void)b2; (void)c1; (void)c2; (void)eps; (void)wd; (void)lr;
 }
 #endif

@@ -43,10 +43,14 @@ let avx512KernelsAvailable = dft_avx512_available() != 0
     for k in 0..<count { p[k] = v[k] }
 }
 
-/// max of p[0..<n], n ≥ 1
-func vmax(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
+/// max of p[0..<n], n ≥ 1 (`kernels`: AVX2 for the full chunks, same result)
+func vmax(_ p: UnsafePointer<Float>, _ n: Int, kernels: Bool = avx512KernelsAvailable) -> Float {
     var m = F8(repeating: -.infinity)
     var i = 0
+    if kernels && n >= 16 {
+        withUnsafeMutableBytes(of: &m) { dft_max_chunks(p, n / 8, $0.baseAddress!.assumingMemoryBound(to: Float.self)) }
+        i = n / 8 * 8
+    }
     while i + 8 <= n {
         let v = ld(p + i)
         m = m.replacing(with: v, where: v .> m)
@@ -85,9 +89,10 @@ func vexpInPlace(_ p: UnsafeMutablePointer<Float>, _ n: Int, shift: Float, kerne
     return s.sum()
 }
 
-/// p[i] *= a for i < n
-func vscale(_ p: UnsafeMutablePointer<Float>, _ n: Int, _ a: Float) {
+/// p[i] *= a for i < n (`kernels`: AVX-512 for the full chunks, same bits)
+func vscale(_ p: UnsafeMutablePointer<Float>, _ n: Int, _ a: Float, kernels: Bool = avx512KernelsAvailable) {
     var i = 0
+    if kernels && n >= 16 { dft_scale_chunks(p, n / 8, a); i = n / 8 * 8 }
     while i + 8 <= n {
         let v = UnsafeRawPointer(p + i).loadUnaligned(as: F8.self) * a
         UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: F8.self)

@@ -32,4 +32,17 @@ import Testing
             #expect(bits(dg0) == bits(dg1) && bits(du0) == bits(du1))
         }
     }
+
+    @Test func maxAndScaleSameBits() {
+        for n in [1, 9, 16, 24, 40, 8192, 8195] {
+            let x = randomArray(n, seed: UInt64(n) + 7, scale: 10)
+            let ma = x.withUnsafeBufferPointer { vmax($0.baseAddress!, n, kernels: false) }
+            let mb = x.withUnsafeBufferPointer { vmax($0.baseAddress!, n, kernels: avx512KernelsAvailable) }
+            #expect(ma.bitPattern == mb.bitPattern && ma == x.max()!)
+            var a = x, b = x
+            a.withUnsafeMutableBufferPointer { vscale($0.baseAddress!, n, 0.37, kernels: false) }
+            b.withUnsafeMutableBufferPointer { vscale($0.baseAddress!, n, 0.37, kernels: avx512KernelsAvailable) }
+            #expect(bits(a) == bits(b))
+        }
+    }
 }
