@@ -141,9 +141,11 @@ private func trainOnce(_ o: [String: Int], threads: Int, quant: LoRAConfig.BaseQ
         let parts = StepProfile.seconds
         let timed = parts.reduce(0) { $0 + $1.seconds } / steps * 1000
         for (phase, sec) in parts.sorted(by: { $0.seconds > $1.seconds }) where sec > 0 {
-            say(String(format: "  %-22@ %8.2f ms/step  %5.1f%%", "\(phase)" as NSString, sec / steps * 1000, sec / steps * 1000 / stepMs * 100))
+            say("  " + "\(phase)".padding(toLength: 22, withPad: " ", startingAt: 0)
+                + String(format: "%8.2f ms/step  %5.1f%%", sec / steps * 1000, sec / steps * 1000 / stepMs * 100))
         }
-        say(String(format: "  %-22@ %8.2f ms/step  %5.1f%%", "untimed" as NSString, stepMs - timed, (stepMs - timed) / stepMs * 100))
+        say("  " + "untimed".padding(toLength: 22, withPad: " ", startingAt: 0)
+            + String(format: "%8.2f ms/step  %5.1f%%", stepMs - timed, (stepMs - timed) / stepMs * 100))
     }
     let mode = model.lora.map { "LoRA r=\($0.rank) on all projections, \($0.parameterCount) trainable, base \(quant.rawValue)" } ?? "full training"
     guard o["lora"]! > 0 else { return }
