@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Trainer
 
@@ -43,6 +44,33 @@ import Testing
             a.withUnsafeMutableBufferPointer { vscale($0.baseAddress!, n, 0.37, kernels: false) }
             b.withUnsafeMutableBufferPointer { vscale($0.baseAddress!, n, 0.37, kernels: avx512KernelsAvailable) }
             #expect(bits(a) == bits(b))
+        }
+    }
+
+    /// AdamW.step (AVX-512 kernel where available, 8-lane Swift loop, scalar tail) gives the bits of the scalar formula.
+    @Test func adamWSameBitsAsScalarFormula() throws {
+        let m = try LlamaModel(config: tinyConfig)
+        let n = m.parameterCount
+        let p0 = randomArray(n, seed: 31), g = randomArray(n, seed: 32, scale: 0.1)
+        for i in 0..<n { m.params[i] = p0[i]; m.grads[i] = g[i] }
+        let opt = AdamW(parameterCount: n, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1)
+        var p = p0, mm = [Float](repeating: 0, count: n), vv = mm
+        for step in 1...3 {
+            opt.step(model: m, lr: 1e-2)
+            let c1 = 1 / (1 - Float(pow(Double(Float(0.9)), Double(step)))), c2 = 1 / (1 - Float(pow(Double(Float(0.95)), Double(step))))
+            let (b1, b2, e, lr): (Float, Float, Float, Float) = (0.9, 0.95, 1e-8, 1e-2)
+            for t in m.layout.tensors {
+                let wd: Float = t.decays ? 0.1 : 0
+                for i in t.offset..<(t.offset + t.count) {
+                    let gi = g[i]
+                    let mi = b1 * mm[i] + (1 - b1) * gi
+                    let vi = b2 * vv[i] + (1 - b2) * gi * gi
+                    mm[i] = mi; vv[i] = vi
+                    p[i] -= lr * ((mi * c1) / ((vi * c2).squareRoot() + e) + wd * p[i])
+                }
+            }
+            let same = bits(Array(m.params)) == bits(p)
+            #expect(same, "step \(step)")
         }
     }
 }
