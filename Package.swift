@@ -27,7 +27,9 @@ let package = Package(
         .target(name: "DomainForgeCore", dependencies: ["CZstd", "CZlib", "CCrypto"]),
         .target(name: "Shards", dependencies: ["DomainForgeCore", "CZstd"]),
         .target(name: "Dedup", dependencies: ["DomainForgeCore", "CSQLite"]),
-        .target(name: "Trainer", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "COpenBLAS", .product(name: "Yams", package: "Yams")]),
+        // AVX-512 elementwise kernels of the trainer, picked at run time (same bits as its portable Swift loops).
+        .target(name: "CTrainerKernels"),
+        .target(name: "Trainer", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "COpenBLAS", "CTrainerKernels", .product(name: "Yams", package: "Yams")]),
         .target(name: "SFT", dependencies: ["DomainForgeCore", "Tokenization", "Shards", .product(name: "Yams", package: "Yams")]),
         .target(name: "Evaluation", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "SFT", "Trainer", "PipelineConfig", "PipelineRunner", .product(name: "Yams", package: "Yams")]),
         .target(name: "Extraction", dependencies: ["DomainForgeCore", "CXML2"]),

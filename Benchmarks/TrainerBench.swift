@@ -5,7 +5,7 @@ import Trainer
 /// `bench_gpt_cpu.py` (4 layers, 4 heads, d_model 256, context 256, batch 8, vocab 8,192, tied embeddings).
 /// Usage: bench train [--generate N] [--threads 1,2] [--rounds 1] [--steps 10] [--warmup 2] [--layers 4] [--heads 4] [--kv-heads 4]
 ///                    [--dim 256] [--hidden 683] [--ctx 256] [--batch 8] [--vocab 8192] [--python PY [--tokens NPY]]
-///                    [--lora R [--quant nf4|int8]]
+///                    [--lora R [--quant nf4|int8]] [--profile]
 /// Each thread count runs in a process of its own (so peak RSS is per run), one step = one batch of batch × ctx
 /// tokens (forward, loss, backward, gradient reduction, clipping, AdamW). With --python (a Python with torch and
 /// numpy), ../shared/bench/reference/bench_gpt_cpu.py runs after each of ours with the same thread count and shape
@@ -14,16 +14,18 @@ import Trainer
 /// reference's 4·d GELU MLP. `--generate N` instead times greedy decoding of N new tokens after a 16-token prompt
 /// (one thread, random weights), with and without the KV cache. `--lora R` trains rank-R adapters on all seven
 /// projections of a frozen base instead (alpha 2R), `--quant nf4|int8` stores that base quantized; the report adds
-/// the bytes of the projection weights and the resident memory after setup.
+/// the bytes of the projection weights and the resident memory after setup. `--profile` runs one measurement in this
+/// process on one thread and prints the step's wall-clock time by phase (StepProfile).
 func runTrainerBench(_ args: [String]) throws {
     var o: [String: Int] = ["generate": 0, "rounds": 1, "steps": 10, "warmup": 2, "layers": 4, "heads": 4, "kv-heads": 4, "dim": 256,
                             "hidden": 683, "ctx": 256, "batch": 8, "vocab": 8192, "lora": 0]
-    var threads = [1, 2], python: String?, tokens: String?, single = false
+    var threads = [1, 2], python: String?, tokens: String?, single = false, profile = false
     var quant = LoRAConfig.BaseQuantization.none
     var i = 0
     while i < args.count {
         let k = args[i].hasPrefix("--") ? String(args[i].dropFirst(2)) : args[i]
         if k == "single" { single = true; i += 1; continue }
+        if k == "profile" { profile = true; i += 1; continue }
         guard i + 1 < args.count else { say("missing value for \(args[i])"); return }
         let v = args[i + 1]
         switch k {
@@ -40,6 +42,7 @@ func runTrainerBench(_ args: [String]) throws {
         i += 2
     }
     guard quant == .none || o["lora"]! > 0 else { say("--quant needs --lora R"); return }
+    if profile { try trainOnce(o, threads: 1, quant: quant, profile: true); return }
     if single { try trainOnce(o, threads: threads.first ?? 1, quant: quant); return }
     if let n = o["generate"], n > 0 { try generateOnce(o, newTokens: n); return }
 
@@ -88,7 +91,7 @@ func runTrainerBench(_ args: [String]) throws {
 }
 
 /// One measured run in this process: `steps` steps after `warmup`, printing tokens/s, ms/step and peak RSS.
-private func trainOnce(_ o: [String: Int], threads: Int, quant: LoRAConfig.BaseQuantization) throws {
+private func trainOnce(_ o: [String: Int], threads: Int, quant: LoRAConfig.BaseQuantization, profile: Bool = false) throws {
     setBLASThreads(threads)
     let cfg = LlamaConfig(vocabSize: o["vocab"]!, hiddenSize: o["dim"]!, intermediateSize: o["hidden"]!, numLayers: o["layers"]!,
                           numHeads: o["heads"]!, numKVHeads: o["kv-heads"]!, maxPositions: o["ctx"]!, tieEmbeddings: true)
@@ -109,16 +112,17 @@ private func trainOnce(_ o: [String: Int], threads: Int, quant: LoRAConfig.BaseQ
     var times: [Double] = [], losses: [Double] = []
     for s in 0..<(o["warmup"]! + o["steps"]!) {
         let x = (0..<(B * T)).map { _ in rand() }, y = (0..<(B * T)).map { _ in rand() }
+        if profile && s == o["warmup"]! { StepProfile.reset(); StepProfile.enabled = true }
         let t0 = DispatchTime.now().uptimeNanoseconds
-        stepper.zeroGrad()
+        StepProfile.measure(.zeroGrad) { stepper.zeroGrad() }
         let loss = stepper.accumulate(inputs: x, targets: y, weights: weights, scale: 1 / Float(B * T)) / Double(B * T)
-        stepper.reduceGradients()
+        StepProfile.measure(.reduce) { stepper.reduceGradients() }
         if let lora = model.lora {
-            clipGradients(lora.grads, maxNorm: 1)
-            opt.step(params: lora.params, grads: UnsafeBufferPointer(lora.grads), lr: 6e-4)
+            StepProfile.measure(.clip) { _ = clipGradients(lora.grads, maxNorm: 1) }
+            StepProfile.measure(.adamW) { opt.step(params: lora.params, grads: UnsafeBufferPointer(lora.grads), lr: 6e-4) }
         } else {
-            clipGradients(model, maxNorm: 1)
-            opt.step(model: model, lr: 6e-4)
+            StepProfile.measure(.clip) { _ = clipGradients(model, maxNorm: 1) }
+            StepProfile.measure(.adamW) { opt.step(model: model, lr: 6e-4) }
         }
         let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
         if s >= o["warmup"]! { times.append(dt); losses.append(loss) }
@@ -131,6 +135,18 @@ private func trainOnce(_ o: [String: Int], threads: Int, quant: LoRAConfig.BaseQ
                  Double(times.count * B * T) / total, total / Double(times.count) * 1000, sorted[sorted.count / 2] * 1000,
                  Double(ru.ru_maxrss) / 1024, times.count, losses.first ?? 0, losses.last ?? 0, cfg.numLayers, cfg.numHeads,
                  cfg.numKVHeads, cfg.hiddenSize, cfg.intermediateSize, T, B, cfg.vocabSize, model.parameterCount, threads))
+    if profile {
+        StepProfile.enabled = false
+        let steps = Double(times.count), stepMs = total / steps * 1000
+        let parts = StepProfile.seconds
+        let timed = parts.reduce(0) { $0 + $1.seconds } / steps * 1000
+        for (phase, sec) in parts.sorted(by: { $0.seconds > $1.seconds }) where sec > 0 {
+            say("  " + "\(phase)".padding(toLength: 22, withPad: " ", startingAt: 0)
+                + String(format: "%8.2f ms/step  %5.1f%%", sec / steps * 1000, sec / steps * 1000 / stepMs * 100))
+        }
+        say("  " + "untimed".padding(toLength: 22, withPad: " ", startingAt: 0)
+            + String(format: "%8.2f ms/step  %5.1f%%", stepMs - timed, (stepMs - timed) / stepMs * 100))
+    }
     let mode = model.lora.map { "LoRA r=\($0.rank) on all projections, \($0.parameterCount) trainable, base \(quant.rawValue)" } ?? "full training"
     guard o["lora"]! > 0 else { return }
     say(String(format: "%@: projection weights %.2f MiB, all parameters as float32 %.2f MiB, resident after setup %.1f MiB, at end %.1f MiB",

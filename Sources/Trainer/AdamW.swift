@@ -1,4 +1,5 @@
 import COpenBLAS
+import CTrainerKernels
 import Foundation
 
 /// AdamW as in PyTorch `torch.optim.AdamW` (https://pytorch.org/docs/stable/generated/torch.optim.AdamW.html):
@@ -38,6 +39,11 @@ public final class AdamW {
                         let end = min(tensor.offset + tensor.count, chunk.upperBound)
                         let vb1 = F8(repeating: b1), vb1c = F8(repeating: 1 - b1), vb2 = F8(repeating: b2), vb2c = F8(repeating: 1 - b2)
                         let vc1 = F8(repeating: c1), vc2 = F8(repeating: c2), ve = F8(repeating: e), vwd = F8(repeating: wd), vlr = F8(repeating: lr)
+                        if avx512KernelsAvailable && end - i >= 16 {
+                            let chunks = (end - i) / 8
+                            dft_adamw_chunks(p + i, g + i, mp + i, vp + i, chunks, b1, b2, c1, c2, e, wd, lr)
+                            i += chunks * 8
+                        }
                         while i + 8 <= end {
                             let gi = ld(g + i), pi = ld(p + i)
                             let mi = vb1 * ld(mp + i) + vb1c * gi
@@ -88,8 +94,7 @@ extension AdamW {
 /// Global L2 norm of a gradient buffer; when above `maxNorm` (> 0) scales it to it. Returns the norm before clipping.
 @discardableResult
 public func clipGradients(_ grads: UnsafeMutableBufferPointer<Float>, maxNorm: Float) -> Float {
-    var ss = 0.0
-    for x in grads { ss += Double(x) * Double(x) }
+    let ss = grads.isEmpty ? 0 : sumOfSquares(grads.baseAddress!, grads.count)
     let norm = Float(ss.squareRoot())
     if maxNorm > 0 && norm > maxNorm {
         let s = maxNorm / (norm + 1e-6)
@@ -103,11 +108,9 @@ public func clipGradients(_ grads: UnsafeMutableBufferPointer<Float>, maxNorm: F
 @discardableResult
 public func clipGradients(_ model: LlamaModel, maxNorm: Float) -> Float {
     let g = model.grads.baseAddress!
-    // per-chunk sums added in chunk order: one chunk (the plain sequential sum) with one worker
+    // per-chunk sums (sumOfSquares) added in chunk order: one chunk with one worker
     let ss = Parallel.sumChunks(model.grads.count, minChunk: 1 << 16) { r in
-        var s = 0.0
-        for i in r { s += Double(g[i]) * Double(g[i]) }
-        return s
+        sumOfSquares(g + r.lowerBound, r.count)
     }
     let norm = Float(ss.squareRoot())
     if maxNorm > 0 && norm > maxNorm {
@@ -124,4 +127,21 @@ public func clipGradients(_ model: LlamaModel, maxNorm: Float) -> Float {
 public func setBLASThreads(_ n: Int) {
     Parallel.defaultWorkers = max(1, n)
     openblas_set_num_threads(Int32(max(1, n)))
+}
+
+/// Σ Double(x[i])² for i < n: eight running sums (lane j takes i ≡ j mod 8) added at the end, then the tail; a fixed
+/// order, so the same bits on every run.
+func sumOfSquares(_ x: UnsafePointer<Float>, _ n: Int) -> Double {
+    var a = SIMD4<Double>(repeating: 0), b = SIMD4<Double>(repeating: 0)
+    var i = 0
+    while i + 8 <= n {
+        let u = SIMD4<Double>(Double(x[i]), Double(x[i + 1]), Double(x[i + 2]), Double(x[i + 3]))
+        let v = SIMD4<Double>(Double(x[i + 4]), Double(x[i + 5]), Double(x[i + 6]), Double(x[i + 7]))
+        a += u * u
+        b += v * v
+        i += 8
+    }
+    var s = (a + b).sum()
+    while i < n { s += Double(x[i]) * Double(x[i]); i += 1 }
+    return s
 }

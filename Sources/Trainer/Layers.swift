@@ -3,6 +3,7 @@
 // NH = query heads, NKV = key/value heads, HD = head width, V = vocabulary.
 // Backward functions ACCUMULATE into parameter gradients (+=) and OVERWRITE input gradients unless noted.
 import COpenBLAS
+import CTrainerKernels
 import Foundation
 
 typealias FPtr = UnsafeMutablePointer<Float>
@@ -40,8 +41,7 @@ func embeddingForward(_ out: FPtr, _ tokens: UnsafePointer<Int32>, _ e: CFPtr, n
 /// dE[tokens[n], :] += dout[n, :]
 func embeddingBackward(dE: FPtr, dout: CFPtr, _ tokens: UnsafePointer<Int32>, n: Int, c: Int) {
     for r in 0..<n {
-        let d = dE + Int(tokens[r]) * c, s = dout + r * c
-        for j in 0..<c { d[j] += s[j] }
+        addInPlace(dE + Int(tokens[r]) * c, dout + r * c, c)
     }
 }
 
@@ -52,11 +52,11 @@ func rmsnormForward(_ out: FPtr, _ rstd: FPtr, _ x: CFPtr, _ w: CFPtr, n: Int, c
     Parallel.forChunks(n, minChunk: 64) { rows in
     for r in rows {
         let xr = x + r * c, o = out + r * c
-        var ss: Float = 0
-        for j in 0..<c { ss += xr[j] * xr[j] }
-        let s = 1 / (ss / Float(c) + eps).squareRoot()
+        let s = 1 / (vdot(xr, xr, c) / Float(c) + eps).squareRoot()
         rstd[r] = s
-        for j in 0..<c { o[j] = w[j] * (xr[j] * s) }
+        var j = 0
+        while j + 8 <= c { st(ld(w + j) * (ld(xr + j) * s), o + j); j += 8 }
+        while j < c { o[j] = w[j] * (xr[j] * s); j += 1 }
     }
     }
 }
@@ -67,20 +67,27 @@ func rmsnormBackward(dx: FPtr, dw: FPtr?, dy: CFPtr, x: CFPtr, w: CFPtr, rstd: C
         for r in rows {
             let xr = x + r * c, dyr = dy + r * c, dxr = dx + r * c
             let s = rstd[r]
-            var dot: Float = 0
-            for j in 0..<c { dot += w[j] * dyr[j] * xr[j] }
+            var dot8 = F8(repeating: 0), j = 0
+            while j + 8 <= c { dot8 += ld(w + j) * ld(dyr + j) * ld(xr + j); j += 8 }
+            var dot = dot8.sum()
+            while j < c { dot += w[j] * dyr[j] * xr[j]; j += 1 }
             let k = dot * s * s * s / Float(c)
+            j = 0
             if accumulate {
-                for j in 0..<c { dxr[j] += s * w[j] * dyr[j] - xr[j] * k }
+                while j + 8 <= c { st(ld(dxr + j) + (s * ld(w + j) * ld(dyr + j) - ld(xr + j) * k), dxr + j); j += 8 }
+                while j < c { dxr[j] += s * w[j] * dyr[j] - xr[j] * k; j += 1 }
             } else {
-                for j in 0..<c { dxr[j] = s * w[j] * dyr[j] - xr[j] * k }
+                while j + 8 <= c { st(s * ld(w + j) * ld(dyr + j) - ld(xr + j) * k, dxr + j); j += 8 }
+                while j < c { dxr[j] = s * w[j] * dyr[j] - xr[j] * k; j += 1 }
             }
         }
     }
     guard let dw else { return }
     for r in 0..<n {
         let xr = x + r * c, dyr = dy + r * c, s = rstd[r]
-        for j in 0..<c { dw[j] += dyr[j] * xr[j] * s }
+        var j = 0
+        while j + 8 <= c { st(ld(dw + j) + ld(dyr + j) * ld(xr + j) * s, dw + j); j += 8 }
+        while j < c { dw[j] += dyr[j] * xr[j] * s; j += 1 }
     }
 }
 
@@ -112,7 +119,14 @@ func ropeApply(_ x: FPtr, cos: CFPtr, sin: CFPtr, b: Int, t: Int, heads: Int, hd
             let cp = cos + p * half, sp = sin + p * half
             for h in 0..<heads {
                 let v = x + ((bi * t + p) * heads + h) * hd
-                for i in 0..<half {
+                var i = 0
+                while i + 8 <= half {
+                    let a = ld(v + i), bb = ld(v + i + half), cs = ld(cp + i), sn = sign * ld(sp + i)
+                    st(a * cs - bb * sn, v + i)
+                    st(bb * cs + a * sn, v + i + half)
+                    i += 8
+                }
+                for i in i..<half {
                     let a = v[i], bb = v[i + half], cs = cp[i], sn = sign * sp[i]
                     v[i] = a * cs - bb * sn
                     v[i + half] = bb * cs + a * sn
@@ -130,7 +144,7 @@ func ropeApply(_ x: FPtr, cos: CFPtr, sin: CFPtr, b: Int, t: Int, heads: Int, hd
 // Causality is used to skip work: rows are taken in blocks of `block`, and block [i0, i1) only touches keys [0, i1).
 
 func attentionForward(_ out: FPtr, _ probs: FPtr, q: CFPtr, k: CFPtr, v: CFPtr, b: Int, t: Int, nh: Int, nkv: Int, hd: Int,
-                      block: Int = 64) {
+                      block: Int = 32) {
     let group = nh / nkv, qs = nh * hd, ks = nkv * hd
     let scale = 1 / Float(hd).squareRoot()
     Parallel.forItems(b * nh) { _, item in
@@ -166,7 +180,7 @@ func attentionForward(_ out: FPtr, _ probs: FPtr, q: CFPtr, k: CFPtr, v: CFPtr, 
 /// cannot make the loop use more scratch than was handed in). Work is split by (batch, key/value head), so each
 /// dk/dv block has one writer.
 func attentionBackward(dq: FPtr, dk: FPtr, dv: FPtr, dp: FPtr, dout: CFPtr, probs: CFPtr, q: CFPtr, k: CFPtr, v: CFPtr,
-                       b: Int, t: Int, nh: Int, nkv: Int, hd: Int, block: Int = 64, workers: Int) {
+                       b: Int, t: Int, nh: Int, nkv: Int, hd: Int, block: Int = 32, workers: Int) {
     let group = nh / nkv, qs = nh * hd, ks = nkv * hd
     let scale = 1 / Float(hd).squareRoot()
     dk.update(repeating: 0, count: b * t * ks)
@@ -192,9 +206,10 @@ func attentionBackward(dq: FPtr, dk: FPtr, dv: FPtr, dp: FPtr, dout: CFPtr, prob
                 // dS = P ⊙ (dP − Σ_j P·dP) · scale   (causal: j ≤ i; zero for i < j < i1)
                 for i in i0..<i1 {
                     let pr = p + i * t, dr = dp + i * t
-                    var dot: Float = 0
-                    for j in 0...i { dot += pr[j] * dr[j] }
-                    for j in 0...i { dr[j] = pr[j] * (dr[j] - dot) * scale }
+                    let dot = vdot(pr, dr, i + 1)
+                    var j = 0
+                    while j + 8 <= i + 1 { st(ld(pr + j) * (ld(dr + j) - dot) * scale, dr + j); j += 8 }
+                    while j <= i { dr[j] = pr[j] * (dr[j] - dot) * scale; j += 1 }
                     (dr + i + 1).update(repeating: 0, count: i1 - i - 1)
                 }
                 // dQ[i0..<i1] = dS · K[0..<i1] ;  dK[0..<i1] += dSᵀ · Q[i0..<i1]
@@ -211,10 +226,16 @@ func attentionBackward(dq: FPtr, dk: FPtr, dv: FPtr, dp: FPtr, dout: CFPtr, prob
 // ----------------------------------------------------------------------------
 // SwiGLU: h = silu(g) ⊙ u, silu(g) = g·σ(g).  g, u, h [N, H]
 
-func swigluForward(_ h: FPtr, g: CFPtr, u: CFPtr, count: Int) {
+/// `kernels`: the AVX-512 kernel does the full 8-lane chunks (same bits).
+func swigluForward(_ h: FPtr, g: CFPtr, u: CFPtr, count: Int, kernels: Bool = avx512KernelsAvailable) {
     Parallel.forChunks(count / 8 + 1, minChunk: 1024) { blocks in
     var i = blocks.lowerBound * 8
     let count = min(count, blocks.upperBound * 8)
+    if kernels && i < count {
+        let chunks = (count - i) / 8
+        dft_swiglu_forward_chunks(h + i, g + i, u + i, chunks)
+        i += chunks * 8
+    }
     while i < count {
         let k = min(8, count - i)
         let full = k == 8
@@ -226,11 +247,16 @@ func swigluForward(_ h: FPtr, g: CFPtr, u: CFPtr, count: Int) {
     }
 }
 
-/// dg = dh ⊙ u ⊙ σ(g)(1 + g(1 − σ(g))),  du = dh ⊙ silu(g)   (both overwritten)
-func swigluBackward(dg: FPtr, du: FPtr, dh: CFPtr, g: CFPtr, u: CFPtr, count: Int) {
+/// dg = dh ⊙ u ⊙ σ(g)(1 + g(1 − σ(g))),  du = dh ⊙ silu(g)   (both overwritten). `kernels`: AVX-512 for full chunks.
+func swigluBackward(dg: FPtr, du: FPtr, dh: CFPtr, g: CFPtr, u: CFPtr, count: Int, kernels: Bool = avx512KernelsAvailable) {
     Parallel.forChunks(count / 8 + 1, minChunk: 1024) { blocks in
     var i = blocks.lowerBound * 8
     let count = min(count, blocks.upperBound * 8)
+    if kernels && i < count {
+        let chunks = (count - i) / 8
+        dft_swiglu_backward_chunks(dg + i, du + i, dh + i, g + i, u + i, chunks)
+        i += chunks * 8
+    }
     while i < count {
         let k = min(8, count - i)
         let full = k == 8

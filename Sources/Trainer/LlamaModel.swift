@@ -65,33 +65,41 @@ public final class LlamaModel {
         a.b = B; a.t = T
         tokens.withUnsafeBufferPointer { a.tokens.update(from: $0.baseAddress!, count: N) }
         let p = params.baseAddress!
-        embeddingForward(a.resid[0], a.tokens, p + layout.embed, n: N, c: C)
+        StepProfile.measure(.embedding) { embeddingForward(a.resid[0], a.tokens, p + layout.embed, n: N, c: C) }
         ropeCos.withUnsafeBufferPointer { cosb in
             ropeSin.withUnsafeBufferPointer { sinb in
                 for l in 0..<c.numLayers {
                     let w = layout.layers[l]
                     // attention block: mid = x + o_proj(attn(rope(q), rope(k), v)) of rmsnorm(x)
-                    rmsnormForward(a.xn1[l], a.rstd1[l], a.resid[l], p + w.ln1, n: N, c: C, eps: eps)
-                    projectForward(.q, layer: l, out: a.q[l], inp: a.xn1[l], n: N, a)            // [N, NH·HD]
-                    projectForward(.k, layer: l, out: a.k[l], inp: a.xn1[l], n: N, a)           // [N, NKV·HD]
-                    projectForward(.v, layer: l, out: a.v[l], inp: a.xn1[l], n: N, a)
-                    ropeApply(a.q[l], cos: cosb.baseAddress!, sin: sinb.baseAddress!, b: B, t: T, heads: NH, hd: HD, sign: 1)
-                    ropeApply(a.k[l], cos: cosb.baseAddress!, sin: sinb.baseAddress!, b: B, t: T, heads: NKV, hd: HD, sign: 1)
-                    attentionForward(a.att[l], a.probs[l], q: a.q[l], k: a.k[l], v: a.v[l], b: B, t: T, nh: NH, nkv: NKV, hd: HD)
-                    projectForward(.o, layer: l, out: a.mid[l], inp: a.att[l], n: N, a)
-                    addInPlace(a.mid[l], a.resid[l], N * C)
+                    StepProfile.measure(.rmsnormForward) { rmsnormForward(a.xn1[l], a.rstd1[l], a.resid[l], p + w.ln1, n: N, c: C, eps: eps) }
+                    StepProfile.measure(.qkvForward) {
+                        projectForward(.q, layer: l, out: a.q[l], inp: a.xn1[l], n: N, a)            // [N, NH·HD]
+                        projectForward(.k, layer: l, out: a.k[l], inp: a.xn1[l], n: N, a)           // [N, NKV·HD]
+                        projectForward(.v, layer: l, out: a.v[l], inp: a.xn1[l], n: N, a)
+                    }
+                    StepProfile.measure(.ropeForward) {
+                        ropeApply(a.q[l], cos: cosb.baseAddress!, sin: sinb.baseAddress!, b: B, t: T, heads: NH, hd: HD, sign: 1)
+                        ropeApply(a.k[l], cos: cosb.baseAddress!, sin: sinb.baseAddress!, b: B, t: T, heads: NKV, hd: HD, sign: 1)
+                    }
+                    StepProfile.measure(.attentionForward) {
+                        attentionForward(a.att[l], a.probs[l], q: a.q[l], k: a.k[l], v: a.v[l], b: B, t: T, nh: NH, nkv: NKV, hd: HD)
+                    }
+                    StepProfile.measure(.oForward) { projectForward(.o, layer: l, out: a.mid[l], inp: a.att[l], n: N, a) }
+                    StepProfile.measure(.residualAdd) { addInPlace(a.mid[l], a.resid[l], N * C) }
                     // MLP block: out = mid + down(silu(gate(x)) ⊙ up(x)) of rmsnorm(mid)
-                    rmsnormForward(a.xn2[l], a.rstd2[l], a.mid[l], p + w.ln2, n: N, c: C, eps: eps)
-                    projectForward(.gate, layer: l, out: a.g[l], inp: a.xn2[l], n: N, a)
-                    projectForward(.up, layer: l, out: a.u[l], inp: a.xn2[l], n: N, a)
-                    swigluForward(a.h[l], g: a.g[l], u: a.u[l], count: N * H)
-                    projectForward(.down, layer: l, out: a.resid[l + 1], inp: a.h[l], n: N, a)
-                    addInPlace(a.resid[l + 1], a.mid[l], N * C)
+                    StepProfile.measure(.rmsnormForward) { rmsnormForward(a.xn2[l], a.rstd2[l], a.mid[l], p + w.ln2, n: N, c: C, eps: eps) }
+                    StepProfile.measure(.gateUpForward) {
+                        projectForward(.gate, layer: l, out: a.g[l], inp: a.xn2[l], n: N, a)
+                        projectForward(.up, layer: l, out: a.u[l], inp: a.xn2[l], n: N, a)
+                    }
+                    StepProfile.measure(.swigluForward) { swigluForward(a.h[l], g: a.g[l], u: a.u[l], count: N * H) }
+                    StepProfile.measure(.downForward) { projectForward(.down, layer: l, out: a.resid[l + 1], inp: a.h[l], n: N, a) }
+                    StepProfile.measure(.residualAdd) { addInPlace(a.resid[l + 1], a.mid[l], N * C) }
                 }
             }
         }
-        rmsnormForward(a.xnf, a.rstdf, a.resid[c.numLayers], p + layout.norm, n: N, c: C, eps: eps)
-        linearForward(a.logits, a.xnf, p + layout.lmHead, n: N, i: C, o: V)
+        StepProfile.measure(.rmsnormForward) { rmsnormForward(a.xnf, a.rstdf, a.resid[c.numLayers], p + layout.norm, n: N, c: C, eps: eps) }
+        StepProfile.measure(.lmHeadForward) { linearForward(a.logits, a.xnf, p + layout.lmHead, n: N, i: C, o: V) }
     }
 
     /// Cross-entropy of the last forward's logits against `targets` [B, T], each weighted by `weights` (the loss mask:
@@ -102,8 +110,10 @@ public final class LlamaModel {
         precondition(targets.count == N && weights.count == N)
         targets.withUnsafeBufferPointer { a.targets.update(from: $0.baseAddress!, count: N) }
         weights.withUnsafeBufferPointer { a.weights.update(from: $0.baseAddress!, count: N) }
-        return crossEntropyForwardBackward(logits: a.logits, targets: a.targets, weights: a.weights, n: N, v: config.vocabSize,
-                                           scale: scale, computeGradient: gradient)
+        return StepProfile.measure(.crossEntropy) {
+            crossEntropyForwardBackward(logits: a.logits, targets: a.targets, weights: a.weights, n: N, v: config.vocabSize,
+                                        scale: scale, computeGradient: gradient)
+        }
     }
 
     // ------------------------------------------------------------------------
@@ -124,39 +134,56 @@ public final class LlamaModel {
         let p = params.baseAddress!, baseG: FPtr? = lora == nil ? gTrainable : nil
         let attnWorkers = Parallel.workers      // read once: sizes the attention scratch and splits its loop
         // output head and final norm
-        linearBackward(dinp: a.dxn, dw: baseG.map { $0 + layout.lmHead }, dout: a.logits, inp: a.xnf, w: p + layout.lmHead, n: N, i: C, o: V)
-        rmsnormBackward(dx: a.dres, dw: baseG.map { $0 + layout.norm }, dy: a.dxn, x: a.resid[c.numLayers], w: p + layout.norm, rstd: a.rstdf,
-                        n: N, c: C, accumulate: false)
+        StepProfile.measure(.lmHeadBackwardInput) {
+            linearBackward(dinp: a.dxn, dw: nil, dout: a.logits, inp: a.xnf, w: p + layout.lmHead, n: N, i: C, o: V)
+        }
+        StepProfile.measure(.lmHeadBackwardWeight) {
+            linearBackward(dinp: nil, dw: baseG.map { $0 + layout.lmHead }, dout: a.logits, inp: a.xnf, w: p + layout.lmHead, n: N, i: C, o: V)
+        }
+        StepProfile.measure(.rmsnormBackward) {
+            rmsnormBackward(dx: a.dres, dw: baseG.map { $0 + layout.norm }, dy: a.dxn, x: a.resid[c.numLayers], w: p + layout.norm, rstd: a.rstdf,
+                            n: N, c: C, accumulate: false)
+        }
         ropeCos.withUnsafeBufferPointer { cosb in
             ropeSin.withUnsafeBufferPointer { sinb in
                 for l in stride(from: c.numLayers - 1, through: 0, by: -1) {
                     let w = layout.layers[l]
                     // MLP block (dres = d out = d mid through the residual)
-                    projectBackward(.down, layer: l, dinp: a.dh, dout: a.dres, inp: a.h[l], n: N, grads: gTrainable, a)
-                    swigluBackward(dg: a.dg, du: a.du, dh: a.dh, g: a.g[l], u: a.u[l], count: N * H)
-                    projectBackward(.gate, layer: l, dinp: a.dxn, dout: a.dg, inp: a.xn2[l], n: N, grads: gTrainable, a)
-                    projectBackward(.up, layer: l, dinp: a.dxn, dout: a.du, inp: a.xn2[l], n: N, accumulate: true, grads: gTrainable, a)
-                    rmsnormBackward(dx: a.dres, dw: baseG.map { $0 + w.ln2 }, dy: a.dxn, x: a.mid[l], w: p + w.ln2, rstd: a.rstd2[l], n: N, c: C, accumulate: true)
+                    StepProfile.measure(.downBackward) { projectBackward(.down, layer: l, dinp: a.dh, dout: a.dres, inp: a.h[l], n: N, grads: gTrainable, a) }
+                    StepProfile.measure(.swigluBackward) { swigluBackward(dg: a.dg, du: a.du, dh: a.dh, g: a.g[l], u: a.u[l], count: N * H) }
+                    StepProfile.measure(.gateUpBackward) {
+                        projectBackward(.gate, layer: l, dinp: a.dxn, dout: a.dg, inp: a.xn2[l], n: N, grads: gTrainable, a)
+                        projectBackward(.up, layer: l, dinp: a.dxn, dout: a.du, inp: a.xn2[l], n: N, accumulate: true, grads: gTrainable, a)
+                    }
+                    StepProfile.measure(.rmsnormBackward) {
+                        rmsnormBackward(dx: a.dres, dw: baseG.map { $0 + w.ln2 }, dy: a.dxn, x: a.mid[l], w: p + w.ln2, rstd: a.rstd2[l], n: N, c: C, accumulate: true)
+                    }
                     // attention block (dres = d mid = d x through the residual)
-                    projectBackward(.o, layer: l, dinp: a.datt, dout: a.dres, inp: a.att[l], n: N, grads: gTrainable, a)
-                    attentionBackward(dq: a.dq, dk: a.dk, dv: a.dv, dp: a.dpScratch(workers: attnWorkers), dout: a.datt, probs: a.probs[l], q: a.q[l], k: a.k[l], v: a.v[l],
-                                      b: B, t: T, nh: NH, nkv: NKV, hd: HD, workers: attnWorkers)
-                    ropeApply(a.dq, cos: cosb.baseAddress!, sin: sinb.baseAddress!, b: B, t: T, heads: NH, hd: HD, sign: -1)
-                    ropeApply(a.dk, cos: cosb.baseAddress!, sin: sinb.baseAddress!, b: B, t: T, heads: NKV, hd: HD, sign: -1)
-                    projectBackward(.q, layer: l, dinp: a.dxn, dout: a.dq, inp: a.xn1[l], n: N, grads: gTrainable, a)
-                    projectBackward(.k, layer: l, dinp: a.dxn, dout: a.dk, inp: a.xn1[l], n: N, accumulate: true, grads: gTrainable, a)
-                    projectBackward(.v, layer: l, dinp: a.dxn, dout: a.dv, inp: a.xn1[l], n: N, accumulate: true, grads: gTrainable, a)
-                    rmsnormBackward(dx: a.dres, dw: baseG.map { $0 + w.ln1 }, dy: a.dxn, x: a.resid[l], w: p + w.ln1, rstd: a.rstd1[l], n: N, c: C, accumulate: true)
+                    StepProfile.measure(.oBackward) { projectBackward(.o, layer: l, dinp: a.datt, dout: a.dres, inp: a.att[l], n: N, grads: gTrainable, a) }
+                    StepProfile.measure(.attentionBackward) {
+                        attentionBackward(dq: a.dq, dk: a.dk, dv: a.dv, dp: a.dpScratch(workers: attnWorkers), dout: a.datt, probs: a.probs[l], q: a.q[l], k: a.k[l], v: a.v[l],
+                                          b: B, t: T, nh: NH, nkv: NKV, hd: HD, workers: attnWorkers)
+                    }
+                    StepProfile.measure(.ropeBackward) {
+                        ropeApply(a.dq, cos: cosb.baseAddress!, sin: sinb.baseAddress!, b: B, t: T, heads: NH, hd: HD, sign: -1)
+                        ropeApply(a.dk, cos: cosb.baseAddress!, sin: sinb.baseAddress!, b: B, t: T, heads: NKV, hd: HD, sign: -1)
+                    }
+                    StepProfile.measure(.qkvBackward) {
+                        projectBackward(.q, layer: l, dinp: a.dxn, dout: a.dq, inp: a.xn1[l], n: N, grads: gTrainable, a)
+                        projectBackward(.k, layer: l, dinp: a.dxn, dout: a.dk, inp: a.xn1[l], n: N, accumulate: true, grads: gTrainable, a)
+                        projectBackward(.v, layer: l, dinp: a.dxn, dout: a.dv, inp: a.xn1[l], n: N, accumulate: true, grads: gTrainable, a)
+                    }
+                    StepProfile.measure(.rmsnormBackward) {
+                        rmsnormBackward(dx: a.dres, dw: baseG.map { $0 + w.ln1 }, dy: a.dxn, x: a.resid[l], w: p + w.ln1, rstd: a.rstd1[l], n: N, c: C, accumulate: true)
+                    }
                 }
             }
         }
-        if let baseG { embeddingBackward(dE: baseG + layout.embed, dout: a.dres, a.tokens, n: N, c: C) }
+        if let baseG { StepProfile.measure(.embeddingBackward) { embeddingBackward(dE: baseG + layout.embed, dout: a.dres, a.tokens, n: N, c: C) } }
     }
 }
 
-@inline(__always) func addInPlace(_ y: FPtr, _ x: CFPtr, _ n: Int) {
-    for i in 0..<n { y[i] += x[i] }
-}
+@inline(__always) func addInPlace(_ y: FPtr, _ x: CFPtr, _ n: Int) { vaddInPlace(y, x, n) }
 
 /// Deterministic standard normals (SplitMix64 + Box–Muller).
 struct NormalRandom {

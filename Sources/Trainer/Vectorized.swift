@@ -1,7 +1,14 @@
 // SIMD helpers for the elementwise hot loops (softmax, cross-entropy, SwiGLU). exp uses the Cephes expf scheme
 // (range reduction by ln 2, degree-6 polynomial, exponent bits), relative error ~1e-7 for x in [−87, 88].
 
+import CTrainerKernels
+
 typealias F8 = SIMD8<Float>
+
+/// Whether the exp-heavy loops (cross-entropy, softmax, SwiGLU) hand their full 8-lane chunks to the AVX-512 kernels
+/// of CTrainerKernels: true when the CPU has AVX-512F. Both paths give the same bits (tests compare them through the
+/// functions' `kernels` argument).
+let avx512KernelsAvailable = dft_avx512_available() != 0
 
 @inline(__always) func vexp(_ xIn: F8) -> F8 {
     let lo = F8(repeating: -87.0), hi = F8(repeating: 88.0)
@@ -36,10 +43,14 @@ typealias F8 = SIMD8<Float>
     for k in 0..<count { p[k] = v[k] }
 }
 
-/// max of p[0..<n], n ≥ 1
-func vmax(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
+/// max of p[0..<n], n ≥ 1 (`kernels`: AVX2 for the full chunks, same result)
+func vmax(_ p: UnsafePointer<Float>, _ n: Int, kernels: Bool = avx512KernelsAvailable) -> Float {
     var m = F8(repeating: -.infinity)
     var i = 0
+    if kernels && n >= 16 {
+        withUnsafeMutableBytes(of: &m) { dft_max_chunks(p, n / 8, $0.baseAddress!.assumingMemoryBound(to: Float.self)) }
+        i = n / 8 * 8
+    }
     while i + 8 <= n {
         let v = ld(p + i)
         m = m.replacing(with: v, where: v .> m)
@@ -51,9 +62,15 @@ func vmax(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
 }
 
 /// p[i] = exp(p[i] − shift) for i < n; returns the sum (fixed lane order, deterministic).
-func vexpInPlace(_ p: UnsafeMutablePointer<Float>, _ n: Int, shift: Float) -> Float {
+/// `kernels`: use the AVX-512 kernel for the full 8-lane chunks (same bits).
+func vexpInPlace(_ p: UnsafeMutablePointer<Float>, _ n: Int, shift: Float, kernels: Bool = avx512KernelsAvailable) -> Float {
     var s = F8(repeating: 0)
     var i = 0
+    if kernels && n >= 16 {
+        let chunks = n / 8
+        withUnsafeMutableBytes(of: &s) { dft_exp_shift_chunks(p, chunks, shift, $0.baseAddress!.assumingMemoryBound(to: Float.self)) }
+        i = chunks * 8
+    }
     let sh = F8(repeating: shift)
     while i + 8 <= n {
         let e = vexp(UnsafeRawPointer(p + i).loadUnaligned(as: F8.self) - sh)
@@ -72,13 +89,31 @@ func vexpInPlace(_ p: UnsafeMutablePointer<Float>, _ n: Int, shift: Float) -> Fl
     return s.sum()
 }
 
-/// p[i] *= a for i < n
-func vscale(_ p: UnsafeMutablePointer<Float>, _ n: Int, _ a: Float) {
+/// p[i] *= a for i < n (`kernels`: AVX-512 for the full chunks, same bits)
+func vscale(_ p: UnsafeMutablePointer<Float>, _ n: Int, _ a: Float, kernels: Bool = avx512KernelsAvailable) {
     var i = 0
+    if kernels && n >= 16 { dft_scale_chunks(p, n / 8, a); i = n / 8 * 8 }
     while i + 8 <= n {
         let v = UnsafeRawPointer(p + i).loadUnaligned(as: F8.self) * a
         UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: F8.self)
         i += 8
     }
     while i < n { p[i] *= a; i += 1 }
+}
+
+/// Σ a[i]·b[i] for i < n: eight lane sums added at the end, then the tail (fixed order, deterministic).
+func vdot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+    var s = F8(repeating: 0)
+    var i = 0
+    while i + 8 <= n { s += ld(a + i) * ld(b + i); i += 8 }
+    var r = s.sum()
+    while i < n { r += a[i] * b[i]; i += 1 }
+    return r
+}
+
+/// y[i] += x[i] for i < n
+func vaddInPlace(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ n: Int) {
+    var i = 0
+    while i + 8 <= n { st(ld(y + i) + ld(x + i), y + i); i += 8 }
+    while i < n { y[i] += x[i]; i += 1 }
 }
