@@ -41,7 +41,7 @@ private func labConfig(_ path: String) throws -> LabConfig? {
           let tree = try? YAMLLoader.load(String(decoding: d, as: UTF8.self), file: path),
           tree["arms"] != nil, tree["pretrain"] != nil else { return nil }
     do {
-        return try LabConfig.load(path: path)
+        return try LabConfig.parse(tree, baseDirectory: (path as NSString).deletingLastPathComponent, file: path)
     } catch {
         printError("\(error)")
         throw ExitCode(2)

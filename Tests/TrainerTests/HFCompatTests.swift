@@ -3,18 +3,21 @@ import Foundation
 import Testing
 @testable import Trainer
 
-/// The Python named by DOMAINFORGE_PYTHON when it can import torch and transformers; nil otherwise (tests skip).
-let hfPython: String? = {
-    guard let py = ProcessInfo.processInfo.environment["DOMAINFORGE_PYTHON"], !py.isEmpty else { return nil }
+/// `python` when it can import `modules` (a comma-separated list); nil otherwise, or when `python` is nil or empty.
+func python(_ python: String?, importing modules: String) -> String? {
+    guard let py = python, !py.isEmpty else { return nil }
     let p = Process()
     p.executableURL = URL(fileURLWithPath: py)
-    p.arguments = ["-c", "import torch, transformers"]
+    p.arguments = ["-c", "import " + modules]
     p.standardOutput = FileHandle.nullDevice
     p.standardError = FileHandle.nullDevice
     do { try p.run() } catch { return nil }
     p.waitUntilExit()
     return p.terminationStatus == 0 ? py : nil
-}()
+}
+
+/// The Python named by DOMAINFORGE_PYTHON when it can import torch and transformers; nil otherwise (tests skip).
+let hfPython = python(ProcessInfo.processInfo.environment["DOMAINFORGE_PYTHON"], importing: "torch, transformers")
 
 /// Writes our logits for `ids` as the TOKENS.json that scripts/compat/check_hf_llama.py reads.
 func writeLogitsJSON(model: LlamaModel, ids: [[Int32]], path: String) throws {

@@ -3,17 +3,7 @@ import Testing
 @testable import Trainer
 
 /// The Python named by DOMAINFORGE_PYTHON when it can import torch, transformers and peft; nil otherwise (tests skip).
-let peftPython: String? = {
-    guard let py = hfPython else { return nil }
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: py)
-    p.arguments = ["-c", "import peft, safetensors"]
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle.nullDevice
-    do { try p.run() } catch { return nil }
-    p.waitUntilExit()
-    return p.terminationStatus == 0 ? py : nil
-}()
+let peftPython = python(hfPython, importing: "peft, safetensors")
 
 @Suite struct PEFTCompatTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
