@@ -56,9 +56,11 @@ let package = Package(
         .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "DomainForgeCore"]),
         .testTarget(name: "ExtractionTests", dependencies: ["Extraction", "DomainForgeCore"], exclude: ["Fixtures"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "DomainForgeCore"], exclude: ["Fixtures"]),
-        .testTarget(name: "TrainerTests", dependencies: ["Trainer", "DomainForgeCore", "Shards"]),
+        // Float tolerances derived from the operations (shared by the trainer and evaluation tests).
+        .target(name: "NumericTolerance", dependencies: ["Trainer"], path: "Tests/NumericTolerance"),
+        .testTarget(name: "TrainerTests", dependencies: ["Trainer", "DomainForgeCore", "Shards", "NumericTolerance"], exclude: ["Fixtures"]),
         .testTarget(name: "SFTTests", dependencies: ["SFT", "DomainForgeCore", "Tokenization", "Shards"], exclude: ["Fixtures"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Trainer", "DomainForgeCore", "Shards"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Trainer", "DomainForgeCore", "Shards", "NumericTolerance"]),
         .testTarget(name: "DedupTests", dependencies: ["Dedup", "DomainForgeCore"]),
         .testTarget(name: "ShardsTests", dependencies: ["Shards", "DomainForgeCore"]),
         .testTarget(name: "PipelineTests", dependencies: ["PipelineRunner", "PipelineConfig", "DomainForgeCore"]),

@@ -2,13 +2,24 @@
 // (range reduction by ln 2, degree-6 polynomial, exponent bits), relative error ~1e-7 for x in [−87, 88].
 
 import CTrainerKernels
+import Foundation
 
 typealias F8 = SIMD8<Float>
 
-/// Whether the exp-heavy loops (cross-entropy, softmax, SwiGLU) hand their full 8-lane chunks to the AVX-512 kernels
-/// of CTrainerKernels: true when the CPU has AVX-512F. Both paths give the same bits (tests compare them through the
-/// functions' `kernels` argument).
-let avx512KernelsAvailable = dft_avx512_available() != 0
+/// Whether this CPU has AVX-512F, which the kernels of CTrainerKernels need.
+let cpuHasAVX512 = dft_avx512_available() != 0
+
+/// Whether `DOMAINFORGE_PORTABLE_KERNELS=1` asks for the portable Swift loops even where the CPU has AVX-512F. CI runs
+/// the test suite once each way, so no test depends on the vector path to pass.
+let portableKernelsRequested: Bool = {
+    guard let v = getenv("DOMAINFORGE_PORTABLE_KERNELS") else { return false }
+    return String(cString: v) == "1"
+}()
+
+/// Whether the exp-heavy loops (cross-entropy, softmax, SwiGLU) and AdamW hand their full chunks to the AVX-512
+/// kernels of CTrainerKernels: true when the CPU has AVX-512F and the portable path was not requested. Both paths give
+/// the same bits (KernelTests compare them through the functions' `kernels` argument).
+let avx512KernelsAvailable = cpuHasAVX512 && !portableKernelsRequested
 
 @inline(__always) func vexp(_ xIn: F8) -> F8 {
     let lo = F8(repeating: -87.0), hi = F8(repeating: 88.0)

@@ -1,6 +1,7 @@
 import Foundation
 import Shards
 import Testing
+import NumericTolerance
 @testable import Evaluation
 @testable import Trainer
 
@@ -76,7 +77,10 @@ import Testing
             start += T
         }
         #expect(e.tokens == all.count - 1 && n == all.count - 1)
-        #expect(abs(e.loss! - sum / Double(n)) < 1e-12)
+        // The evaluator runs batches of 3 where the reference runs one window: BLAS may round each shape
+        // differently, so the bound is float32's for one forward pass, not bits.
+        let tol = FloatTolerance.forward(model.config, seqLen: T)
+        #expect(abs(e.loss! - sum / Double(n)) <= tol * abs(sum / Double(n)), "loss \(e.loss!) vs \(sum / Double(n))")
         #expect(abs(e.loss! - trainerSum / Double(n)) < 1e-4)
         #expect(e.tokenAccuracy == Double(correct) / Double(n))
     }

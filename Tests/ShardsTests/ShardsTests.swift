@@ -215,8 +215,8 @@ func readAll(_ dir: String) throws -> [ShardSample] {
         #expect(lines[0] == Substring("{\"id\":\"doc-0\",\"ids\":[0]}"))
     }
 
-    @Test func megatronReadableByNumpy() throws {
-        guard pythonHas("numpy") else { return }
+    @Test(.enabled(if: pythonHas("numpy"), "needs Python with numpy (pip install numpy)"))
+    func megatronReadableByNumpy() throws {
         let d = TmpDir()
         let samples = sampleSet(30)
         try writeDataset(d.path, samples)

@@ -10,8 +10,8 @@ import DomainForgeCore
     }
     static let general = ["The weather was nice and the children played in the park.", "Stocks rose on Tuesday."]
 
-    @Test func addsTermsAsSingleTokensKeepingBaseIds() throws {
-        guard let dir = TestEnv.data("tokenizers/openai-whisper-20230124-gpt2") else { return }
+    @Test(.enabled(if: TestEnv.gpt2Dir != nil, TestEnv.needsSharedData)) func addsTermsAsSingleTokensKeepingBaseIds() throws {
+        let dir = try #require(TestEnv.gpt2Dir)
         let base = try BPETokenizer.load(path: dir)
         let (ext, report) = try VocabularyExtender.extend(base: base, domain: Self.domain, general: Self.general,
             options: VocabularyExtensionOptions(maxNewTokens: 40, minFrequency: 20, minPieces: 3))

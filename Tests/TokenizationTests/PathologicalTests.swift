@@ -4,8 +4,8 @@ import Foundation
 
 /// Pathological inputs at test-friendly sizes (the benchmark runs 10-50 MB versions and reports time and memory).
 @Suite struct PathologicalTests {
-    static func gpt2() throws -> (BPETokenizer, String)? {
-        guard let dir = TestEnv.data("tokenizers/openai-whisper-20230124-gpt2") else { return nil }
+    static func gpt2() throws -> (BPETokenizer, String) {
+        let dir = try #require(TestEnv.gpt2Dir)
         return (try BPETokenizer.load(path: dir), dir)
     }
 
@@ -29,20 +29,24 @@ import Foundation
         ]
     }
 
-    @Test func roundTripAndHFParity() throws {
-        guard let (tok, dir) = try Self.gpt2() else { return }
-        let cs = Self.cases()
-        for (name, s) in cs {
+    @Test(.enabled(if: TestEnv.gpt2Dir != nil, TestEnv.needsSharedData)) func roundTrip() throws {
+        let (tok, _) = try Self.gpt2()
+        for (name, s) in Self.cases() {
             let ids = tok.encode(s)
             #expect(tok.decode(ids) == s, "\(name)")
             #expect(ids.count <= s.utf8.count, "\(name)")
         }
-        try expectParity(tok, dir, cs.map { $0.1 }, label: "pathological")
+    }
+
+    @Test(.enabled(if: TestEnv.gpt2Dir != nil, TestEnv.needsSharedData), .enabled(if: TestEnv.hasHFTokenizers, "needs Python with the tokenizers package"))
+    func hfParity() throws {
+        let (tok, dir) = try Self.gpt2()
+        try expectParity(tok, dir, Self.cases().map { $0.1 }, label: "pathological")
     }
 
     /// The O(n log n) heap merge and the quadratic scan agree on long random words.
-    @Test func heapMergeMatchesScan() throws {
-        guard let (tok, _) = try Self.gpt2() else { return }
+    @Test(.enabled(if: TestEnv.gpt2Dir != nil, TestEnv.needsSharedData)) func heapMergeMatchesScan() throws {
+        let (tok, _) = try Self.gpt2()
         var g = FuzzText(seed: 9)
         let alphabet = Array("aaabbbcdeeeefghiiijklmnooopqrstuuvwxyz ".utf8)
         for _ in 0..<80 {
@@ -58,8 +62,8 @@ import Foundation
     }
 
     /// Doubling the input roughly doubles the time (generous bound; catches quadratic behaviour, not noise).
-    @Test func linearTimeOnLongWords() throws {
-        guard let (tok, _) = try Self.gpt2() else { return }
+    @Test(.enabled(if: TestEnv.gpt2Dir != nil, TestEnv.needsSharedData)) func linearTimeOnLongWords() throws {
+        let (tok, _) = try Self.gpt2()
         func time(_ s: String) -> Double {
             let t0 = Date(); _ = tok.encode(s); return Date().timeIntervalSince(t0)
         }

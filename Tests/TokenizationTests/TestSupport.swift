@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import DomainForgeCore
 @testable import Tokenization
 
@@ -18,6 +19,12 @@ enum TestEnv {
         let p = d.appendingPathComponent(rel).path
         return FileManager.default.fileExists(atPath: p) ? p : nil
     }
+
+    /// The GPT-2 tokenizer folder and the Anthropic tokenizer.json of the shared data, when present.
+    static let gpt2Dir = data("tokenizers/openai-whisper-20230124-gpt2")
+    static let anthropicPath = data("tokenizers/anthropic-0.38.0/tokenizer.json")
+    /// The skip reason of tests that read the shared data folder.
+    static let needsSharedData: Comment = "needs the shared data folder beside the repository (shared/data/tokenizers)"
 
     /// The Python interpreter (DOMAINFORGE_PYTHON or python3).
     static let python: String = ProcessInfo.processInfo.environment["DOMAINFORGE_PYTHON"] ?? "python3"

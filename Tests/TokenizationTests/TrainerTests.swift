@@ -25,7 +25,6 @@ import DomainForgeCore
         try trainer.feedFile(path: file)
         let ours = try trainer.train()
         #expect(ours.vocabSize <= vocab)
-        guard TestEnv.hasHFTokenizers else { return }
         let dir = TestEnv.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let hfPath = dir.appendingPathComponent("hf.json").path
@@ -48,7 +47,7 @@ import DomainForgeCore
         try expectParity(ours, oursPath, texts + ParityTests.fuzzTexts(seed: 21, count: 300), label: "trained \(pattern)")
     }
 
-    @Test func syntheticCorpusParityGPT2() throws {
+    @Test(.enabled(if: TestEnv.hasHFTokenizers, "needs Python with the tokenizers package (pip install tokenizers)")) func syntheticCorpusParityGPT2() throws {
         let dir = TestEnv.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let f = dir.appendingPathComponent("corpus.txt")
@@ -56,7 +55,7 @@ import DomainForgeCore
         try expectTrainingParity(file: f.path, vocab: 600, minFreq: 2, pattern: .gpt2, specials: ["<|endoftext|>", "<pad>"])
     }
 
-    @Test func syntheticCorpusParityCL100K() throws {
+    @Test(.enabled(if: TestEnv.hasHFTokenizers, "needs Python with the tokenizers package (pip install tokenizers)")) func syntheticCorpusParityCL100K() throws {
         let dir = TestEnv.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let f = dir.appendingPathComponent("corpus.txt")
@@ -64,7 +63,7 @@ import DomainForgeCore
         try expectTrainingParity(file: f.path, vocab: 700, minFreq: 1, pattern: .cl100k, specials: ["<|endoftext|>"])
     }
 
-    @Test func nfkcNormalizedTrainingParity() throws {
+    @Test(.enabled(if: TestEnv.hasHFTokenizers, "needs Python with the tokenizers package (pip install tokenizers)")) func nfkcNormalizedTrainingParity() throws {
         let dir = TestEnv.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let f = dir.appendingPathComponent("corpus.txt")
@@ -75,9 +74,10 @@ import DomainForgeCore
     }
 
     /// The tokenizer HF trains on (a sample of) the Gutenberg books.
-    @Test func gutenbergSampleParity() throws {
+    @Test(.enabled(if: TestEnv.hasHFTokenizers, "needs Python with the tokenizers package (pip install tokenizers)"), .enabled(if: TestEnv.data("plain-text/gutenberg-gitenberg") != nil, TestEnv.needsSharedData))
+    func gutenbergSampleParity() throws {
         let docs = TestEnv.sampleDocs("plain-text/gutenberg-gitenberg", maxBytes: 1_500_000)
-        if docs.isEmpty { return }
+        #expect(!docs.isEmpty)
         let dir = TestEnv.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let f = dir.appendingPathComponent("gutenberg.txt")

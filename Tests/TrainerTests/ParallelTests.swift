@@ -2,6 +2,7 @@ import DomainForgeCore
 import Foundation
 import Shards
 import Testing
+import NumericTolerance
 @testable import Trainer
 
 /// Data parallelism inside a step (BatchParallel) and incremental decoding (KVCache).
@@ -103,11 +104,15 @@ import Testing
         multi.zeroGrad()
         let l3 = multi.accumulate(inputs: x, targets: y, weights: w, scale: 0.1)
         multi.reduceGradients()
-        #expect(abs(l1 - l3) < 1e-9 * abs(l1))
+        // Splitting the batch changes the BLAS shapes, so the kernels may round differently: float32 bounds, not bits.
+        let lossTol = FloatTolerance.forward(tinyConfig, seqLen: T), gradTol = FloatTolerance.backward(tinyConfig, seqLen: T)
+        #expect(abs(l1 - l3) <= lossTol * abs(l1), "loss \(l1) vs \(l3)")
         var worst: Float = 0, largest: Float = 0
         for (a, b) in zip(g1, Array(m.grads)) { worst = max(worst, abs(a - b)); largest = max(largest, abs(a)) }
-        #expect(largest > 0 && worst <= 1e-5 * largest, "max diff \(worst), largest \(largest)")
-        #expect(abs(multi.lossSum(inputs: x, targets: y, weights: w) - l1) < 1e-9 * abs(l1))
+        #expect(largest > 0 && Double(worst) <= gradTol * Double(largest), "max diff \(worst), largest \(largest)")
+        let l3e = multi.lossSum(inputs: x, targets: y, weights: w)
+        #expect(abs(l3e - l1) <= lossTol * abs(l1), "loss \(l1) vs \(l3e)")
+        #expect(abs(l3e - l3) <= lossTol * abs(l3), "the same split with and without gradients")
     }
 
     // ------------------------------------------------------------------------

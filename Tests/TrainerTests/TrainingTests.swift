@@ -1,6 +1,7 @@
 import Foundation
 import Shards
 import Testing
+import NumericTolerance
 @testable import Trainer
 
 @Suite struct TrainingTests {
@@ -62,7 +63,8 @@ import Testing
         c2.outputDir = d.path + "/2"; c2.batchSize = 2; c2.gradAccum = 2
         let r1 = try TrainingRun(config: c1), r2 = try TrainingRun(config: c2)
         let l1 = try r1.trainStep(), l2 = try r2.trainStep()
-        #expect(abs(l1.loss - l2.loss) < 1e-9)
+        // One batch of 4 against two of 2: other BLAS shapes, so a float32 bound rather than bits.
+        #expect(abs(l1.loss - l2.loss) <= FloatTolerance.forward(tinyConfig, seqLen: 8) * abs(l1.loss), "\(l1.loss) vs \(l2.loss)")
         var worst: Float = 0
         for i in 0..<r1.model.parameterCount { worst = max(worst, abs(r1.model.params[i] - r2.model.params[i])) }
         #expect(worst < 1e-5)
