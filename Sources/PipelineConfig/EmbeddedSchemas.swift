@@ -89,6 +89,11 @@ public enum EmbeddedSchemas {
     },
     "execution": {
       "$ref": "#/$defs/execution"
+    },
+    "next": {
+      "type": "string",
+      "minLength": 1,
+      "description": "The config of the next phase (relative to this file), whose inputs read this run's output documents/: pipeline run runs it when this phase has finished (with one rank, after the global dedup step) and pipeline slurm submits it as a job that depends on this phase."
     }
   },
   "$defs": {
@@ -258,6 +263,65 @@ public enum EmbeddedSchemas {
           "type": "integer",
           "minimum": 1,
           "description": "Larger documents or lines are rejected unread, keeping memory bounded (default 33554432)."
+        },
+        "slurm": {
+          "type": "object",
+          "additionalProperties": false,
+          "description": "Defaults for pipeline slurm; its command-line options override them.",
+          "properties": {
+            "tasks": {
+              "type": "integer",
+              "minimum": 1,
+              "description": "Array tasks (ranks) of this phase: its world size."
+            },
+            "partition": {
+              "type": "string",
+              "minLength": 1,
+              "description": "sbatch --partition."
+            },
+            "time": {
+              "type": "string",
+              "pattern": "^([0-9]+-)?[0-9]+(:[0-9]{2}){0,2}$",
+              "description": "sbatch --time of each task, e.g. 04:00:00 or 1-00:00:00."
+            },
+            "cpus_per_task": {
+              "type": "integer",
+              "minimum": 1,
+              "description": "sbatch --cpus-per-task; also each rank's worker threads."
+            },
+            "mem": {
+              "type": "string",
+              "pattern": "^[0-9]+[KMGT]?$",
+              "description": "sbatch --mem of each task, e.g. 8G (not with mem_per_cpu)."
+            },
+            "mem_per_cpu": {
+              "type": "string",
+              "pattern": "^[0-9]+[KMGT]?$",
+              "description": "sbatch --mem-per-cpu, e.g. 2G (not with mem)."
+            },
+            "max_parallel": {
+              "type": "integer",
+              "minimum": 1,
+              "description": "At most this many array tasks at once (--array=...%K)."
+            },
+            "qos": {
+              "type": "string",
+              "minLength": 1,
+              "description": "sbatch --qos."
+            },
+            "account": {
+              "type": "string",
+              "minLength": 1,
+              "description": "sbatch --account."
+            },
+            "sbatch_args": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Further sbatch arguments, passed as given."
+            }
+          }
         }
       }
     },

@@ -49,6 +49,8 @@ public struct PipelineSpec: Sendable, Equatable {
         public var chunkFiles: Int
         public var batchBytes: Int
         public var maxDocumentBytes: Int
+        /// `execution.slurm`: defaults for `pipeline slurm`.
+        public var slurm = SlurmSettings()
     }
 
     public var name: String
@@ -56,6 +58,8 @@ public struct PipelineSpec: Sendable, Equatable {
     public var stages: [Stage]
     public var output: Output
     public var execution: Execution
+    /// The config of the next phase (`next:`, resolved against this config's folder), or nil.
+    public var next: String?
     /// A hash of the config's content (canonical JSON), stored with the run state to refuse resuming another config.
     public var configHash: String
     /// The folder relative paths in the config are resolved against (the config file's folder).
@@ -145,8 +149,10 @@ public struct PipelineSpec: Sendable, Equatable {
                 chunkBytes: ex?["chunk_bytes"]?.intValue ?? 64 << 20,
                 chunkFiles: ex?["chunk_files"]?.intValue ?? 10_000,
                 batchBytes: ex?["batch_bytes"]?.intValue ?? 1 << 20,
-                maxDocumentBytes: ex?["max_document_bytes"]?.intValue ?? 32 << 20),
-            configHash: contentHash(tree, excluding: ["execution"]),
+                maxDocumentBytes: ex?["max_document_bytes"]?.intValue ?? 32 << 20,
+                slurm: ex?["slurm"].map(SlurmSettings.init) ?? SlurmSettings()),
+            next: tree["next"]?.stringValue.map(resolve),
+            configHash: contentHash(tree, excluding: ["execution", "next"]),
             baseDirectory: baseDirectory)
     }
 
