@@ -53,4 +53,23 @@ struct OutputLockCLITests {
         #expect(again.status == 0, "\(again.err)")
         #expect(FileManager.default.fileExists(atPath: d.path + "/out/completions/rank-00000"))
     }
+
+    @Test func mixAndSFTRenderRefuseAnOutputInUse() throws {
+        let d = TempDir()
+        let mixLock = try OutputLock(siblingOf: d.path + "/mix")
+        let mix = try CLI.run(["mix", "pipelines/mixes/mix-sft-sample.yaml", "-o", d.path + "/mix"])
+        #expect(mix.status == 1)
+        #expect(mix.err.contains("\(d.path)/mix is in use by another run (process \(getpid()) on host \(testHostName())"), "\(mix.err)")
+        #expect(!FileManager.default.fileExists(atPath: d.path + "/mix"))
+        mixLock.release()
+        let renderArgs = ["sft", "render", "corpora/sft/dolly-medical.jsonl", "--tokenizer", "pipelines/tokenizers/medical-sample-bpe.json",
+                          "--template", "pipelines/templates/sft-template-plain.yaml", "-o", d.path + "/sft"]
+        let renderLock = try OutputLock(siblingOf: d.path + "/sft")
+        let render = try CLI.run(renderArgs)
+        #expect(render.status == 1)
+        #expect(render.err.contains("\(d.path)/sft is in use by another run (process \(getpid())"), "\(render.err)")
+        renderLock.release()
+        let rendered = try CLI.run(renderArgs)
+        #expect(rendered.status == 0, "\(rendered.err)")
+    }
 }
