@@ -95,6 +95,10 @@ public final class PipelineExecutor: @unchecked Sendable {
     /// `OutputLockError` when another process is writing this rank of the folder.
     @discardableResult
     public func run() throws -> RunStats {
+        if let h = heldLock, !h.isHeld || h.path != Self.lockPath(out, rank: options.rank) {
+            throw RunError("the lock handed to the run is not the held lock of rank \(options.rank) of \(out); "
+                           + "take it with PipelineExecutor.lockOutput(OUT, rank:) and keep it until the run ends")
+        }
         let lock = try heldLock ?? Self.lockOutput(out, rank: options.rank)
         defer { if heldLock == nil { lock.release() } }
         for d in ["", "/documents", "/rejects", "/errors", "/state", "/stats", "/completions"] { try makeDirectory(out + d) }
@@ -163,7 +167,7 @@ public final class PipelineExecutor: @unchecked Sendable {
     /// Deletes temporary files that killed runs of this rank left (this rank's lock is held, so none is live).
     func removeLeftovers() {
         for d in ["documents", "rejects", "errors"] { AtomicOutputFile.removeLeftovers(in: "\(out)/\(d)", prefix: "r\(rankTag)-") }
-        for d in ["stats", "completions"] { AtomicOutputFile.removeLeftovers(in: "\(out)/\(d)", prefix: "rank-\(rankTag)") }
+        for d in ["stats", "completions"] { AtomicOutputFile.removeLeftovers(in: "\(out)/\(d)", prefix: "rank-\(rankTag).") }
         if shardOutput != nil { AtomicOutputFile.removeLeftovers(in: shardsDir) }
     }
 

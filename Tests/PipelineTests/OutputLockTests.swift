@@ -52,6 +52,17 @@ func testHostName() -> String {
         #expect(st.documentsIn == 80)
     }
 
+    @Test func aRunHandedAnotherRanksLockRefuses() throws {
+        let d = TempDir()
+        Self.corpus(d)
+        let s = try spec(Self.yaml, in: d)
+        let wrong = try PipelineExecutor.lockOutput(s.output.path, rank: 1)
+        let run = try PipelineExecutor(spec: s, plan: StagePlan(stages: []), options: .init(), lock: wrong, log: { _ in })
+        let err = #expect(throws: RunError.self) { try run.run() }
+        #expect(err?.message.contains("not the held lock of rank 0") == true)
+        wrong.release()
+    }
+
     @Test func ranksOfOneRunHaveSeparateLocks() throws {
         let d = TempDir()
         Self.corpus(d)
