@@ -37,7 +37,8 @@ public final class OutputLock {
             if err == EWOULDBLOCK {
                 throw OutputLockError(folder: self.folder, lockPath: path, holderPID: holder?.pid, holderHost: holder?.host)
             }
-            throw OutputError(path: path, message: "cannot lock (\(String(cString: strerror(err)))); use a local output folder")
+            throw OutputError(path: path, message: "cannot lock (\(String(cString: strerror(err)))): the file system does not support "
+                              + "flock; put the output on a local or flock-capable file system (e.g. Lustre mounted with -o flock)")
         }
         recordHolder()
     }
