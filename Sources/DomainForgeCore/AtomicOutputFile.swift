@@ -13,8 +13,10 @@ public struct OutputError: Error, Sendable, CustomStringConvertible {
     public var description: String { "cannot write \(path): \(message)" }
 }
 
-/// A file written under a temporary name (`<name>.tmp`) and renamed into place by `commit()`, so a reader never
-/// sees a half-written file and a killed run leaves only `.tmp` files behind. Optionally zstd-compressed (streaming).
+/// A file written under a temporary name unique to the process and the object (`<name>.tmp-<pid>-<random>`) and
+/// renamed into place by `commit()`, so a reader never sees a half-written file, two writers never share a temporary
+/// file, and a killed run leaves only temporary files behind (`isTemporary`, `removeLeftovers`). Optionally
+/// zstd-compressed (streaming).
 public final class AtomicOutputFile {
     public let path: String
     let tmpPath: String
@@ -25,12 +27,10 @@ public final class AtomicOutputFile {
     public private(set) var bytesWritten = 0
     var committed = false
 
-    /// Creates `<path>.tmp` (truncating any leftover). `zstdLevel` nil writes plain bytes.
+    /// Creates a new temporary file next to `path`. `zstdLevel` nil writes plain bytes.
     public init(path: String, zstdLevel: Int32? = nil) throws {
         self.path = path
-        self.tmpPath = path + ".tmp"
-        fd = open(tmpPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        if fd < 0 { throw OutputError(path: tmpPath, message: String(cString: strerror(errno))) }
+        (tmpPath, fd) = try Self.createTemporary(for: path)
         if let level = zstdLevel {
             cctx = ZSTD_createCCtx()
             ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level)
@@ -111,6 +111,39 @@ public final class AtomicOutputFile {
 }
 
 extension AtomicOutputFile {
+    /// Creates `<path>.tmp-<pid>-<random>` exclusively (a fresh name when one exists).
+    static func createTemporary(for path: String) throws -> (String, Int32) {
+        while true {
+            let tmp = path + ".tmp-\(getpid())-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
+            let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            if fd >= 0 { return (tmp, fd) }
+            if errno != EEXIST { throw OutputError(path: tmp, message: String(cString: strerror(errno))) }
+        }
+    }
+
+    /// Whether a file name is a temporary file of an `AtomicOutputFile` (`*.tmp-<pid>-<hex>`, or the `*.tmp` of
+    /// earlier versions): never output, only a leftover of a killed process or a write in progress.
+    public static func isTemporary(_ name: String) -> Bool {
+        if name.hasSuffix(".tmp") { return true }
+        guard let r = name.ranges(of: ".tmp-").last else { return false }
+        let tail = name[r.upperBound...].split(separator: "-", omittingEmptySubsequences: false)
+        return tail.count == 2 && Int32(tail[0]) != nil && UInt32(tail[1], radix: 16) != nil
+    }
+
+    /// Deletes the temporary files (`isTemporary`) in `directory` whose names start with `prefix`: call it only
+    /// while holding the folder's `OutputLock`, so that no live writer's file is among them. Returns how many.
+    @discardableResult
+    public static func removeLeftovers(in directory: String, prefix: String = "") -> Int {
+        guard let dir = opendir(directory) else { return 0 }
+        var names = [String]()
+        while let ent = readdir(dir) {
+            let name = withUnsafeBytes(of: ent.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+            if name.hasPrefix(prefix) && isTemporary(name) { names.append(name) }
+        }
+        closedir(dir)
+        return names.filter { unlink(directory + "/" + $0) == 0 }.count
+    }
+
     /// Flushes finished files to disk (e.g. shards committed with `sync: false`).
     public static func sync(paths: [String]) throws {
         for p in paths {

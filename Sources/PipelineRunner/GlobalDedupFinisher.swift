@@ -38,15 +38,20 @@ public enum GlobalDedupFinisher {
         unlink("\(stateDir(outputDir))/\(name)\(docExt)")
     }
 
-    /// Runs the step over `outputDir`. `worldSize`, when given, must match the run's. Throws `GlobalDedupError`
-    /// when a rank has not finished or the folder has no global dedup stage.
+    /// Runs the step over `outputDir`. `worldSize`, when given, must match the run's. Takes every rank's lock
+    /// (`PipelineExecutor.lockOutput`) for the duration, except those in `holding` (locks the caller already has).
+    /// Throws `GlobalDedupError` when a rank has not finished or the folder has no global dedup stage, and
+    /// `OutputLockError` when a rank is still being written.
     @discardableResult
-    public static func run(outputDir out: String, worldSize: Int? = nil, log: (String) -> Void = { _ in }) throws -> Summary {
+    public static func run(outputDir out: String, worldSize: Int? = nil, holding: [OutputLock] = [],
+                           log: (String) -> Void = { _ in }) throws -> Summary {
         let job = try GlobalDedupJob.load(outputDir: out)
         if let w = worldSize, w != job.worldSize {
             throw GlobalDedupError("\(out) was run with --world-size \(job.worldSize), not \(w); pass --world-size \(job.worldSize) or leave it out")
         }
         let ws = job.worldSize
+        let locks = try lockRanks(outputDir: out, worldSize: ws, holding: holding)
+        defer { locks.forEach { $0.release() } }
         let fm = FileManager.default
         let missing = (0..<ws).filter { !fm.fileExists(atPath: "\(out)/completions/rank-\(String(format: "%05d", $0))") }
         if !missing.isEmpty {
@@ -60,6 +65,7 @@ public enum GlobalDedupFinisher {
         let result = try GlobalDedupClusterer.cluster(plan: job.plan, indexes: indexes)
         try result.writeReport(directory: "\(out)/dedup/\(job.plan.stage)_global")
         try makeDirectory(stateDir(out))
+        AtomicOutputFile.removeLeftovers(in: stateDir(out))
         var ranks = [GlobalDedupStats.Rank]()
         var rewritten = 0
         for r in 0..<ws {
@@ -81,6 +87,16 @@ public enum GlobalDedupFinisher {
             + "\(result.clusters.count) clusters, \(result.droppedTotal) removed (\(job.plan.reason)), \(rewritten) parts rewritten")
         return Summary(recorded: result.recorded, comparisons: result.comparisons, clusters: result.clusters.count,
                        dropped: result.droppedTotal, partsRewritten: rewritten, stats: stats)
+    }
+
+    /// Takes the lock of every rank whose lock is not among `holding`.
+    static func lockRanks(outputDir out: String, worldSize: Int, holding: [OutputLock]) throws -> [OutputLock] {
+        let held = Set(holding.filter(\.isHeld).map(\.path))
+        var taken = [OutputLock]()
+        for r in 0..<worldSize where !held.contains(PipelineExecutor.lockPath(out, rank: r)) {
+            taken.append(try PipelineExecutor.lockOutput(out, rank: r))
+        }
+        return taken
     }
 
     /// The marker of a done part: the decision's fingerprint and the size change, so a rerun can skip it.
@@ -111,9 +127,10 @@ public enum GlobalDedupFinisher {
                 throw GlobalDedupError("\(docsPath) is missing; run the pipeline again to rewrite the part, then dedup-global")
             }
             if link(docsPath, original) != 0 {
-                try? FileManager.default.removeItem(atPath: original + ".tmp")
-                try FileManager.default.copyItem(atPath: docsPath, toPath: original + ".tmp")
-                guard rename(original + ".tmp", original) == 0 else {
+                let tmp = original + ".tmp-\(getpid())-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
+                try FileManager.default.copyItem(atPath: docsPath, toPath: tmp)
+                guard rename(tmp, original) == 0 else {
+                    unlink(tmp)
                     throw OutputError(path: original, message: String(cString: strerror(errno)))
                 }
             }

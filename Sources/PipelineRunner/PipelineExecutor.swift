@@ -21,7 +21,8 @@ public struct RunError: Error, Sendable, CustomStringConvertible {
 ///
 /// Output folder layout: `documents/` (kept, `{"id","text","metadata"}` JSONL), `rejects/` (dropped documents with
 /// `stage` and `reason`), `errors/` (unreadable records with file, line, offset), `state/rank-NNNNN.sqlite`,
-/// `stats/rank-NNNNN.json` and `completions/rank-NNNNN` (written last).
+/// `stats/rank-NNNNN.json` and `completions/rank-NNNNN` (written last). While it runs, the rank holds
+/// `state/rank-NNNNN.lock` (`OutputLock`), so a second process on the same folder and rank refuses at once.
 public final class PipelineExecutor: @unchecked Sendable {
     public struct Options: Sendable {
         public var rank = 0
@@ -32,6 +33,8 @@ public final class PipelineExecutor: @unchecked Sendable {
         public var progress = false
         /// Stop after this many parts (for tests of resume; nil runs everything).
         public var maxParts: Int?
+        /// On resume, accept a finished input whose size and mtime are unchanged without hashing it again.
+        public var trustMtime = false
         public init() {}
     }
 
@@ -43,6 +46,8 @@ public final class PipelineExecutor: @unchecked Sendable {
     let globalStage: (any GlobalDedupStage)?
     let options: Options
     let decoder: RecordDecoder
+    /// The rank's lock, when the caller took it before building the stages (`lockOutput`).
+    let heldLock: OutputLock?
     let log: @Sendable (String) -> Void
 
     public convenience init(spec: PipelineSpec, stages: [any DocumentStage], options: Options = .init(),
@@ -50,7 +55,9 @@ public final class PipelineExecutor: @unchecked Sendable {
         try self.init(spec: spec, plan: StagePlan(stages: stages), options: options, log: log)
     }
 
-    public init(spec: PipelineSpec, plan: StagePlan, options: Options = .init(),
+    /// - Parameter lock: this rank's lock from `lockOutput`, when the caller took it already (before building stages
+    ///   that write state into the output folder); nil makes `run()` take it.
+    public init(spec: PipelineSpec, plan: StagePlan, options: Options = .init(), lock: OutputLock? = nil,
                 log: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) throws {
         guard options.worldSize >= 1, options.rank >= 0, options.rank < options.worldSize else {
             throw RunError("--rank must be in 0..<--world-size (got rank \(options.rank), world size \(options.worldSize))")
@@ -62,6 +69,7 @@ public final class PipelineExecutor: @unchecked Sendable {
         self.globalStage = plan.globalDedup
         self.options = options
         self.log = log
+        self.heldLock = lock
         self.decoder = try RecordDecoder(spec: spec)
     }
 
@@ -72,11 +80,30 @@ public final class PipelineExecutor: @unchecked Sendable {
     /// Where this rank's shards go: `shards/` for a single rank, `shards/rank-NNNNN/` with several.
     var shardsDir: String { options.worldSize == 1 ? "\(out)/shards" : "\(out)/shards/rank-\(rankTag)" }
 
-    /// Runs (or resumes) this rank and returns its stats. Throws `RunError`/`OutputError` on fatal problems.
+    /// The lock file of a rank: `OUT/state/rank-NNNNN.lock`.
+    public static func lockPath(_ outputDir: String, rank: Int) -> String {
+        "\(outputDir)/state/rank-\(String(format: "%05d", rank)).lock"
+    }
+
+    /// Takes a rank's lock on an output folder (creating `OUT/state`); throws `OutputLockError` naming the holder
+    /// when another process has it. Ranks have separate locks, so the ranks of one run share the folder.
+    public static func lockOutput(_ outputDir: String, rank: Int) throws -> OutputLock {
+        try OutputLock(directory: outputDir + "/state", name: "rank-\(String(format: "%05d", rank)).lock", guarding: outputDir)
+    }
+
+    /// Runs (or resumes) this rank and returns its stats. Throws `RunError`/`OutputError` on fatal problems and
+    /// `OutputLockError` when another process is writing this rank of the folder.
     @discardableResult
     public func run() throws -> RunStats {
+        if let h = heldLock, !h.isHeld || h.path != Self.lockPath(out, rank: options.rank) {
+            throw RunError("the lock handed to the run is not the held lock of rank \(options.rank) of \(out); "
+                           + "take it with PipelineExecutor.lockOutput(OUT, rank:) and keep it until the run ends")
+        }
+        let lock = try heldLock ?? Self.lockOutput(out, rank: options.rank)
+        defer { if heldLock == nil { lock.release() } }
         for d in ["", "/documents", "/rejects", "/errors", "/state", "/stats", "/completions"] { try makeDirectory(out + d) }
         if shardOutput != nil { try makeDirectory(shardsDir + "/parts") }
+        removeLeftovers()
         let plan = try InputPlan.build(spec)
         let files = plan.files(rank: options.rank, worldSize: options.worldSize)
         let parts = InputPlan.parts(of: files, chunkBytes: spec.execution.chunkBytes, chunkFiles: spec.execution.chunkFiles)
@@ -85,12 +112,7 @@ public final class PipelineExecutor: @unchecked Sendable {
         try checkCompatible(db, planHash: planHash)
 
         let finished = try db.finishedParts()
-        let recorded = try db.finishedInputs()
-        for f in files {
-            if let r = recorded[f.displayName], r.size != f.size || r.mtime != f.mtime {
-                throw RunError("input \(f.displayName) changed since this output was started; use a new output path to process it again")
-            }
-        }
+        try checkInputsUnchanged(files, recorded: try db.finishedInputs())
         try ordered.forEach { try $0.resume(finishedParts: Set(finished.keys)) }
         if let g = globalStage, let gp = g.globalPlan {
             g.setInputOrder(Dictionary(plan.files.map { ($0.displayName, $0.index) }, uniquingKeysWith: { a, _ in a }))
@@ -133,13 +155,33 @@ public final class PipelineExecutor: @unchecked Sendable {
         try done.commit()
         if globalStage != nil {
             if options.worldSize == 1 {
-                let g = try GlobalDedupFinisher.run(outputDir: out, log: log)
+                let g = try GlobalDedupFinisher.run(outputDir: out, holding: [lock], log: log)
                 g.stats.apply(to: &total, rank: options.rank)
             } else {
                 log("rank \(options.rank) done; when all \(options.worldSize) ranks are, run: pipeline dedup-global \(out)")
             }
         }
         return total
+    }
+
+    /// Deletes temporary files that killed runs of this rank left (this rank's lock is held, so none is live).
+    func removeLeftovers() {
+        for d in ["documents", "rejects", "errors"] { AtomicOutputFile.removeLeftovers(in: "\(out)/\(d)", prefix: "r\(rankTag)-") }
+        for d in ["stats", "completions"] { AtomicOutputFile.removeLeftovers(in: "\(out)/\(d)", prefix: "rank-\(rankTag).") }
+        if shardOutput != nil { AtomicOutputFile.removeLeftovers(in: shardsDir) }
+    }
+
+    /// Refuses to resume when a finished input changed: its size or mtime differs, or (unless `trustMtime`) its
+    /// bytes no longer hash to the recorded value.
+    func checkInputsUnchanged(_ files: [InputFile], recorded: [String: RunStateDB.FinishedInput]) throws {
+        for f in files {
+            guard let r = recorded[f.displayName] else { continue }
+            var changed = r.size != f.size || r.mtime != f.mtime
+            if !changed && !options.trustMtime { changed = InputFingerprint.hash(path: f.path) != r.hash }
+            if changed {
+                throw RunError("input \(f.displayName) changed since this output was started; use a new output path to process it again")
+            }
+        }
     }
 
     private func checkCompatible(_ db: RunStateDB, planHash: String) throws {
@@ -352,7 +394,7 @@ public final class PipelineExecutor: @unchecked Sendable {
         stats.outputBytes = docsOut.bytesWritten
         let enc = StatsCoding.encoder(pretty: false)
         try db.finishPart(p, stats: String(decoding: try enc.encode(stats), as: UTF8.self),
-                          inputs: Array(zip(files, reader.fileHashes)))
+                          inputs: files.indices.map { (files[$0], reader.wholeFileHash($0)) })
         return stats
     }
 }

@@ -12,6 +12,8 @@ final class RecordReader: @unchecked Sendable {
     var seq = 0
     /// FNV-1a of each file's raw bytes, filled as files finish.
     private(set) var fileHashes: [UInt64]
+    /// How many bytes of each file `fileHashes` covers (less than its size when reading stopped early).
+    private(set) var fileHashedBytes: [Int]
 
     enum FileState {
         case none
@@ -26,9 +28,21 @@ final class RecordReader: @unchecked Sendable {
         self.spec = spec
         self.batchBytes = spec.execution.batchBytes
         self.fileHashes = Array(repeating: 0, count: files.count)
+        self.fileHashedBytes = Array(repeating: -1, count: files.count)
     }
 
     var maxDoc: Int { spec.execution.maxDocumentBytes }
+
+    private func noteHash(_ i: Int, _ src: any ByteSource) {
+        fileHashes[i] = src.fileHash
+        fileHashedBytes[i] = src.compressedBytesRead
+    }
+
+    /// The `InputFingerprint.hash` of file `i` (the run state's record): the hash taken while reading when the
+    /// whole file was read, else computed by reading the file again (a file that failed or stopped early).
+    func wholeFileHash(_ i: Int) -> UInt64 {
+        fileHashedBytes[i] == files[i].size ? fileHashes[i] : InputFingerprint.hash(path: files[i].path)
+    }
 
     /// The next batch, or nil when every file has been read.
     func nextBatch() -> RawBatch? {
@@ -69,7 +83,7 @@ final class RecordReader: @unchecked Sendable {
             case .text, .html, .xml:
                 pendingWhole = (try? readAll(src, f)) ?? nil
                 state = .finished
-                fileHashes[i] = src.fileHash
+                noteHash(i, src)
             }
         } catch let e as InputError {
             pendingError = e
@@ -106,7 +120,7 @@ final class RecordReader: @unchecked Sendable {
         do {
             switch state {
             case .lines(let lr, let src):
-                guard let rec = try lr.next() else { fileHashes[fileIdx] = src.fileHash; state = .finished; return nil }
+                guard let rec = try lr.next() else { noteHash(fileIdx, src); state = .finished; return nil }
                 if rec.overlongBytes > 0 {
                     return .error(InputError(code: "line_too_long", file: f.displayName, line: rec.line, offset: rec.offset,
                                              message: "line of \(rec.overlongBytes) bytes exceeds execution.max_document_bytes (\(maxDoc)); it was skipped"))
@@ -114,7 +128,7 @@ final class RecordReader: @unchecked Sendable {
                 if rec.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }  // blank lines are not records
                 return .jsonLine(bytes: rec.bytes, line: rec.line, offset: rec.offset)
             case .array(let sp, let src):
-                guard let ev = try sp.next() else { fileHashes[fileIdx] = src.fileHash; state = .finished; return nil }
+                guard let ev = try sp.next() else { noteHash(fileIdx, src); state = .finished; return nil }
                 switch ev {
                 case .element(let b, let i, let off): return .jsonElement(bytes: b, index: i, offset: off)
                 case .overlong(let i, let off, let len):
@@ -147,7 +161,7 @@ final class RecordReader: @unchecked Sendable {
                                                  message: "section exceeds execution.max_document_bytes (\(maxDoc)); it was skipped"))
                     }
                 }
-                if acc.isEmpty { fileHashes[fileIdx] = src.fileHash; state = .finished; return nil }
+                if acc.isEmpty { noteHash(fileIdx, src); state = .finished; return nil }
                 state = .paragraphs(lr, src, section: section + 1)
                 return .text(bytes: acc, section: section, line: startLine)
             case .finished, .none:

@@ -107,13 +107,23 @@ final class RunStateDB {
         }
     }
 
-    /// The recorded (size, mtime) of finished inputs, to detect inputs that changed since.
-    func finishedInputs() throws -> [String: (size: Int, mtime: Int)] {
-        let st = try prepare("SELECT path, size, mtime FROM inputs")
+    /// What the run state recorded of a finished input.
+    struct FinishedInput: Equatable {
+        var size: Int
+        var mtime: Int
+        /// `InputFingerprint.hash` of the file's bytes when its part finished.
+        var hash: UInt64
+    }
+
+    /// The recorded size, mtime and hash of finished inputs, to detect inputs that changed since.
+    func finishedInputs() throws -> [String: FinishedInput] {
+        let st = try prepare("SELECT path, size, mtime, hash FROM inputs")
         defer { sqlite3_finalize(st) }
-        var out = [String: (size: Int, mtime: Int)]()
+        var out = [String: FinishedInput]()
         while sqlite3_step(st) == SQLITE_ROW {
-            out[String(cString: sqlite3_column_text(st, 0))] = (Int(sqlite3_column_int64(st, 1)), Int(sqlite3_column_int64(st, 2)))
+            out[String(cString: sqlite3_column_text(st, 0))] = FinishedInput(
+                size: Int(sqlite3_column_int64(st, 1)), mtime: Int(sqlite3_column_int64(st, 2)),
+                hash: UInt64(String(cString: sqlite3_column_text(st, 3)), radix: 16) ?? 0)
         }
         return out
     }

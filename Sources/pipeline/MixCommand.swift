@@ -29,6 +29,8 @@ struct MixCommand: ParsableCommand {
         var s = try orExit { try MixSpec.load(path: spec) }
         if let seed { s.seed = seed }
         if let output { s.output = output }
+        let lock = try orExit { try OutputLock(siblingOf: s.output) }  // OUT.lock: one mix writes OUT at a time
+        defer { lock.release() }
         let r = try orExit { try Mixer.run(s, log: { printError($0) }) }
         print(json ? r.json.serialized() : r.table(), terminator: json ? "\n" : "")
         if !json { print("wrote \(s.output) (mix_report.json)") }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PipelineConfig
+import DomainForgeCore
 import PipelineRunner
 #if canImport(Glibc)
 import Glibc
@@ -34,6 +35,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Never draw the progress bar, even on a terminal.")
     var noProgress = false
 
+    @Flag(help: "On resume, accept a finished input whose size and mtime are unchanged without reading it again to compare its hash (faster on big inputs; misses edits that kept size and mtime).")
+    var trustMtime = false
+
     func validate() throws {
         if worldSize < 1 { throw ValidationError("--world-size must be at least 1") }
         if rank < 0 || rank >= worldSize { throw ValidationError("--rank must be between 0 and --world-size - 1") }
@@ -43,15 +47,19 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         var spec = try loadSpec(config)
         if let o = output { spec.output.path = o }
+        // Locked before the stages are built: they open their state inside the output folder.
+        let lock = try orExit { try PipelineExecutor.lockOutput(spec.output.path, rank: rank) }
         let plan = try orExit { try StageFactory.make(spec, rank: rank, worldSize: worldSize) }
         var opts = PipelineExecutor.Options()
         opts.rank = rank
         opts.worldSize = worldSize
         opts.workers = workers
         opts.progress = !noProgress && isatty(2) == 1
+        opts.trustMtime = trustMtime
         let start = Date()
-        let stats = try orExit { try PipelineExecutor(spec: spec, plan: plan, options: opts).run() }
+        let stats = try orExit { try PipelineExecutor(spec: spec, plan: plan, options: opts, lock: lock).run() }
         let secs = Date().timeIntervalSince(start)
+        lock.release()
         let report = try StatsReport.load(outputDir: spec.output.path)
         print(report.table())
         print(String(format: "this rank: %d documents in %.2f s (%.0f docs/s, %.1f MB/s)", stats.documentsIn, secs,

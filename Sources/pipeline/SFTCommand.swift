@@ -229,6 +229,8 @@ struct SFTRenderCommand: ParsableCommand {
             }
             return
         }
+        let lock = try orExit { try OutputLock(siblingOf: output!) }  // OUT.lock: one render writes OUT at a time
+        defer { lock.release() }
         var o = SFTShardWriter.Options()
         o.packWindow = pack
         let w = try orExit { try SFTShardWriter(directory: output!, tokenizer: tok, configHash: "sft:\(record.template)", options: o) }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DomainForgeCore
 import Foundation
 import Trainer
 
@@ -33,6 +34,8 @@ struct TrainCommand: ParsableCommand {
             }
             from = l
         }
+        let lock = try orExit { try OutputLock(directory: c.outputDir, name: "train.lock") }  // one trainer per output_dir
+        defer { lock.release() }
         let run = try TrainingRun(config: c, resumeFrom: from)
         try run.run()
     }

@@ -118,7 +118,7 @@ struct KillResumeTests {
             usleep(useconds_t(delayMs * 1000))
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
-            let partsDone = d.files("out/documents").filter { !$0.hasSuffix(".tmp") }.count
+            let partsDone = d.files("out/documents").filter { !AtomicOutputFile.isTemporary($0) }.count
             if partsDone > 0 && !FileManager.default.fileExists(atPath: d.path + "/out/completions/rank-00000") {
                 interruptedWithProgress += 1
             }
@@ -126,7 +126,7 @@ struct KillResumeTests {
             #expect(again.status == 0, "\(again.err)")
             #expect(folderBytes(d, "out/documents") == expectDocs, "kill after \(delayMs) ms")
             #expect(folderBytes(d, "out/rejects") == expectRejects, "kill after \(delayMs) ms")
-            #expect(d.files("out/documents").allSatisfy { !$0.hasSuffix(".tmp") })
+            #expect(d.files("out/documents").allSatisfy { !AtomicOutputFile.isTemporary($0) })
         }
         // At least one kill landed after some parts were written and before the run finished.
         #expect(interruptedWithProgress >= 1)

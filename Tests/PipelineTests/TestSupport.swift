@@ -51,8 +51,10 @@ func spec(_ yaml: String, in dir: TempDir) throws -> PipelineSpec {
 }
 
 @discardableResult
-func runPipeline(_ s: PipelineSpec, stages: [any DocumentStage] = [], workers: Int = 2, rank: Int = 0, worldSize: Int = 1, maxParts: Int? = nil) throws -> RunStats {
+func runPipeline(_ s: PipelineSpec, stages: [any DocumentStage] = [], workers: Int = 2, rank: Int = 0, worldSize: Int = 1, maxParts: Int? = nil,
+                 trustMtime: Bool = false) throws -> RunStats {
     var o = PipelineExecutor.Options()
+    o.trustMtime = trustMtime
     o.workers = workers
     o.rank = rank
     o.worldSize = worldSize
@@ -62,7 +64,7 @@ func runPipeline(_ s: PipelineSpec, stages: [any DocumentStage] = [], workers: I
 
 /// The concatenated bytes of every file in a folder, in name order (decompressing nothing).
 func folderBytes(_ dir: TempDir, _ rel: String) -> [UInt8] {
-    dir.files(rel).filter { !$0.hasSuffix(".tmp") }.flatMap { dir.read(rel + "/" + $0) ?? [] }
+    dir.files(rel).filter { !AtomicOutputFile.isTemporary($0) }.flatMap { dir.read(rel + "/" + $0) ?? [] }
 }
 
 /// gzip-compresses with the system `gzip` tool.
