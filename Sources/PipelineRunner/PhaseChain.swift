@@ -18,6 +18,11 @@ public struct PhaseChain: Sendable {
 
     public private(set) var phases: [Phase]
 
+    /// A chain of one phase, whatever its `next:` says.
+    public init(single spec: PipelineSpec, path: String) { phases = [Phase(configPath: path, spec: spec)] }
+
+    init(phases: [Phase]) { self.phases = phases }
+
     /// The most phases a chain may have (a guard against a `next:` loop that goes through copies).
     public static let maxPhases = 32
 

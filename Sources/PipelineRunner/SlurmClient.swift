@@ -72,6 +72,9 @@ public struct SlurmClient: Sendable {
         return String(decoding: o, as: UTF8.self)
     }
 
+    /// The path of a command on the PATH, or nil.
+    public static func whichTool(_ tool: String) -> String? { which(tool) }
+
     static func which(_ tool: String) -> String? {
         for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
             let p = "\(dir)/\(tool)"

@@ -73,7 +73,7 @@ public struct SlurmScript: Sendable {
             "started=$(date +%s)",
         ]
         s += Self.statusLines()
-        var cmd = [Self.quote(binary), "run", Self.quote(phase.configPath), "--rank", "\"$rank\"", "--world-size", "\(worldSize)", "--no-progress"]
+        var cmd = [Self.quote(binary), "run", Self.quote(phase.configPath), "--rank", "\"$rank\"", "--world-size", "\(worldSize)", "--no-next", "--no-progress"]
         if let c = settings.cpusPerTask { cmd += ["--workers", "\(c)"] }
         s += [
             "write_status running null null",

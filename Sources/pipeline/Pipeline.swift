@@ -8,5 +8,6 @@ struct Pipeline: ParsableCommand {
         subcommands: [RunCommand.self, ValidateCommand.self, StatsCommand.self, VerifyCommand.self, ExportCommand.self,
                       ExtractCommand.self, TokenizerCommand.self, DedupReportCommand.self, DedupGlobalCommand.self, StagesCommand.self,
                       SFTCommand.self, MixCommand.self, TrainCommand.self, GenerateCommand.self,
-                      FisherCommand.self, EvalCommand.self, ReportCommand.self, SweepCommand.self, LabCommand.self])
+                      FisherCommand.self, EvalCommand.self, ReportCommand.self, SweepCommand.self, LabCommand.self,
+                      SlurmCommand.self, StatusCommand.self])
 }

@@ -20,17 +20,20 @@ struct RunCommand: ParsableCommand {
     @Argument(help: "The pipeline config (YAML).")
     var config: String
 
-    @Option(help: "This process's rank (0-based) when the inputs are shared among several processes.")
-    var rank: Int = 0
+    @Option(help: "This process's rank (0-based) when the inputs are shared among several processes (default: SLURM_ARRAY_TASK_ID, else JOB_COMPLETION_INDEX, else 0).")
+    var rank: Int?
 
-    @Option(name: .customLong("world-size"), help: "The number of processes sharing the inputs.")
-    var worldSize: Int = 1
+    @Option(name: .customLong("world-size"), help: "The number of processes sharing the inputs (default: SLURM_ARRAY_TASK_COUNT with SLURM_ARRAY_TASK_ID, else 1; required with JOB_COMPLETION_INDEX).")
+    var worldSize: Int?
 
     @Option(help: "Worker threads (default: execution.workers, else the number of cores).")
     var workers: Int?
 
     @Option(help: "Write to this folder instead of the config's output.path.")
     var output: String?
+
+    @Flag(name: .customLong("no-next"), help: "Run only this config's phase, not the phases its next: names (pipeline slurm's jobs run each phase on its own).")
+    var noNext = false
 
     @Flag(help: "Never draw the progress bar, even on a terminal.")
     var noProgress = false
@@ -39,14 +42,36 @@ struct RunCommand: ParsableCommand {
     var trustMtime = false
 
     func validate() throws {
-        if worldSize < 1 { throw ValidationError("--world-size must be at least 1") }
-        if rank < 0 || rank >= worldSize { throw ValidationError("--rank must be between 0 and --world-size - 1") }
+        if let n = worldSize, n < 1 { throw ValidationError("--world-size must be at least 1") }
+        if let r = rank, r < 0 || r >= (worldSize ?? Int.max) { throw ValidationError("--rank must be between 0 and --world-size - 1") }
         if let w = workers, w < 1 { throw ValidationError("--workers must be at least 1") }
     }
 
     func run() throws {
-        var spec = try loadSpec(config)
-        if let o = output { spec.output.path = o }
+        let (givenRank, givenSize) = (self.rank, self.worldSize)
+        let (rank, worldSize) = try orExit { try RankEnvironment.resolve(rank: givenRank, worldSize: givenSize, env: ProcessInfo.processInfo.environment) }
+        let chain = noNext ? PhaseChain(single: try orExit { try loadSpec(config) }, path: config)
+                           : try orExit { try PhaseChain.load(path: config, loader: loadSpec) }
+        if output != nil && chain.phases.count > 1 {
+            printError("--output cannot be used with a config that has next: (the next phase reads \(chain.phases[0].spec.output.path)/documents)")
+            throw ExitCode(2)
+        }
+        for (i, phase) in chain.phases.enumerated() {
+            if i > 0 {
+                guard worldSize == 1 else {
+                    print("next phase: when all \(worldSize) ranks\(chain.phases[i - 1].hasGlobalDedup ? " and pipeline dedup-global" : "") are done, run: pipeline run \(phase.configPath)")
+                    return
+                }
+                print("== phase \(i + 1) of \(chain.phases.count): \(phase.configPath)")
+            }
+            var spec = phase.spec
+            if let o = output { spec.output.path = o }
+            try runPhase(spec, rank: rank, worldSize: worldSize)
+        }
+    }
+
+    /// Runs one phase for this rank and prints its accounting.
+    func runPhase(_ spec: PipelineSpec, rank: Int, worldSize: Int) throws {
         // Locked before the stages are built: they open their state inside the output folder.
         let lock = try orExit { try PipelineExecutor.lockOutput(spec.output.path, rank: rank) }
         let plan = try orExit { try StageFactory.make(spec, rank: rank, worldSize: worldSize) }

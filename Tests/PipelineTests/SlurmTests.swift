@@ -1,0 +1,160 @@
+import DomainForgeCore
+import Foundation
+import PipelineRunner
+import Testing
+
+/// `pipeline slurm` and `pipeline status` on a real one-node Slurm (`scripts/start-slurm.sh`, which `.ci/run`
+/// runs). Skips visibly when no Slurm node is idle here.
+enum SlurmProbe {
+    static let nodeIdle: Bool = {
+        guard SlurmClient.available, let sinfo = SlurmClient.whichTool("sinfo") else { return false }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: sinfo)
+        p.arguments = ["-h", "-N", "-o", "%t"]
+        let o = Pipe()
+        p.standardOutput = o
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return false }
+        let out = String(decoding: o.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return ["idle", "mix", "alloc"].contains { out.contains($0) }
+    }()
+}
+
+@Suite(.serialized, .enabled(if: CLI.binary != nil, "pipeline binary not built"),
+       .enabled(if: SlurmProbe.nodeIdle, "no idle Slurm node here (bash scripts/start-slurm.sh starts one)"))
+struct SlurmTests {
+    /// The bundled global-dedup example and its tokenize phase, reading the bundled corpora, writing under `d`
+    /// (plain JSONL so the test can read the documents).
+    static func writeExample(_ d: TempDir, out: String, tokensOut: String, prefix: String) throws {
+        let root = CLI.root.path
+        var phase1 = try String(contentsOfFile: root + "/pipelines/medical-dedup-global.yaml", encoding: .utf8)
+        phase1 = phase1.replacingOccurrences(of: "../corpora/", with: root + "/corpora/")
+            .replacingOccurrences(of: "../out/medical-dedup-global", with: d.path + "/" + out)
+            .replacingOccurrences(of: "compression: zstd", with: "compression: none")
+            .replacingOccurrences(of: "next: medical-dedup-global-tokens.yaml", with: "next: \(prefix)-tokens.yaml")
+        var phase2 = try String(contentsOfFile: root + "/pipelines/medical-dedup-global-tokens.yaml", encoding: .utf8)
+        phase2 = phase2.replacingOccurrences(of: "../out/medical-dedup-global/documents", with: d.path + "/" + out + "/documents")
+            .replacingOccurrences(of: "../out/medical-dedup-global-tokens", with: d.path + "/" + tokensOut)
+            .replacingOccurrences(of: "tokenizers/", with: root + "/pipelines/tokenizers/")
+            .replacingOccurrences(of: "compression: zstd", with: "compression: none")
+        d.write("\(prefix).yaml", phase1)
+        d.write("\(prefix)-tokens.yaml", phase2)
+    }
+
+    static func ids(_ d: TempDir, _ folder: String) throws -> [String] {
+        try d.files(folder).filter { $0.hasSuffix(".jsonl") }.flatMap { f in
+            try d.lines("\(folder)/\(f)").map { try #require(JSONParser.parse($0)["id"]?.stringValue) }
+        }.sorted()
+    }
+
+    static func status(_ out: String) throws -> JSONValue {
+        let r = try CLI.run(["status", out, "--json"])
+        #expect(r.status == 0, "\(r.err)")
+        return try JSONParser.parse(r.out)
+    }
+
+    @Test func twoTasksDedupAndNextPhaseMatchALocalRun() throws {
+        let d = TempDir()
+        try Self.writeExample(d, out: "out/slurm", tokensOut: "out/slurm-tokens", prefix: "slurm")
+        try Self.writeExample(d, out: "out/local", tokensOut: "out/local-tokens", prefix: "local")
+        let local = try CLI.run(["run", d.path + "/local.yaml", "--no-progress"])
+        #expect(local.status == 0, "\(local.err)")
+        let r = try CLI.run(["slurm", d.path + "/slurm.yaml", "--tasks", "2", "--max-parallel", "2", "--time", "00:10:00", "--wait"])
+        #expect(r.status == 0, "\(r.out)\n\(r.err)")
+        #expect(r.out.components(separatedBy: "submitted job").count - 1 == 3, "ranks, dedup-global, next phase: \(r.out)")
+        let kept = try Self.ids(d, "out/slurm/documents")
+        let localKept = try Self.ids(d, "out/local/documents")
+        #expect(!kept.isEmpty && kept == localKept)
+        let tokens = try Self.ids(d, "out/slurm-tokens/documents"), localTokens = try Self.ids(d, "out/local-tokens/documents")
+        #expect(!tokens.isEmpty && tokens == localTokens)
+        let s = try Self.status(d.path + "/out/slurm")
+        #expect(s["world_size"]?.intValue == 2)
+        #expect(s["ranks"]?.arrayValue?.map { $0["state"]?.stringValue } == ["complete", "complete"])
+        #expect(s["dedup_global"]?["state"]?.stringValue == "complete")
+        // submitting again finds nothing to do
+        let again = try CLI.run(["slurm", d.path + "/slurm.yaml", "--tasks", "2"])
+        #expect(again.status == 0 && again.out.contains("nothing to submit"), "\(again.out)")
+    }
+
+    /// Many small parts so a rank runs long enough to be cancelled in the middle.
+    static func writeSlowCorpus(_ d: TempDir) {
+        for f in 0..<240 {
+            var text = ""
+            for k in 0..<40 { text += "{\"id\":\"f\(f)-\(k)\",\"text\":\"Document \(k) of file \(f): the patient was seen on day \(k * 7 + f) and given \(f % 9 + 1) doses.\"}\n" }
+            d.write("in/f\(String(format: "%04d", f)).jsonl", text)
+        }
+        d.write("slow.yaml", """
+            version: 1
+            name: slow
+            inputs:
+              - path: in
+                format: jsonl
+            stages:
+              - type: normalize
+              - type: exact_dedup
+            output:
+              path: out/slurm
+              compression: none
+            execution:
+              workers: 1
+              chunk_files: 1
+            """)
+        d.write("slow-local.yaml", String(decoding: d.read("slow.yaml")!, as: UTF8.self).replacingOccurrences(of: "out/slurm", with: "out/local"))
+    }
+
+    @Test func aCancelledTaskResumesOnResubmissionToTheSameBytes() throws {
+        let d = TempDir()
+        Self.writeSlowCorpus(d)
+        for rank in 0..<2 {
+            let r = try CLI.run(["run", d.path + "/slow-local.yaml", "--rank", "\(rank)", "--world-size", "2", "--no-progress"])
+            #expect(r.status == 0, "\(r.err)")
+        }
+        let r = try CLI.run(["slurm", d.path + "/slow.yaml", "--tasks", "2"])
+        #expect(r.status == 0, "\(r.err)")
+        let job = try #require(r.out.split(separator: " ").dropFirst(2).first.map { String($0.dropLast()) }, "\(r.out)")
+        // cancel rank 1 once it has finished a part, before it has finished them all
+        let state = d.path + "/out/slurm/state/rank-00001.sqlite"
+        var cancelled = false
+        for _ in 0..<1200 {
+            if let s = try? RunStatus.read(outputDir: d.path + "/out/slurm", worldSize: 2, client: nil), s.ranks[1].partsDone >= 2,
+               FileManager.default.fileExists(atPath: state) {
+                #expect(s.ranks[1].state != .complete, "rank 1 finished before it could be cancelled; make the corpus larger")
+                try SlurmClient().cancel(["\(job)_1"])
+                cancelled = true
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(cancelled)
+        while try !SlurmClient().queued([job]).isEmpty { Thread.sleep(forTimeInterval: 0.2) }
+        let s = try Self.status(d.path + "/out/slurm")
+        #expect(s["ranks"]?.arrayValue?[1]["state"]?.stringValue == "failed", "\(s.serialized())")
+        let again = try CLI.run(["slurm", d.path + "/slow.yaml", "--tasks", "2", "--wait"])
+        #expect(again.status == 0, "\(again.out)\n\(again.err)")
+        #expect(again.out.contains("ranks 1 ("), "only the cancelled rank is submitted again: \(again.out)")
+        for folder in ["documents", "rejects", "errors", "stats"] {
+            #expect(folderBytes(d, "out/slurm/\(folder)") == folderBytes(d, "out/local/\(folder)"), "\(folder)")
+        }
+    }
+
+    @Test func statusNamesAFailedTaskAndWaitExitsNonZero() throws {
+        let d = TempDir()
+        try Self.writeExample(d, out: "out/slurm", tokensOut: "out/slurm-tokens", prefix: "slurm")
+        // rank 1's run state is not a database: that task fails
+        d.write("out/slurm/state/rank-00001.sqlite", String(repeating: "not a database ", count: 100))
+        let r = try CLI.run(["slurm", d.path + "/slurm.yaml", "--tasks", "2", "--wait"])
+        #expect(r.status == 1)
+        #expect(r.err.contains("rank 1: failed"), "\(r.err)")
+        let s = try Self.status(d.path + "/out/slurm")
+        let ranks = try #require(s["ranks"]?.arrayValue)
+        #expect(ranks[0]["state"]?.stringValue == "complete")
+        #expect(ranks[1]["state"]?.stringValue == "failed")
+        #expect((ranks[1]["exit_code"]?.intValue ?? 0) != 0)
+        let log = try #require(ranks[1]["log"]?.stringValue)
+        #expect(FileManager.default.fileExists(atPath: log))
+        #expect(ranks[1]["last_error"]?.stringValue?.lowercased().contains("error") == true, "\(s.serialized())")
+        let table = try CLI.run(["status", d.path + "/out/slurm"])
+        #expect(table.out.contains("1 failed") && table.out.contains("failed: rank 1: failed (exit"), "\(table.out)")
+    }
+}
