@@ -2,18 +2,24 @@ import DomainForgeCore
 
 /// Reads an MDS token dataset folder written by `MDSShardWriter` (or by MosaicML's `MDSWriter` with the same
 /// columns). Opening checks `index.json` (and `manifest.json` when present) and that every shard file exists with
-/// the recorded size, so a missing or truncated file is named before any sample is returned.
+/// the recorded size, so a missing or truncated file is named before any sample is returned. With `verifyHashes`
+/// (the default) each shard file's sha256 is checked against `index.json` every time the shard is opened, before
+/// any of its samples is returned.
 public final class ShardReader: Sendable {
     public let directory: String
     public let index: MDSIndex
     public let manifest: ShardManifest?
     public let dtype: TokenDType
     public let hasLossMask: Bool
+    /// Whether opening a shard checks its file's sha256 first (off: `--no-verify`).
+    public let verifyHashes: Bool
     /// Column positions within a sample.
     let columnNames: [String]
 
-    public init(directory: String) throws {
+    /// Opens the folder. `verifyHashes` false skips the per-shard sha256 check (layout checks still run).
+    public init(directory: String, verifyHashes: Bool = true) throws {
         self.directory = directory
+        self.verifyHashes = verifyHashes
         let (index, indexBytes) = try MDSIndex.load(directory: directory)
         self.index = index
         manifest = try ShardManifest.load(directory: directory)
@@ -50,6 +56,26 @@ public final class ShardReader: Sendable {
 
     public var sampleCount: Int { index.shards.reduce(0) { $0 + $1.samples } }
 
+    /// The sha256 the index records for shard `i`'s stored file (compressed bytes when compressed), falling back
+    /// to `manifest.json`'s; nil when neither records one (such a shard cannot be hash-checked).
+    public func expectedSHA256(shard i: Int) -> String? {
+        let s = index.shards[i]
+        if let h = s.zipBasename != nil ? s.zipSHA256 : s.rawSHA256, !h.isEmpty { return h }
+        if let m = manifest, i < m.shards.count, !m.shards[i].sha256.isEmpty { return m.shards[i].sha256 }
+        return nil
+    }
+
+    /// Hashes shard `i`'s file (streaming) and throws when it differs from the recorded sha256.
+    public func checkHash(shard i: Int) throws {
+        guard let want = expectedSHA256(shard: i) else { return }
+        let path = directory + "/" + index.shards[i].fileBasename
+        guard let got = SHA256Hasher.hex(fileAt: path) else { throw ShardError(file: path, message: "cannot read the shard file") }
+        guard got == want else {
+            throw ShardError(file: path, message: "sha256 does not match index.json (corrupted or modified shard); "
+                + "re-create the shard folder or restore this file (`pipeline verify` lists every damaged file)")
+        }
+    }
+
     /// A streaming iterator over one shard's samples (bounded memory: the offsets and one sample).
     public func samples(inShard i: Int) throws -> ShardSampleIterator {
         try ShardSampleIterator(reader: self, shard: i)
@@ -84,6 +110,7 @@ public final class ShardSampleIterator {
         self.reader = reader
         info = reader.index.shards[i]
         name = reader.directory + "/" + info.fileBasename
+        if reader.verifyHashes { try reader.checkHash(shard: i) }
         do {
             source = try openByteSource(path: name, displayName: name)
         } catch { throw ShardError(file: name, message: "cannot open: \(error)") }
@@ -96,7 +123,9 @@ public final class ShardSampleIterator {
         guard Int(offsets[0]) >= headerEnd, Int(offsets[n]) == info.rawBytes else {
             throw ShardError(file: name, message: "sample offsets do not match the shard size (corrupt header)")
         }
-        for k in 0..<n where offsets[k + 1] < offsets[k] { throw ShardError(file: name, message: "sample offsets are not increasing (corrupt header)") }
+        for k in 0..<n where offsets[k + 1] < offsets[k] {
+            throw ShardError(file: name, message: "sample \(k): ends at offset \(offsets[k + 1]) before it starts at \(offsets[k]) (corrupt header)")
+        }
         _ = try take(Int(offsets[0]) - headerEnd)  // shard config JSON
     }
 

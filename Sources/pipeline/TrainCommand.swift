@@ -14,6 +14,12 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Continue from the checkpoint named in output_dir/latest.")
     var resume = false
 
+    @Flag(help: "Start at step 0 even though output_dir holds checkpoints: remove them (latest and checkpoint-*) first.")
+    var overwrite = false
+
+    @Flag(name: .customLong("no-verify"), help: "Skip the sha256 check of each shard file (on by default).")
+    var noVerify = false
+
     @Option(help: "Threads (overrides the file): each batch's sequences are split between them; bitwise reproducible for a given count.")
     var threads: Int?
 
@@ -25,6 +31,11 @@ struct TrainCommand: ParsableCommand {
         do { c = try TrainConfig.load(path: config) } catch { printError("\(config): \(error)"); throw ExitCode(2) }
         if let t = threads { c.threads = t }
         if let s = steps { c.steps = s }
+        c.verifyShards = !noVerify
+        if resume && overwrite { printError("--resume and --overwrite exclude each other"); throw ExitCode(2) }
+        if !resume {
+            do { try TrainingOutput.prepareFreshRun(outputDir: c.outputDir, overwrite: overwrite) } catch { printError("\(error)"); throw ExitCode(2) }
+        }
         var from: String?
         if resume {
             guard let l = TrainingRun.latestCheckpoint(outputDir: c.outputDir) else {

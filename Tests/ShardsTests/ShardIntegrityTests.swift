@@ -1,0 +1,67 @@
+import DomainForgeCore
+import Foundation
+@testable import Shards
+import Testing
+
+/// Readers other than `pipeline verify` check each shard file's sha256 when they open it, and the sample layout.
+@Suite struct ShardIntegrityTests {
+    /// Replaces `path`'s bytes with `data`.
+    func put(_ path: String, _ data: Data) { FileManager.default.createFile(atPath: path, contents: data) }
+
+    /// 40 seeded single-bit flips in a compressed shard: a plain read, export, stats and the training stream each
+    /// refuse, naming the shard file (before these checks about a third of such flips decoded to other tokens).
+    @Test func flippedBytesInACompressedShardAreRefusedByEveryReader() throws {
+        let d = TmpDir()
+        try writeDataset(d.path, sampleSet(40), sizeLimit: 4096)
+        let name = "shard.00000.mds.zstd"
+        let path = d.path + "/" + name
+        let orig = FileManager.default.contents(atPath: path)!
+        func named(_ e: any Error) -> Bool { "\(e)".contains(name) }
+        for i in flipPositions(count: orig.count, wholeFile: false, header: 0, body: 40, seed: 5) {
+            try flipByte(path, at: i, mask: 0x01 << UInt8(i % 8))
+            defer { try? flipByte(path, at: i, mask: 0x01 << UInt8(i % 8)) }
+            #expect(performing: { try readAll(d.path) }, throws: named)
+            #expect(performing: { try ShardExporter.export(directory: d.path, format: .jsonl, out: d.path + "/x.jsonl") }, throws: named)
+            #expect(performing: { try ShardStatistics.compute(directory: d.path) }, throws: named)
+            #expect(performing: {
+                let r = try ShardReader(directory: d.path)
+                let s = try SampleStream(reader: r, seed: 3, shuffleBuffer: 8)
+                for _ in 0..<r.sampleCount { _ = try s.next() }
+            }, throws: named)
+        }
+        #expect(FileManager.default.contents(atPath: path) == orig)
+        #expect(try readAll(d.path) == sampleSet(40))
+    }
+
+    /// With hash checks off an edited id is read as written (what `--no-verify` allows); with them on it is refused.
+    @Test func noVerifySkipsTheHashCheck() throws {
+        let d = TmpDir()
+        try writeDataset(d.path, sampleSet(10), level: nil)
+        let path = d.path + "/shard.00000.mds"
+        var data = FileManager.default.contents(atPath: path)!
+        let at = try #require(data.range(of: Data("doc-3".utf8)))
+        data[at.lowerBound + 2] = UInt8(ascii: "x")
+        put(path, data)
+        #expect(performing: { try readAll(d.path) }, throws: { "\($0)".contains("shard.00000.mds") && "\($0)".contains("sha256") })
+        #expect(performing: { try ShardExporter.export(directory: d.path, format: .jsonl, out: d.path + "/x.jsonl") }, throws: { _ in true })
+        var ids: [String] = []
+        try ShardReader(directory: d.path, verifyHashes: false).forEach { ids.append($0.id); return true }
+        #expect(ids.contains("dox-3") && ids.count == 10)
+        #expect(try ShardExporter.export(directory: d.path, format: .jsonl, out: d.path + "/x.jsonl", verifyHashes: false) == 10)
+        #expect(try ShardStatistics.compute(directory: d.path, verifyHashes: false).samples == 10)
+        #expect(!ShardVerifier.verify(directory: d.path).ok)
+    }
+
+    /// Offsets that go backwards are refused even without hash checks, naming the shard file and the sample.
+    @Test func decreasingSampleOffsetsNameTheSample() throws {
+        let d = TmpDir()
+        try writeDataset(d.path, sampleSet(10), level: nil)
+        let path = d.path + "/shard.00000.mds"
+        var data = FileManager.default.contents(atPath: path)!
+        let off3 = (0..<4).reduce(0) { $0 | Int(data[4 + 4 * 3 + $1]) << (8 * $1) }
+        for b in 0..<4 { data[4 + 4 * 2 + b] = UInt8(truncatingIfNeeded: (off3 + 1) >> (8 * b)) }
+        put(path, data)
+        #expect(performing: { try ShardReader(directory: d.path, verifyHashes: false).forEach { _ in true } },
+                throws: { "\($0)".contains("shard.00000.mds") && "\($0)".contains("sample 2") })
+    }
+}
