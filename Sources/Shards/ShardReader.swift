@@ -120,8 +120,12 @@ public final class ShardSampleIterator {
         let offs = try take(4 * (n + 1))
         offsets = offs.withUnsafeBytes { b in (0...n).map { MDSFormat.readU32(b, 4 * $0) } }
         let headerEnd = 4 + 4 * (n + 1)
-        guard Int(offsets[0]) >= headerEnd, Int(offsets[n]) == info.rawBytes else {
-            throw ShardError(file: name, message: "sample offsets do not match the shard size (corrupt header)")
+        guard Int(offsets[0]) >= headerEnd else {
+            throw ShardError(file: name, message: "sample 0: starts at offset \(offsets[0]), inside the \(headerEnd)-byte header (corrupt header)")
+        }
+        guard Int(offsets[n]) == info.rawBytes else {
+            let what = n > 0 ? "sample \(n - 1): ends" : "the samples end"
+            throw ShardError(file: name, message: "\(what) at offset \(offsets[n]), but the decompressed shard holds \(info.rawBytes) bytes (corrupt header)")
         }
         for k in 0..<n where offsets[k + 1] < offsets[k] {
             throw ShardError(file: name, message: "sample \(k): ends at offset \(offsets[k + 1]) before it starts at \(offsets[k]) (corrupt header)")

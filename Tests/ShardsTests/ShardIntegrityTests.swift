@@ -52,16 +52,20 @@ import Testing
         #expect(!ShardVerifier.verify(directory: d.path).ok)
     }
 
-    /// Offsets that go backwards are refused even without hash checks, naming the shard file and the sample.
-    @Test func decreasingSampleOffsetsNameTheSample() throws {
+    /// Offsets that go backwards, start inside the header or end past the data are refused even without hash
+    /// checks, naming the shard file and the sample.
+    @Test(arguments: [(2, "sample 2: ends at"), (0, "sample 0: starts at offset 8"), (10, "sample 9: ends at")])
+    func badSampleOffsetsNameTheSample(_ entry: Int, _ named: String) throws {
         let d = TmpDir()
         try writeDataset(d.path, sampleSet(10), level: nil)
         let path = d.path + "/shard.00000.mds"
         var data = FileManager.default.contents(atPath: path)!
-        let off3 = (0..<4).reduce(0) { $0 | Int(data[4 + 4 * 3 + $1]) << (8 * $1) }
-        for b in 0..<4 { data[4 + 4 * 2 + b] = UInt8(truncatingIfNeeded: (off3 + 1) >> (8 * b)) }
+        func offset(_ k: Int) -> Int { (0..<4).reduce(0) { $0 | Int(data[4 + 4 * k + $1]) << (8 * $1) } }
+        // entry 2 is set past entry 3; entry 0 into the header; entry 10 (the end) past the data
+        let value = entry == 2 ? offset(3) + 1 : entry == 0 ? 8 : offset(entry) + 4
+        for b in 0..<4 { data[4 + 4 * entry + b] = UInt8(truncatingIfNeeded: value >> (8 * b)) }
         put(path, data)
         #expect(performing: { try ShardReader(directory: d.path, verifyHashes: false).forEach { _ in true } },
-                throws: { "\($0)".contains("shard.00000.mds") && "\($0)".contains("sample 2") })
+                throws: { "\($0)".contains("shard.00000.mds") && "\($0)".contains(named) })
     }
 }
