@@ -34,7 +34,7 @@ struct TrainCommand: ParsableCommand {
         c.verifyShards = !noVerify
         if resume && overwrite { printError("--resume and --overwrite exclude each other"); throw ExitCode(2) }
         if !resume {
-            do { try TrainingOutput.prepareFreshRun(outputDir: c.outputDir, overwrite: overwrite) } catch { printError("\(error)"); throw ExitCode(2) }
+            do { try TrainingOutput.checkFreshRun(outputDir: c.outputDir, overwrite: overwrite) } catch { printError("\(error)"); throw ExitCode(2) }
         }
         var from: String?
         if resume {
@@ -45,6 +45,7 @@ struct TrainCommand: ParsableCommand {
             from = l
         }
         let run = try TrainingRun(config: c, resumeFrom: from)
+        if overwrite { try TrainingOutput.removeCheckpoints(outputDir: c.outputDir) }
         try run.run()
     }
 }
