@@ -1,9 +1,4 @@
 import CCrypto
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// SHA-256 through OpenSSL's libcrypto (hardware accelerated where the CPU allows), incrementally or at once.
 public struct SHA256Hasher: ~Copyable {
@@ -40,26 +35,8 @@ public struct SHA256Hasher: ~Copyable {
 
     public static func hex(_ bytes: [UInt8]) -> String { bytes.withUnsafeBytes { hex($0) } }
 
-    /// Hex SHA-256 of a file's stored bytes, read in 1 MiB chunks (memory: one chunk), or nil when the file cannot
-    /// be opened or read.
-    public static func hex(fileAt path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var h = SHA256Hasher()
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let got = chunk.withUnsafeMutableBytes { raw -> Int in
-                var r: Int
-                repeat { r = read(fd, raw.baseAddress!, raw.count) } while r < 0 && errno == EINTR
-                return r
-            }
-            if got < 0 { return nil }
-            if got == 0 { break }
-            chunk.withUnsafeBytes { h.update(UnsafeRawBufferPointer(rebasing: $0[0..<got])) }
-        }
-        return h.finalizeHex()
-    }
+    /// Hex SHA-256 of a file's stored bytes, streamed (`FileDigest`), or nil when it cannot be read.
+    public static func hex(fileAt path: String) -> String? { FileDigest.hex(fileAt: path, algorithm: "sha256") }
 
     static func hexDigits(_ digest: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)

@@ -56,22 +56,25 @@ public final class ShardReader: Sendable {
 
     public var sampleCount: Int { index.shards.reduce(0) { $0 + $1.samples } }
 
-    /// The sha256 the index records for shard `i`'s stored file (compressed bytes when compressed), falling back
-    /// to `manifest.json`'s; nil when neither records one (such a shard cannot be hash-checked).
-    public func expectedSHA256(shard i: Int) -> String? {
+    /// The hash shard `i`'s stored file (compressed bytes when compressed) is checked against: the sha256 of
+    /// `index.json`, else `manifest.json`'s, else another algorithm `index.json` records that libcrypto computes
+    /// (first by name); nil when there is none (such a shard cannot be hash-checked).
+    public func expectedHash(shard i: Int) -> (algorithm: String, hex: String)? {
         let s = index.shards[i]
-        if let h = s.zipBasename != nil ? s.zipSHA256 : s.rawSHA256, !h.isEmpty { return h }
-        if let m = manifest, i < m.shards.count, !m.shards[i].sha256.isEmpty { return m.shards[i].sha256 }
-        return nil
+        if let h = s.zipBasename != nil ? s.zipSHA256 : s.rawSHA256, !h.isEmpty { return ("sha256", h) }
+        if let m = manifest, i < m.shards.count, !m.shards[i].sha256.isEmpty { return ("sha256", m.shards[i].sha256) }
+        return s.otherHashes.sorted { $0.key < $1.key }.first { FileDigest.isSupported($0.key) }.map { ($0.key, $0.value) }
     }
 
-    /// Hashes shard `i`'s file (streaming) and throws when it differs from the recorded sha256.
+    /// Hashes shard `i`'s file (streaming) and throws when it differs from the recorded hash.
     public func checkHash(shard i: Int) throws {
-        guard let want = expectedSHA256(shard: i) else { return }
+        guard let (algorithm, want) = expectedHash(shard: i) else { return }
         let path = directory + "/" + index.shards[i].fileBasename
-        guard let got = SHA256Hasher.hex(fileAt: path) else { throw ShardError(file: path, message: "cannot read the shard file") }
+        guard let got = FileDigest.hex(fileAt: path, algorithm: algorithm) else {
+            throw ShardError(file: path, message: "cannot read the shard file")
+        }
         guard got == want else {
-            throw ShardError(file: path, message: "sha256 does not match index.json (corrupted or modified shard); "
+            throw ShardError(file: path, message: "\(algorithm) does not match index.json (corrupted or modified shard); "
                 + "re-create the shard folder or restore this file (`pipeline verify` lists every damaged file)")
         }
     }

@@ -68,4 +68,31 @@ import Testing
         #expect(performing: { try ShardReader(directory: d.path, verifyHashes: false).forEach { _ in true } },
                 throws: { "\($0)".contains("shard.00000.mds") && "\($0)".contains(named) })
     }
+
+    /// An index from another writer that records sha1 (and xxh64) but no sha256: sha1 is checked instead.
+    @Test func anotherRecordedHashIsChecked() throws {
+        let d = TmpDir()
+        put(d.path + "/abc", Data("abc".utf8))
+        #expect(FileDigest.hex(fileAt: d.path + "/abc", algorithm: "sha1") == "a9993e364706816aba3e25717850c26c9cd0d89d")
+        #expect(!FileDigest.isSupported("xxh64") && FileDigest.isSupported("sha3_256") && FileDigest.isSupported("blake2b"))
+        try writeDataset(d.path + "/ds", sampleSet(40), sizeLimit: 4096)
+        try FileManager.default.removeItem(atPath: d.path + "/ds/manifest.json")
+        let ip = d.path + "/ds/index.json"
+        let v = try JSONParser.parse(String(decoding: FileManager.default.contents(atPath: ip)!, as: UTF8.self))
+        let shards: [JSONValue] = v["shards"]!.arrayValue!.map { entry in
+            var o = entry.objectValue!, z = o["zip_data"]!.objectValue!
+            let sha1 = FileDigest.hex(fileAt: d.path + "/ds/" + z["basename"]!.stringValue!, algorithm: "sha1")!
+            z["hashes"] = .object(["sha1": .string(sha1), "xxh64": .string("0123456789abcdef")])
+            o["zip_data"] = .object(z)
+            o["hashes"] = .array([.string("sha1"), .string("xxh64")])
+            return .object(o)
+        }
+        put(ip, Data(JSONValue.object(["shards": .array(shards), "version": .int(2)]).serialized().utf8))
+        let r = try ShardReader(directory: d.path + "/ds")
+        #expect(r.expectedHash(shard: 0)?.algorithm == "sha1")
+        #expect(try readAll(d.path + "/ds") == sampleSet(40))
+        let shard = d.path + "/ds/shard.00000.mds.zstd"
+        try flipByte(shard, at: 40, mask: 0x10)
+        #expect(performing: { try readAll(d.path + "/ds") }, throws: { "\($0)".contains("shard.00000.mds.zstd") && "\($0)".contains("sha1") })
+    }
 }
