@@ -91,8 +91,10 @@ import Testing
         let r = try ShardReader(directory: d.path + "/ds")
         #expect(r.expectedHash(shard: 0)?.algorithm == "sha1")
         #expect(try readAll(d.path + "/ds") == sampleSet(40))
+        #expect(ShardVerifier.verify(directory: d.path + "/ds").ok)
         let shard = d.path + "/ds/shard.00000.mds.zstd"
         try flipByte(shard, at: 40, mask: 0x10)
         #expect(performing: { try readAll(d.path + "/ds") }, throws: { "\($0)".contains("shard.00000.mds.zstd") && "\($0)".contains("sha1") })
+        #expect(ShardVerifier.verify(directory: d.path + "/ds").problems.map(\.message) == ["sha1 does not match index.json (corrupt shard)"])
     }
 }
