@@ -46,6 +46,29 @@ struct IntegrityCLITests {
         #expect(TrainingOutput.checkpoints(in: out) == ["checkpoint-000002"])
     }
 
+    /// A flipped weight byte: `--resume` exits non-zero naming the file. A diverging run (absurd learning rate)
+    /// exits non-zero at the first non-finite loss or gradient norm and writes no checkpoint.
+    @Test func corruptCheckpointAndDivergenceExitNonZero() throws {
+        let d = TmpDir()
+        try writeDataset(d.path + "/shards", sampleDocs(30))
+        let yaml = try writeConfig(d)
+        #expect(try PipelineBinary.run(["train", yaml]).status == 0)
+        let weights = d.path + "/run/checkpoint-000002/model.safetensors"
+        var b = try #require(FileManager.default.contents(atPath: weights))
+        b[b.count - 5] ^= 0x08
+        try b.write(to: URL(fileURLWithPath: weights))
+        let resumed = try PipelineBinary.run(["train", yaml, "--resume", "--steps", "3"])
+        #expect(resumed.status != 0)
+        #expect(resumed.out.contains("checkpoint-000002/model.safetensors") && resumed.out.contains("sha256"), "\(resumed.out)")
+
+        let wild = try String(contentsOfFile: yaml, encoding: .utf8) + "\noptimizer: {lr: 1.0e+30, grad_clip: 0}\n"
+        try wild.replacingOccurrences(of: "output_dir: run", with: "output_dir: wild").write(toFile: yaml, atomically: true, encoding: .utf8)
+        let diverged = try PipelineBinary.run(["train", yaml, "--steps", "6"])
+        #expect(diverged.status != 0)
+        #expect(diverged.out.contains("stopped without updating or saving"), "\(diverged.out)")
+        #expect(TrainingOutput.checkpoints(in: d.path + "/wild").isEmpty)
+    }
+
     @Test func seqLenAboveMaxPositionsExitsWithAConfigError() throws {
         let d = TmpDir()
         try writeDataset(d.path + "/shards", sampleDocs(10))
