@@ -6,7 +6,7 @@ import Testing
 /// Readers other than `pipeline verify` check each shard file's sha256 when they open it, and the sample layout.
 @Suite struct ShardIntegrityTests {
     /// Replaces `path`'s bytes with `data`.
-    func put(_ path: String, _ data: Data) { FileManager.default.createFile(atPath: path, contents: data) }
+    func put(_ path: String, _ data: Data) { _ = FileManager.default.createFile(atPath: path, contents: data) }
 
     /// 40 seeded single-bit flips in a compressed shard: a plain read, export, stats and the training stream each
     /// refuse, naming the shard file (before these checks about a third of such flips decoded to other tokens).
