@@ -35,6 +35,9 @@ public struct SHA256Hasher: ~Copyable {
 
     public static func hex(_ bytes: [UInt8]) -> String { bytes.withUnsafeBytes { hex($0) } }
 
+    /// Hex SHA-256 of a file's stored bytes, streamed (`FileDigest`), or nil when it cannot be read.
+    public static func hex(fileAt path: String) -> String? { FileDigest.hex(fileAt: path, algorithm: "sha256") }
+
     static func hexDigits(_ digest: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var s = [UInt8]()

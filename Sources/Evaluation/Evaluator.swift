@@ -21,6 +21,8 @@ public struct Evaluator {
         /// Chat template for SFT records (`chatml`, `llama3` or a template YAML file).
         public var template = "chatml"
         public var threads = 1
+        /// Check shard files' sha256 when they are opened (false: `--no-verify`).
+        public var verifyShards = true
         /// The defaults.
         public init() {}
     }
@@ -69,7 +71,7 @@ public struct Evaluator {
             guard fm.fileExists(atPath: path, isDirectory: &isDir) else { throw EvaluationError.io("\(path) does not exist") }
             if isDir.boolValue && fm.fileExists(atPath: path + "/index.json") {
                 let s = try TokenScorer(model: model, batchSize: options.batchSize, seqLen: seqLen)
-                out.append(try ShardEvaluator(scorer: s, maxBatches: options.maxBatches).evaluate(directory: path, label: label))
+                out.append(try ShardEvaluator(scorer: s, maxBatches: options.maxBatches, verifyHashes: options.verifyShards).evaluate(directory: path, label: label))
             } else if try path.hasSuffix(".csv") || path.hasSuffix(".csv.gz") || (isDir.boolValue && !MultipleChoiceEvaluator.files(path).isEmpty) {
                 let s = try TokenScorer(model: model, batchSize: 1, seqLen: seqLen)
                 out.append(try MultipleChoiceEvaluator(scorer: s, tokenizer: tok(), maxQuestions: options.maxItems).evaluate(path: path, label: label))

@@ -10,13 +10,17 @@ public struct ShardEvaluator {
     public let scorer: TokenScorer
     /// Stop after this many batches (nil: the whole folder).
     public var maxBatches: Int?
+    /// Check each shard file's sha256 when it is opened (false: `--no-verify`).
+    public var verifyHashes: Bool
 
-    public init(scorer: TokenScorer, maxBatches: Int? = nil) { self.scorer = scorer; self.maxBatches = maxBatches }
+    public init(scorer: TokenScorer, maxBatches: Int? = nil, verifyHashes: Bool = true) {
+        self.scorer = scorer; self.maxBatches = maxBatches; self.verifyHashes = verifyHashes
+    }
 
     /// Scores `directory` and returns its entry for `eval.json`.
     public func evaluate(directory: String, label: String) throws -> DatasetEval {
         let reader: ShardReader
-        do { reader = try ShardReader(directory: directory) } catch { throw EvaluationError.data("\(error)") }
+        do { reader = try ShardReader(directory: directory, verifyHashes: verifyHashes) } catch { throw EvaluationError.data("\(error)") }
         let before = scorer.totals
         let T = scorer.seqLen, B = scorer.batchSize
         var toks = [UInt32](), mask = [UInt8]()

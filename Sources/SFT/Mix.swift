@@ -58,6 +58,8 @@ public struct MixSpec: Sendable, Equatable {
     public var chunk: Int?
     public var output: String
     public var sources: [Source]
+    /// Check each shard file's sha256 when it is opened (not a YAML key; false: `pipeline mix --no-verify`).
+    public var verifyShards = true
 
     /// Reads a mix file. Relative paths in it (sources, tokenizer, template file, output) are resolved against the
     /// folder of the YAML file, like pipeline configs.
@@ -238,7 +240,7 @@ public enum Mixer {
             } else {
                 for d in s.shardDirs {
                     let r: ShardReader
-                    do { r = try ShardReader(directory: d) } catch { throw MixError("source \(s.name): \(error)") }
+                    do { r = try ShardReader(directory: d, verifyHashes: spec.verifyShards) } catch { throw MixError("source \(s.name): \(error)") }
                     if r.hasLossMask { anyMask = true }
                     if let fp = r.manifest?.tokenizer.fingerprint {
                         let expected = tokenizer?.fingerprint ?? fingerprint ?? fp

@@ -13,6 +13,9 @@ public struct MDSShardInfo: Sendable, Equatable {
     public var zipBasename: String?
     public var zipBytes: Int
     public var zipSHA256: String?
+    /// Hashes of the stored file other than sha256 that `index.json` records (algorithm → hex), as MosaicML's
+    /// writer may list (`sha1`, `xxh64`, ...); read only, never written.
+    public var otherHashes: [String: String] = [:]
 
     /// The file on disk (the compressed one when compressed).
     public var fileBasename: String { zipBasename ?? rawBasename }
@@ -55,9 +58,15 @@ public struct MDSShardInfo: Sendable, Equatable {
         for b in [rb] + (zb.map { [$0] } ?? []) where b.contains("/") || b.hasPrefix(".") {
             throw fail("basename \(b) must be a plain file name")
         }
-        return MDSShardInfo(columnNames: names, columnEncodings: encs, compression: v["compression"]?.stringValue,
+        var others: [String: String] = [:]
+        for (algorithm, h) in (zb != nil ? zip?["hashes"] : raw["hashes"])?.objectValue ?? [:] where algorithm != "sha256" {
+            if let hex = h.stringValue { others[algorithm] = hex.lowercased() }
+        }
+        var info = MDSShardInfo(columnNames: names, columnEncodings: encs, compression: v["compression"]?.stringValue,
                             sizeLimit: v["size_limit"]?.intValue ?? 0, samples: samples, rawBasename: rb, rawBytes: rbytes,
                             rawSHA256: raw["hashes"]?["sha256"]?.stringValue ?? "", zipBasename: zb, zipBytes: zbytes, zipSHA256: zsha)
+        info.otherHashes = others
+        return info
     }
 }
 

@@ -11,9 +11,10 @@ public enum ShardExporter {
 
     /// Exports. For `megatron`, `out` is a path prefix: `OUT.bin` and `OUT.idx` are written; for `nanogpt` a single
     /// raw uint16 file; for `jsonl` one `{"id","ids"}` line per sample. Returns the number of samples written.
+    /// `verifyHashes` false skips the shard sha256 checks (`--no-verify`).
     @discardableResult
-    public static func export(directory: String, format: Format, out: String) throws -> Int {
-        let reader = try ShardReader(directory: directory)
+    public static func export(directory: String, format: Format, out: String, verifyHashes: Bool = true) throws -> Int {
+        let reader = try ShardReader(directory: directory, verifyHashes: verifyHashes)
         switch format {
         case .jsonl:
             let f = try AtomicOutputFile(path: out)

@@ -2,18 +2,24 @@ import DomainForgeCore
 
 /// Reads an MDS token dataset folder written by `MDSShardWriter` (or by MosaicML's `MDSWriter` with the same
 /// columns). Opening checks `index.json` (and `manifest.json` when present) and that every shard file exists with
-/// the recorded size, so a missing or truncated file is named before any sample is returned.
+/// the recorded size, so a missing or truncated file is named before any sample is returned. With `verifyHashes`
+/// (the default) each shard file's sha256 is checked against `index.json` every time the shard is opened, before
+/// any of its samples is returned.
 public final class ShardReader: Sendable {
     public let directory: String
     public let index: MDSIndex
     public let manifest: ShardManifest?
     public let dtype: TokenDType
     public let hasLossMask: Bool
+    /// Whether opening a shard checks its file's sha256 first (off: `--no-verify`).
+    public let verifyHashes: Bool
     /// Column positions within a sample.
     let columnNames: [String]
 
-    public init(directory: String) throws {
+    /// Opens the folder. `verifyHashes` false skips the per-shard sha256 check (layout checks still run).
+    public init(directory: String, verifyHashes: Bool = true) throws {
         self.directory = directory
+        self.verifyHashes = verifyHashes
         let (index, indexBytes) = try MDSIndex.load(directory: directory)
         self.index = index
         manifest = try ShardManifest.load(directory: directory)
@@ -50,6 +56,29 @@ public final class ShardReader: Sendable {
 
     public var sampleCount: Int { index.shards.reduce(0) { $0 + $1.samples } }
 
+    /// The hash shard `i`'s stored file (compressed bytes when compressed) is checked against: the sha256 of
+    /// `index.json`, else `manifest.json`'s, else another algorithm `index.json` records that libcrypto computes
+    /// (first by name); nil when there is none (such a shard cannot be hash-checked).
+    public func expectedHash(shard i: Int) -> (algorithm: String, hex: String)? {
+        let s = index.shards[i]
+        if let h = s.zipBasename != nil ? s.zipSHA256 : s.rawSHA256, !h.isEmpty { return ("sha256", h) }
+        if let m = manifest, i < m.shards.count, !m.shards[i].sha256.isEmpty { return ("sha256", m.shards[i].sha256) }
+        return s.otherHashes.sorted { $0.key < $1.key }.first { FileDigest.isSupported($0.key) }.map { ($0.key, $0.value) }
+    }
+
+    /// Hashes shard `i`'s file (streaming) and throws when it differs from the recorded hash.
+    public func checkHash(shard i: Int) throws {
+        guard let (algorithm, want) = expectedHash(shard: i) else { return }
+        let path = directory + "/" + index.shards[i].fileBasename
+        guard let got = FileDigest.hex(fileAt: path, algorithm: algorithm) else {
+            throw ShardError(file: path, message: "cannot read the shard file")
+        }
+        guard got == want else {
+            throw ShardError(file: path, message: "\(algorithm) does not match index.json (corrupted or modified shard); "
+                + "re-create the shard folder or restore this file (`pipeline verify` lists every damaged file)")
+        }
+    }
+
     /// A streaming iterator over one shard's samples (bounded memory: the offsets and one sample).
     public func samples(inShard i: Int) throws -> ShardSampleIterator {
         try ShardSampleIterator(reader: self, shard: i)
@@ -84,6 +113,7 @@ public final class ShardSampleIterator {
         self.reader = reader
         info = reader.index.shards[i]
         name = reader.directory + "/" + info.fileBasename
+        if reader.verifyHashes { try reader.checkHash(shard: i) }
         do {
             source = try openByteSource(path: name, displayName: name)
         } catch { throw ShardError(file: name, message: "cannot open: \(error)") }
@@ -93,10 +123,16 @@ public final class ShardSampleIterator {
         let offs = try take(4 * (n + 1))
         offsets = offs.withUnsafeBytes { b in (0...n).map { MDSFormat.readU32(b, 4 * $0) } }
         let headerEnd = 4 + 4 * (n + 1)
-        guard Int(offsets[0]) >= headerEnd, Int(offsets[n]) == info.rawBytes else {
-            throw ShardError(file: name, message: "sample offsets do not match the shard size (corrupt header)")
+        guard Int(offsets[0]) >= headerEnd else {
+            throw ShardError(file: name, message: "sample 0: starts at offset \(offsets[0]), inside the \(headerEnd)-byte header (corrupt header)")
         }
-        for k in 0..<n where offsets[k + 1] < offsets[k] { throw ShardError(file: name, message: "sample offsets are not increasing (corrupt header)") }
+        guard Int(offsets[n]) == info.rawBytes else {
+            let what = n > 0 ? "sample \(n - 1): ends" : "the samples end"
+            throw ShardError(file: name, message: "\(what) at offset \(offsets[n]), but the decompressed shard holds \(info.rawBytes) bytes (corrupt header)")
+        }
+        for k in 0..<n where offsets[k + 1] < offsets[k] {
+            throw ShardError(file: name, message: "sample \(k): ends at offset \(offsets[k + 1]) before it starts at \(offsets[k]) (corrupt header)")
+        }
         _ = try take(Int(offsets[0]) - headerEnd)  // shard config JSON
     }
 

@@ -18,8 +18,9 @@ public struct ShardStatistics: Sendable {
     public var lengths: [Int32] = []
     public var manifest: ShardManifest?
 
-    public static func compute(directory: String, top: Int = 20) throws -> ShardStatistics {
-        let reader = try ShardReader(directory: directory)
+    /// Reads every sample of `directory`; `verifyHashes` false skips the shard sha256 checks (`--no-verify`).
+    public static func compute(directory: String, top: Int = 20, verifyHashes: Bool = true) throws -> ShardStatistics {
+        let reader = try ShardReader(directory: directory, verifyHashes: verifyHashes)
         var st = ShardStatistics()
         st.manifest = reader.manifest
         st.shards = reader.index.shards.count

@@ -14,7 +14,8 @@ public enum ShardVerifier {
     public static func verify(directory: String) -> Report {
         var r = Report()
         let reader: ShardReader
-        do { reader = try ShardReader(directory: directory) } catch let e as ShardError {
+        // Hashes are checked below, each problem reported; the reader need not check them again.
+        do { reader = try ShardReader(directory: directory, verifyHashes: false) } catch let e as ShardError {
             r.problems.append(e); return r
         } catch {
             r.problems.append(ShardError(file: directory, message: "\(error)")); return r
@@ -24,12 +25,14 @@ public enum ShardVerifier {
             r.shards += 1
             let path = directory + "/" + s.fileBasename
             // 1. The stored file's hash (compressed bytes when compressed).
-            guard let file = readFile(path) else { r.problems.append(ShardError(file: path, message: "unreadable")); continue }
-            let want = s.zipBasename != nil ? s.zipSHA256 : s.rawSHA256
-            if SHA256Hasher.hex(file) != want {
-                r.problems.append(ShardError(file: path, message: "sha256 does not match index.json (corrupt shard)")); continue
+            guard let (algorithm, want) = reader.expectedHash(shard: i) else {
+                r.problems.append(ShardError(file: path, message: "index.json records no hash this tool computes (sha256, sha1, ...)")); continue
             }
-            if let m = reader.manifest, i < m.shards.count, m.shards[i].sha256 != want {
+            guard let got = FileDigest.hex(fileAt: path, algorithm: algorithm) else { r.problems.append(ShardError(file: path, message: "unreadable")); continue }
+            if got != want {
+                r.problems.append(ShardError(file: path, message: "\(algorithm) does not match index.json (corrupt shard)")); continue
+            }
+            if algorithm == "sha256", let m = reader.manifest, i < m.shards.count, m.shards[i].sha256 != want {
                 r.problems.append(ShardError(file: path, message: "sha256 does not match manifest.json")); continue
             }
             // 2. Decode every sample (the iterator checks layout); recompute counts.

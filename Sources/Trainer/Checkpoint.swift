@@ -3,11 +3,21 @@ import Foundation
 import Shards
 
 /// A checkpoint folder: `model.safetensors` + `config.json` (HF `LlamaForCausalLM`), and for resumable training
-/// `optimizer.safetensors` (AdamW moments, flat) + `trainer_state.json` (step, data positions).
+/// `optimizer.safetensors` (AdamW moments, flat) + `trainer_state.json` (step, data positions), and last
+/// `checkpoint.sha256.json` (`CheckpointManifest`), which loading checks when present.
 public enum Checkpoint {
-    /// Writes `model.safetensors` + `config.json`. Refused for a model whose base is held quantized (its float32
-    /// projections are gone); save the adapter instead.
+    /// The files `saveModel` writes.
+    public static let modelFiles = ["config.json", "model.safetensors"]
+
+    /// Writes `model.safetensors` + `config.json`, then their manifest. Refused for a model whose base is held
+    /// quantized (its float32 projections are gone); save the adapter instead.
     public static func saveModel(_ model: LlamaModel, to dir: String) throws {
+        try saveModelFiles(model, to: dir)
+        try CheckpointManifest.write(directory: dir, files: modelFiles)
+    }
+
+    /// `saveModel` without the manifest (a caller writing more files writes the manifest after them).
+    static func saveModelFiles(_ model: LlamaModel, to dir: String) throws {
         guard model.lora?.quantized.isEmpty ?? true else {
             throw TrainerError.config("the base is quantized: save the LoRA adapter, not the model")
         }
@@ -32,11 +42,15 @@ public enum Checkpoint {
     /// A PEFT LoRA folder (`adapter_config.json` + `adapter_model.safetensors`, no `config.json`) loads the base
     /// checkpoint it names (`base_model_name_or_path`; a relative path is tried as given, then against the adapter
     /// folder) and returns it with the adapter merged in (float32, no adapter attached).
-    public static func loadModel(from dir: String) throws -> LlamaModel {
+    /// With `verify` (the default) the files read are first checked against the folder's `checkpoint.sha256.json`
+    /// when it has one; NaN or Inf in a tensor is always refused.
+    public static func loadModel(from dir: String, verify: Bool = true) throws -> LlamaModel {
         let fm = FileManager.default
         if !fm.fileExists(atPath: dir + "/config.json") && fm.fileExists(atPath: dir + "/adapter_config.json") {
-            return try loadMergedAdapter(from: dir)
+            if verify { try CheckpointManifest.verify(directory: dir, only: ["adapter_config.json", "adapter_model.safetensors"]) }
+            return try loadMergedAdapter(from: dir, verify: verify)
         }
+        if verify { try CheckpointManifest.verify(directory: dir, only: modelFiles) }
         return try loadBaseModel(from: dir)
     }
 
@@ -46,12 +60,13 @@ public enum Checkpoint {
         return adapterDir + "/" + name
     }
 
-    static func loadMergedAdapter(from dir: String) throws -> LlamaModel {
+    static func loadMergedAdapter(from dir: String, verify: Bool) throws -> LlamaModel {
         let (cfg, baseName) = try LoRAAdapter.loadConfig(from: dir)
         let base = adapterBase(baseName, adapterDir: dir)
         guard FileManager.default.fileExists(atPath: base + "/config.json") else {
             throw TrainerError.checkpoint(file: dir + "/adapter_config.json", message: "base checkpoint \(baseName) not found")
         }
+        if verify { try CheckpointManifest.verify(directory: base, only: modelFiles) }
         let model = try loadBaseModel(from: base)
         let adapter = try LoRAAdapter(config: cfg, model: model.config, seed: 0)
         try adapter.loadWeights(from: dir)

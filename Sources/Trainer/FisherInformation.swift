@@ -23,8 +23,9 @@ public struct FisherInformation: Sendable {
 
     /// Estimates F for a plain (no adapter) `model` from the first `samples` windows of `data` (shard folders mixed
     /// with equal weights, unshuffled, deterministic in `seed`). Only loss_mask tokens count when the shards have one.
+    /// `verifyHashes` false skips the shard files' sha256 checks (`--no-verify`).
     public static func estimate(model: LlamaModel, data: [String], samples: Int, seqLen: Int, seed: UInt64 = 1,
-                                log: (String) -> Void = { _ in }) throws -> FisherInformation {
+                                verifyHashes: Bool = true, log: (String) -> Void = { _ in }) throws -> FisherInformation {
         guard model.lora == nil, model.grads.count == model.parameterCount else {
             throw TrainerError.config("the Fisher estimate needs a model with trainable weights and no adapter")
         }
@@ -34,7 +35,7 @@ public struct FisherInformation: Sendable {
             throw TrainerError.config("fisher seq_len \(seqLen) must be in 2...\(model.config.maxPositions)")
         }
         let sources = data.map { TrainConfig.Source(path: $0) }
-        let readers = try sources.map { try ShardReader(directory: $0.path) }
+        let readers = try sources.map { try ShardReader(directory: $0.path, verifyHashes: verifyHashes) }
         let masked = readers.contains { $0.hasLossMask }
         let mixer = try TrainingRun.mixer(sources, readers: readers, seqLen: seqLen, seed: seed, shuffle: 1, state: nil)
         let acts = Activations(config: model.config, batch: 1, seqLen: seqLen)

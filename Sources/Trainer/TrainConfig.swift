@@ -56,6 +56,8 @@ public struct TrainConfig: Sendable, Equatable {
     public var lora: LoRAConfig?
     /// Elastic weight consolidation against `initFrom` (nil: off).
     public var ewc: EWC?
+    /// Check each shard file's sha256 when it is opened (not a YAML key; false: `pipeline train --no-verify`).
+    public var verifyShards = true
 
     public init(data: [Source], outputDir: String, model: LlamaConfig? = nil) {
         self.data = data; self.outputDir = outputDir; self.model = model
@@ -203,6 +205,13 @@ public struct TrainConfig: Sendable, Equatable {
         }
         guard c.steps > 0, c.batchSize > 0, c.gradAccum > 0, c.seqLen > 1 else {
             throw TrainerError.config("steps, batch_size, grad_accum must be positive and seq_len > 1")
+        }
+        if c.model != nil && c.initFrom == nil {
+            // an explicit max_positions must hold seq_len; the default (2048) grows to it
+            if m["max_positions"] == nil { c.model!.maxPositions = max(c.model!.maxPositions, c.seqLen) }
+            guard c.seqLen <= c.model!.maxPositions else {
+                throw TrainerError.config("seq_len \(c.seqLen) exceeds model.max_positions \(c.model!.maxPositions); lower seq_len or raise model.max_positions")
+            }
         }
         return c
     }

@@ -24,17 +24,22 @@ public final class TrainingRun {
     let stepper: BatchParallel
 
     /// Starts a run from `config` (fresh weights, `init_from`, or a resumed checkpoint folder written by this class).
+    /// A resumed folder is first checked against its `checkpoint.sha256.json` (when it has one); NaN or Inf in its
+    /// weights or optimizer moments is refused.
     public init(config: TrainConfig, resumeFrom: String? = nil) throws {
         self.config = config
         setBLASThreads(config.threads)
         var state: TrainerState?
-        if let r = resumeFrom { state = try TrainerState.load(from: r) }
+        if let r = resumeFrom {
+            try CheckpointManifest.verify(directory: r)
+            state = try TrainerState.load(from: r)
+        }
         if config.lora != nil {
             // the frozen base always comes from init_from; a resumed LoRA run reads only its adapter from the checkpoint
             guard let from = config.initFrom else { throw TrainerError.config("lora needs init_from") }
             model = try Checkpoint.loadModel(from: from)
         } else if let r = resumeFrom {
-            model = try Checkpoint.loadModel(from: r)
+            model = try Checkpoint.loadModel(from: r, verify: false)  // verified above
         } else if let from = config.initFrom {
             var m = try Checkpoint.loadModel(from: from)
             if let nv = config.extendVocabSize, nv != m.config.vocabSize {
@@ -44,13 +49,13 @@ public final class TrainingRun {
             model = m
         } else {
             guard var mc = config.model else { throw TrainerError.config("no model dimensions") }
-            mc.maxPositions = max(mc.maxPositions, config.seqLen)
-            if mc.eosTokenId == nil, let e = try ShardReader(directory: config.data[0].path).manifest?.tokenizer.eosID { mc.eosTokenId = Int(e) }
+            if mc.eosTokenId == nil, let e = try ShardReader(directory: config.data[0].path, verifyHashes: config.verifyShards).manifest?.tokenizer.eosID { mc.eosTokenId = Int(e) }
             model = try LlamaModel(config: mc)
             model.initialize(seed: config.seed)
         }
         guard config.seqLen <= model.config.maxPositions else {
-            throw TrainerError.config("seq_len \(config.seqLen) exceeds max_positions \(model.config.maxPositions)")
+            throw TrainerError.config("seq_len \(config.seqLen) exceeds the model's max_positions \(model.config.maxPositions) "
+                + "(model.max_positions, or max_position_embeddings of init_from's config.json); lower seq_len")
         }
         if let e = config.ewc {
             ewc = try Self.ewcPenalty(e, config: config, model: model, resumed: resumeFrom != nil)
@@ -80,7 +85,7 @@ public final class TrainingRun {
             optimizer.m = m.data; optimizer.v = v.data; optimizer.t = s.adamStep
             step = s.step; tokensSeen = s.tokensSeen
         }
-        let readers = try config.data.map { try ShardReader(directory: $0.path) }
+        let readers = try config.data.map { try ShardReader(directory: $0.path, verifyHashes: config.verifyShards) }
         switch config.objective {
         case .cpt: maskedLoss = false
         case .sft: maskedLoss = true
@@ -101,7 +106,7 @@ public final class TrainingRun {
             info = try FisherInformation.load(path: saved, layout: model.layout)
         } else {
             info = try FisherInformation.estimate(model: model, data: e.fisherData, samples: e.fisherSamples, seqLen: config.seqLen,
-                                                  seed: config.seed)
+                                                  seed: config.seed, verifyHashes: config.verifyShards)
             try makeDirectory(config.outputDir)
             try info.save(path: saved)
         }
@@ -140,7 +145,8 @@ public final class TrainingRun {
     }
 
     /// One optimizer step over `grad_accum` micro-batches of `batch_size` windows. The loss is the mean over every
-    /// counted target of the whole step (so accumulation equals one big batch). Returns that loss.
+    /// counted target of the whole step (so accumulation equals one big batch). Returns that loss. A NaN or Inf loss
+    /// or gradient norm throws `TrainerError.diverged` before the weights or optimizer state change.
     @discardableResult
     public func trainStep() throws -> (loss: Double, lr: Double, gradNorm: Float) {
         let B = config.batchSize, T = config.seqLen
@@ -158,7 +164,7 @@ public final class TrainingRun {
         model.lora?.training = true
         defer { model.lora?.training = false }
         // this run's thread count on this thread, whatever other runs in the process use
-        let (total, norm, penalty) = Parallel.withWorkers(config.threads) { () -> (Double, Float, Double?) in
+        let (total, norm, penalty, stepped) = Parallel.withWorkers(config.threads) { () -> (Double, Float, Double?, Bool) in
             stepper.zeroGrad()
             var total = 0.0
             for (k, mb) in micro.enumerated() {
@@ -167,18 +173,25 @@ public final class TrainingRun {
             }
             stepper.reduceGradients()
             let penalty = ewc.map { $0.apply(to: model, gradient: true) }
+            guard (total + (penalty ?? 0)).isFinite else { return (total, .nan, penalty, false) }
             let norm: Float
             if let lora = model.lora {
                 norm = clipGradients(lora.grads, maxNorm: Float(config.gradClip))
+                guard norm.isFinite else { return (total, norm, penalty, false) }
                 optimizer.step(params: lora.params, grads: UnsafeBufferPointer(lora.grads), lr: Float(lr))
             } else {
                 norm = clipGradients(model, maxNorm: Float(config.gradClip))
+                guard norm.isFinite else { return (total, norm, penalty, false) }
                 optimizer.step(model: model, lr: Float(lr))
             }
-            return (total, norm, penalty)
+            return (total, norm, penalty, true)
         }
         lastEWCPenalty = penalty
         let loss = total / Double(max(counted, 1)) + (penalty ?? 0)
+        guard stepped else {
+            throw TrainerError.diverged(step: step + 1, message: "loss \(loss), gradient norm \(norm): stopped without updating or saving; "
+                + "resume from the last checkpoint with a lower optimizer.lr or check the data and weights")
+        }
         step += 1
         tokensSeen += config.gradAccum * B * T
         return (loss, lr, norm)
@@ -188,7 +201,7 @@ public final class TrainingRun {
     /// batches every time. Nil without eval data.
     public func evaluate() throws -> Double? {
         guard !config.evalData.isEmpty else { return nil }
-        let readers = try config.evalData.map { try ShardReader(directory: $0.path) }
+        let readers = try config.evalData.map { try ShardReader(directory: $0.path, verifyHashes: config.verifyShards) }
         let mix = try Self.mixer(config.evalData, readers: readers, seqLen: config.seqLen, seed: config.seed, shuffle: 1, state: nil)
         var total = 0.0, count = 0.0
         for _ in 0..<config.evalBatches {
@@ -201,13 +214,17 @@ public final class TrainingRun {
         return total / max(count, 1)
     }
 
-    /// Writes weights, config, optimizer moments and data positions to `dir`. A LoRA run writes its adapter in the
-    /// PEFT layout instead of the weights (`base_model_name_or_path` = the absolute init_from folder).
+    /// Writes weights, config, optimizer moments and data positions to `dir`, then `checkpoint.sha256.json` over
+    /// them. A LoRA run writes its adapter in the PEFT layout instead of the weights (`base_model_name_or_path` = the
+    /// absolute init_from folder).
     public func saveCheckpoint(to dir: String) throws {
+        var files = ["optimizer.safetensors", "trainer_state.json"]
         if let lora = model.lora, let base = config.initFrom {
             try lora.save(to: dir, baseModel: URL(fileURLWithPath: base).standardizedFileURL.path)
+            files += ["adapter_config.json", "adapter_model.safetensors"]
         } else {
-            try Checkpoint.saveModel(model, to: dir)
+            try Checkpoint.saveModelFiles(model, to: dir)
+            files += Checkpoint.modelFiles
         }
         try optimizer.m.withUnsafeBufferPointer { m in
             try optimizer.v.withUnsafeBufferPointer { v in
@@ -218,6 +235,7 @@ public final class TrainingRun {
         }
         try TrainerState(step: step, adamStep: optimizer.t, tokensSeen: tokensSeen, mixerDraws: mixer.draws, taken: mixer.taken,
                          packers: mixer.packers.map(\.position)).save(to: dir)
+        try CheckpointManifest.write(directory: dir, files: files)
     }
 
     /// The checkpoint folder for a step, and the folder named in `output_dir/latest`.

@@ -48,6 +48,9 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "OpenBLAS threads.")
     var threads = 1
 
+    @Flag(name: .customLong("no-verify"), help: "Skip the sha256 check of each shard file (on by default).")
+    var noVerify = false
+
     func validate() throws {
         if data.isEmpty { throw ValidationError("give at least one dataset") }
         if let s = seqLen, s < 1 { throw ValidationError("--seq-len must be positive") }
@@ -58,7 +61,7 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         var o = Evaluator.Options()
         o.seqLen = seqLen; o.maxBatches = maxBatches; o.maxItems = maxItems; o.batchSize = batchSize
-        o.tokenizerPath = tokenizer; o.template = template; o.threads = threads
+        o.tokenizerPath = tokenizer; o.template = template; o.threads = threads; o.verifyShards = !noVerify
         let result = try orExit {
             try Evaluator(checkpoint: RunDirectory.checkpoint(of: checkpoint), options: o).run(data: data.map(Evaluator.parseDataArgument))
         }

@@ -16,11 +16,14 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output file (or prefix for megatron).")
     var output: String
 
+    @Flag(name: .customLong("no-verify"), help: "Skip the sha256 check of each shard file (on by default).")
+    var noVerify = false
+
     func run() throws {
         guard let f = ShardExporter.Format(rawValue: format) else {
             throw ValidationError("--format must be one of: \(ShardExporter.Format.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let n = try orExit { try ShardExporter.export(directory: directory, format: f, out: output) }
+        let n = try orExit { try ShardExporter.export(directory: directory, format: f, out: output, verifyHashes: !noVerify) }
         print("exported \(n) samples as \(format) to \(output)\(f == .megatron ? ".bin/.idx" : "")")
     }
 }

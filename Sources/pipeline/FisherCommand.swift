@@ -19,12 +19,14 @@ struct FisherCommand: ParsableCommand {
     @Option(help: "Seed of the data order.") var seed: UInt64 = 1
     @Option(help: "OpenBLAS threads.") var threads = 1
     @Option(name: .shortAndLong, help: "The output file.") var output: String
+    @Flag(name: .customLong("no-verify"), help: "Skip the sha256 check of each shard file (on by default).") var noVerify = false
 
     func run() throws {
         setBLASThreads(threads)
         let model = try Checkpoint.loadModel(from: checkpoint)
         let t0 = Date()
-        let info = try FisherInformation.estimate(model: model, data: data, samples: samples, seqLen: seqLen, seed: seed) { print($0) }
+        let info = try FisherInformation.estimate(model: model, data: data, samples: samples, seqLen: seqLen, seed: seed,
+                                                  verifyHashes: !noVerify) { print($0) }
         try info.save(path: output)
         let total = info.fisher.values.reduce(0.0) { $0 + $1.data.reduce(0.0) { $0 + Double($1) } }
         print(String(format: "wrote %@: %d tensors, %d samples × %d tokens, mean F %.3e, %.1f s", output, info.fisher.count, samples, seqLen,

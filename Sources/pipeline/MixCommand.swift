@@ -25,10 +25,14 @@ struct MixCommand: ParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
+    @Flag(name: .customLong("no-verify"), help: "Skip the sha256 check of each source shard file (on by default).")
+    var noVerify = false
+
     func run() throws {
         var s = try orExit { try MixSpec.load(path: spec) }
         if let seed { s.seed = seed }
         if let output { s.output = output }
+        s.verifyShards = !noVerify
         let lock = try orExit { try OutputLock(siblingOf: s.output) }  // OUT.lock: one mix writes OUT at a time
         defer { lock.release() }
         let r = try orExit { try Mixer.run(s, log: { printError($0) }) }

@@ -27,9 +27,12 @@ struct StatsCommand: ParsableCommand {
     @Option(help: "Shard folders: a tokenizer.json to show the most frequent tokens as text.")
     var tokenizer: String?
 
+    @Flag(name: .customLong("no-verify"), help: "Shard folders: skip the sha256 check of each shard file (on by default).")
+    var noVerify = false
+
     func run() throws {
         if FileManager.default.fileExists(atPath: directory + "/" + MDSFormat.indexName) {
-            let st = try orExit { try ShardStatistics.compute(directory: directory) }
+            let st = try orExit { try ShardStatistics.compute(directory: directory, verifyHashes: !noVerify) }
             if let p = plot {
                 try orExit { try st.svgHistogram().write(toFile: p, atomically: true, encoding: .utf8) }
             }

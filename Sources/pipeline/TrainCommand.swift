@@ -15,6 +15,12 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Continue from the checkpoint named in output_dir/latest.")
     var resume = false
 
+    @Flag(help: "Start at step 0 even though output_dir holds checkpoints: remove them (latest and checkpoint-*) first.")
+    var overwrite = false
+
+    @Flag(name: .customLong("no-verify"), help: "Skip the sha256 check of each shard file (on by default).")
+    var noVerify = false
+
     @Option(help: "Threads (overrides the file): each batch's sequences are split between them; bitwise reproducible for a given count.")
     var threads: Int?
 
@@ -26,6 +32,11 @@ struct TrainCommand: ParsableCommand {
         do { c = try TrainConfig.load(path: config) } catch { printError("\(config): \(error)"); throw ExitCode(2) }
         if let t = threads { c.threads = t }
         if let s = steps { c.steps = s }
+        c.verifyShards = !noVerify
+        if resume && overwrite { printError("--resume and --overwrite exclude each other"); throw ExitCode(2) }
+        if !resume {
+            do { try TrainingOutput.checkFreshRun(outputDir: c.outputDir, overwrite: overwrite) } catch { printError("\(error)"); throw ExitCode(2) }
+        }
         var from: String?
         if resume {
             guard let l = TrainingRun.latestCheckpoint(outputDir: c.outputDir) else {
@@ -37,6 +48,7 @@ struct TrainCommand: ParsableCommand {
         let lock = try orExit { try OutputLock(directory: c.outputDir, name: "train.lock") }  // one trainer per output_dir
         defer { lock.release() }
         let run = try TrainingRun(config: c, resumeFrom: from)
+        if overwrite { try TrainingOutput.removeCheckpoints(outputDir: c.outputDir) }
         try run.run()
     }
 }
