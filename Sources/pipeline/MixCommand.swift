@@ -25,10 +25,14 @@ struct MixCommand: ParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
+    @Flag(help: "Scale the ratios so that they sum to 1 (without it, ratios that do not sum to 1 are an error).")
+    var normalize = false
+
     func run() throws {
         var s = try orExit { try MixSpec.load(path: spec) }
         if let seed { s.seed = seed }
         if let output { s.output = output }
+        if normalize { s.normalize = true }
         let r = try orExit { try Mixer.run(s, log: { printError($0) }) }
         print(json ? r.json.serialized() : r.table(), terminator: json ? "\n" : "")
         if !json { print("wrote \(s.output) (mix_report.json)") }
