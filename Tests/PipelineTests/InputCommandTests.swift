@@ -80,4 +80,24 @@ struct InputCommandTests {
         #expect(ids.count == 2)
         #expect(ids.last?.contains("[101,110,100]") == true)
     }
+
+    @Test func mixRefusesRatiosNotSummingToOneUnlessNormalize() throws {
+        let d = TempDir()
+        var a = "", b = ""
+        for i in 0..<20 {
+            a += "{\"instruction\": \"domain question \(i)\", \"output\": \"domain answer \(i)\"}\n"
+            b += "{\"instruction\": \"general question \(i)\", \"output\": \"general answer \(i)\"}\n"
+        }
+        d.write("a.jsonl", a)
+        d.write("b.jsonl", b)
+        d.write("m.yaml", "by: records\ntolerance: 0.05\noutput: out\nsources:\n  - {name: a, sft: a.jsonl, ratio: 1.0}\n  - {name: b, sft: b.jsonl, ratio: 0.4}\n")
+        let r = try runCLI(["mix", d.path + "/m.yaml"])
+        #expect(r.status == 1)
+        #expect(r.err.contains("sum to 1.4"), "\(r.err)")
+        #expect(!FileManager.default.fileExists(atPath: d.path + "/out"))
+        let n = try runCLI(["mix", d.path + "/m.yaml", "--normalize"])
+        #expect(n.status == 0, "\(n.err)")
+        #expect(FileManager.default.fileExists(atPath: d.path + "/out/mix_report.json"))
+        #expect(d.files("").filter { $0.hasPrefix(".out.") }.isEmpty)
+    }
 }
