@@ -100,4 +100,25 @@ struct InputCommandTests {
         #expect(FileManager.default.fileExists(atPath: d.path + "/out/mix_report.json"))
         #expect(d.files("").filter { $0.hasPrefix(".out.") }.isEmpty)
     }
+
+    @Test(arguments: [
+        ["sft", "render", "FIFO.jsonl", "--tokenizer", "TOK", "-o", "OUT"],
+        ["tokenizer", "encode", "-t", "TOK", "FIFO.jsonl"],
+        ["tokenizer", "encode", "-t", "TOK", "FIFO.txt"],
+        ["tokenizer", "train", "FIFO.txt", "-o", "OUT/t.json"],
+        ["tokenizer", "train", "FIFO.jsonl", "-o", "OUT/t.json"],
+        ["extract", "--format", "text", "FIFO.txt", "-o", "OUT.jsonl"],
+    ])
+    func everyCommandNamesAFIFOInsteadOfOpeningIt(args: [String]) throws {
+        let d = TempDir()
+        #expect(mkfifo(d.path + "/pipe.jsonl", 0o600) == 0)
+        #expect(mkfifo(d.path + "/pipe.txt", 0o600) == 0)
+        let real = args.map {
+            $0.replacingOccurrences(of: "FIFO", with: d.path + "/pipe").replacingOccurrences(of: "TOK", with: Self.byteTokenizer)
+                .replacingOccurrences(of: "OUT", with: d.path + "/out")
+        }
+        let r = try runCLI(real, seconds: 20)
+        #expect(r.status > 0, "\(args[0]) \(args[1]) hung or succeeded on a FIFO: \(r.status)")
+        #expect((r.err + r.out).contains("not_a_regular_file") || (r.err + r.out).contains("FIFO"), "\(r.err)")
+    }
 }
