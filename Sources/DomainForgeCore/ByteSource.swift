@@ -48,12 +48,26 @@ public final class FileByteSource: ByteSource {
     public private(set) var fileHash: UInt64 = 0xcbf29ce484222325
     var ownScratch = [UInt8]()
 
+    /// Opens a regular file. Anything else (FIFO, socket, device, folder, dangling link) is refused before `open`
+    /// with the `InputError` of `InputFileKind`, so reading user input never blocks on a pipe.
     public init(path: String, displayName: String) throws {
-        fd = open(path, O_RDONLY | O_CLOEXEC)
+        try InputFileKind.requireRegularFile(path: path, displayName: displayName)
         name = displayName
+        // O_NONBLOCK: should the path be swapped for a FIFO after the check, open still returns at once.
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         if fd < 0 {
-            throw InputError(code: "unreadable_file", file: displayName, message: "cannot open: \(String(cString: strerror(errno)))")
+            throw InputError(code: "unreadable_file", file: displayName, message: "cannot open: \(String(cString: strerror(errno))); check the file's permissions")
         }
+        var st = stat()
+        if fstat(fd, &st) != 0 || InputFileKind.kind(mode: st.st_mode) != .regular {
+            throw InputFileKind.kind(mode: st.st_mode).inputError(file: displayName)
+                ?? InputError(code: "unreadable_file", file: displayName, message: "cannot examine the opened file")
+        }
+    }
+    /// Reads an already open descriptor (e.g. 0 for standard input); it is duplicated, the original stays open.
+    public init(descriptor: Int32, displayName: String) {
+        fd = dup(descriptor)
+        name = displayName
     }
     deinit { close(fd) }
 

@@ -42,6 +42,9 @@ public struct HTMLExtractor: Sendable {
         let options = LibXML.bits(HTML_PARSE_RECOVER) | LibXML.bits(HTML_PARSE_NOERROR) | LibXML.bits(HTML_PARSE_NOWARNING)
             | LibXML.bits(HTML_PARSE_NONET) | LibXML.bits(HTML_PARSE_COMPACT) | LibXML.bits(HTML_PARSE_IGNORE_ENC)
             | LibXML.bits(HTML_PARSE_NOBLANKS)
+            // Without HUGE, libxml2 drops everything from the 256th nesting level to the end of the page (silently,
+            // as errors are off). The page tree is built without recursion, so any depth is safe to keep.
+            | LibXML.bits(XML_PARSE_HUGE)
         let doc: htmlDocPtr? = decoded.withBytes { raw in
             guard raw.count > 0 else { return nil }
             return decoded.libxmlEncoding.withCString { enc in

@@ -138,6 +138,10 @@ public enum EmbeddedSchemas {
           },
           "description": "File-name globs to skip."
         },
+        "follow_symlinks": {
+          "type": "boolean",
+          "description": "Read symbolic links whose target is outside the input folder (default false: they are rejected as outside_input_root)."
+        },
         "text_mode": {
           "enum": [
             "file",

@@ -20,6 +20,9 @@ public struct PipelineSpec: Sendable, Equatable {
         public var idField: String
         public var metadataFields: [String]?
         public var xml: XMLSelectorSpec?
+        /// Read symbolic links whose target is outside the input folder (`follow_symlinks`; default false, such
+        /// links are rejected as `outside_input_root`).
+        public var followSymlinks: Bool = false
     }
 
     /// `inputs[].xml`: XPath selectors.
@@ -125,7 +128,8 @@ public struct PipelineSpec: Sendable, Equatable {
                 textField: raw["text_field"]?.stringValue ?? "text",
                 idField: raw["id_field"]?.stringValue ?? "id",
                 metadataFields: raw["metadata_fields"]?.arrayValue?.compactMap(\.stringValue),
-                xml: xml))
+                xml: xml,
+                followSymlinks: raw["follow_symlinks"]?.boolValue ?? false))
         }
         var names = Set<String>()
         let stages = (tree["stages"]?.arrayValue ?? []).map { Stage(type: $0["type"]!.stringValue!, options: $0) }

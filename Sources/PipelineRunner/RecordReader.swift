@@ -73,6 +73,11 @@ final class RecordReader: @unchecked Sendable {
     private func open(_ i: Int) {
         let f = files[i]
         let input = spec.inputs[f.specIndex]
+        if let p = f.problem {  // never opened: recorded as one rejected document
+            pendingError = p
+            state = .finished
+            return
+        }
         do {
             let src = try openByteSource(path: f.path, displayName: f.displayName)
             switch input.format {

@@ -58,8 +58,23 @@ public struct MixSpec: Sendable, Equatable {
     public var chunk: Int?
     public var output: String
     public var sources: [Source]
+    /// Scale the ratios to sum to 1 (`--normalize`); otherwise they must already sum to 1 within `ratioSumTolerance`.
+    public var normalize: Bool = false
     /// Check each shard file's sha256 when it is opened (not a YAML key; false: `pipeline mix --no-verify`).
     public var verifyShards = true
+
+    /// How far from 1 the sum of the ratios may be without `normalize`.
+    public static let ratioSumTolerance = 1e-6
+
+    /// The ratios as fractions of 1. Throws `MixError` naming the sum when it is not 1 and `normalize` is off.
+    public func normalizedRatios() throws -> [Double] {
+        let sum = sources.reduce(0) { $0 + $1.ratio }
+        if !normalize && abs(sum - 1) > Self.ratioSumTolerance {
+            let shown = String(format: "%.6g", sum)
+            throw MixError("the ratios of the sources sum to \(shown), not 1: fix them so that they add up to 1, or pass --normalize to scale them")
+        }
+        return sources.map { $0.ratio / sum }
+    }
 
     /// Reads a mix file. Relative paths in it (sources, tokenizer, template file, output) are resolved against the
     /// folder of the YAML file, like pipeline configs.
@@ -125,8 +140,6 @@ public struct MixSpec: Sendable, Equatable {
             if let bad = extra.sorted().first { throw MixError("\(file): sources[\(i)]: unknown key \"\(bad)\"") }
             sources.append(Source(name: name, sftFiles: sft, shardDirs: shards, ratio: r, format: fmt))
         }
-        let sum = sources.reduce(0) { $0 + $1.ratio }
-        for i in sources.indices { sources[i].ratio /= sum }
         let byName = try str("by") ?? "tokens"
         guard let by = Unit(rawValue: byName) else { throw MixError("\(file): by must be tokens or records") }
         let ol = try str("over_length") ?? "drop"
@@ -189,197 +202,283 @@ public struct MixReport: Sendable {
     }
 }
 
-/// Builds a mix: loads every source, picks records per source deterministically, interleaves them and writes
-/// shards (tokens, plus loss_mask when any source is SFT) and, for SFT sets, `records.jsonl`.
+/// Builds a mix: streams every source once (keeping only an offset and a size per candidate in memory, the items
+/// themselves in a temporary spill file), picks records per source deterministically, interleaves them and writes
+/// shards (tokens, plus loss_mask when any source is SFT) and, for SFT sets, `records.jsonl`. Everything is written
+/// into a temporary sibling folder of the output, renamed to the output only when the mix succeeded.
 public enum Mixer {
-    struct Item {
-        var id: String
-        var tokens: [UInt32]
-        var mask: [UInt8]?
-        var record: SFTRecord?
-        var count: Int
+    typealias Entry = MixSpill.Entry
+
+    /// The candidates of every source.
+    struct Loaded {
+        var spills: [MixSpill] = []
+        var entries: [[Entry]] = []
+        var validations: [SFTValidationSummary?] = []
+        var anyMask = false
     }
 
     public static func run(_ spec: MixSpec, log: (String) -> Void = { _ in }) throws -> MixReport {
-        var renderer: SFTRenderer?
-        var tokenizer: BPETokenizer?
-        if let t = spec.tokenizer {
-            do { tokenizer = try BPETokenizer.load(path: t) } catch { throw MixError("tokenizer \(t): \(error)") }
-            renderer = try SFTRenderer(template: try ChatTemplate.named(spec.template), tokenizer: tokenizer!, trainOnPrompt: spec.trainOnPrompt)
+        var spec = spec
+        let ratios = try spec.normalizedRatios()
+        for i in spec.sources.indices { spec.sources[i].ratio = ratios[i] }
+        let tmp = temporaryFolder(for: spec.output)
+        try? FileManager.default.removeItem(atPath: tmp)
+        try makeDirectory(tmp)
+        do {
+            let report = try build(spec, into: tmp, log: log)
+            try publish(tmp, as: spec.output)
+            return report
+        } catch {
+            try? FileManager.default.removeItem(atPath: tmp)
+            throw error
         }
+    }
+
+    /// The sibling folder a mix is written to before it is renamed to `output`: unique per process.
+    static func temporaryFolder(for output: String) -> String {
+        let trimmed = output.hasSuffix("/") ? String(output.dropLast()) : output
+        let parent = (trimmed as NSString).deletingLastPathComponent
+        let name = (trimmed as NSString).lastPathComponent
+        return (parent.isEmpty ? "" : parent + "/") + ".\(name).tmp-\(getpid())"
+    }
+
+    /// Replaces `output` with the finished folder `tmp` (an earlier output is removed only after the rename).
+    static func publish(_ tmp: String, as output: String) throws {
+        let fm = FileManager.default
+        var old: String?
+        if fm.fileExists(atPath: output) {
+            old = temporaryFolder(for: output).replacingOccurrences(of: ".tmp-", with: ".old-")
+            try? fm.removeItem(atPath: old!)
+            guard rename(output, old!) == 0 else {
+                throw MixError("cannot replace \(output): \(String(cString: strerror(errno))); remove it or choose another output")
+            }
+        }
+        guard rename(tmp, output) == 0 else {
+            let why = String(cString: strerror(errno))
+            if let old { _ = rename(old, output) }
+            throw MixError("cannot rename the finished mix to \(output): \(why); check that its parent folder is writable")
+        }
+        if let old { try? fm.removeItem(atPath: old) }
+    }
+
+    static func loadTokenizer(_ spec: MixSpec) throws -> (BPETokenizer?, SFTRenderer?) {
+        guard let t = spec.tokenizer else { return (nil, nil) }
+        let tokenizer: BPETokenizer
+        do { tokenizer = try BPETokenizer.load(path: t) } catch { throw MixError("tokenizer \(t): \(error)") }
+        return (tokenizer, try SFTRenderer(template: try ChatTemplate.named(spec.template), tokenizer: tokenizer, trainOnPrompt: spec.trainOnPrompt))
+    }
+
+    static func build(_ spec: MixSpec, into dir: String, log: (String) -> Void) throws -> MixReport {
+        let (tokenizer, renderer) = try loadTokenizer(spec)
         let hasSFT = spec.sources.contains { !$0.sftFiles.isEmpty }
         if hasSFT && renderer == nil && spec.by == .tokens { throw MixError("a mix by tokens with SFT sets needs a tokenizer") }
         if hasSFT && renderer == nil && spec.sources.contains(where: { !$0.shardDirs.isEmpty }) {
             throw MixError("a mix of SFT sets and shard folders needs a tokenizer (the output is shards)")
         }
-        // Load.
-        var items = [[Item]]()
-        var validations = [SFTValidationSummary?]()
-        var anyMask = false
-        var fingerprint: String?
-        for s in spec.sources {
-            var list = [Item]()
-            if !s.sftFiles.isEmpty {
-                var o = SFTValidationOptions()
-                o.format = s.format
-                o.maxTokens = spec.maxTokens
-                o.overLength = spec.overLength
-                let v = SFTValidator(options: o, renderer: renderer)
-                for f in s.sftFiles {
-                    guard FileManager.default.fileExists(atPath: f) else { throw MixError("source \(s.name): no file \(f)") }
-                    try v.validate(path: f, source: s.name) { rec, r in
-                        var rec = rec
-                        rec.meta["origin"] = .string(f)
-                        list.append(Item(id: rec.id, tokens: r?.tokens ?? [], mask: r?.lossMask, record: rec, count: r?.tokens.count ?? 0))
-                    }
-                }
-                if v.summary.fatal { throw MixError("source \(s.name): a record is longer than max_tokens and over_length is error") }
-                log("source \(s.name): \(v.summary.records) records, \(v.summary.valid) valid, \(v.summary.rejected) rejected")
-                validations.append(v.summary)
-                anyMask = true
-            } else {
-                for d in s.shardDirs {
-                    let r: ShardReader
-                    do { r = try ShardReader(directory: d, verifyHashes: spec.verifyShards) } catch { throw MixError("source \(s.name): \(error)") }
-                    if r.hasLossMask { anyMask = true }
-                    if let fp = r.manifest?.tokenizer.fingerprint {
-                        let expected = tokenizer?.fingerprint ?? fingerprint ?? fp
-                        if fp != expected {
-                            throw MixError("source \(s.name): \(d) was tokenized with another tokenizer (fingerprint \(fp.prefix(12))…, expected \(expected.prefix(12))…); every source of a mix must use one tokenizer")
-                        }
-                        fingerprint = fp
-                    }
-                    try r.forEach { smp in
-                        if let c = spec.chunk, smp.lossMask == nil, smp.tokens.count > c {
-                            var k = 0
-                            for start in stride(from: 0, to: smp.tokens.count, by: c) {
-                                let piece = Array(smp.tokens[start..<min(start + c, smp.tokens.count)])
-                                list.append(Item(id: "\(smp.id)#\(k)", tokens: piece, mask: nil, record: nil, count: piece.count))
-                                k += 1
-                            }
-                        } else {
-                            list.append(Item(id: smp.id, tokens: smp.tokens, mask: smp.lossMask, record: nil, count: smp.tokens.count))
-                        }
-                        return true
-                    }
-                }
-                log("source \(s.name): \(list.count) samples from \(s.shardDirs.count) shard folder(s)")
-                validations.append(nil)
-            }
-            if list.isEmpty { throw MixError("source \(s.name) has no usable records") }
-            items.append(list)
+        var loaded = try load(spec, renderer: renderer, tokenizer: tokenizer, spillDir: dir, log: log)
+        let chosen = try select(spec, entries: &loaded.entries)
+        for (si, s) in spec.sources.enumerated() where chosen[si].isEmpty {
+            log("warning: source \(s.name) gets 0 records: its share (\(format2(s.ratio * 100))%) of this total rounds to nothing; raise total or its ratio")
         }
-        func units(_ it: Item) -> Int { spec.by == .tokens ? it.count : 1 }
-        let avail = items.map { $0.reduce(0) { $0 + units($1) } }
-        let availRecords = items.map(\.count)
-        let availTokens = items.map { $0.reduce(0) { $0 + $1.count } }
-        let caps = avail.map { Double($0) * (spec.replacement ? max(1, spec.maxUpsample) : 1) }
-        var limit = Double.infinity, limiting = ""
-        for (i, s) in spec.sources.enumerated() where caps[i] / s.ratio < limit { limit = caps[i] / s.ratio; limiting = s.name }
-        let total: Double
-        if let t = spec.total {
-            if Double(t) > limit * 1.000001 {
-                throw MixError("total \(t) \(spec.by.rawValue) is more than the sources allow (\(Int(limit)), limited by \(limiting): \(avail[spec.sources.firstIndex { $0.name == limiting }!]) \(spec.by.rawValue) available\(spec.replacement ? ", max_upsample \(spec.maxUpsample)" : "; set replacement: true to upsample"))")
-            }
-            total = Double(t)
-        } else {
-            // Default: the largest mix that needs no upsampling.
-            total = spec.sources.enumerated().map { Double(avail[$0.offset]) / $0.element.ratio }.min()!.rounded(.down)
-        }
-        // Select per source.
-        var chosen = [[Int]]()
-        for (si, s) in spec.sources.enumerated() {
-            let target = s.ratio * total
-            var pick = [Int](), got = 0.0
-            var epoch: UInt64 = 0
-            outer: while got < target {
-                if epoch > 0 && !spec.replacement { break }
-                let perm = permutation(items[si].count, seed: spec.seed, stream: UInt64(si) << 20 | epoch)
-                for k in perm {
-                    let u = Double(units(items[si][k]))
-                    if got + u > target {
-                        let it = items[si][k]
-                        let need = Int((target - got).rounded())
-                        if spec.by == .tokens && it.record == nil && it.mask == nil && need > 0 {
-                            // CPT text can be cut: take the first `need` tokens of this document.
-                            items[si].append(Item(id: it.id + "#cut", tokens: Array(it.tokens.prefix(need)), mask: nil, record: nil, count: need))
-                            pick.append(items[si].count - 1); got += Double(need)
-                        } else if got + u - target < target - got {
-                            // A record is never cut: take it only when that lands closer to the target.
-                            pick.append(k); got += u
-                        }
-                        break outer
-                    }
-                    pick.append(k); got += u
-                    if got >= target { break outer }
-                }
-                epoch += 1
-                if Double(epoch) >= max(1, spec.maxUpsample) + 1 { break }
-            }
-            chosen.append(pick)
-        }
-        // Report.
-        let gotUnits = chosen.enumerated().map { si, p in p.reduce(0) { $0 + units(items[si][$1]) } }
-        let sumUnits = Double(gotUnits.reduce(0, +))
-        var entries = [MixReport.Entry]()
-        for (si, s) in spec.sources.enumerated() {
-            let toks = chosen[si].reduce(0) { $0 + items[si][$1].count }
-            entries.append(.init(name: s.name, target: s.ratio, achieved: sumUnits > 0 ? Double(gotUnits[si]) / sumUnits : 0,
-                                 records: chosen[si].count, tokens: toks, availableRecords: availRecords[si],
-                                 availableTokens: availTokens[si],
-                                 upsample: avail[si] > 0 ? Double(gotUnits[si]) / Double(avail[si]) : 0, validation: validations[si]))
-        }
-        let report = MixReport(name: spec.name, by: spec.by, seed: spec.seed, total: Int(sumUnits), entries: entries)
-        // Interleave and write.
-        var order = [(Int, Int)]()
-        for (si, p) in chosen.enumerated() { for k in p { order.append((si, k)) } }
-        let perm = permutation(order.count, seed: spec.seed, stream: 0xFFFF_FFFF)
-        try makeDirectory(spec.output)
-        if let tok = tokenizer {
-            var o = SFTShardWriter.Options()
-            o.lossMask = anyMask
-            o.packWindow = spec.pack
-            let w = try SFTShardWriter(directory: spec.output, tokenizer: tok, configHash: "mix:\(spec.name):\(spec.seed)", options: o)
-            for p in perm {
-                let (si, k) = order[p]
-                let it = items[si][k]
-                try w.add(id: it.id, source: spec.sources[si].name, rendered: RenderedSFT(tokens: it.tokens, lossMask: it.mask ?? [UInt8](repeating: 1, count: it.tokens.count)))
-            }
-            try w.finish()
-        } else if !hasSFT {
-            // CPT shards without a tokenizer: keep the first source's manifest tokenizer identity.
-            let m = try ShardReader(directory: spec.sources[0].shardDirs[0]).manifest
-            var o = SFTShardWriter.Options()
-            o.lossMask = anyMask
-            o.packWindow = spec.pack
-            o.dtype = m?.dtype
-            let w = try SFTShardWriter(directory: spec.output, tokenizer: m?.tokenizer ?? .init(fingerprint: "unknown", vocabSize: 1 << 32 - 1, eosID: nil),
-                                       configHash: "mix:\(spec.name):\(spec.seed)", options: o)
-            for p in perm {
-                let (si, k) = order[p]
-                let it = items[si][k]
-                try w.add(id: it.id, source: spec.sources[si].name, rendered: RenderedSFT(tokens: it.tokens, lossMask: it.mask ?? [UInt8](repeating: 1, count: it.tokens.count)))
-            }
-            try w.finish()
-        }
-        if hasSFT {
-            let f = try AtomicOutputFile(path: spec.output + "/records.jsonl")
-            for p in perm {
-                let (si, k) = order[p]
-                if let r = items[si][k].record { try f.write(r.jsonLine()) }
-            }
-            try f.commit()
-        }
+        let report = makeReport(spec, loaded: loaded, chosen: chosen)
+        try write(spec, loaded: loaded, chosen: chosen, tokenizer: tokenizer, hasSFT: hasSFT, into: dir)
+        for sp in loaded.spills { sp.remove() }
         var rb = [UInt8]()
         JSONWriter.write(report.json, into: &rb)
         rb.append(0x0A)
-        let f = try AtomicOutputFile(path: spec.output + "/mix_report.json")
+        let f = try AtomicOutputFile(path: dir + "/mix_report.json")
         try f.write(rb)
         try f.commit()
         if report.maxDeviation > spec.tolerance {
-            throw MixError("achieved ratios are off by \(format2(report.maxDeviation * 100)) points (tolerance \(format2(spec.tolerance * 100))): the sources have too few or too long records for this total\n" + report.table())
+            throw MixError("achieved ratios are off by \(format2(report.maxDeviation * 100)) points (tolerance \(format2(spec.tolerance * 100))): the sources have too few or too long records for this total; nothing was written to \(spec.output)\n" + report.table())
         }
         return report
+    }
+
+    /// Streams every source into its spill file, keeping one entry per candidate.
+    static func load(_ spec: MixSpec, renderer: SFTRenderer?, tokenizer: BPETokenizer?, spillDir: String, log: (String) -> Void) throws -> Loaded {
+        var loaded = Loaded()
+        var fingerprint: String?
+        for (si, s) in spec.sources.enumerated() {
+            let spill = try MixSpill(path: spillDir + "/.source-\(si).spill")
+            var list = [Entry]()
+            if !s.sftFiles.isEmpty {
+                loaded.validations.append(try loadSFT(s, spec: spec, renderer: renderer, spill: spill, into: &list, log: log))
+                loaded.anyMask = true
+            } else {
+                if try loadShards(s, spec: spec, tokenizer: tokenizer, fingerprint: &fingerprint, spill: spill, into: &list) { loaded.anyMask = true }
+                log("source \(s.name): \(list.count) samples from \(s.shardDirs.count) shard folder(s)")
+                loaded.validations.append(nil)
+            }
+            if list.isEmpty { throw MixError("source \(s.name) has no usable records") }
+            loaded.spills.append(spill)
+            loaded.entries.append(list)
+        }
+        return loaded
+    }
+
+    static func loadSFT(_ s: MixSpec.Source, spec: MixSpec, renderer: SFTRenderer?, spill: MixSpill, into list: inout [Entry],
+                        log: (String) -> Void) throws -> SFTValidationSummary {
+        var o = SFTValidationOptions()
+        o.format = s.format
+        o.maxTokens = spec.maxTokens
+        o.overLength = spec.overLength
+        let v = SFTValidator(options: o, renderer: renderer)
+        for f in s.sftFiles {
+            guard FileManager.default.fileExists(atPath: f) else { throw MixError("source \(s.name): no file \(f)") }
+            var failure: Error?
+            try v.validate(path: f, source: s.name) { rec, r in
+                guard failure == nil else { return }
+                var rec = rec
+                rec.meta["origin"] = .string(f)
+                do { list.append(try spill.append(.init(id: rec.id, tokens: r?.tokens ?? [], mask: r?.lossMask, recordLine: rec.jsonLine()))) }
+                catch { failure = error }
+            }
+            if let failure { throw failure }
+        }
+        if v.summary.fatal { throw MixError("source \(s.name): a record is longer than max_tokens and over_length is error") }
+        log("source \(s.name): \(v.summary.records) records, \(v.summary.valid) valid, \(v.summary.rejected) rejected")
+        return v.summary
+    }
+
+    /// Streams the shard folders of a CPT (or SFT) source; returns whether any has a loss mask.
+    static func loadShards(_ s: MixSpec.Source, spec: MixSpec, tokenizer: BPETokenizer?, fingerprint: inout String?, spill: MixSpill,
+                           into list: inout [Entry]) throws -> Bool {
+        var anyMask = false
+        for d in s.shardDirs {
+            let r: ShardReader
+            do { r = try ShardReader(directory: d, verifyHashes: spec.verifyShards) } catch { throw MixError("source \(s.name): \(error)") }
+            if r.hasLossMask { anyMask = true }
+            if let fp = r.manifest?.tokenizer.fingerprint {
+                let expected = tokenizer?.fingerprint ?? fingerprint ?? fp
+                if fp != expected {
+                    throw MixError("source \(s.name): \(d) was tokenized with another tokenizer (fingerprint \(fp.prefix(12))…, expected \(expected.prefix(12))…); every source of a mix must use one tokenizer")
+                }
+                fingerprint = fp
+            }
+            var failure: Error?
+            try r.forEach { smp in
+                do {
+                    if let c = spec.chunk, smp.lossMask == nil, smp.tokens.count > c {
+                        for (k, start) in stride(from: 0, to: smp.tokens.count, by: c).enumerated() {
+                            let piece = Array(smp.tokens[start..<min(start + c, smp.tokens.count)])
+                            list.append(try spill.append(.init(id: "\(smp.id)#\(k)", tokens: piece, mask: nil, recordLine: nil)))
+                        }
+                    } else {
+                        list.append(try spill.append(.init(id: smp.id, tokens: smp.tokens, mask: smp.lossMask, recordLine: nil)))
+                    }
+                } catch { failure = error; return false }
+                return true
+            }
+            if let failure { throw failure }
+        }
+        return anyMask
+    }
+
+    static func units(_ e: Entry, _ spec: MixSpec) -> Int { spec.by == .tokens ? Int(e.count) : 1 }
+
+    /// The total to aim for: `total`, checked against what the sources allow, or the largest needing no upsampling.
+    static func total(_ spec: MixSpec, available avail: [Int]) throws -> Double {
+        let caps = avail.map { Double($0) * (spec.replacement ? max(1, spec.maxUpsample) : 1) }
+        var limit = Double.infinity, limiting = 0
+        for (i, s) in spec.sources.enumerated() where caps[i] / s.ratio < limit { limit = caps[i] / s.ratio; limiting = i }
+        guard let t = spec.total else {
+            return spec.sources.enumerated().map { Double(avail[$0.offset]) / $0.element.ratio }.min()!.rounded(.down)
+        }
+        if Double(t) > limit * 1.000001 {
+            throw MixError("total \(t) \(spec.by.rawValue) is more than the sources allow (\(Int(limit)), limited by \(spec.sources[limiting].name): \(avail[limiting]) \(spec.by.rawValue) available\(spec.replacement ? ", max_upsample \(spec.maxUpsample)" : "; set replacement: true to upsample"))")
+        }
+        return Double(t)
+    }
+
+    /// Picks the entries of each source (indices into `entries`, to which cut pieces are appended).
+    static func select(_ spec: MixSpec, entries: inout [[Entry]]) throws -> [[Int]] {
+        let avail = entries.map { $0.reduce(0) { $0 + units($1, spec) } }
+        let total = try total(spec, available: avail)
+        var chosen = [[Int]]()
+        for (si, s) in spec.sources.enumerated() {
+            chosen.append(pick(si, target: s.ratio * total, spec: spec, entries: &entries[si]))
+        }
+        return chosen
+    }
+
+    static func pick(_ si: Int, target: Double, spec: MixSpec, entries: inout [Entry]) -> [Int] {
+        var pick = [Int](), got = 0.0
+        var epoch: UInt64 = 0
+        outer: while got < target {
+            if epoch > 0 && !spec.replacement { break }
+            let perm = permutation(entries.count, seed: spec.seed, stream: UInt64(si) << 20 | epoch)
+            for k in perm {
+                let u = Double(units(entries[k], spec))
+                if got + u > target {
+                    let e = entries[k]
+                    let need = Int((target - got).rounded())
+                    if spec.by == .tokens && e.cuttable && need > 0 {
+                        // CPT text can be cut: take the first `need` tokens of this document.
+                        entries.append(Entry(offset: e.offset, count: Int32(need), cuttable: false, cut: true))
+                        pick.append(entries.count - 1); got += Double(need)
+                    } else if got + u - target < target - got {
+                        // A record is never cut: take it only when that lands closer to the target.
+                        pick.append(k); got += u
+                    }
+                    break outer
+                }
+                pick.append(k); got += u
+                if got >= target { break outer }
+            }
+            epoch += 1
+            if Double(epoch) >= max(1, spec.maxUpsample) + 1 { break }
+        }
+        return pick
+    }
+
+    static func makeReport(_ spec: MixSpec, loaded: Loaded, chosen: [[Int]]) -> MixReport {
+        let entries = loaded.entries
+        let gotUnits = chosen.enumerated().map { si, p in p.reduce(0) { $0 + units(entries[si][$1], spec) } }
+        let sumUnits = Double(gotUnits.reduce(0, +))
+        var out = [MixReport.Entry]()
+        for (si, s) in spec.sources.enumerated() {
+            // Candidates only (cut pieces appended by the selection are not available units).
+            let candidates = entries[si].filter { !$0.cut }
+            let avail = candidates.reduce(0) { $0 + units($1, spec) }
+            let toks = chosen[si].reduce(0) { $0 + Int(entries[si][$1].count) }
+            out.append(.init(name: s.name, target: s.ratio, achieved: sumUnits > 0 ? Double(gotUnits[si]) / sumUnits : 0,
+                             records: chosen[si].count, tokens: toks, availableRecords: candidates.count,
+                             availableTokens: candidates.reduce(0) { $0 + Int($1.count) },
+                             upsample: avail > 0 ? Double(gotUnits[si]) / Double(avail) : 0, validation: loaded.validations[si]))
+        }
+        return MixReport(name: spec.name, by: spec.by, seed: spec.seed, total: Int(sumUnits), entries: out)
+    }
+
+    /// Writes the chosen items in their interleaved order: shards (when there are tokens) and `records.jsonl`.
+    static func write(_ spec: MixSpec, loaded: Loaded, chosen: [[Int]], tokenizer: BPETokenizer?, hasSFT: Bool, into dir: String) throws {
+        var order = [(Int, Int)]()
+        for (si, p) in chosen.enumerated() { for k in p { order.append((si, k)) } }
+        let perm = permutation(order.count, seed: spec.seed, stream: 0xFFFF_FFFF)
+        var o = SFTShardWriter.Options()
+        o.lossMask = loaded.anyMask
+        o.packWindow = spec.pack
+        let hash = "mix:\(spec.name):\(spec.seed)"
+        var writer: SFTShardWriter?
+        if let tok = tokenizer {
+            writer = try SFTShardWriter(directory: dir, tokenizer: tok, configHash: hash, options: o)
+        } else if !hasSFT {
+            // CPT shards without a tokenizer: keep the first source's manifest tokenizer identity.
+            let m = try ShardReader(directory: spec.sources[0].shardDirs[0]).manifest
+            o.dtype = m?.dtype
+            writer = try SFTShardWriter(directory: dir, tokenizer: m?.tokenizer ?? .init(fingerprint: "unknown", vocabSize: 1 << 32 - 1, eosID: nil),
+                                        configHash: hash, options: o)
+        }
+        let records = hasSFT ? try AtomicOutputFile(path: dir + "/records.jsonl") : nil
+        for p in perm {
+            let (si, k) = order[p]
+            let it = try loaded.spills[si].read(loaded.entries[si][k])
+            try writer?.add(id: it.id, source: spec.sources[si].name,
+                            rendered: RenderedSFT(tokens: it.tokens, lossMask: it.mask ?? [UInt8](repeating: 1, count: it.tokens.count)))
+            if let r = it.recordLine { try records?.write(r) }
+        }
+        _ = try writer?.finish()
+        try records?.commit()
     }
 
     /// A deterministic permutation of 0..<n (Fisher-Yates on `CounterRandom`).

@@ -101,6 +101,7 @@ struct ExtractCommand: ParsableCommand {
         /// One file's documents (id, text, metadata) or the reason it failed. Safe to call from several threads.
         @Sendable func process(_ path: String) -> Result<[(String, String, [String: String]?)], ExtractCommandError> {
             let name = URL(fileURLWithPath: path).lastPathComponent
+            if let e = InputFileKind.of(path: path).inputError(file: path) { return .failure(.init(message: "\(e.message) [\(e.code)]")) }
             guard let data = FileManager.default.contents(atPath: path) else { return .failure(.init(message: "cannot read the file")) }
             switch format {
             case .text:

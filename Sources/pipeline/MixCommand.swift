@@ -28,11 +28,15 @@ struct MixCommand: ParsableCommand {
     @Flag(name: .customLong("no-verify"), help: "Skip the sha256 check of each source shard file (on by default).")
     var noVerify = false
 
+    @Flag(help: "Scale the ratios so that they sum to 1 (without it, ratios that do not sum to 1 are an error).")
+    var normalize = false
+
     func run() throws {
         var s = try orExit { try MixSpec.load(path: spec) }
         if let seed { s.seed = seed }
         if let output { s.output = output }
         s.verifyShards = !noVerify
+        if normalize { s.normalize = true }
         let lock = try orExit { try OutputLock(siblingOf: s.output) }  // OUT.lock: one mix writes OUT at a time
         defer { lock.release() }
         let r = try orExit { try Mixer.run(s, log: { printError($0) }) }

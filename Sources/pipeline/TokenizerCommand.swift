@@ -33,9 +33,12 @@ struct TokenizerCommand: ParsableCommand {
                                                                  pattern: pat, normalization: norm, threads: threads))
             let t0 = Date()
             for path in inputs {
-                if path.hasSuffix(".jsonl") {
-                    try forEachJSONLText(path, field: field) { _, text in trainer.feed(text) }
+                if TokenizerInput.isJSONL(path) {
+                    try TokenizerInput(fields: [field]).forEachText(path, onReject: { throw TokenizerInputError($0) }) { _, text in trainer.feed(text) }
+                } else if path.hasSuffix(".gz") || path.hasSuffix(".zst") || path.hasSuffix(".zstd") {
+                    for line in try TokenizerInput.readText(path).split(separator: "\n") { trainer.feed(String(line)) }
                 } else {
+                    try InputFileKind.requireRegularFile(path: path, displayName: path)
                     try trainer.feedFile(path: path)
                 }
             }
@@ -77,22 +80,29 @@ struct TokenizerCommand: ParsableCommand {
                 docs.removeAll(keepingCapacity: true)
             }
             let sources = inputs.isEmpty ? ["-"] : inputs
+            let reader = TokenizerInput(fields: [field], idField: idField)
+            var encoded = 0, rejected = 0
+            func reject(_ message: String) { printErr(message); rejected += 1 }
+            func add(_ id: String, _ text: String) { docs.append((id, text)); encoded += 1; if docs.count >= 4096 { flush() } }
             for src in sources {
-                let isJSONL = format == "jsonl" || (format == "auto" && (src.hasSuffix(".jsonl") || src.hasSuffix(".json")))
-                if isJSONL {
-                    try forEachJSONLText(src, field: field, idField: idField) { id, text in
-                        docs.append((id, text)); if docs.count >= 4096 { flush() }
+                do {
+                    if format == "jsonl" || (format == "auto" && TokenizerInput.isJSONL(src)) {
+                        try reader.forEachText(src, onReject: reject, add)
+                    } else {
+                        let text = try TokenizerInput.readText(src)
+                        if lines {
+                            for (k, l) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() { add("\(k)", String(l)) }
+                        } else { add(src, text) }
                     }
-                } else {
-                    let text = try readText(src)
-                    if lines {
-                        for (k, l) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                            docs.append(("\(k)", String(l))); if docs.count >= 4096 { flush() }
-                        }
-                    } else { docs.append((src, text)) }
+                } catch let e as InputError {
+                    reject(e.line > 0 ? e.description : "\(src): \(e.message) [\(e.code)]")
                 }
             }
             flush()
+            if rejected > 0 {
+                printErr("\(encoded) lines encoded, \(rejected) rejected (see the messages above)")
+                throw ExitCode(1)
+            }
         }
     }
 
@@ -113,7 +123,7 @@ struct TokenizerCommand: ParsableCommand {
                 return
             }
             for src in inputs.isEmpty ? ["-"] : inputs {
-                let text = try readText(src)
+                let text = try TokenizerInput.readText(src)
                 for (k, line) in text.split(separator: "\n").enumerated() {
                     let v = try JSONParser.parse(String(line))
                     guard let arr = v["ids"]?.arrayValue else { throw ValidationError("\(src):\(k + 1): no \"ids\" array") }
@@ -177,8 +187,9 @@ struct TokenizerCommand: ParsableCommand {
             func load(_ paths: [String]) throws -> [String] {
                 var docs = [String]()
                 for p in paths {
-                    if p.hasSuffix(".jsonl") { try forEachJSONLText(p, fields: fields) { _, t in docs.append(t) } }
-                    else { docs.append(try readText(p)) }
+                    if TokenizerInput.isJSONL(p) {
+                        try TokenizerInput(fields: fields).forEachText(p, onReject: { throw TokenizerInputError($0) }) { _, t in docs.append(t) }
+                    } else { docs.append(try TokenizerInput.readText(p)) }
                 }
                 return docs
             }
@@ -198,42 +209,6 @@ struct TokenizerCommand: ParsableCommand {
 // MARK: helpers
 
 private func printErr(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
-
-private func readText(_ path: String) throws -> String {
-    let data: Data
-    if path == "-" { data = FileHandle.standardInput.readDataToEndOfFile() } else {
-        guard let d = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
-        data = d
-    }
-    return data.withUnsafeBytes { TextDecoding.decode($0).text }
-}
-
-/// Calls `body(id, text)` for each JSONL line; text is `field` (or several fields joined by newlines).
-private func forEachJSONLText(_ path: String, field: String = "text", fields: [String]? = nil, idField: String = "id",
-                              _ body: (String, String) throws -> Void) throws {
-    let data: Data
-    if path == "-" { data = FileHandle.standardInput.readDataToEndOfFile() } else {
-        guard let d = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
-        data = d
-    }
-    let names = fields ?? [field]
-    var lineNo = 0
-    for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-        lineNo += 1
-        if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
-        let v: JSONValue
-        do { v = try JSONParser.parse(bytes: [UInt8](line)) } catch { throw ValidationError("\(path):\(lineNo): \(error)") }
-        let parts = names.compactMap { v[$0]?.stringValue }
-        guard !parts.isEmpty else { throw ValidationError("\(path):\(lineNo): no string field \"\(names.joined(separator: ","))\"") }
-        let id: String
-        switch v[idField] {
-        case .string(let s)?: id = s
-        case .int(let i)?: id = String(i)
-        default: id = String(lineNo - 1)
-        }
-        try body(id, parts.joined(separator: "\n"))
-    }
-}
 
 /// Buffered stdout or file output.
 private final class OutputSink {

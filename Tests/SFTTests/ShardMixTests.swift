@@ -158,7 +158,11 @@ func writeSFT(_ n: Int, prefix: String, answerWords: Int, in dir: String) -> Str
     #expect(s.template == "chatml")
     #expect(s.sources[0].sftFiles == [d + "/data/a.jsonl"])
     #expect(s.sources[1].shardDirs == ["/abs/b"])
-    #expect(s.sources.map(\.ratio) == [0.5, 0.5])
+    #expect(s.sources.map(\.ratio) == [1, 1])
+    #expect(throws: MixError.self) { try s.normalizedRatios() }
+    var n = s
+    n.normalize = true
+    #expect(try n.normalizedRatios() == [0.5, 0.5])
 }
 
 @Test func mixedSFTAndCPTSources() throws {
