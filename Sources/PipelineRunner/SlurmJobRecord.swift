@@ -40,7 +40,7 @@ public struct SlurmJobRecord: Codable, Sendable, Equatable {
 
     public func save(outputDir: String) throws {
         let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let f = try AtomicOutputFile(path: Self.path(outputDir: outputDir))
         try f.write(Array(try enc.encode(self)) + [10])
         try f.commit()

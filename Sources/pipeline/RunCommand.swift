@@ -50,12 +50,12 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let (givenRank, givenSize) = (self.rank, self.worldSize)
         let (rank, worldSize) = try orExit { try RankEnvironment.resolve(rank: givenRank, worldSize: givenSize, env: ProcessInfo.processInfo.environment) }
-        let chain = noNext ? PhaseChain(single: try orExit { try loadSpec(config) }, path: config)
-                           : try orExit { try PhaseChain.load(path: config, loader: loadSpec) }
-        if output != nil && chain.phases.count > 1 {
-            printError("--output cannot be used with a config that has next: (the next phase reads \(chain.phases[0].spec.output.path)/documents)")
-            throw ExitCode(2)
+        let first = try loadSpec(config)
+        if output != nil, let next = first.next, !noNext {
+            printError("note: with --output the next phase (\(next)) is not run: its inputs read \(first.output.path)/documents")
         }
+        let chain = noNext || output != nil ? PhaseChain(single: first, path: config)
+                                            : try orExit { try PhaseChain.load(path: config, loader: loadSpec) }
         for (i, phase) in chain.phases.enumerated() {
             if i > 0 {
                 guard worldSize == 1 else {

@@ -30,7 +30,7 @@ struct StatusCommand: ParsableCommand {
         }
         if json {
             let enc = JSONEncoder()
-            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try enc.encode(status), as: UTF8.self))
         } else {
             print(status.table())

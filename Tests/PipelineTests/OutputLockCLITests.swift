@@ -6,24 +6,26 @@ import Foundation
 import PipelineRunner
 import Testing
 
-/// The lock through the real binary: a blocked `pipeline run` holds its rank's lock, a second run on the folder
-/// exits 1 naming it, and after a `kill -9` the lock is gone, so the run resumes.
+/// The lock through the real binary: a stopped `pipeline run` (SIGSTOP once it holds its rank's lock) keeps the
+/// lock, a second run on the folder exits 1 naming it, and after a `kill -9` the lock is gone, so the run resumes.
 @Suite(.enabled(if: CLI.binary != nil, "pipeline binary not built"))
 struct OutputLockCLITests {
     /// Waits (up to 30 s) until the lock file names `pid`.
     static func waitForHolder(_ lockFile: String, pid: Int32) -> Bool {
-        for _ in 0..<600 {
+        for _ in 0..<30_000 {
             if let d = FileManager.default.contents(atPath: lockFile), String(decoding: d, as: UTF8.self).contains("pid \(pid)\n") { return true }
-            usleep(50_000)
+            usleep(1_000)
         }
         return false
     }
 
     @Test func secondRunRefusesAndAKilledRunLeavesNoStaleLock() throws {
         let d = TempDir()
-        // A FIFO nobody writes: the first run blocks reading it while holding the lock.
-        #expect(mkfifo(d.path + "/in.jsonl", 0o644) == 0)
-        d.write("p.yaml", "inputs: [{path: in.jsonl, format: jsonl}]\noutput: {path: out}\n")
+        // An input big enough that the first run is still busy when it is stopped right after taking the lock.
+        var text = ""
+        for i in 0..<200_000 { text += "{\"id\":\"d\(i)\",\"text\":\"record \(i) of the lock test, long enough to take a moment to read and write\"}\n" }
+        d.write("in.jsonl", text)
+        d.write("p.yaml", "inputs: [{path: in.jsonl, format: jsonl}]\noutput: {path: out}\nexecution: {workers: 1}\n")
         let first = Process()
         first.executableURL = URL(fileURLWithPath: CLI.binary!)
         first.arguments = ["run", d.path + "/p.yaml", "--no-progress"]
@@ -33,6 +35,8 @@ struct OutputLockCLITests {
         defer { if first.isRunning { kill(first.processIdentifier, SIGKILL); first.waitUntilExit() } }
         let pid = first.processIdentifier
         try #require(Self.waitForHolder(d.path + "/out/state/rank-00000.lock", pid: pid))
+        kill(pid, SIGSTOP)
+        #expect(!FileManager.default.fileExists(atPath: d.path + "/out/completions/rank-00000"), "the first run finished before it was stopped")
 
         let second = try CLI.run(["run", d.path + "/p.yaml", "--no-progress"])
         #expect(second.status == 1)
@@ -47,8 +51,6 @@ struct OutputLockCLITests {
         // The kernel dropped the lock with the process: it can be taken at once, and the run resumes.
         let lock = try PipelineExecutor.lockOutput(d.path + "/out", rank: 0)
         lock.release()
-        unlink(d.path + "/in.jsonl")
-        d.write("in.jsonl", "")
         let again = try CLI.run(["run", d.path + "/p.yaml", "--no-progress"])
         #expect(again.status == 0, "\(again.err)")
         #expect(FileManager.default.fileExists(atPath: d.path + "/out/completions/rank-00000"))

@@ -78,7 +78,8 @@ enum TestEnv {
 
     /// Documents from real data: the "text" (or instruction/output) fields of JSONL, or paragraphs of text files,
     /// up to `maxBytes` in all.
-    static func sampleDocs(_ rel: String, maxBytes: Int, maxDocs: Int = 100_000) -> [String] {
+    /// `allFiles`: read every file of a folder as text, not only `.txt` and `.jsonl`.
+    static func sampleDocs(_ rel: String, maxBytes: Int, maxDocs: Int = 100_000, allFiles: Bool = false) -> [String] {
         guard let path = data(rel) else { return [] }
         var docs = [String]()
         var total = 0
@@ -88,7 +89,13 @@ enum TestEnv {
         if isDir.boolValue {
             let en = FileManager.default.enumerator(atPath: path)
             while let f = en?.nextObject() as? String {
-                if f.hasSuffix(".txt") || f.hasSuffix(".jsonl") { files.append((path as NSString).appendingPathComponent(f)) }
+                let full = (path as NSString).appendingPathComponent(f)
+                var isDir: ObjCBool = false
+                if f.hasSuffix(".txt") || f.hasSuffix(".jsonl") {
+                    files.append(full)
+                } else if allFiles, FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue {
+                    files.append(full)  // license texts and copyright files have no suffix
+                }
             }
             files.sort()
         } else { files = [path] }
