@@ -23,6 +23,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // ICU (Debian libicu-dev): word segmentation (dictionary-based for CJK and Thai), normalization, properties.
+        .systemLibrary(name: "CICU", pkgConfig: "icu-uc", providers: [.apt(["libicu-dev"])]),
 
         .target(name: "DomainForgeCore", dependencies: ["CZstd", "CZlib", "CCrypto"]),
         .target(name: "Shards", dependencies: ["DomainForgeCore", "CZstd"]),
