@@ -26,7 +26,10 @@ struct ValidateCommand: ParsableCommand {
                 let scratch = NSTemporaryDirectory() + "/domainforge-validate-\(getpid())"
                 defer { try? FileManager.default.removeItem(atPath: scratch) }
                 _ = try orExit { try StageFactory.make(spec, stateRoot: scratch) }
-                print("\(c): ok (\(spec.inputs.count) inputs, \(spec.stages.count) stages: \(spec.stages.map(\.type).joined(separator: ", ")))")
+                // next: phases load and read this phase's output
+                let phases = spec.next == nil ? 1 : try orExit { try PhaseChain.load(path: c, loader: loadSpec) }.phases.count
+                print("\(c): ok (\(spec.inputs.count) inputs, \(spec.stages.count) stages: \(spec.stages.map(\.type).joined(separator: ", "))"
+                      + (phases > 1 ? "; \(phases) phases" : "") + ")")
             } catch {
                 bad = true
             }

@@ -1,5 +1,6 @@
 import DomainForgeCore
 import Foundation
+import PipelineConfig
 import PipelineRunner
 import Testing
 
@@ -156,5 +157,72 @@ struct SlurmTests {
         #expect(ranks[1]["last_error"]?.stringValue?.lowercased().contains("error") == true, "\(s.serialized())")
         let table = try CLI.run(["status", d.path + "/out/slurm"])
         #expect(table.out.contains("1 failed") && table.out.contains("failed: rank 1: failed (exit"), "\(table.out)")
+    }
+}
+
+/// `next:` chains without a scheduler: loading, checks, and local runs of every phase.
+@Suite struct PhaseChainTests {
+    static func write(_ d: TempDir, nextReads: String) {
+        d.write("in/a.jsonl", "{\"id\":\"a\",\"text\":\"alpha beta gamma\"}\n{\"id\":\"b\",\"text\":\"delta epsilon\"}\n")
+        d.write("one.yaml", "inputs: [{path: in, format: jsonl}]\noutput: {path: out/one, compression: none}\nnext: two.yaml\n")
+        d.write("two.yaml", "inputs: [{path: \(nextReads), format: jsonl}]\noutput: {path: out/two, compression: none}\n")
+    }
+
+    @Test func aChainLoadsInOrderAndNextIsNotPartOfTheConfigHash() throws {
+        let d = TempDir()
+        Self.write(d, nextReads: "out/one/documents")
+        let chain = try PhaseChain.load(path: d.path + "/one.yaml")
+        #expect(chain.phases.map { ($0.configPath as NSString).lastPathComponent } == ["one.yaml", "two.yaml"])
+        d.write("alone.yaml", "inputs: [{path: in, format: jsonl}]\noutput: {path: out/one, compression: none}\n")
+        #expect(try PipelineSpec.load(path: d.path + "/alone.yaml").configHash == chain.phases[0].spec.configHash)
+    }
+
+    @Test func aPhaseThatDoesNotReadThePreviousOutputIsRefusedWithThePathToAdd() throws {
+        let d = TempDir()
+        Self.write(d, nextReads: "in")
+        #expect {
+            try PhaseChain.load(path: d.path + "/one.yaml")
+        } throws: { e in
+            "\(e)".contains("does not read this phase's output") && "\(e)".contains("out/one/documents")
+        }
+    }
+
+    @Test func aLoopIsRefused() throws {
+        let d = TempDir()
+        Self.write(d, nextReads: "out/one/documents")
+        d.write("two.yaml", "inputs: [{path: out/one/documents, format: jsonl}]\noutput: {path: out/two, compression: none}\nnext: one.yaml\n")
+        #expect { try PhaseChain.load(path: d.path + "/one.yaml") } throws: { "\($0)".contains("a loop") }
+    }
+
+    @Test(.enabled(if: CLI.binary != nil, "pipeline binary not built"))
+    func runRunsEveryPhaseAndNoNextRunsOne() throws {
+        let d = TempDir()
+        Self.write(d, nextReads: "out/one/documents")
+        let r = try CLI.run(["run", d.path + "/one.yaml", "--no-progress"])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.contains("== phase 2 of 2"))
+        #expect(FileManager.default.fileExists(atPath: d.path + "/out/two/completions/rank-00000"))
+        let other = TempDir()
+        Self.write(other, nextReads: "out/one/documents")
+        let single = try CLI.run(["run", other.path + "/one.yaml", "--no-progress", "--no-next"])
+        #expect(single.status == 0)
+        #expect(!FileManager.default.fileExists(atPath: other.path + "/out/two"))
+        let v = try CLI.run(["validate", other.path + "/one.yaml"])
+        #expect(v.status == 0 && v.out.contains("2 phases"), "\(v.out)")
+    }
+
+    @Test func ranksComeFromTheSchedulerWhenNotGiven() throws {
+        #expect(try RankEnvironment.resolve(rank: nil, worldSize: nil, env: [:]) == (0, 1))
+        #expect(try RankEnvironment.resolve(rank: nil, worldSize: nil, env: ["SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_COUNT": "4"]) == (3, 4))
+        #expect(try RankEnvironment.resolve(rank: nil, worldSize: 8, env: ["SLURM_ARRAY_TASK_ID": "5", "SLURM_ARRAY_TASK_COUNT": "2"]) == (5, 8))
+        #expect(try RankEnvironment.resolve(rank: 1, worldSize: 2, env: ["SLURM_ARRAY_TASK_ID": "0"]) == (1, 2))
+        #expect(try RankEnvironment.resolve(rank: nil, worldSize: 3, env: ["JOB_COMPLETION_INDEX": "2"]) == (2, 3))
+        #expect(throws: RunError.self) { try RankEnvironment.resolve(rank: nil, worldSize: nil, env: ["JOB_COMPLETION_INDEX": "2"]) }
+        #expect(throws: RunError.self) { try RankEnvironment.resolve(rank: nil, worldSize: nil, env: ["SLURM_ARRAY_TASK_ID": "4", "SLURM_ARRAY_TASK_COUNT": "4"]) }
+    }
+
+    @Test func arraySpecsCompressRanks() {
+        #expect(SlurmScript.arraySpec([0, 1, 2, 3], maxParallel: 2) == "0-3%2")
+        #expect(SlurmScript.arraySpec([5, 1, 3, 2], maxParallel: nil) == "1-3,5")
     }
 }
