@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -66,6 +67,24 @@ public final class OutputLock {
 
     /// Whether this object still holds the lock.
     public var isHeld: Bool { fd >= 0 }
+
+    /// The process that holds the lock on `lockFile` right now, read from the kernel's lock table (`/proc/locks`)
+    /// without touching the lock, so a status query never gets in a run's way; nil when nobody holds it (or on a
+    /// system without `/proc/locks`).
+    public static func holder(of lockFile: String) -> Int32? {
+        var st = stat()
+        guard stat(lockFile, &st) == 0, let table = try? String(contentsOfFile: "/proc/locks", encoding: .utf8) else { return nil }
+        // glibc's encoding of a dev_t (gnu_dev_major / gnu_dev_minor)
+        let d = UInt64(st.st_dev)
+        let major = ((d >> 8) & 0xfff) | ((d >> 32) & ~UInt64(0xfff)), minor = (d & 0xff) | ((d >> 12) & ~UInt64(0xff))
+        let dev = String(format: "%02llx:%02llx:%llu", major, minor, UInt64(st.st_ino))
+        for line in table.split(separator: "\n") {
+            let f = line.split(separator: " ", omittingEmptySubsequences: true)
+            // "1: FLOCK  ADVISORY  WRITE 1234 08:01:56789 0 EOF"
+            if f.count >= 6, f[1] == "FLOCK", f[5] == dev, let pid = Int32(f[4]) { return pid }
+        }
+        return nil
+    }
 
     /// Writes `pid <n>\nhost <name>\n` into the lock file (best effort: the lock itself is what counts).
     private func recordHolder() {

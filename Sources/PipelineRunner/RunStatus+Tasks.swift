@@ -1,3 +1,4 @@
+import DomainForgeCore
 import Foundation
 
 /// The status file a `pipeline slurm` task writes (`OUT/slurm/status/rank-NNNNN.json`, `dedup-global.json`).
@@ -35,6 +36,10 @@ extension RunStatus {
             if t.state == .queued { t.seconds = nil }
         } else if let file {
             apply(file, to: &t)
+        } else if OutputLock.holder(of: "\(out)/state/rank-\(tag).lock") != nil {
+            t.state = .running  // a run started by hand (no scheduler): its process holds the rank's lock
+        } else if t.partsDone > 0 {
+            t.state = .failed   // stopped part-way and nothing runs it: pipeline run resumes it
         }
         return t
     }

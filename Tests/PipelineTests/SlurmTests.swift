@@ -226,3 +226,23 @@ struct SlurmTests {
         #expect(SlurmScript.arraySpec([5, 1, 3, 2], maxParallel: nil) == "1-3,5")
     }
 }
+
+/// `pipeline status` of runs started by hand (no scheduler).
+@Suite struct LocalStatusTests {
+    @Test func localRanksAreCompleteRunningInterruptedOrNotStarted() throws {
+        let d = TempDir()
+        for f in 0..<6 { d.write("in/f\(f).jsonl", "{\"id\":\"f\(f)\",\"text\":\"file \(f) text\"}\n") }
+        d.write("p.yaml", "inputs: [{path: in, format: jsonl}]\noutput: {path: out, compression: none}\nexecution: {chunk_files: 1}\n")
+        let s = try spec(String(decoding: d.read("p.yaml")!, as: UTF8.self), in: d)
+        _ = try runPipeline(s, rank: 0, worldSize: 3)                // rank 0 complete
+        _ = try runPipeline(s, rank: 1, worldSize: 3, maxParts: 1)   // rank 1 stopped after one of its two parts
+        let before = try RunStatus.read(outputDir: d.path + "/out", worldSize: 3, config: d.path + "/p.yaml", client: nil)
+        #expect(before.ranks.map(\.state) == [.complete, .failed, .notStarted])
+        #expect(before.ranks[1].partsDone == 1 && before.ranks[1].partsTotal == 2)
+        let lock = try PipelineExecutor.lockOutput(d.path + "/out", rank: 2)   // a live process holds rank 2
+        let during = try RunStatus.read(outputDir: d.path + "/out", worldSize: 3, client: nil)
+        #expect(during.ranks[2].state == .running)
+        lock.release()
+        #expect(before.table().contains("3 ranks: 1 complete, 0 running, 0 queued, 1 failed, 1 not started"), "\(before.table())")
+    }
+}
