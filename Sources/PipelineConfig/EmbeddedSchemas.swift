@@ -149,6 +149,11 @@ public enum EmbeddedSchemas {
           ],
           "description": "text format: the whole file is one document (file, default) or each blank-line separated section is one (paragraphs)."
         },
+        "encoding": {
+          "type": "string",
+          "minLength": 1,
+          "description": "text/jsonl/json/html: decode every file with this charset (a WHATWG label: utf-8, gb18030, gbk, big5, shift_jis, euc-jp, euc-kr, windows-1252, ...), ignoring BOMs, declarations and detection. Default: detect (BOM, declaration, UTF-8, then uchardet)."
+        },
         "text_field": {
           "type": "string",
           "description": "jsonl/json: field holding the text (default text); dotted paths reach nested fields."
