@@ -792,7 +792,7 @@ public enum EmbeddedSchemas {
     },
     "stage_pii": {
       "type": "object",
-      "description": "Redact e-mail addresses, IP addresses and phone numbers with placeholders (counters pii_email, pii_ip, pii_phone). Never drops.",
+      "description": "Redact e-mail addresses (IDN included), IP addresses, phone numbers (Chinese mobiles and landlines included), Chinese resident IDs and bank card numbers with placeholders (counters pii_email, pii_idn_email, pii_ip, pii_phone, pii_cn_mobile, pii_cn_landline, pii_cn_id, pii_bank_card). Never drops.",
       "additionalProperties": false,
       "required": [
         "type"
@@ -814,7 +814,7 @@ public enum EmbeddedSchemas {
         "redact_phones": {
           "type": "boolean",
           "default": true,
-          "description": "Redact North American and international (+) phone numbers."
+          "description": "Redact North American and international (+) phone numbers, and Chinese mobiles and landlines."
         },
         "email_placeholder": {
           "type": "string",
@@ -840,6 +840,26 @@ public enum EmbeddedSchemas {
           "type": "boolean",
           "default": true,
           "description": "Keep addresses at example.com/.org/.net and the .example, .test, .invalid, .localhost TLDs."
+        },
+        "redact_ids": {
+          "type": "boolean",
+          "default": true,
+          "description": "Redact Chinese resident IDs: 18 characters with a valid ISO 7064 MOD 11-2 check character and birth date, or 15 digits with a valid date."
+        },
+        "redact_cards": {
+          "type": "boolean",
+          "default": true,
+          "description": "Redact bank card numbers: 16-19 digits (bare or in groups of four) with a card network prefix and a valid Luhn check."
+        },
+        "id_placeholder": {
+          "type": "string",
+          "default": "<ID_NUMBER>",
+          "description": "Replacement for resident IDs."
+        },
+        "card_placeholder": {
+          "type": "string",
+          "default": "<CARD_NUMBER>",
+          "description": "Replacement for bank card numbers."
         }
       }
     },
