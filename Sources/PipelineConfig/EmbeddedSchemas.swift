@@ -787,6 +787,21 @@ public enum EmbeddedSchemas {
           "type": "boolean",
           "default": false,
           "description": "Drop documents that are empty after normalization (reason empty_after_normalize)."
+        },
+        "chinese": {
+          "enum": [
+            "none",
+            "t2s",
+            "s2t",
+            "tw2s",
+            "s2tw",
+            "hk2s",
+            "s2hk",
+            "tw2sp",
+            "s2twp"
+          ],
+          "default": "none",
+          "description": "Convert between Traditional and Simplified Chinese with OpenCC (t2s: Traditional to Simplified, s2t: back; tw/hk: regional standards; tw2sp/s2twp: with Taiwan phrases). Counter normalize_chinese_converted."
         }
       }
     },
@@ -1003,6 +1018,21 @@ public enum EmbeddedSchemas {
           "type": "string",
           "minLength": 1,
           "description": "With keep: priority, the metadata key holding the priority (a number, a numeric string or a boolean); the highest wins. Required with keep: priority and only allowed with it."
+        },
+        "chinese": {
+          "enum": [
+            "none",
+            "t2s",
+            "s2t",
+            "tw2s",
+            "s2tw",
+            "hk2s",
+            "s2hk",
+            "tw2sp",
+            "s2twp"
+          ],
+          "default": "none",
+          "description": "OpenCC conversion applied to the text the dedup key is computed from: t2s makes Traditional (zh_TW) and Simplified (zh_CN) copies of one text duplicates. The written text is not changed."
         }
       }
     },
@@ -1122,6 +1152,21 @@ public enum EmbeddedSchemas {
           "type": "string",
           "minLength": 1,
           "description": "With keep: priority, the metadata key holding the priority (a number, a numeric string or a boolean); the highest wins. Required with keep: priority and only allowed with it."
+        },
+        "chinese": {
+          "enum": [
+            "none",
+            "t2s",
+            "s2t",
+            "tw2s",
+            "s2tw",
+            "hk2s",
+            "s2hk",
+            "tw2sp",
+            "s2twp"
+          ],
+          "default": "none",
+          "description": "OpenCC conversion applied to the text the dedup key is computed from: t2s makes Traditional (zh_TW) and Simplified (zh_CN) copies of one text duplicates. The written text is not changed."
         }
       }
     },
