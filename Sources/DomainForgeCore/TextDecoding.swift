@@ -72,7 +72,11 @@ public enum TextDecoding {
         if let cs = CharsetDetector.detect(bytes), cs != .utf8, cs != .utf16le, cs != .utf16be,
            cs.isMultiByte || cs == .windows1252 || cs == .latin1 || nonASCIICount(bytes) >= minSingleByteEvidence {
             let d = decodeCounted(bytes, as: cs)
-            return DecodedText(text: d.text, charset: cs == .latin1 ? .windows1252 : cs, replacedBytes: d.replaced, source: "detected")
+            if !cs.isMultiByte && cs != .windows1252 && decodeWindows1252(bytes, strictLatin1: false) == d {
+                // Same text as Windows-1252 (ISO-8859-15 without its 8 differing bytes, Latin-1): report the default.
+                return DecodedText(text: d.text, charset: .windows1252, replacedBytes: d.replaced, source: "detected")
+            }
+            return DecodedText(text: d.text, charset: cs, replacedBytes: d.replaced, source: "detected")
         }
         let d = decodeCounted(bytes, as: .windows1252)
         return DecodedText(text: d.text, charset: .windows1252, replacedBytes: d.replaced, source: "fallback")

@@ -84,6 +84,16 @@ import Testing
         #expect(l.replacedBytes == 1)
     }
 
+    @Test func westernLatin1TextIsReportedAsWindows1252() throws {
+        // Icelandic and French in Latin-1, more than 32 accented letters: uchardet may call it ISO-8859-15, but as the
+        // text is the same under Windows-1252, the default name is kept (English/Latin outputs do not change).
+        let text = String(repeating: "Þórður og Guðrún fóru í sveitina á sumrin; élève, château, naïveté, déjà vu. ", count: 4)
+        let bytes = text.unicodeScalars.map { UInt8($0.value) }
+        let d = bytes.withUnsafeBytes { TextDecoding.decodeDetailed($0) }
+        #expect(d.text == text)
+        #expect(d.charset == .windows1252)
+    }
+
     @Test func forcedEncodingWinsOverDetection() throws {
         let bytes = try Self.fixture("gbk.txt")
         let d = bytes.withUnsafeBytes { TextDecoding.decodeDetailed($0, forced: .gb18030) }
