@@ -25,8 +25,12 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // ICU (Debian libicu-dev): word segmentation (dictionary-based for CJK and Thai), normalization, properties.
         .systemLibrary(name: "CICU", pkgConfig: "icu-uc", providers: [.apt(["libicu-dev"])]),
+        // uchardet (Debian libuchardet-dev): charset detection of text without a trustworthy declaration.
+        .systemLibrary(name: "CUchardet", pkgConfig: "uchardet", providers: [.apt(["libuchardet-dev"])]),
+        // OpenCC (Debian libopencc-dev): Traditional <-> Simplified Chinese for normalize and dedup keys.
+        .systemLibrary(name: "COpenCC", pkgConfig: "opencc", providers: [.apt(["libopencc-dev"])]),
 
-        .target(name: "DomainForgeCore", dependencies: ["CZstd", "CZlib", "CCrypto"]),
+        .target(name: "DomainForgeCore", dependencies: ["CZstd", "CZlib", "CCrypto", "CUchardet", "COpenCC"]),
         .target(name: "Shards", dependencies: ["DomainForgeCore", "CZstd"]),
         .target(name: "Dedup", dependencies: ["DomainForgeCore", "CSQLite"]),
         // AVX-512 elementwise kernels of the trainer, picked at run time (same bits as its portable Swift loops).

@@ -3,7 +3,7 @@
 # gzip tools used by tests, and the light Python reference readers (tokenizers, numpy) used by compatibility tests.
 # Idempotent: skips what is already there.
 set -euo pipefail
-pkgs=(libzstd-dev libsqlite3-dev libxml2-dev zlib1g-dev libssl-dev libopenblas-dev libicu-dev pkg-config zstd gzip)
+pkgs=(libzstd-dev libsqlite3-dev libxml2-dev zlib1g-dev libssl-dev libopenblas-dev libicu-dev libuchardet-dev libopencc-dev pkg-config zstd gzip)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -8,7 +8,9 @@ import Foundation
 /// 1. Unicode normalization (`unicode_form`: `nfc` default, `nfkc`, `none`) through Foundation. The call is
 ///    skipped when it cannot change the text: for NFC when every scalar is below U+0300 (no combining marks and
 ///    nothing that composes), for NFKC when every scalar is below U+00A0.
-/// 2. One pass over the UTF-8 bytes:
+/// 2. Traditional ↔ Simplified Chinese conversion with OpenCC (`chinese`: `none` default, `t2s`, `s2t`, `tw2s`,
+///    `s2tw`, `hk2s`, `s2hk`, `tw2sp`, `s2twp`; counter `normalize_chinese_converted`).
+/// 3. One pass over the UTF-8 bytes:
 ///    - `\r\n` and `\r` become `\n`; form feed, vertical tab, NEL (U+0085), U+2028 and U+2029 become `\n` too;
 ///    - other C0 controls (except `\t`), DEL and C1 controls (U+0080-U+009F) are removed;
 ///    - Unicode spaces (NBSP, U+1680, U+2000-U+200A, U+202F, U+205F, U+3000) become a plain space (`normalize_spaces`);
@@ -23,7 +25,7 @@ import Foundation
 ///    - leading and trailing whitespace of the document is removed (`trim`).
 ///
 /// Counters (added only when non-zero): `normalize_docs_changed`, `normalize_unicode_changed` (documents whose
-/// NFC/NFKC form differs), `normalize_newlines_converted`, `normalize_controls_removed`, `normalize_spaces_replaced`,
+/// NFC/NFKC form differs), `normalize_chinese_converted`, `normalize_newlines_converted`, `normalize_controls_removed`, `normalize_spaces_replaced`,
 /// `normalize_zero_width_removed`, `normalize_replacement_removed`, `normalize_trailing_spaces_removed`,
 /// `normalize_blank_lines_removed`.
 public struct NormalizeStage: DocumentStage {
@@ -51,6 +53,8 @@ public struct NormalizeStage: DocumentStage {
         public var trim: Bool = true
         /// Drop documents that are empty after normalization.
         public var dropEmpty: Bool = false
+        /// OpenCC conversion between Traditional and Simplified Chinese.
+        public var chinese: ChineseConverter.Conversion = .none
 
         public init() {}
 
@@ -63,6 +67,7 @@ public struct NormalizeStage: DocumentStage {
             case collapseBlankLines = "collapse_blank_lines"
             case trim
             case dropEmpty = "drop_empty"
+            case chinese
         }
         static var optionKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
 
@@ -77,13 +82,23 @@ public struct NormalizeStage: DocumentStage {
             collapseBlankLines = try c.value(.collapseBlankLines, default: d.collapseBlankLines)
             trim = try c.value(.trim, default: d.trim)
             dropEmpty = try c.value(.dropEmpty, default: d.dropEmpty)
+            chinese = try c.value(.chinese, default: d.chinese)
+            do {
+                _ = try ChineseConverter.shared(chinese)
+            } catch {
+                throw DecodingError.dataCorruptedError(forKey: .chinese, in: c, debugDescription: error.description)
+            }
         }
     }
 
     public let options: Options
+    private let converter: ChineseConverter?
 
+    /// A stage with `options`. The OpenCC configuration of `options.chinese` is checked when options are decoded
+    /// from a config; here, if it cannot be opened, no conversion is done.
     public init(options: Options = .init()) {
         self.options = options
+        converter = try? ChineseConverter.shared(options.chinese)
     }
 
     public func process(_ document: inout Document, counters: inout StageCounters) -> StageVerdict {
@@ -104,7 +119,16 @@ public struct NormalizeStage: DocumentStage {
                 }
             }
         }
-        // 2. Byte pass.
+        // 2. Traditional <-> Simplified.
+        if let converter {
+            let converted = converter.convert(document.text)
+            if !converted.utf8.elementsEqual(document.text.utf8) {
+                document.text = converted
+                counters.add("normalize_chinese_converted")
+                changed = true
+            }
+        }
+        // 3. Byte pass.
         var stats = CleanupStats()
         if let cleaned = cleanup(&document.text, &stats) {
             document.text = cleaned

@@ -1,7 +1,8 @@
 import DomainForgeCore
 
-/// Replaces e-mail addresses, IP addresses and phone numbers with placeholders (`pii`). Never drops.
-/// Counters: `pii_email`, `pii_ip`, `pii_phone` (one per replacement).
+/// Replaces e-mail addresses, IP addresses, phone numbers, Chinese resident IDs and bank card numbers with
+/// placeholders (`pii`). Never drops. Counters (one per replacement): `pii_email`, `pii_idn_email`, `pii_ip`,
+/// `pii_phone`, `pii_cn_mobile`, `pii_cn_landline`, `pii_cn_id`, `pii_bank_card`.
 ///
 /// Hand-written matchers over UTF-8 bytes (no regex engine), built to avoid false positives on numbers that
 /// are not contact data:
@@ -24,6 +25,13 @@ import DomainForgeCore
 ///   dash or dot). Not matched, on purpose: bare digit runs (`5551234567` could be an ISBN-10 or an id), 7-digit
 ///   local numbers, years (`1999 2000`), dates (`2023-10-05`, `12.05.2023`), ISBNs (`978-0-306-40615-7`) and
 ///   version numbers.
+/// - **IDN e-mail** (`pii_idn_email`): when the ASCII form does not match, a local part and a domain that may hold
+///   letters of any script (`王五@医院.中国`): dot-separated labels, the last one 2+ ASCII letters or 1+ non-ASCII
+///   letters; the local part is at most 64 bytes (RFC 5321).
+/// - **Chinese numbers** (see `ChinesePII`): mainland mobiles and landlines (`<PHONE>`, with `redact_phones`),
+///   resident IDs checked by ISO 7064 MOD 11-2 and birth date (`<ID_NUMBER>`, `redact_ids`), bank cards of 16-19
+///   digits with a network prefix and the Luhn check (`<CARD_NUMBER>`, `redact_cards`). A number directly after
+///   `:` (`电话:13812345678`) is taken when it is a mobile, ID or card, which no time or IPv6 address can be.
 public struct PIIRedactor: DocumentStage {
     public static let type = "pii"
     public var name: String { Self.type }
@@ -37,6 +45,10 @@ public struct PIIRedactor: DocumentStage {
         public var phonePlaceholder: String = "<PHONE>"
         public var onlyPublicIPs: Bool = true
         public var keepExampleEmails: Bool = true
+        public var redactIDs: Bool = true
+        public var redactCards: Bool = true
+        public var idPlaceholder: String = "<ID_NUMBER>"
+        public var cardPlaceholder: String = "<CARD_NUMBER>"
 
         public init() {}
 
@@ -49,6 +61,10 @@ public struct PIIRedactor: DocumentStage {
             case phonePlaceholder = "phone_placeholder"
             case onlyPublicIPs = "only_public_ips"
             case keepExampleEmails = "keep_example_emails"
+            case redactIDs = "redact_ids"
+            case redactCards = "redact_cards"
+            case idPlaceholder = "id_placeholder"
+            case cardPlaceholder = "card_placeholder"
         }
         static var optionKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
 
@@ -63,10 +79,21 @@ public struct PIIRedactor: DocumentStage {
             phonePlaceholder = try c.value(.phonePlaceholder, default: d.phonePlaceholder)
             onlyPublicIPs = try c.value(.onlyPublicIPs, default: d.onlyPublicIPs)
             keepExampleEmails = try c.value(.keepExampleEmails, default: d.keepExampleEmails)
+            redactIDs = try c.value(.redactIDs, default: d.redactIDs)
+            redactCards = try c.value(.redactCards, default: d.redactCards)
+            idPlaceholder = try c.value(.idPlaceholder, default: d.idPlaceholder)
+            cardPlaceholder = try c.value(.cardPlaceholder, default: d.cardPlaceholder)
         }
     }
 
-    enum Kind: Int { case email, ip, phone }
+    enum Kind: Int, CaseIterable {
+        case email, ip, phone, cnMobile, cnLandline, residentID, bankCard, idnEmail
+
+        /// The stats counter of this kind.
+        var counter: String {
+            ["pii_email", "pii_ip", "pii_phone", "pii_cn_mobile", "pii_cn_landline", "pii_cn_id", "pii_bank_card", "pii_idn_email"][rawValue]
+        }
+    }
 
     struct Match {
         var start: Int
@@ -79,12 +106,13 @@ public struct PIIRedactor: DocumentStage {
 
     public init(options: Options = .init()) {
         self.options = options
-        placeholders = [options.emailPlaceholder, options.ipPlaceholder, options.phonePlaceholder].map { Array($0.utf8) }
+        placeholders = [options.emailPlaceholder, options.ipPlaceholder, options.phonePlaceholder, options.phonePlaceholder,
+                        options.phonePlaceholder, options.idPlaceholder, options.cardPlaceholder, options.emailPlaceholder].map { Array($0.utf8) }
     }
 
     public func process(_ document: inout Document, counters: inout StageCounters) -> StageVerdict {
         let o = options
-        if !o.redactEmails && !o.redactIPs && !o.redactPhones { return .keep }
+        if !o.redactEmails && !o.redactIPs && !o.redactPhones && !o.redactIDs && !o.redactCards { return .keep }
         var matches = [Match]()
         var replaced: String?
         document.text.withUTF8 { p in
@@ -106,17 +134,9 @@ public struct PIIRedactor: DocumentStage {
         }
         guard let replaced else { return .keep }
         document.text = replaced
-        var e = 0, i = 0, ph = 0
-        for m in matches {
-            switch m.kind {
-            case .email: e += 1
-            case .ip: i += 1
-            case .phone: ph += 1
-            }
-        }
-        if e > 0 { counters.add("pii_email", e) }
-        if i > 0 { counters.add("pii_ip", i) }
-        if ph > 0 { counters.add("pii_phone", ph) }
+        var perKind = [Int](repeating: 0, count: Kind.allCases.count)
+        for m in matches { perKind[m.kind.rawValue] += 1 }
+        for k in Kind.allCases where perKind[k.rawValue] > 0 { counters.add(k.counter, perKind[k.rawValue]) }
         return .keep
     }
 
@@ -130,7 +150,7 @@ public struct PIIRedactor: DocumentStage {
             var i = 0
             var after = 0  // no e-mail may start before the end of the previous one
             while i < n {
-                if p[i] == 0x40, let m = matchEmail(p, at: i, notBefore: after) {
+                if p[i] == 0x40, let m = matchEmail(p, at: i, notBefore: after) ?? matchIDNEmail(p, at: i, notBefore: after) {
                     after = m.end
                     if !(o.keepExampleEmails && isExampleDomain(p, m)) { emails.append(m) }
                     i = m.end
@@ -139,7 +159,7 @@ public struct PIIRedactor: DocumentStage {
                 i += 1
             }
         }
-        guard o.redactIPs || o.redactPhones else { matches = emails; return }
+        guard o.redactIPs || o.redactPhones || o.redactIDs || o.redactCards else { matches = emails; return }
         var emailIndex = 0
         var i = 0
         while i < n {
@@ -158,12 +178,22 @@ public struct PIIRedactor: DocumentStage {
             // (A non-ASCII neighbour is a boundary: CJK text puts numbers right after words.)
             if isASCIIAlnum(prev) || prev == 0x2E || prev == 0x2B || prev == 0x5F || prev == 0x40 || prev == 0x3A
                 || continuesNumber {
+                if prev == 0x3A, let m = chineseMatch(p, i, emailIndex < emails.count ? emails[emailIndex].start : n), m.kind != .cnLandline {
+                    matches.append(m)
+                    i = m.end
+                    continue
+                }
                 // Inside a token: skip the rest of the alphanumeric run.
                 i += 1
                 while i < n && isASCIIAlnum(p[i]) { i += 1 }
                 continue
             }
             let limit = emailIndex < emails.count ? emails[emailIndex].start : n
+            if isASCIIDigit(b) || b == 0x2B || b == 0x28, let m = chineseMatch(p, i, limit) {
+                matches.append(m)
+                i = m.end
+                continue
+            }
             if o.redactIPs {
                 if isASCIIDigit(b), let (end, isPublic, valid) = matchIPv4(p, i, limit), valid {
                     if isPublic || !o.onlyPublicIPs { matches.append(Match(start: i, end: end, kind: .ip)) }
@@ -182,7 +212,19 @@ public struct PIIRedactor: DocumentStage {
                 continue
             }
             i += 1
+            if b == 0x3A { continue }  // a number after ':' gets its own look (`电话:13812345678`)
             while i < n && isASCIIAlnum(p[i]) { i += 1 }
+        }
+    }
+
+    /// A Chinese mobile, landline, resident ID or bank card at `i` whose kind is enabled.
+    func chineseMatch(_ p: UnsafeBufferPointer<UInt8>, _ i: Int, _ limit: Int) -> Match? {
+        guard let (end, kind) = ChinesePII.match(p, i, limit) else { return nil }
+        switch kind {
+        case .mobile: return options.redactPhones ? Match(start: i, end: end, kind: .cnMobile) : nil
+        case .landline: return options.redactPhones ? Match(start: i, end: end, kind: .cnLandline) : nil
+        case .residentID: return options.redactIDs ? Match(start: i, end: end, kind: .residentID) : nil
+        case .bankCard: return options.redactCards ? Match(start: i, end: end, kind: .bankCard) : nil
         }
     }
 

@@ -31,13 +31,16 @@ public final class ExactDedupStage: GlobalDedupStage, @unchecked Sendable {
         public var keep = KeepPolicy.first
         /// The metadata key read by `keep: priority` (highest number wins).
         public var priorityField: String? = nil
+        /// OpenCC conversion applied to the text the dedup key is computed from (`t2s`: Traditional and Simplified
+        /// copies of one text get one key); the document's text is not changed. Default `none`.
+        public var chinese = ChineseConverter.Conversion.none
         /// Documents whose normalized text is empty are kept without being indexed.
         public init() {}
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case lowercase, removePunctuation = "remove_punctuation", removeDigits = "remove_digits"
             case collapseWhitespace = "collapse_whitespace", indexPath = "index_path"
-            case mode, keep, priorityField = "priority_field"
+            case mode, keep, priorityField = "priority_field", chinese
         }
         static var optionKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
         public init(from decoder: any Decoder) throws {
@@ -50,14 +53,18 @@ public final class ExactDedupStage: GlobalDedupStage, @unchecked Sendable {
             mode = try c.value(.mode, default: .online)
             keep = try c.value(.keep, default: .first)
             priorityField = try c.value(.priorityField, default: nil as String?)
+            chinese = try c.value(.chinese, default: .none)
         }
         func validate(type: String) throws {
+            do { _ = try ChineseConverter.shared(chinese) } catch { throw DedupConfigError("stage '\(type)': chinese: \(error)") }
             try GlobalDedupRecorder.validate(type: type, mode: mode, keep: keep, priorityField: priorityField, indexPath: indexPath)
         }
     }
 
     public let name: String
     public let options: Options
+    /// Converts the text the key is computed from (`chinese`); nil for `none`.
+    let keyConverter: ChineseConverter?
     let core: IndexCore
     var filter = KeyFilter(log2Bits: 24)
     var filterLoaded = false
@@ -69,12 +76,18 @@ public final class ExactDedupStage: GlobalDedupStage, @unchecked Sendable {
                 baseDirectory: String = "") throws {
         self.name = name
         self.options = options
+        do {
+            keyConverter = try ChineseConverter.shared(options.chinese)
+        } catch {
+            throw DedupConfigError("stage '\(name)': chinese: \(error)")
+        }
         let global = options.mode == .global
         let path = global ? stateDirectory + "/" + GlobalDedupPlan.indexFileName
             : options.indexPath.map { DedupStageFactory.resolve($0, base: baseDirectory) } ?? stateDirectory + "/exact.sqlite"
         let config = "lowercase=\(options.lowercase) remove_punctuation=\(options.removePunctuation) "
             + "remove_digits=\(options.removeDigits) collapse_whitespace=\(options.collapseWhitespace)"
             + GlobalDedupRecorder.configSuffix(mode: options.mode, keep: options.keep, priorityField: options.priorityField)
+            + (options.chinese == .none ? "" : " chinese=\(options.chinese.rawValue)")
         core = try IndexCore(indexPath: path, stateDirectory: stateDirectory, kind: Self.type, config: config, schema: """
             CREATE TABLE IF NOT EXISTS exact(h1 INTEGER NOT NULL, h2 INTEGER NOT NULL, run INTEGER NOT NULL,
                 part INTEGER NOT NULL, doc_id TEXT NOT NULL, snippet TEXT NOT NULL, PRIMARY KEY(h1, h2)) WITHOUT ROWID;
@@ -86,9 +99,9 @@ public final class ExactDedupStage: GlobalDedupStage, @unchecked Sendable {
 
     public func setInputOrder(_ order: [String: Int]) { recorder?.inputOrder = order }
 
-    /// `[h1, h2]` of the normalized text, or `[]` when it is empty.
+    /// `[h1, h2]` of the normalized text (converted by `chinese` first), or `[]` when it is empty.
     public func prepare(_ document: Document) -> [UInt64] {
-        let bytes = TextKit.normalizeForExact(document.text, lowercase: options.lowercase,
+        let bytes = TextKit.normalizeForExact(keyConverter?.convert(document.text) ?? document.text, lowercase: options.lowercase,
                                               removePunctuation: options.removePunctuation,
                                               removeDigits: options.removeDigits,
                                               collapseWhitespace: options.collapseWhitespace)

@@ -47,11 +47,14 @@ public final class MinHashDedupStage: GlobalDedupStage, @unchecked Sendable {
         public var keep = KeepPolicy.first
         /// The metadata key read by `keep: priority` (highest number wins).
         public var priorityField: String? = nil
+        /// OpenCC conversion applied to the text the dedup key is computed from (`t2s`: Traditional and Simplified
+        /// copies of one text get one key); the document's text is not changed. Default `none`.
+        public var chinese = ChineseConverter.Conversion.none
         public init() {}
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case ngram, bands, rows, verifyJaccard = "verify_jaccard", jaccardThreshold = "jaccard_threshold", seed
-            case indexPath = "index_path", mode, keep, priorityField = "priority_field"
+            case indexPath = "index_path", mode, keep, priorityField = "priority_field", chinese
         }
         static var optionKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
         public init(from decoder: any Decoder) throws {
@@ -66,8 +69,10 @@ public final class MinHashDedupStage: GlobalDedupStage, @unchecked Sendable {
             mode = try c.value(.mode, default: .online)
             keep = try c.value(.keep, default: .first)
             priorityField = try c.value(.priorityField, default: nil as String?)
+            chinese = try c.value(.chinese, default: .none)
         }
         func validate(type: String) throws {
+            do { _ = try ChineseConverter.shared(chinese) } catch { throw DedupConfigError("stage '\(type)': chinese: \(error)") }
             try check((1...64).contains(ngram), type, "ngram", "must be 1...64")
             try check((1...256).contains(bands), type, "bands", "must be 1...256")
             try check((1...64).contains(rows), type, "rows", "must be 1...64")
@@ -79,6 +84,8 @@ public final class MinHashDedupStage: GlobalDedupStage, @unchecked Sendable {
 
     public let name: String
     public let options: Options
+    /// Converts the text the key is computed from (`chinese`); nil for `none`.
+    let keyConverter: ChineseConverter?
     let core: IndexCore
     let numPerm: Int
     let permA: [UInt64]
@@ -93,6 +100,11 @@ public final class MinHashDedupStage: GlobalDedupStage, @unchecked Sendable {
                 baseDirectory: String = "") throws {
         self.name = name
         self.options = options
+        do {
+            keyConverter = try ChineseConverter.shared(options.chinese)
+        } catch {
+            throw DedupConfigError("stage '\(name)': chinese: \(error)")
+        }
         numPerm = options.bands * options.rows
         var s = UInt64(truncatingIfNeeded: options.seed) &* 0x9E3779B97F4A7C15 &+ 0x1234567
         var a = [UInt64](), b = [UInt64]()
@@ -106,6 +118,7 @@ public final class MinHashDedupStage: GlobalDedupStage, @unchecked Sendable {
             : options.indexPath.map { DedupStageFactory.resolve($0, base: baseDirectory) } ?? stateDirectory + "/minhash.sqlite"
         let config = "ngram=\(options.ngram) bands=\(options.bands) rows=\(options.rows) seed=\(options.seed) verify=\(options.verifyJaccard) words=v1"
             + GlobalDedupRecorder.configSuffix(mode: options.mode, keep: options.keep, priorityField: options.priorityField)
+            + (options.chinese == .none ? "" : " chinese=\(options.chinese.rawValue)")
         core = try IndexCore(indexPath: path, stateDirectory: stateDirectory, kind: Self.type, config: config, schema: """
             CREATE TABLE IF NOT EXISTS docs(row INTEGER PRIMARY KEY, run INTEGER NOT NULL, part INTEGER NOT NULL,
                 doc_id TEXT NOT NULL, snippet TEXT NOT NULL, sig BLOB NOT NULL, shingles BLOB);
@@ -139,7 +152,7 @@ public final class MinHashDedupStage: GlobalDedupStage, @unchecked Sendable {
     /// Layout: `[shingleCount, numPerm signature values..., bands band keys..., packed 32-bit shingles...]`
     /// (shingles only with `verify_jaccard`); `[]` for a document without words.
     public func prepare(_ document: Document) -> [UInt64] {
-        let sh = shingles(document.text)
+        let sh = shingles(keyConverter?.convert(document.text) ?? document.text)
         if sh.isEmpty { return [] }
         let np = numPerm
         var out = [UInt64](repeating: UInt64.max, count: 1 + np + options.bands)

@@ -1,56 +1,198 @@
 /// Turns raw bytes of unknown encoding into a `String`, never failing.
 ///
-/// Order: a byte-order mark (UTF-8, UTF-16 LE/BE) wins; then valid UTF-8; then, when invalid sequences are
-/// common (more than 1% of non-ASCII bytes start an invalid sequence), Windows-1252 (a superset of Latin-1 for
-/// printable text); otherwise UTF-8 with invalid bytes replaced by U+FFFD.
+/// Order: a byte-order mark (UTF-8, UTF-16 LE/BE) wins; then valid UTF-8; then UTF-8 that is damaged by a few
+/// invalid bytes (valid multi-byte sequences outnumber invalid ones four to one: the bad bytes become U+FFFD and are
+/// counted, the file is never re-read as Windows-1252); otherwise the charset uchardet detects (GB18030, Big5,
+/// Shift_JIS, EUC-JP, EUC-KR, windows-125x, ...), and Windows-1252 when it has no answer. Legacy charsets are decoded
+/// as the WHATWG Encoding Standard says (GBK as GB18030, Big5 as Big5-HKSCS, EUC-KR as windows-949).
 public enum TextDecoding {
-    /// The charsets this decoder can report.
-    public enum Charset: String, Sendable {
+    /// The charsets this decoder can report; raw values are WHATWG encoding names.
+    public enum Charset: String, Sendable, CaseIterable {
         case utf8 = "utf-8", utf16le = "utf-16le", utf16be = "utf-16be", windows1252 = "windows-1252", latin1 = "iso-8859-1"
+        case gb18030 = "gb18030", big5 = "big5", shiftJIS = "shift_jis", eucJP = "euc-jp", eucKR = "euc-kr"
+        case windows1250 = "windows-1250", windows1251 = "windows-1251", windows1253 = "windows-1253"
+        case windows1254 = "windows-1254", windows1255 = "windows-1255", windows1256 = "windows-1256"
+        case windows1257 = "windows-1257", windows1258 = "windows-1258", windows874 = "windows-874"
+        case iso88592 = "iso-8859-2", iso88595 = "iso-8859-5", iso88597 = "iso-8859-7", iso88598 = "iso-8859-8"
+        case iso885915 = "iso-8859-15", koi8r = "koi8-r", ibm866 = "ibm866"
+
+        /// True for the CJK multi-byte charsets (uchardet tells them apart reliably even on short texts).
+        public var isMultiByte: Bool { [.gb18030, .big5, .shiftJIS, .eucJP, .eucKR].contains(self) }
+
+        /// The glibc iconv name that decodes this charset as WHATWG does, or nil for the charsets decoded here.
+        public var iconvName: String? {
+            switch self {
+            case .utf8, .utf16le, .utf16be, .windows1252, .latin1: return nil
+            case .gb18030: return "GB18030"
+            case .big5: return "BIG5-HKSCS"
+            case .shiftJIS: return "CP932"
+            case .eucJP: return "EUC-JP"
+            case .eucKR: return "CP949"
+            case .windows874: return "CP874"
+            default: return rawValue.uppercased()
+            }
+        }
     }
 
     /// Decodes `bytes`, guessing the charset as described above.
     public static func decode(_ bytes: UnsafeRawBufferPointer) -> (text: String, charset: Charset) {
-        let n = bytes.count
-        if n >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF {
-            return (String(decoding: UnsafeRawBufferPointer(rebasing: bytes[3...]), as: UTF8.self), .utf8)
-        }
-        if n >= 2 && bytes[0] == 0xFF && bytes[1] == 0xFE { return (decodeUTF16(bytes, from: 2, littleEndian: true), .utf16le) }
-        if n >= 2 && bytes[0] == 0xFE && bytes[1] == 0xFF { return (decodeUTF16(bytes, from: 2, littleEndian: false), .utf16be) }
-        let (invalid, nonASCII) = utf8Errors(bytes)
-        if invalid == 0 { return (String(decoding: bytes, as: UTF8.self), .utf8) }
-        if invalid * 100 > nonASCII { return (decode(bytes, as: .windows1252), .windows1252) }
-        return (String(decoding: bytes, as: UTF8.self), .utf8)
+        let d = decodeDetailed(bytes)
+        return (d.text, d.charset)
     }
+
+    /// Decodes `bytes` with `forced` when given, else guessing the charset as described above; reports the bytes
+    /// that became U+FFFD.
+    public static func decodeDetailed(_ bytes: UnsafeRawBufferPointer, forced: Charset? = nil) -> DecodedText {
+        let n = bytes.count
+        if let forced {
+            let d = decodeCounted(bytes, as: forced)
+            return DecodedText(text: d.text, charset: forced, replacedBytes: d.replaced, source: "forced")
+        }
+        if n >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF {
+            let rest = UnsafeRawBufferPointer(rebasing: bytes[3...])
+            return DecodedText(text: String(decoding: rest, as: UTF8.self), charset: .utf8, replacedBytes: utf8Errors(rest).invalid, source: "bom")
+        }
+        if n >= 2 && bytes[0] == 0xFF && bytes[1] == 0xFE {
+            return DecodedText(text: decodeUTF16(bytes, from: 2, littleEndian: true), charset: .utf16le, replacedBytes: 0, source: "bom")
+        }
+        if n >= 2 && bytes[0] == 0xFE && bytes[1] == 0xFF {
+            return DecodedText(text: decodeUTF16(bytes, from: 2, littleEndian: false), charset: .utf16be, replacedBytes: 0, source: "bom")
+        }
+        let (invalid, valid) = utf8Sequences(bytes)
+        if invalid == 0 || valid >= 4 * invalid {
+            return DecodedText(text: String(decoding: bytes, as: UTF8.self), charset: .utf8, replacedBytes: invalid, source: "utf8")
+        }
+        return detectLegacy(bytes)
+    }
+
+    /// Bytes that are not UTF-8: the charset uchardet detects, else Windows-1252. A single-byte charset other than
+    /// Windows-1252 is only believed with at least `minSingleByteEvidence` non-ASCII bytes: on a few accented letters
+    /// uchardet's single-byte models guess between Latin charsets (`café` came out as ISO-8859-2).
+    public static func detectLegacy(_ bytes: UnsafeRawBufferPointer) -> DecodedText {
+        if let cs = CharsetDetector.detect(bytes), cs != .utf8, cs != .utf16le, cs != .utf16be,
+           cs.isMultiByte || cs == .windows1252 || cs == .latin1 || nonASCIICount(bytes) >= minSingleByteEvidence {
+            let d = decodeCounted(bytes, as: cs)
+            if !cs.isMultiByte && cs != .windows1252 && decodeWindows1252(bytes, strictLatin1: false) == d {
+                // Same text as Windows-1252 (ISO-8859-15 without its 8 differing bytes, Latin-1): report the default.
+                return DecodedText(text: d.text, charset: .windows1252, replacedBytes: d.replaced, source: "detected")
+            }
+            return DecodedText(text: d.text, charset: cs, replacedBytes: d.replaced, source: "detected")
+        }
+        let d = decodeCounted(bytes, as: .windows1252)
+        return DecodedText(text: d.text, charset: .windows1252, replacedBytes: d.replaced, source: "fallback")
+    }
+
+    /// Non-ASCII bytes needed before a single-byte charset other than Windows-1252 is taken from uchardet.
+    public static let minSingleByteEvidence = 32
+
+    static func nonASCIICount(_ bytes: UnsafeRawBufferPointer) -> Int { bytes.reduce(0) { $0 + ($1 >= 0x80 ? 1 : 0) } }
 
     /// Decodes `bytes` with a known charset. Unknown bytes become U+FFFD.
     public static func decode(_ bytes: UnsafeRawBufferPointer, as charset: Charset) -> String {
+        decodeCounted(bytes, as: charset).text
+    }
+
+    /// Decodes `bytes` with a known charset and counts the bytes that became U+FFFD.
+    public static func decodeCounted(_ bytes: UnsafeRawBufferPointer, as charset: Charset) -> (text: String, replaced: Int) {
         switch charset {
-        case .utf8: return String(decoding: bytes, as: UTF8.self)
-        case .utf16le: return decodeUTF16(bytes, from: 0, littleEndian: true)
-        case .utf16be: return decodeUTF16(bytes, from: 0, littleEndian: false)
-        case .latin1, .windows1252:
-            var out = [UInt8]()
-            out.reserveCapacity(bytes.count + bytes.count / 8)
-            for b in bytes {
-                if b < 0x80 { out.append(b); continue }
-                let scalar: UInt32 = (charset == .windows1252 && b >= 0x80 && b < 0xA0) ? cp1252High[Int(b - 0x80)] : UInt32(b)
-                JSONParser.appendUTF8(scalar, to: &out)
+        case .utf8: return (String(decoding: bytes, as: UTF8.self), utf8Errors(bytes).invalid)
+        case .utf16le: return (decodeUTF16(bytes, from: 0, littleEndian: true), 0)
+        case .utf16be: return (decodeUTF16(bytes, from: 0, littleEndian: false), 0)
+        case .latin1, .windows1252: return decodeWindows1252(bytes, strictLatin1: charset == .latin1)
+        default:
+            guard let name = charset.iconvName, let r = IconvConverter.toUTF8(bytes, from: name) else {
+                return decodeWindows1252(bytes, strictLatin1: false)
             }
-            return String(decoding: out, as: UTF8.self)
+            return (String(decoding: r.bytes, as: UTF8.self), r.replaced)
         }
     }
 
-    /// Maps a charset label (from a `<meta>` tag or HTTP header) to a charset, or nil when unsupported.
-    public static func charset(named label: String) -> Charset? {
-        switch label.lowercased().trimmingASCIIWhitespace() {
-        case "utf-8", "utf8", "unicode-1-1-utf-8": return .utf8
-        case "utf-16le", "utf-16": return .utf16le
-        case "utf-16be": return .utf16be
-        case "windows-1252", "cp1252", "x-cp1252": return .windows1252
-        case "iso-8859-1", "latin1", "latin-1", "iso8859-1", "l1", "us-ascii", "ascii": return .windows1252  // as browsers do
-        default: return nil
+    static func decodeWindows1252(_ bytes: UnsafeRawBufferPointer, strictLatin1: Bool) -> (text: String, replaced: Int) {
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count + bytes.count / 8)
+        var replaced = 0
+        for b in bytes {
+            if b < 0x80 { out.append(b); continue }
+            let scalar: UInt32 = (!strictLatin1 && b < 0xA0) ? cp1252High[Int(b - 0x80)] : UInt32(b)
+            if scalar == 0xFFFD { replaced += 1 }
+            JSONParser.appendUTF8(scalar, to: &out)
         }
+        return (String(decoding: out, as: UTF8.self), replaced)
+    }
+
+    /// Maps a charset label (from a `<meta>` tag, an HTTP header or `encoding:`) to a charset, or nil when
+    /// unsupported. Labels follow the WHATWG Encoding Standard: `gb2312`, `gbk` and the other GBK labels mean
+    /// GB18030, `big5` means Big5-HKSCS, `euc-kr` means windows-949, `iso-8859-1` and `ascii` mean Windows-1252.
+    public static func charset(named label: String) -> Charset? {
+        let l = label.lowercased().trimmingASCIIWhitespace()
+        if let cs = labels[l] { return cs }
+        if let cs = Charset(rawValue: l) { return cs }
+        for prefix in ["cp", "x-cp"] where l.hasPrefix(prefix) {
+            if let cs = Charset(rawValue: "windows-" + l.dropFirst(prefix.count)) { return cs }
+        }
+        return nil
+    }
+
+    /// WHATWG labels (and common aliases) that are not the charset's own name.
+    static let labels: [String: Charset] = {
+        var m: [String: Charset] = [:]
+        func add(_ cs: Charset, _ names: [String]) { for n in names { m[n] = cs } }
+        add(.utf8, ["utf8", "unicode-1-1-utf-8", "unicode11utf8", "unicode20utf8", "x-unicode20utf8"])
+        add(.utf16le, ["utf-16", "unicode", "ucs-2", "csunicode", "iso-10646-ucs-2", "unicodefeff"])
+        add(.utf16be, ["unicodefffe"])
+        add(.windows1252, ["cp1252", "x-cp1252", "iso-8859-1", "latin1", "latin-1", "iso8859-1", "l1", "us-ascii", "ascii",
+                           "ansi_x3.4-1968", "cp819", "csisolatin1", "ibm819", "iso-ir-100", "iso_8859-1", "iso88591"])
+        add(.gb18030, ["gb2312", "gbk", "x-gbk", "chinese", "csgb2312", "iso-ir-58", "csgbk", "gb_2312", "gb_2312-80", "cp936", "windows-936"])
+        add(.big5, ["big5-hkscs", "cn-big5", "csbig5", "x-x-big5", "cp950"])
+        add(.shiftJIS, ["sjis", "shift-jis", "ms932", "ms_kanji", "csshiftjis", "windows-31j", "x-sjis", "cp932"])
+        add(.eucJP, ["cseucpkdfmtjapanese", "x-euc-jp", "eucjp"])
+        add(.eucKR, ["cseuckr", "korean", "ks_c_5601-1987", "ks_c_5601-1989", "ksc5601", "ksc_5601", "iso-ir-149", "windows-949", "cp949", "uhc", "euckr"])
+        add(.windows1254, ["iso-8859-9", "latin5", "l5", "iso8859-9", "iso_8859-9"])
+        add(.windows874, ["tis-620", "iso-8859-11", "dos-874"])
+        add(.iso88592, ["latin2", "l2", "iso8859-2", "iso_8859-2"])
+        add(.iso88595, ["cyrillic", "iso8859-5", "iso_8859-5"])
+        add(.iso88597, ["greek", "iso8859-7", "iso_8859-7"])
+        add(.iso88598, ["hebrew", "iso8859-8", "iso_8859-8", "visual"])
+        add(.iso885915, ["latin9", "l9", "iso8859-15", "iso_8859-15"])
+        add(.koi8r, ["koi8", "koi", "cskoi8r", "koi8_r"])
+        add(.ibm866, ["866", "cp866", "csibm866"])
+        return m
+    }()
+
+    /// True when `bytes` is valid UTF-8.
+    public static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool { utf8Sequences(bytes).invalid == 0 }
+
+    /// Counts invalid bytes and valid multi-byte sequences (strict: no overlongs, no surrogates).
+    static func utf8Sequences(_ b: UnsafeRawBufferPointer) -> (invalid: Int, valid: Int) {
+        var i = 0, invalid = 0, valid = 0
+        let n = b.count
+        while i < n {
+            while i + 8 <= n && b.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
+            if i >= n { break }
+            if b[i] < 0x80 { i += 1; continue }
+            let len = sequenceLength(b, at: i)
+            if len == 0 { invalid += 1; i += 1 } else { valid += 1; i += len }
+        }
+        return (invalid, valid)
+    }
+
+    /// Length of the valid UTF-8 multi-byte sequence at `i`, or 0.
+    static func sequenceLength(_ b: UnsafeRawBufferPointer, at i: Int) -> Int {
+        let c = b[i]
+        var need = 0
+        var cp: UInt32 = 0, minCP: UInt32 = 0
+        if c & 0xE0 == 0xC0 { need = 1; cp = UInt32(c & 0x1F); minCP = 0x80 }
+        else if c & 0xF0 == 0xE0 { need = 2; cp = UInt32(c & 0x0F); minCP = 0x800 }
+        else if c & 0xF8 == 0xF0 { need = 3; cp = UInt32(c & 0x07); minCP = 0x10000 }
+        else { return 0 }
+        guard i + need < b.count else { return 0 }
+        for k in 1...need {
+            let d = b[i + k]
+            if d & 0xC0 != 0x80 { return 0 }
+            cp = cp << 6 | UInt32(d & 0x3F)
+        }
+        if cp < minCP || cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000) { return 0 }
+        return need + 1
     }
 
     /// Counts invalid UTF-8 sequences and non-ASCII bytes.

@@ -3,8 +3,9 @@ import DomainForgeCore
 
 /// Main-content extraction from raw HTML.
 ///
-/// The page is decoded (BOM, then the declared charset, then `<meta>` charset, then UTF-8 validation with a
-/// Windows-1252 fallback; invalid bytes become U+FFFD) and parsed with libxml2's forgiving HTML parser. Scripts,
+/// The page is decoded (a forced charset, then BOM, then the declared charset, then `<meta>` charset, then UTF-8
+/// validation, then uchardet's guess with a Windows-1252 fallback; labels mean what the WHATWG Encoding Standard says,
+/// so `gb2312` decodes as GB18030; invalid bytes become U+FFFD and are counted) and parsed with libxml2's forgiving HTML parser. Scripts,
 /// styles, forms, navigation, headers, footers, asides and elements whose class/id/role mark boilerplate
 /// (menus, sidebars, cookie banners, share bars, comments, related links, ads...) are removed; paragraphs are
 /// scored by length, commas and link density, their scores flow to ancestors, and the best-scoring container
@@ -33,12 +34,14 @@ public struct HTMLExtractor: Sendable {
 
     /// Extracts the main content of one HTML page. Throws `ExtractionError.notHTML` for binary garbage.
     /// `declaredCharset` is a charset from outside the bytes (an HTTP `Content-Type` header); a BOM still wins.
-    public func extract(_ bytes: UnsafeRawBufferPointer, declaredCharset: String? = nil) throws(ExtractionError) -> HTMLExtraction {
+    /// `forcedCharset` (the input's `encoding:`) wins over everything, the BOM included.
+    public func extract(_ bytes: UnsafeRawBufferPointer, declaredCharset: String? = nil,
+                        forcedCharset: TextDecoding.Charset? = nil) throws(ExtractionError) -> HTMLExtraction {
         LibXML.ensureInitialized()
         if bytes.isEmpty { return HTMLExtraction(title: nil, text: "", charset: "utf-8") }
         guard bytes.count < Int(Int32.max) else { throw .notHTML("the file is larger than 2 GiB") }
         try HTMLSniffer.rejectBinary(bytes)
-        let decoded = HTMLSniffer.decode(bytes, declaredCharset: declaredCharset)
+        let decoded = HTMLSniffer.decode(bytes, declaredCharset: declaredCharset, forced: forcedCharset)
         let options = LibXML.bits(HTML_PARSE_RECOVER) | LibXML.bits(HTML_PARSE_NOERROR) | LibXML.bits(HTML_PARSE_NOWARNING)
             | LibXML.bits(HTML_PARSE_NONET) | LibXML.bits(HTML_PARSE_COMPACT) | LibXML.bits(HTML_PARSE_IGNORE_ENC)
             | LibXML.bits(HTML_PARSE_NOBLANKS)
@@ -51,17 +54,20 @@ public struct HTMLExtractor: Sendable {
                 cxml_read_html(raw.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(raw.count), enc, options)
             }
         }
-        guard let doc else { return HTMLExtraction(title: nil, text: "", charset: decoded.charset) }
+        guard let doc else { return HTMLExtraction(title: nil, text: "", charset: decoded.charset, replacedBytes: decoded.replacedBytes) }
         defer { xmlFreeDoc(doc) }
         var page = PageTree()
         page.build(from: doc, inputBytes: bytes.count)
         let (title, text) = page.extract(options: self.options)
-        return HTMLExtraction(title: title, text: text, charset: decoded.charset)
+        return HTMLExtraction(title: title, text: text, charset: decoded.charset, replacedBytes: decoded.replacedBytes)
     }
 
     /// Convenience for byte arrays.
-    public func extract(_ bytes: [UInt8], declaredCharset: String? = nil) throws(ExtractionError) -> HTMLExtraction {
-        let r = bytes.withUnsafeBytes { raw in Result { () throws(ExtractionError) in try extract(raw, declaredCharset: declaredCharset) } }
+    public func extract(_ bytes: [UInt8], declaredCharset: String? = nil,
+                        forcedCharset: TextDecoding.Charset? = nil) throws(ExtractionError) -> HTMLExtraction {
+        let r = bytes.withUnsafeBytes { raw in
+            Result { () throws(ExtractionError) in try extract(raw, declaredCharset: declaredCharset, forcedCharset: forcedCharset) }
+        }
         return try r.get()
     }
 }
@@ -74,7 +80,11 @@ public struct HTMLExtraction: Sendable, Equatable {
     public var text: String
     /// The charset the bytes were decoded with (lower case, e.g. `utf-8`, `windows-1252`).
     public var charset: String
-    public init(title: String?, text: String, charset: String) { self.title = title; self.text = text; self.charset = charset }
+    /// Bytes that could not be decoded in that charset and became U+FFFD.
+    public var replacedBytes: Int
+    public init(title: String?, text: String, charset: String, replacedBytes: Int = 0) {
+        self.title = title; self.text = text; self.charset = charset; self.replacedBytes = replacedBytes
+    }
 }
 
 /// Charset detection and binary rejection for HTML bytes.
@@ -85,6 +95,7 @@ enum HTMLSniffer {
         var original: UnsafeRawBufferPointer
         var charset: String
         var libxmlEncoding: String
+        var replacedBytes = 0
         func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
             if let owned { return owned.withUnsafeBytes(body) }
             return body(original)
@@ -126,7 +137,9 @@ enum HTMLSniffer {
     }
 
     /// Decides the charset and produces bytes libxml2 can parse without meeting invalid sequences.
-    static func decode(_ b: UnsafeRawBufferPointer, declaredCharset: String?) -> Decoded {
+    static func decode(_ b: UnsafeRawBufferPointer, declaredCharset: String?, forced: TextDecoding.Charset? = nil) -> Decoded {
+        // 0. forced by the input's `encoding:`
+        if let forced { return converted(b, as: forced) }
         // 1. BOM
         if b.count >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
             return utf8(UnsafeRawBufferPointer(rebasing: b[3...]))
@@ -140,37 +153,62 @@ enum HTMLSniffer {
         }
         // 2. declared (HTTP header), 3. <meta> in the first 4 KiB
         let label = declaredCharset.flatMap { cleanLabel($0) } ?? metaCharset(b)
-        if let label {
-            if let cs = TextDecoding.charset(named: label) {
-                switch cs {
-                case .utf8: return utf8(b)
-                case .windows1252, .latin1:
-                    if isValidUTF8(b) && hasNonASCII(b) { return utf8(b) }  // mislabelled UTF-8 is common
-                    return Decoded(owned: Array(TextDecoding.decode(b, as: .windows1252).utf8), original: b,
-                                   charset: "windows-1252", libxmlEncoding: "UTF-8")
-                case .utf16le, .utf16be:
-                    // A UTF-16 label on a page without BOM that is readable as ASCII is mislabelled.
-                    break
-                }
-            } else if !isValidUTF8(b), let utf8 = Iconv.toUTF8(b, from: label) {
-                // Another charset iconv knows (iso-8859-2, shift_jis, gb2312...): converted here, so that invalid
-                // bytes become U+FFFD instead of stopping libxml2's decoder mid-page.
-                return Decoded(owned: utf8, original: b, charset: label, libxmlEncoding: "UTF-8")
-            }
-        }
-        // 4. sniff: valid UTF-8, else Windows-1252 when invalid sequences are common, else UTF-8 with U+FFFD.
+        if let label, let d = declared(b, label: label) { return d }
+        // 4. sniff: valid UTF-8, else uchardet's guess, else Windows-1252.
         return utf8(b)
     }
 
+    /// The page decoded as its label says, or nil when the label is unusable (unknown, UTF-16 on a page without
+    /// BOM) or wrong (a legacy label on valid UTF-8, or more than 2% of the non-ASCII bytes invalid in it).
+    private static func declared(_ b: UnsafeRawBufferPointer, label: String) -> Decoded? {
+        guard let cs = TextDecoding.charset(named: label) else {
+            // Another charset iconv knows (iso-8859-3, ...): converted here, so that invalid bytes become U+FFFD
+            // instead of stopping libxml2's decoder mid-page.
+            guard !isValidUTF8(b), let utf8 = Iconv.toUTF8(b, from: label) else { return nil }
+            return Decoded(owned: utf8, original: b, charset: label, libxmlEncoding: "UTF-8")
+        }
+        switch cs {
+        case .utf8: return utf8(b)
+        case .utf16le, .utf16be: return nil  // a UTF-16 label on a page without BOM that reads as ASCII is mislabelled
+        case .windows1252, .latin1:
+            if isValidUTF8(b) && hasNonASCII(b) { return utf8(b) }  // mislabelled UTF-8 is common
+            return converted(b, as: .windows1252)
+        default:
+            if isValidUTF8(b) { return utf8(b) }
+            let d = converted(b, as: cs)
+            return labelLooksWrong(b, d) ? nil : d
+        }
+    }
+
+    /// A declaration is taken as wrong when, on a page with at least 64 non-ASCII bytes, more than 2% of them are
+    /// invalid in the declared charset and uchardet's charset decodes the page with fewer invalid bytes.
+    private static func labelLooksWrong(_ b: UnsafeRawBufferPointer, _ d: Decoded) -> Bool {
+        let nonASCII = b.reduce(0) { $0 + ($1 >= 0x80 ? 1 : 0) }
+        guard nonASCII >= 64, d.replacedBytes * 50 > nonASCII else { return false }
+        let detected = TextDecoding.detectLegacy(b)
+        return detected.source == "detected" && detected.replacedBytes < d.replacedBytes
+    }
+
+    /// The page converted from `cs` to UTF-8.
+    private static func converted(_ b: UnsafeRawBufferPointer, as cs: TextDecoding.Charset) -> Decoded {
+        if cs == .utf8 { return utf8(b) }
+        let d = TextDecoding.decodeCounted(b, as: cs)
+        return Decoded(owned: Array(d.text.utf8), original: b, charset: cs == .latin1 ? "windows-1252" : cs.rawValue,
+                       libxmlEncoding: "UTF-8", replacedBytes: d.replaced)
+    }
+
     /// UTF-8 when valid; with invalid sequences, UTF-8 (bad bytes become U+FFFD) if valid multi-byte sequences
-    /// outnumber invalid ones (a damaged UTF-8 page), else Windows-1252 (Latin-1 text rarely forms valid sequences).
+    /// outnumber invalid ones (a damaged UTF-8 page), else the charset uchardet detects, else Windows-1252.
     private static func utf8(_ b: UnsafeRawBufferPointer) -> Decoded {
         let (valid, invalid) = utf8SequenceCounts(b)
         if invalid == 0 { return Decoded(owned: nil, original: b, charset: "utf-8", libxmlEncoding: "UTF-8") }
         if valid > invalid {
-            return Decoded(owned: Array(String(decoding: b, as: UTF8.self).utf8), original: b, charset: "utf-8", libxmlEncoding: "UTF-8")
+            return Decoded(owned: Array(String(decoding: b, as: UTF8.self).utf8), original: b, charset: "utf-8",
+                           libxmlEncoding: "UTF-8", replacedBytes: invalid)
         }
-        return Decoded(owned: Array(TextDecoding.decode(b, as: .windows1252).utf8), original: b, charset: "windows-1252", libxmlEncoding: "UTF-8")
+        let d = TextDecoding.detectLegacy(b)
+        return Decoded(owned: Array(d.text.utf8), original: b, charset: d.charset.rawValue, libxmlEncoding: "UTF-8",
+                       replacedBytes: d.replacedBytes)
     }
 
     static func isValidUTF8(_ b: UnsafeRawBufferPointer) -> Bool { utf8SequenceCounts(b, stopAtFirstInvalid: true).invalid == 0 }

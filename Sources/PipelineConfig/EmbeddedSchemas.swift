@@ -149,6 +149,11 @@ public enum EmbeddedSchemas {
           ],
           "description": "text format: the whole file is one document (file, default) or each blank-line separated section is one (paragraphs)."
         },
+        "encoding": {
+          "type": "string",
+          "minLength": 1,
+          "description": "text/jsonl/json/html: decode every file with this charset (a WHATWG label: utf-8, gb18030, gbk, big5, shift_jis, euc-jp, euc-kr, windows-1252, ...), ignoring BOMs, declarations and detection. Default: detect (BOM, declaration, UTF-8, then uchardet)."
+        },
         "text_field": {
           "type": "string",
           "description": "jsonl/json: field holding the text (default text); dotted paths reach nested fields."
@@ -782,12 +787,27 @@ public enum EmbeddedSchemas {
           "type": "boolean",
           "default": false,
           "description": "Drop documents that are empty after normalization (reason empty_after_normalize)."
+        },
+        "chinese": {
+          "enum": [
+            "none",
+            "t2s",
+            "s2t",
+            "tw2s",
+            "s2tw",
+            "hk2s",
+            "s2hk",
+            "tw2sp",
+            "s2twp"
+          ],
+          "default": "none",
+          "description": "Convert between Traditional and Simplified Chinese with OpenCC (t2s: Traditional to Simplified, s2t: back; tw/hk: regional standards; tw2sp/s2twp: with Taiwan phrases). Counter normalize_chinese_converted."
         }
       }
     },
     "stage_pii": {
       "type": "object",
-      "description": "Redact e-mail addresses, IP addresses and phone numbers with placeholders (counters pii_email, pii_ip, pii_phone). Never drops.",
+      "description": "Redact e-mail addresses (IDN included), IP addresses, phone numbers (Chinese mobiles and landlines included), Chinese resident IDs and bank card numbers with placeholders (counters pii_email, pii_idn_email, pii_ip, pii_phone, pii_cn_mobile, pii_cn_landline, pii_cn_id, pii_bank_card). Never drops.",
       "additionalProperties": false,
       "required": [
         "type"
@@ -809,7 +829,7 @@ public enum EmbeddedSchemas {
         "redact_phones": {
           "type": "boolean",
           "default": true,
-          "description": "Redact North American and international (+) phone numbers."
+          "description": "Redact North American and international (+) phone numbers, and Chinese mobiles and landlines."
         },
         "email_placeholder": {
           "type": "string",
@@ -835,6 +855,26 @@ public enum EmbeddedSchemas {
           "type": "boolean",
           "default": true,
           "description": "Keep addresses at example.com/.org/.net and the .example, .test, .invalid, .localhost TLDs."
+        },
+        "redact_ids": {
+          "type": "boolean",
+          "default": true,
+          "description": "Redact Chinese resident IDs: 18 characters with a valid ISO 7064 MOD 11-2 check character and birth date, or 15 digits with a valid date."
+        },
+        "redact_cards": {
+          "type": "boolean",
+          "default": true,
+          "description": "Redact bank card numbers: 16-19 digits (bare or in groups of four) with a card network prefix and a valid Luhn check."
+        },
+        "id_placeholder": {
+          "type": "string",
+          "default": "<ID_NUMBER>",
+          "description": "Replacement for resident IDs."
+        },
+        "card_placeholder": {
+          "type": "string",
+          "default": "<CARD_NUMBER>",
+          "description": "Replacement for bank card numbers."
         }
       }
     },
@@ -978,6 +1018,21 @@ public enum EmbeddedSchemas {
           "type": "string",
           "minLength": 1,
           "description": "With keep: priority, the metadata key holding the priority (a number, a numeric string or a boolean); the highest wins. Required with keep: priority and only allowed with it."
+        },
+        "chinese": {
+          "enum": [
+            "none",
+            "t2s",
+            "s2t",
+            "tw2s",
+            "s2tw",
+            "hk2s",
+            "s2hk",
+            "tw2sp",
+            "s2twp"
+          ],
+          "default": "none",
+          "description": "OpenCC conversion applied to the text the dedup key is computed from: t2s makes Traditional (zh_TW) and Simplified (zh_CN) copies of one text duplicates. The written text is not changed."
         }
       }
     },
@@ -1097,6 +1152,21 @@ public enum EmbeddedSchemas {
           "type": "string",
           "minLength": 1,
           "description": "With keep: priority, the metadata key holding the priority (a number, a numeric string or a boolean); the highest wins. Required with keep: priority and only allowed with it."
+        },
+        "chinese": {
+          "enum": [
+            "none",
+            "t2s",
+            "s2t",
+            "tw2s",
+            "s2tw",
+            "hk2s",
+            "s2hk",
+            "tw2sp",
+            "s2twp"
+          ],
+          "default": "none",
+          "description": "OpenCC conversion applied to the text the dedup key is computed from: t2s makes Traditional (zh_TW) and Simplified (zh_CN) copies of one text duplicates. The written text is not changed."
         }
       }
     },

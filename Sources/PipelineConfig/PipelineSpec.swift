@@ -23,6 +23,9 @@ public struct PipelineSpec: Sendable, Equatable {
         /// Read symbolic links whose target is outside the input folder (`follow_symlinks`; default false, such
         /// links are rejected as `outside_input_root`).
         public var followSymlinks: Bool = false
+        /// `encoding`: decode every file of this input with this charset (a WHATWG label), ignoring BOMs,
+        /// declarations and detection. Nil (default): detect.
+        public var encoding: TextDecoding.Charset? = nil
     }
 
     /// `inputs[].xml`: XPath selectors.
@@ -118,6 +121,7 @@ public struct PipelineSpec: Sendable, Equatable {
             if format != .xml && xml != nil {
                 errors.append(ConfigError(path: "inputs[\(i)].xml", message: "is only allowed with format xml"))
             }
+            let encoding = Self.encoding(raw["encoding"]?.stringValue, format: format, at: "inputs[\(i)].encoding", errors: &errors)
             let trimmed = path.hasSuffix("/") ? String(path.dropLast()) : path
             inputs.append(Input(
                 path: resolve(path), format: format,
@@ -129,7 +133,8 @@ public struct PipelineSpec: Sendable, Equatable {
                 idField: raw["id_field"]?.stringValue ?? "id",
                 metadataFields: raw["metadata_fields"]?.arrayValue?.compactMap(\.stringValue),
                 xml: xml,
-                followSymlinks: raw["follow_symlinks"]?.boolValue ?? false))
+                followSymlinks: raw["follow_symlinks"]?.boolValue ?? false,
+                encoding: encoding))
         }
         var names = Set<String>()
         let stages = (tree["stages"]?.arrayValue ?? []).map { Stage(type: $0["type"]!.stringValue!, options: $0) }
@@ -158,6 +163,21 @@ public struct PipelineSpec: Sendable, Equatable {
             next: tree["next"]?.stringValue.map(resolve),
             configHash: contentHash(tree, excluding: ["execution", "next"]),
             baseDirectory: baseDirectory)
+    }
+
+    /// `inputs[].encoding` parsed: nil when absent; an error for an unknown label or for XML (libxml2 reads the XML
+    /// declaration itself).
+    static func encoding(_ label: String?, format: Format, at path: String, errors: inout [ConfigError]) -> TextDecoding.Charset? {
+        guard let label else { return nil }
+        if format == .xml {
+            errors.append(ConfigError(path: path, message: "is not supported for format xml (the XML declaration names the encoding); remove it"))
+            return nil
+        }
+        guard let cs = TextDecoding.charset(named: label) else {
+            errors.append(ConfigError(path: path, message: "unknown encoding '\(label)'; use a WHATWG label such as utf-8, gb18030, big5, shift_jis, euc-jp, euc-kr or windows-1252"))
+            return nil
+        }
+        return cs
     }
 
     /// Default file globs for a format.

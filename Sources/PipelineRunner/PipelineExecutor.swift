@@ -229,6 +229,7 @@ public final class PipelineExecutor: @unchecked Sendable {
                     r.errors.append(contentsOf: e.jsonLine())
                 case .success(let doc):
                     r.stats.documentsRead += 1
+                    r.stats.noteDecoding(of: doc)
                     runChain(doc, from: 0, prepared: nil, onWorker: true, into: &r)
                 }
             }

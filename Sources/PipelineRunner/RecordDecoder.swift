@@ -37,17 +37,18 @@ struct RecordDecoder: Sendable {
         case .jsonElement(let bytes, let index, let offset):
             return [jsonRecord(bytes, input: input, file: name, defaultID: "\(name)#\(index)", line: 0, offset: offset)]
         case .text(let bytes, let section, let line):
-            let (text, charset) = bytes.withUnsafeBytes { TextDecoding.decode($0) }
+            let d = bytes.withUnsafeBytes { TextDecoding.decodeDetailed($0, forced: input.encoding) }
             var meta: [String: JSONValue] = ["source_name": .string(input.name)]
-            if charset != .utf8 { meta["charset"] = .string(charset.rawValue) }
+            Self.noteCharset(d.charset.rawValue, replaced: d.replacedBytes, utf8Silent: true, in: &meta)
             if input.textMode == .paragraphs { meta["line"] = .int(Int64(line)) }
             let id = input.textMode == .paragraphs ? "\(name)#\(section)" : name
-            return [.success(Document(id: id, text: text, source: name, metadata: meta))]
+            return [.success(Document(id: id, text: d.text, source: name, metadata: meta))]
         case .file(let bytes):
             if input.format == .html {
                 do {
-                    let page = try bytes.withUnsafeBytes { try html.extract($0) }
-                    var meta: [String: JSONValue] = ["source_name": .string(input.name), "charset": .string(page.charset)]
+                    let page = try bytes.withUnsafeBytes { try html.extract($0, forcedCharset: input.encoding) }
+                    var meta: [String: JSONValue] = ["source_name": .string(input.name)]
+                    Self.noteCharset(page.charset, replaced: page.replacedBytes, utf8Silent: false, in: &meta)
                     if let t = page.title { meta["title"] = .string(t) }
                     return [.success(Document(id: name, text: page.text, source: name, metadata: meta))]
                 } catch {
@@ -84,8 +85,16 @@ struct RecordDecoder: Sendable {
 
     private func jsonRecord(_ bytes: [UInt8], input: PipelineSpec.Input, file: String, defaultID: String, line: Int, offset: Int) -> Result<Document, InputError> {
         let value: JSONValue
+        var decoded: DecodedText?
         do {
-            value = try JSONParser.parse(bytes: bytes)
+            if input.encoding != nil || !bytes.withUnsafeBytes({ TextDecoding.isValidUTF8($0) }) {
+                // Decoded before parsing: GBK, Big5 and Shift_JIS trail bytes can be 0x5C, a JSON backslash.
+                let d = bytes.withUnsafeBytes { TextDecoding.decodeDetailed($0, forced: input.encoding) }
+                decoded = d
+                value = try JSONParser.parse(bytes: Array(d.text.utf8))
+            } else {
+                value = try JSONParser.parse(bytes: bytes)
+            }
         } catch let e as JSONParseError {
             return .failure(InputError(code: "invalid_json", file: file, line: line, offset: offset, message: "not valid JSON: \(e.message) at column \(e.offset + 1)"))
         } catch {
@@ -119,7 +128,15 @@ struct RecordDecoder: Sendable {
             }
         }
         meta["source_name"] = .string(input.name)
+        if let d = decoded { Self.noteCharset(d.charset.rawValue, replaced: d.replacedBytes, utf8Silent: true, in: &meta) }
         return .success(Document(id: id, text: text, source: file, metadata: meta))
+    }
+
+    /// Records how a document was decoded: `charset` (left out for UTF-8 text and JSON when `utf8Silent`, as
+    /// before) and `replaced_bytes` when bytes became U+FFFD. The run counts both (`RunStats.decoding`).
+    static func noteCharset(_ charset: String, replaced: Int, utf8Silent: Bool, in meta: inout [String: JSONValue]) {
+        if !(utf8Silent && charset == "utf-8") { meta["charset"] = .string(charset) }
+        if replaced > 0 { meta["replaced_bytes"] = .int(Int64(replaced)) }
     }
 
     private func lookup(_ obj: [String: JSONValue], _ path: String) -> JSONValue? {

@@ -39,11 +39,15 @@ public struct RunStats: Codable, Sendable, Equatable {
     public var kept = 0
     /// Bytes of documents/ files written (after compression).
     public var outputBytes = 0
+    /// How documents were decoded, absent when every one was clean UTF-8: `charset_NAME` counts the documents read
+    /// from another charset (or labelled with it, for HTML), `replaced_bytes_NAME` the bytes that were invalid in
+    /// that charset and became U+FFFD.
+    public var decoding: [String: Int]? = nil
 
     public init(stageNames: [String] = []) { stages = stageNames.map { StageStats(name: $0) } }
 
     enum CodingKeys: String, CodingKey {
-        case files, rejected, stages, kept
+        case files, rejected, stages, kept, decoding
         case inputBytes = "input_bytes", documentsRead = "documents_read", outputBytes = "output_bytes"
     }
 
@@ -75,5 +79,17 @@ public struct RunStats: Codable, Sendable, Equatable {
         for i in stages.indices where i < o.stages.count { stages[i].merge(o.stages[i]) }
         kept += o.kept
         outputBytes += o.outputBytes
+        for (k, v) in o.decoding ?? [:] { decoding = decoding ?? [:]; decoding![k, default: 0] += v }
+    }
+
+    /// Counts how `doc` was decoded, from its `charset` and `replaced_bytes` metadata (UTF-8 is not counted).
+    public mutating func noteDecoding(of doc: Document) {
+        let replaced = doc.metadata["replaced_bytes"]
+        guard let cs = doc.metadata["charset"]?.stringValue ?? (replaced == nil ? nil : "utf-8") else { return }
+        if cs != "utf-8" { decoding = decoding ?? [:]; decoding!["charset_" + cs, default: 0] += 1 }
+        if case .int(let n)? = replaced, n > 0 {
+            decoding = decoding ?? [:]
+            decoding!["replaced_bytes_" + cs, default: 0] += Int(n)
+        }
     }
 }

@@ -141,3 +141,24 @@ import Testing
         }
     }
 }
+
+/// `normalize` with `chinese`: OpenCC Traditional ↔ Simplified.
+@Suite struct NormalizeChineseTests {
+    @Test func t2sAndS2TConvertAndCount() throws {
+        var o = NormalizeStage.Options()
+        o.chinese = .t2s
+        let r = run(NormalizeStage(options: o), "醫院的醫生每天都要檢查病人的身體狀況。")
+        #expect(r.text == "医院的医生每天都要检查病人的身体状况。")
+        #expect(r.counters["normalize_chinese_converted"] == 1)
+        o.chinese = .s2t
+        #expect(run(NormalizeStage(options: o), "医院的医生").text == "醫院的醫生")
+        // Default: no conversion.
+        #expect(run(NormalizeStage(), "醫院").text == "醫院")
+    }
+
+    @Test func optionComesFromConfig() throws {
+        let s = try CleaningStageFactory.make(type: "normalize", options: .object(["chinese": .string("tw2s")]))
+        #expect((s as? NormalizeStage)?.options.chinese == .tw2s)
+        #expect(throws: (any Error).self) { try CleaningStageFactory.make(type: "normalize", options: .object(["chinese": .string("zh")])) }
+    }
+}

@@ -38,7 +38,7 @@ import Testing
             output: {path: out}
             """)
         #expect(e.count == 1)
-        #expect(e[0].hasPrefix("inputs[0].txt_field: unknown key; allowed keys here: exclude, follow_symlinks, format, id_field, include"))
+        #expect(e[0].hasPrefix("inputs[0].txt_field: unknown key; allowed keys here: encoding, exclude, follow_symlinks, format, id_field, include"))
     }
 
     @Test func wrongEnumListsAllowedValues() {

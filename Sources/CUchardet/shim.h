@@ -1,0 +1,2 @@
+// uchardet (Debian libuchardet-dev): Mozilla's universal charset detector, C API.
+#include <uchardet.h>
