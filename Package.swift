@@ -26,7 +26,11 @@ let package = Package(
         // ICU (Debian libicu-dev): word segmentation (dictionary-based for CJK and Thai), normalization, properties.
         .systemLibrary(name: "CICU", pkgConfig: "icu-uc", providers: [.apt(["libicu-dev"])]),
 
-        .target(name: "DomainForgeCore", dependencies: ["CZstd", "CZlib", "CCrypto"]),
+        // C wrappers over ICU (its versioned function names are macros Swift cannot import): NFC/NFKC, character
+        // properties, word segmentation.
+        .target(name: "CUnicodeICU", dependencies: ["CICU"],
+                linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icudata")]),
+        .target(name: "DomainForgeCore", dependencies: ["CZstd", "CZlib", "CCrypto", "CUnicodeICU"]),
         .target(name: "Shards", dependencies: ["DomainForgeCore", "CZstd"]),
         .target(name: "Dedup", dependencies: ["DomainForgeCore", "CSQLite"]),
         // AVX-512 elementwise kernels of the trainer, picked at run time (same bits as its portable Swift loops).
@@ -36,7 +40,7 @@ let package = Package(
         .target(name: "Evaluation", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "SFT", "Trainer", "PipelineConfig", "PipelineRunner", .product(name: "Yams", package: "Yams")]),
         .target(name: "Extraction", dependencies: ["DomainForgeCore", "CXML2"]),
         .target(name: "Cleaning", dependencies: ["DomainForgeCore"]),
-        .target(name: "Tokenization", dependencies: ["DomainForgeCore"]),
+        .target(name: "Tokenization", dependencies: ["DomainForgeCore", "CUnicodeICU"]),
         .target(name: "PipelineConfig", dependencies: [
             "DomainForgeCore", "Cleaning", "Extraction",
             .product(name: "Yams", package: "Yams"),
@@ -57,7 +61,7 @@ let package = Package(
 
         .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "DomainForgeCore"]),
         .testTarget(name: "ExtractionTests", dependencies: ["Extraction", "DomainForgeCore"], exclude: ["Fixtures"]),
-        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "DomainForgeCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "DomainForgeCore", "CUnicodeICU"], exclude: ["Fixtures"]),
         // Float tolerances derived from the operations (shared by the trainer and evaluation tests).
         .target(name: "NumericTolerance", dependencies: ["Trainer"], path: "Tests/NumericTolerance"),
         .testTarget(name: "TrainerTests", dependencies: ["Trainer", "DomainForgeCore", "Shards", "NumericTolerance"], exclude: ["Fixtures"]),
