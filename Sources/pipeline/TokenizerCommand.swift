@@ -151,7 +151,7 @@ struct TokenizerCommand: ParsableCommand {
             model: byte-level BPE
             vocab size: \(tok.vocabSize)
             merges: \(tok.mergeCount)
-            pre-tokenizer: \(tok.pattern.map { "\($0.rawValue) regex \($0.regex)" } ?? "none (ByteLevel without regex)")\(tok.addPrefixSpace ? ", add_prefix_space" : "")
+            pre-tokenizer: \(tok.pattern.map { "\($0.rawValue) regex \($0.regex)" } ?? (tok.customRegexes.isEmpty ? "none (ByteLevel without regex)" : "Split regex (ICU) " + tok.customRegexes.joined(separator: " then ")))\(tok.addPrefixSpace ? ", add_prefix_space" : "")
             normalizer: \(tok.normalization.rawValue)
             added tokens: \(tok.addedTokens.count) (\(tok.specialTokens.count) special)\(tok.specialTokens.prefix(10).map { " \($0.content)=\($0.id)" }.joined())
             template: prefix \(tok.prefixIds) suffix \(tok.suffixIds)
