@@ -45,12 +45,14 @@ public struct Fertility: Sendable, Equatable {
     public var words: Int
     /// Characters of spaceless scripts.
     public var characters: Int
+    /// Tokens of the texts (without special tokens).
     public var tokens: Int
     /// Tokens per unit (word or spaceless-script character).
     public var value: Double { words + characters == 0 ? 0 : Double(tokens) / Double(words + characters) }
     /// "character" when spaceless-script characters outnumber words, else "word".
     public var unit: String { characters > words ? "character" : "word" }
 
+    /// Counts as measured by ``VocabularyExtender/fertility(_:_:)``.
     public init(words: Int, characters: Int = 0, tokens: Int) {
         self.words = words; self.characters = characters; self.tokens = tokens
     }
