@@ -30,7 +30,11 @@ let package = Package(
         // OpenCC (Debian libopencc-dev): Traditional <-> Simplified Chinese for normalize and dedup keys.
         .systemLibrary(name: "COpenCC", pkgConfig: "opencc", providers: [.apt(["libopencc-dev"])]),
 
-        .target(name: "DomainForgeCore", dependencies: ["CZstd", "CZlib", "CCrypto", "CUchardet", "COpenCC"]),
+        // C wrappers over ICU (its versioned function names are macros Swift cannot import): NFC/NFKC, character
+        // properties, word segmentation.
+        .target(name: "CUnicodeICU", dependencies: ["CICU"],
+                linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icudata")]),
+        .target(name: "DomainForgeCore", dependencies: ["CZstd", "CZlib", "CCrypto", "CUchardet", "COpenCC", "CUnicodeICU"]),
         .target(name: "Shards", dependencies: ["DomainForgeCore", "CZstd"]),
         .target(name: "Dedup", dependencies: ["DomainForgeCore", "CSQLite"]),
         // AVX-512 elementwise kernels of the trainer, picked at run time (same bits as its portable Swift loops).
@@ -40,7 +44,7 @@ let package = Package(
         .target(name: "Evaluation", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "SFT", "Trainer", "PipelineConfig", "PipelineRunner", .product(name: "Yams", package: "Yams")]),
         .target(name: "Extraction", dependencies: ["DomainForgeCore", "CXML2"]),
         .target(name: "Cleaning", dependencies: ["DomainForgeCore"]),
-        .target(name: "Tokenization", dependencies: ["DomainForgeCore"]),
+        .target(name: "Tokenization", dependencies: ["DomainForgeCore", "CUnicodeICU"]),
         .target(name: "PipelineConfig", dependencies: [
             "DomainForgeCore", "Cleaning", "Extraction",
             .product(name: "Yams", package: "Yams"),
@@ -61,7 +65,7 @@ let package = Package(
 
         .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "DomainForgeCore"]),
         .testTarget(name: "ExtractionTests", dependencies: ["Extraction", "DomainForgeCore"], exclude: ["Fixtures"]),
-        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "DomainForgeCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "DomainForgeCore", "CUnicodeICU"], exclude: ["Fixtures"]),
         // Float tolerances derived from the operations (shared by the trainer and evaluation tests).
         .target(name: "NumericTolerance", dependencies: ["Trainer"], path: "Tests/NumericTolerance"),
         .testTarget(name: "TrainerTests", dependencies: ["Trainer", "DomainForgeCore", "Shards", "NumericTolerance"], exclude: ["Fixtures"]),

@@ -2,7 +2,7 @@
 // whose presence means a text may change under NFC / NFKC: canonical combining class != 0, characters that normalize
 // to something else on their own (NFC_QC/NFKC_QC = No), characters that can compose with a preceding one
 // (NFC_QC = Maybe, including Hangul V/T jamo), and code points unassigned in Unicode 14 (conservatively: newer
-// characters go through Foundation). A text without any of these is already normalized, so the Foundation call is
+// characters go through ICU). A text without any of these is already normalized, so the ICU call is
 // skipped. Scalars below U+00A0 are never listed.
 enum NormalizationTables {
     static let nfcUnstable: [UInt32] = [

@@ -5,7 +5,8 @@ import Foundation
 /// `drop_empty` (reason `empty_after_normalize`).
 ///
 /// In order:
-/// 1. Unicode normalization (`unicode_form`: `nfc` default, `nfkc`, `none`) through Foundation. The call is
+/// 1. Unicode normalization (`unicode_form`: `nfc` default, `nfkc`, `none`) through ICU (``UnicodeNormalizer``, the
+///    code the tokenizer's normalizer uses). The call is
 ///    skipped when it cannot change the text: for NFC when every scalar is below U+0300 (no combining marks and
 ///    nothing that composes), for NFKC when every scalar is below U+00A0.
 /// 2. Traditional ↔ Simplified Chinese conversion with OpenCC (`chinese`: `none` default, `t2s`, `s2t`, `tw2s`,
@@ -108,9 +109,7 @@ public struct NormalizeStage: DocumentStage {
             let table = options.unicodeForm == .nfc ? NormalizationTables.nfcUnstable : NormalizationTables.nfkcUnstable
             let needs = document.text.withUTF8 { Self.mayChange($0, table) }
             if needs {
-                let normalized = options.unicodeForm == .nfc
-                    ? document.text.precomposedStringWithCanonicalMapping
-                    : document.text.precomposedStringWithCompatibilityMapping
+                let normalized = UnicodeNormalizer.normalize(document.text, options.unicodeForm == .nfc ? .nfc : .nfkc)
                 // Compare bytes: String's == is canonical equivalence, which NFC always preserves.
                 if !normalized.utf8.elementsEqual(document.text.utf8) {
                     document.text = normalized

@@ -8,6 +8,9 @@ struct BPEModel: @unchecked Sendable {
     let merges: PairMap
     /// The merges in rank order.
     let mergeList: [(UInt32, UInt32)]
+    /// The priority of each merge of `mergeList` when it is not its index: tiktoken-style files (Mistral tekken)
+    /// give every pair the rank of the token it makes, so pairs making the same token tie (leftmost wins).
+    let pairRanks: [UInt32]?
     /// Id of each single byte, or -1 when the vocabulary lacks it (such bytes are dropped, as HF does without unk).
     let byteIds: [Int32]
     /// Words whose BPE result is exactly one token: looked up whole, skipping the merge loop.
@@ -25,8 +28,12 @@ struct BPEModel: @unchecked Sendable {
     /// Words longer than this (in bytes) use the heap-based O(n log n) merge; shorter ones the quadratic scan.
     static let heapThreshold = 96
 
-    init(tokenBytes: [[UInt8]], mergeList: [(UInt32, UInt32)], ignoreMerges: Bool) throws(TokenizerError) {
+    init(tokenBytes: [[UInt8]], mergeList: [(UInt32, UInt32)], ignoreMerges: Bool, pairRanks: [UInt32]? = nil) throws(TokenizerError) {
+        if let r = pairRanks, r.count != mergeList.count {
+            throw .inconsistentVocabulary(detail: "\(r.count) merge ranks for \(mergeList.count) merges")
+        }
         self.tokenBytes = tokenBytes
+        self.pairRanks = pairRanks
         self.ignoreMerges = ignoreMerges
         var v = ByteStringMap(capacity: tokenBytes.count)
         for (id, b) in tokenBytes.enumerated() where !b.isEmpty {
@@ -45,7 +52,8 @@ struct BPEModel: @unchecked Sendable {
             guard let nid = v.value(joined) else {
                 throw .inconsistentVocabulary(detail: "merge \(rank) ('\(ByteLevel.encode(tokenBytes[Int(a)]))' + '\(ByteLevel.encode(tokenBytes[Int(b)]))') produces a token that is not in the vocabulary")
             }
-            m.set(PairMap.key(a, b), UInt64(rank) << 32 | UInt64(UInt32(nid)))
+            let priority = pairRanks?[rank] ?? UInt32(rank)
+            m.set(PairMap.key(a, b), UInt64(priority) << 32 | UInt64(UInt32(nid)))
         }
         merges = m
         self.mergeList = mergeList

@@ -1,4 +1,4 @@
-import Foundation
+import DomainForgeCore
 
 /// Unicode normalization applied before pre-tokenization (the `normalizer` of tokenizer.json).
 public enum Normalization: String, Sendable {
@@ -6,7 +6,8 @@ public enum Normalization: String, Sendable {
 
     /// Normalizes UTF-8 bytes; returns nil when the text is unchanged (all ASCII is always unchanged).
     /// Only runs of non-ASCII text (with the ASCII character before them, which a combining mark may attach to)
-    /// go through Foundation, so mostly-ASCII text stays on the fast path.
+    /// go through ICU (``UnicodeNormalizer``, shared with the `normalize` cleaning stage), so mostly-ASCII text
+    /// stays on the fast path.
     func apply(_ p: UnsafePointer<UInt8>, _ n: Int) -> [UInt8]? {
         if self == .none { return nil }
         var j = 0
@@ -23,9 +24,8 @@ public enum Normalization: String, Sendable {
             out.append(contentsOf: UnsafeBufferPointer(start: p + i, count: chunkStart - i))
             var k = first
             while k < n && !(p[k] < 0x80 && (k + 1 == n || p[k + 1] < 0x80)) { k += 1 }
-            let s = String(decoding: UnsafeBufferPointer(start: p + chunkStart, count: k - chunkStart), as: UTF8.self)
-            let ns = self == .nfkc ? s.precomposedStringWithCompatibilityMapping : s.precomposedStringWithCanonicalMapping
-            out.append(contentsOf: ns.utf8)
+            let chunk = UnsafeBufferPointer(start: p + chunkStart, count: k - chunkStart)
+            out.append(contentsOf: UnicodeNormalizer.normalize(utf8: chunk, self == .nfkc ? .nfkc : .nfc))
             i = k
         }
         return out

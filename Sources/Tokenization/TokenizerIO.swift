@@ -2,15 +2,17 @@ import DomainForgeCore
 import Foundation
 
 extension BPETokenizer {
-    /// Loads a tokenizer from `path`: a Hugging Face `tokenizer.json`, a GPT-2 `vocab.json` (with `merges.txt` in
-    /// the same directory), or a directory containing either.
+    /// Loads a tokenizer from `path`: a Hugging Face `tokenizer.json`, a Mistral `tekken.json` (see ``TekkenFormat``),
+    /// a GPT-2 `vocab.json` (with `merges.txt` in the same directory), or a directory containing one of them.
     /// - Throws: ``TokenizerError`` (unreadable file, non-BPE model such as WordPiece, unsupported pre-tokenizer).
     public static func load(path: String) throws(TokenizerError) -> BPETokenizer {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw .fileNotReadable(path: path) }
         if isDir.boolValue {
-            let tj = (path as NSString).appendingPathComponent("tokenizer.json")
-            if FileManager.default.fileExists(atPath: tj) { return try load(path: tj) }
+            for name in ["tokenizer.json", "tekken.json"] {
+                let f = (path as NSString).appendingPathComponent(name)
+                if FileManager.default.fileExists(atPath: f) { return try load(path: f) }
+            }
             let vj = (path as NSString).appendingPathComponent("vocab.json")
             let mt = (path as NSString).appendingPathComponent("merges.txt")
             if FileManager.default.fileExists(atPath: vj) && FileManager.default.fileExists(atPath: mt) {
@@ -23,7 +25,13 @@ extension BPETokenizer {
             if FileManager.default.fileExists(atPath: mt) { return try load(vocabPath: path, mergesPath: mt) }
         }
         let bytes = try readFile(path)
-        return try BPETokenizer(tokenizerJSON: bytes, path: path)
+        let root = try parseJSON(bytes, path: path)
+        if TekkenFormat.matches(root) { return try TekkenFormat.tokenizer(root, path: path) }
+        return try BPETokenizer(parsedJSON: root, path: path)
+    }
+
+    static func parseJSON(_ bytes: [UInt8], path: String) throws(TokenizerError) -> JSONValue {
+        do { return try JSONParser.parse(bytes: bytes) } catch { throw .invalidJSON(path: path, detail: "\(error)") }
     }
 
     static func readFile(_ path: String) throws(TokenizerError) -> [UInt8] {
@@ -55,9 +63,14 @@ extension BPETokenizer {
 
     /// Parses a Hugging Face tokenizer.json.
     public convenience init(tokenizerJSON bytes: [UInt8], path: String = "tokenizer.json") throws(TokenizerError) {
-        let root: JSONValue
-        do { root = try JSONParser.parse(bytes: bytes) } catch { throw .invalidJSON(path: path, detail: "\(error)") }
-        guard let model = root["model"]?.objectValue else { throw .invalidJSON(path: path, detail: "no \"model\" object") }
+        try self.init(parsedJSON: try Self.parseJSON(bytes, path: path), path: path)
+    }
+
+    /// Builds a tokenizer from a parsed Hugging Face tokenizer.json.
+    convenience init(parsedJSON root: JSONValue, path: String) throws(TokenizerError) {
+        guard let model = root["model"]?.objectValue else {
+            throw .invalidJSON(path: path, detail: "no \"model\" object (expected a Hugging Face tokenizer.json or a Mistral tekken.json)")
+        }
         let type = model["type"]?.stringValue ?? ((model["merges"] != nil && model["vocab"]?.objectValue != nil) ? "BPE" : "unknown")
         guard type == "BPE" else { throw .unsupportedModel(type: type) }
         if let p = model["continuing_subword_prefix"]?.stringValue, !p.isEmpty {

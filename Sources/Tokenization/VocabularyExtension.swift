@@ -11,12 +11,16 @@ public struct VocabularyExtensionOptions: Sendable {
     public var minPieces: Int
     /// Terms longer than this many bytes are ignored.
     public var maxTermBytes: Int
-    /// A term must contain at least this many letters.
+    /// A term must contain at least this many letters (words of space-separated scripts).
     public var minLetters: Int
+    /// A word of a script written without spaces (Chinese, Japanese, Thai, ...) must have at least this many
+    /// characters.
+    public var minSpacelessCharacters: Int
 
-    public init(maxNewTokens: Int = 1000, minFrequency: Int = 20, minPieces: Int = 3, maxTermBytes: Int = 32, minLetters: Int = 4) {
+    public init(maxNewTokens: Int = 1000, minFrequency: Int = 20, minPieces: Int = 3, maxTermBytes: Int = 32, minLetters: Int = 4,
+                minSpacelessCharacters: Int = 2) {
         self.maxNewTokens = maxNewTokens; self.minFrequency = minFrequency; self.minPieces = minPieces
-        self.maxTermBytes = maxTermBytes; self.minLetters = minLetters
+        self.maxTermBytes = maxTermBytes; self.minLetters = minLetters; self.minSpacelessCharacters = minSpacelessCharacters
     }
 }
 
@@ -34,11 +38,24 @@ public struct NewToken: Sendable, Equatable {
     public var isTerm: Bool
 }
 
-/// Tokens per whitespace-separated word.
+/// Tokens per unit of text: per character for scripts written without spaces (Chinese, Japanese, Thai, ...), per
+/// whitespace-separated word otherwise. Mixed text counts both units.
 public struct Fertility: Sendable, Equatable {
+    /// Whitespace-separated words outside spaceless scripts.
     public var words: Int
+    /// Characters of spaceless scripts.
+    public var characters: Int
+    /// Tokens of the texts (without special tokens).
     public var tokens: Int
-    public var value: Double { words == 0 ? 0 : Double(tokens) / Double(words) }
+    /// Tokens per unit (word or spaceless-script character).
+    public var value: Double { words + characters == 0 ? 0 : Double(tokens) / Double(words + characters) }
+    /// "character" when spaceless-script characters outnumber words, else "word".
+    public var unit: String { characters > words ? "character" : "word" }
+
+    /// Counts as measured by ``VocabularyExtender/fertility(_:_:)``.
+    public init(words: Int, characters: Int = 0, tokens: Int) {
+        self.words = words; self.characters = characters; self.tokens = tokens
+    }
 }
 
 /// What ``VocabularyExtender/extend(base:domain:general:options:)`` did.
@@ -66,7 +83,9 @@ public struct VocabularyExtensionReport: Sendable {
 
     /// A human-readable summary.
     public var summary: String {
-        func f(_ x: Fertility) -> String { String(format: "%.4f", x.value) + " (\(x.tokens) tokens / \(x.words) words)" }
+        func f(_ x: Fertility) -> String {
+            String(format: "%.4f", x.value) + " tokens per \(x.unit) (\(x.tokens) tokens / \(x.characters) spaceless-script characters + \(x.words) words)"
+        }
         return """
         new ids: \(newTokens.count) (\(terms.count) domain terms, \(newTokens.count - terms.count) intermediate prefixes)
         fertility domain:  before \(f(domainBefore))  after \(f(domainAfter))
@@ -80,35 +99,57 @@ public struct VocabularyExtensionReport: Sendable {
 /// base embeddings stay valid; text the new merges do not touch encodes exactly as before. The result is an
 /// ordinary tokenizer.json that HF `tokenizers` loads and encodes identically.
 public enum VocabularyExtender {
-    /// Extends `base` with terms from `domain`; measures fertility on `domain` and `general` before and after.
-    public static func extend(base: BPETokenizer, domain: [String], general: [String],
-                              options: VocabularyExtensionOptions = VocabularyExtensionOptions()) throws(TokenizerError) -> (BPETokenizer, VocabularyExtensionReport) {
-        guard let pattern = base.pattern else { throw .invalidArgument("the base tokenizer has no pre-tokenizer regex; cannot find words") }
-        // Count pre-tokenized words of the domain corpus.
+    struct Cand { var bytes: [UInt8]; var count: Int; var pieces: [UInt32] }
+
+    /// Words of the domain corpus with their counts: the pre-tokenizer's words, except that pre-tokens holding a
+    /// script written without spaces (Chinese, Japanese, Thai, ...) are split into ICU words, so that terms are
+    /// whole words rather than the phrase runs between punctuation.
+    static func candidateWords(_ domain: [String], _ opts: BPETrainerOptions) -> [(bytes: [UInt8], count: Int)] {
         var map = ByteStringMap(capacity: 1 << 15)
         var counts = [Int64]()
-        let opts = BPETrainerOptions(pattern: pattern, normalization: base.normalization)
         for d in domain {
             var s = d
             s.withUTF8 { b in if let p = b.baseAddress, b.count > 0 { BPETrainer.countSequence(opts, p, b.count, map: &map, counts: &counts) } }
         }
-        let table = UnicodeClassTable.shared.table
-        struct Cand { var bytes: [UInt8]; var count: Int; var pieces: [UInt32] }
-        var cands = [Cand]()
-        for e in 0..<map.count where counts[e] >= Int64(options.minFrequency) {
+        var merged = [[UInt8]: Int]()
+        for e in 0..<map.count {
             let w = Array(map.key(e))
-            if w.count > options.maxTermBytes { continue }
-            var letters = 0, i = 0, ok = true
-            while i < w.count {
-                let (cp, len) = w.withUnsafeBufferPointer { decodeScalar($0.baseAddress!, i, w.count) }
-                let c = table[Int(cp)]
-                if c == CharClass.letter { letters += 1 } else if !(i == 0 && cp == 0x20) && c != CharClass.number { ok = false }
-                i += len
+            guard let text = String(validating: w, as: UTF8.self) else { continue }
+            if WordSegmenter.hasSpacelessScript(text) {
+                for seg in WordSegmenter.words(text) { merged[Array(seg.utf8), default: 0] += Int(counts[e]) }
+            } else {
+                merged[w, default: 0] += Int(counts[e])
             }
-            if !ok || letters < options.minLetters { continue }
+        }
+        return merged.map { ($0.key, $0.value) }.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) }
+    }
+
+    /// Whether `w` can be a term: whole UTF-8 characters, letters and digits only (after an optional leading space),
+    /// enough letters (or spaceless-script characters), at most `maxTermBytes` bytes.
+    static func isTermShaped(_ w: [UInt8], _ options: VocabularyExtensionOptions) -> Bool {
+        guard w.count <= options.maxTermBytes, let text = String(validating: w, as: UTF8.self) else { return false }
+        let table = UnicodeClassTable.shared.table
+        var letters = 0, spaceless = 0
+        for (k, u) in text.unicodeScalars.enumerated() {
+            let c = table[Int(u.value)]
+            if k == 0 && u.value == 0x20 { continue }
+            guard c == CharClass.letter || c == CharClass.number else { return false }
+            if c == CharClass.letter { letters += 1 }
+            if WordSegmenter.isSpaceless(u.value) { spaceless += 1 }
+        }
+        return spaceless > 0 ? spaceless >= options.minSpacelessCharacters : letters >= options.minLetters
+    }
+
+    /// Extends `base` with terms from `domain`; measures fertility on `domain` and `general` before and after.
+    public static func extend(base: BPETokenizer, domain: [String], general: [String],
+                              options: VocabularyExtensionOptions = VocabularyExtensionOptions()) throws(TokenizerError) -> (BPETokenizer, VocabularyExtensionReport) {
+        guard let pattern = base.pattern else { throw .invalidArgument("the base tokenizer has no pre-tokenizer regex; cannot find words") }
+        let words = candidateWords(domain, BPETrainerOptions(pattern: pattern, normalization: base.normalization))
+        var cands = [Cand]()
+        for (w, count) in words where count >= options.minFrequency && isTermShaped(w, options) {
             var pieces = [UInt32]()
             w.withUnsafeBufferPointer { base.model.mergeWord($0.baseAddress!, $0.count, into: &pieces) }
-            if pieces.count >= options.minPieces { cands.append(Cand(bytes: w, count: Int(counts[e]), pieces: pieces)) }
+            if pieces.count >= options.minPieces { cands.append(Cand(bytes: w, count: count, pieces: pieces)) }
         }
         // Rank by tokens saved per new id (a term of k pieces saves k - 1 tokens per occurrence and needs one id
         // per merge-tree node that the base vocabulary lacks).
@@ -157,19 +198,23 @@ public enum VocabularyExtender {
         return (result, report)
     }
 
-    /// Tokens per whitespace-separated word over `texts`.
+    /// Tokens per unit over `texts`: spaceless-script characters (Chinese, Japanese, Thai, ...) and, elsewhere,
+    /// whitespace-separated words. CJK punctuation and spaces count as neither.
     public static func fertility(_ tok: BPETokenizer, _ texts: [String]) -> Fertility {
-        var words = 0, tokens = 0
+        var f = Fertility(words: 0, characters: 0, tokens: 0)
         for t in texts {
-            tokens += tok.encode(t, addSpecialTokens: false, splitSpecialTokens: true).count
+            f.tokens += tok.encode(t, addSpecialTokens: false, splitSpecialTokens: true).count
             var inWord = false
-            for b in t.utf8 {
-                let space = b == 0x20 || (b >= 0x09 && b <= 0x0D)
-                if !space && !inWord { words += 1 }
-                inWord = !space
+            for u in t.unicodeScalars {
+                let v = u.value
+                if WordSegmenter.isSpaceless(v) { f.characters += 1; inWord = false; continue }
+                let separator = u.properties.isWhitespace || (0x3000...0x303F).contains(v) || (0xFF00...0xFF0F).contains(v)
+                    || (0xFF1A...0xFF20).contains(v)
+                if !separator && !inWord { f.words += 1 }
+                inWord = !separator
             }
         }
-        return Fertility(words: words, tokens: tokens)
+        return f
     }
 
     /// The cheapest binary merge tree over a term's base pieces: every internal node is a merge; nodes whose bytes
@@ -236,7 +281,11 @@ public enum VocabularyExtender {
                 if !mergeKeys.contains(k) { merges.append((l, r)); mergeKeys.insert(k) }
             }
         }
-        let model = try BPEModel(tokenBytes: tokenBytes, mergeList: merges, ignoreMerges: base.model.ignoreMerges)
+        // New merges rank after every base merge (also when the base ranks pairs by the token they make).
+        let ranks = base.model.pairRanks.map { r in
+            r + (0..<(merges.count - r.count)).map { UInt32(r.count + $0) + (r.max() ?? 0) + 1 }
+        }
+        let model = try BPEModel(tokenBytes: tokenBytes, mergeList: merges, ignoreMerges: base.model.ignoreMerges, pairRanks: ranks)
         let tok = BPETokenizer(model: model, tokenStrings: tokenStrings, pattern: base.pattern, addPrefixSpace: base.addPrefixSpace,
                                normalization: base.normalization, addedTokens: base.addedTokens, prefixIds: base.prefixIds,
                                suffixIds: base.suffixIds, postProcessorJSON: base.postProcessorJSON, regexSplitter: base.regexSplitter)

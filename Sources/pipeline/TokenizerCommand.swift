@@ -151,7 +151,7 @@ struct TokenizerCommand: ParsableCommand {
             model: byte-level BPE
             vocab size: \(tok.vocabSize)
             merges: \(tok.mergeCount)
-            pre-tokenizer: \(tok.pattern.map { "\($0.rawValue) regex \($0.regex)" } ?? "none (ByteLevel without regex)")\(tok.addPrefixSpace ? ", add_prefix_space" : "")
+            pre-tokenizer: \(tok.pattern.map { "\($0.rawValue) regex \($0.regex)" } ?? (tok.customRegexes.isEmpty ? "none (ByteLevel without regex)" : "Split regex (ICU) " + tok.customRegexes.joined(separator: " then ")))\(tok.addPrefixSpace ? ", add_prefix_space" : "")
             normalizer: \(tok.normalization.rawValue)
             added tokens: \(tok.addedTokens.count) (\(tok.specialTokens.count) special)\(tok.specialTokens.prefix(10).map { " \($0.content)=\($0.id)" }.joined())
             template: prefix \(tok.prefixIds) suffix \(tok.suffixIds)
@@ -170,7 +170,7 @@ struct TokenizerCommand: ParsableCommand {
     struct Extend: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add frequent domain terms that the base tokenizer splits into many pieces (as new merges).",
-            discussion: "Writes the extended tokenizer.json and a JSON map of new ids to their base pieces (initialize each new embedding as the mean of its pieces), and prints fertility (tokens per word) on domain and general text before and after.")
+            discussion: "Writes the extended tokenizer.json and a JSON map of new ids to their base pieces (initialize each new embedding as the mean of its pieces), and prints fertility (tokens per word; per character for Chinese, Japanese, Thai and other scripts without spaces, whose terms are ICU words) on domain and general text before and after.")
         @Option(name: .long, help: "Base tokenizer.") var base: String
         @Option(name: .long, help: "Domain corpus (.txt or .jsonl; repeatable).") var domain: [String]
         @Option(name: .long, help: "General text for the fertility check (.txt or .jsonl; repeatable).") var general: [String] = []
