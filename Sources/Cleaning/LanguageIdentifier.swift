@@ -27,7 +27,7 @@ public struct LanguageIdentifier: Sendable {
     public let model: LanguageModel
     private let lanes: Int
     private let bucketToRow: [Int32]
-    private let rows: [Int32]
+    private let vectorRows: [SIMD16<Int16>]
     private let traditional: Set<UInt32>
     private let simplified: Set<UInt32>
 
@@ -38,9 +38,18 @@ public struct LanguageIdentifier: Sendable {
         var table = [Int32](repeating: -1, count: 1 << model.bucketBits)
         for (row, f) in model.features.enumerated() { table[Int(f)] = Int32(row) }
         bucketToRow = table
-        rows = model.weights.map { Int32($0) }
+        vectorRows = model.languages.count <= 16 ? Self.padded(model.weights, lanes: model.languages.count) : []
         traditional = Set(model.traditionalOnly)
         simplified = Set(model.simplifiedOnly)
+    }
+
+    /// Weight rows padded to 16 lanes (padding lanes are 0 and never read).
+    static func padded(_ weights: [Int16], lanes: Int) -> [SIMD16<Int16>] {
+        stride(from: 0, to: weights.count, by: lanes).map { start in
+            var v = SIMD16<Int16>.zero
+            for l in 0..<lanes { v[l] = weights[start + l] }
+            return v
+        }
     }
 
     /// The language and score of `text`.
@@ -64,11 +73,42 @@ public struct LanguageIdentifier: Sendable {
 
     /// Summed scaled log-probabilities per language and the number of n-grams that hit a model feature.
     func logLikelihoods(_ bytes: UnsafeBufferPointer<UInt8>) -> ([Int64], Int) {
+        lanes <= 16 ? vectorLogLikelihoods(bytes) : scalarLogLikelihoods(bytes)
+    }
+
+    /// Up to 16 languages: one SIMD add per n-gram, flushed to 64-bit sums before 32-bit lanes could overflow.
+    func vectorLogLikelihoods(_ bytes: UnsafeBufferPointer<UInt8>) -> ([Int64], Int) {
+        var totals = [Int64](repeating: 0, count: lanes)
+        var acc = SIMD16<Int32>.zero
+        var hits = 0, pending = 0
+        func flush() {
+            for l in 0..<lanes { totals[l] += Int64(acc[l]) }
+            acc = .zero
+            pending = 0
+        }
+        bucketToRow.withUnsafeBufferPointer { table in
+            vectorRows.withUnsafeBufferPointer { w in
+                ByteNGrams.forEach(bytes, bits: model.bucketBits) { bucket in
+                    let row = Int(table[bucket])
+                    if row < 0 { return }
+                    acc &+= SIMD16<Int32>(truncatingIfNeeded: w[row])
+                    hits += 1
+                    pending += 1
+                    if pending == 1 << 15 { flush() }
+                }
+            }
+        }
+        flush()
+        return (totals, hits)
+    }
+
+    /// Any number of languages, one add per language and n-gram.
+    func scalarLogLikelihoods(_ bytes: UnsafeBufferPointer<UInt8>) -> ([Int64], Int) {
         var sums = [Int64](repeating: 0, count: lanes)
         var hits = 0
         let lanes = self.lanes
         bucketToRow.withUnsafeBufferPointer { table in
-            rows.withUnsafeBufferPointer { w in
+            model.weights.withUnsafeBufferPointer { w in
                 sums.withUnsafeMutableBufferPointer { acc in
                     ByteNGrams.forEach(bytes, bits: model.bucketBits) { bucket in
                         let row = Int(table[bucket])

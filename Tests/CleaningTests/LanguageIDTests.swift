@@ -97,6 +97,16 @@ import Testing
         }
     }
 
+    @Test func vectorAndScalarSumsAgree() throws {
+        let id = try LanguageIdentifier(model: LanguageModel.bundled())
+        let long = String(repeating: LanguageIDFixtures.paragraphs[3].text + " ", count: 200)
+        for text in LanguageIDFixtures.paragraphs.map(\.text) + [long] {
+            var t = text
+            let (v, s) = t.withUTF8 { (id.vectorLogLikelihoods($0), id.scalarLogLikelihoods($0)) }
+            #expect(v.0 == s.0 && v.1 == s.1)
+        }
+    }
+
     @Test func modelRoundTripsAndCorruptionIsCaught() throws {
         let model = try LanguageModel.bundled()
         var bytes = model.encoded()
