@@ -50,6 +50,16 @@ def references(langs, texts):
     return out
 
 
+def table(names, systems, base, langs, rows):
+    rows = list(rows)
+    print("| language | n | " + " | ".join(names) + " |")
+    print("|---|---:|" + "---:|" * len(names))
+    for lang in langs + ["all"]:
+        idx = [i for i in rows if lang in (base[i], "all")]
+        cells = [f"{sum(systems[s][0][i] == base[i] for i in idx) / max(len(idx), 1):.3f}" for s in names]
+        print(f"| {lang} | {len(idx)} | " + " | ".join(cells) + " |")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("heldout")
@@ -66,14 +76,14 @@ def main():
     systems = {"domainforge": ([p.split("-")[0] for p in pred], secs)}
     systems.update(references(langs, texts))
     names = list(systems)
-    print("| language | n | " + " | ".join(names) + " |")
-    print("|---|---:|" + "---:|" * len(names))
-    for lang in langs + ["all"]:
-        idx = [i for i, b in enumerate(base) if lang in (b, "all")]
-        cells = [f"{sum(systems[s][0][i] == base[i] for i in idx) / len(idx):.3f}" for s in names]
-        print(f"| {lang} | {len(idx)} | " + " | ".join(cells) + " |")
+    table(names, systems, base, langs, range(len(base)))
     mb = sum(len(t.encode()) for t in texts) / 1e6
     print("| seconds (" + f"{mb:.1f} MB) | | " + " | ".join(f"{systems[s][1]:.1f}" for s in names) + " |")
+    refs = [n for n in names if n != "domainforge"]
+    noisy = {i for i in range(len(base)) if len({systems[r][0][i] for r in refs}) == 1 and systems[refs[0]][0][i] != base[i]}
+    print(f"\nWithout the {len(noisy)} paragraphs where all three references agree on another language (probable label noise:"
+          " untranslated English, code):\n")
+    table(names, systems, base, langs, [i for i in range(len(base)) if i not in noisy])
     zh = [i for i, g in enumerate(gold) if g.startswith("zh")]
     script = sum(pred[i] == gold[i] for i in zh) / max(len(zh), 1)
     print(f"\nzh vs zh-Hant, exact label among the {len(zh)} Chinese paragraphs (ours): {script:.3f}")

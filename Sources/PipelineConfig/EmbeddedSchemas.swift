@@ -706,6 +706,10 @@ public enum EmbeddedSchemas {
           "description": "Allow-list of language codes (zh also admits zh-Hant); other languages are dropped as language_not_allowed, und as language_undetermined. null keeps every language, und included."
         },
         "min_score": {
+          "type": [
+            "number",
+            "object"
+          ],
           "oneOf": [
             {
               "type": "number",
