@@ -11,17 +11,21 @@ public enum ByteNGrams {
     @inline(__always)
     public static func forEach(_ bytes: UnsafeBufferPointer<UInt8>, bits: Int, _ body: (Int) -> Void) {
         let shift = UInt64(64 - bits)
-        var window: UInt32 = 0
+        var window: UInt64 = 0
         for i in 0..<bytes.count {
             var b = bytes[i]
             if b &- 65 < 26 { b |= 0x20 }
-            window = (window << 8) | UInt32(b)
-            let available = min(i + 1, maxOrder)
-            for order in 1...available {
-                let mask: UInt32 = order == 4 ? 0xFFFF_FFFF : (1 << UInt32(order * 8)) &- 1
-                let key = UInt64(window & mask) | (UInt64(order) << 32)
-                body(Int((key &* 0x9E37_79B9_7F4A_7C15) >> shift))
-            }
+            window = (window << 8 | UInt64(b)) & 0xFFFF_FFFF
+            body(bucket(window & 0xFF | 1 << 32, shift))
+            if i >= 1 { body(bucket(window & 0xFFFF | 2 << 32, shift)) }
+            if i >= 2 { body(bucket(window & 0xFF_FFFF | 3 << 32, shift)) }
+            if i >= 3 { body(bucket(window | 4 << 32, shift)) }
         }
+    }
+
+    /// Fibonacci hashing of an n-gram key (its bytes, with the order above bit 32) to the top `64 - shift` bits.
+    @inline(__always)
+    static func bucket(_ key: UInt64, _ shift: UInt64) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
     }
 }

@@ -26,30 +26,28 @@ public struct LanguageIdentifier: Sendable {
 
     public let model: LanguageModel
     private let lanes: Int
-    private let bucketToRow: [Int32]
+    private let table: FeatureTable
     private let vectorRows: [SIMD16<Int16>]
-    private let traditional: Set<UInt32>
-    private let simplified: Set<UInt32>
+    private let traditional: ScalarSet
+    private let simplified: ScalarSet
 
-    /// Prepares lookup tables for `model` (a dense bucket → row table of `1 << bucketBits` entries).
+    /// Prepares lookup tables for `model`.
     public init(model: LanguageModel) {
         self.model = model
         lanes = model.languages.count
-        var table = [Int32](repeating: -1, count: 1 << model.bucketBits)
-        for (row, f) in model.features.enumerated() { table[Int(f)] = Int32(row) }
-        bucketToRow = table
+        table = FeatureTable(model.features)
         vectorRows = model.languages.count <= 16 ? Self.padded(model.weights, lanes: model.languages.count) : []
-        traditional = Set(model.traditionalOnly)
-        simplified = Set(model.simplifiedOnly)
+        traditional = ScalarSet(model.traditionalOnly)
+        simplified = ScalarSet(model.simplifiedOnly)
     }
 
-    /// Weight rows padded to 16 lanes (padding lanes are 0 and never read).
+    /// Weight rows padded to 16 lanes (padding lanes are 0 and never read), plus a zero row for "no feature".
     static func padded(_ weights: [Int16], lanes: Int) -> [SIMD16<Int16>] {
         stride(from: 0, to: weights.count, by: lanes).map { start in
             var v = SIMD16<Int16>.zero
             for l in 0..<lanes { v[l] = weights[start + l] }
             return v
-        }
+        } + [.zero]
     }
 
     /// The language and score of `text`.
@@ -76,43 +74,46 @@ public struct LanguageIdentifier: Sendable {
         lanes <= 16 ? vectorLogLikelihoods(bytes) : scalarLogLikelihoods(bytes)
     }
 
-    /// Up to 16 languages: one SIMD add per n-gram, flushed to 64-bit sums before 32-bit lanes could overflow.
+    /// Up to 16 languages: one SIMD add per n-gram (a bucket outside the model adds the zero row at index F),
+    /// flushed to 64-bit sums before 32-bit lanes could overflow.
     func vectorLogLikelihoods(_ bytes: UnsafeBufferPointer<UInt8>) -> ([Int64], Int) {
-        var totals = [Int64](repeating: 0, count: lanes)
+        var totals = SIMD16<Int64>.zero
         var acc = SIMD16<Int32>.zero
         var hits = 0, pending = 0
-        func flush() {
-            for l in 0..<lanes { totals[l] += Int64(acc[l]) }
-            acc = .zero
-            pending = 0
-        }
-        bucketToRow.withUnsafeBufferPointer { table in
+        let none = table.none
+        table.withLookup { lookup in
             vectorRows.withUnsafeBufferPointer { w in
                 ByteNGrams.forEach(bytes, bits: model.bucketBits) { bucket in
-                    let row = Int(table[bucket])
-                    if row < 0 { return }
-                    acc &+= SIMD16<Int32>(truncatingIfNeeded: w[row])
-                    hits += 1
-                    pending += 1
-                    if pending == 1 << 15 { flush() }
+                    let row = lookup(bucket)
+                    let v = w[row]
+                    acc &+= SIMD16<Int32>(Int32(v[0]), Int32(v[1]), Int32(v[2]), Int32(v[3]), Int32(v[4]), Int32(v[5]),
+                                          Int32(v[6]), Int32(v[7]), Int32(v[8]), Int32(v[9]), Int32(v[10]), Int32(v[11]),
+                                          Int32(v[12]), Int32(v[13]), Int32(v[14]), Int32(v[15]))
+                    hits &+= row == none ? 0 : 1
+                    pending &+= 1
+                    if pending == 1 << 15 {
+                        totals &+= SIMD16<Int64>(truncatingIfNeeded: acc)
+                        acc = .zero
+                        pending = 0
+                    }
                 }
             }
         }
-        flush()
-        return (totals, hits)
+        totals &+= SIMD16<Int64>(truncatingIfNeeded: acc)
+        return ((0..<lanes).map { totals[$0] }, hits)
     }
 
     /// Any number of languages, one add per language and n-gram.
     func scalarLogLikelihoods(_ bytes: UnsafeBufferPointer<UInt8>) -> ([Int64], Int) {
         var sums = [Int64](repeating: 0, count: lanes)
         var hits = 0
-        let lanes = self.lanes
-        bucketToRow.withUnsafeBufferPointer { table in
+        let lanes = self.lanes, none = table.none
+        table.withLookup { lookup in
             model.weights.withUnsafeBufferPointer { w in
                 sums.withUnsafeMutableBufferPointer { acc in
                     ByteNGrams.forEach(bytes, bits: model.bucketBits) { bucket in
-                        let row = Int(table[bucket])
-                        if row < 0 { return }
+                        let row = lookup(bucket)
+                        if row == none { return }
                         hits += 1
                         let base = row * lanes
                         for l in 0..<lanes { acc[l] &+= Int64(w[base + l]) }
@@ -134,8 +135,11 @@ public struct LanguageIdentifier: Sendable {
 
     /// Whether Traditional-only Han characters outnumber Simplified-only ones.
     func prefersTraditional(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var t = 0, s = 0
-        for scalar in String(decoding: bytes, as: UTF8.self).unicodeScalars where scalar.value >= 0x3400 {
+        var t = 0, s = 0, i = 0
+        while i < bytes.count {
+            guard bytes[i] >= 0xE0 else { i += 1; continue }
+            let (scalar, length) = Self.decodeScalar(bytes, at: i)
+            i += length
             if traditional.contains(scalar.value) { t += 1 } else if simplified.contains(scalar.value) { s += 1 }
         }
         return t > s
