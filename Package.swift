@@ -43,7 +43,9 @@ let package = Package(
         .target(name: "SFT", dependencies: ["DomainForgeCore", "Tokenization", "Shards", .product(name: "Yams", package: "Yams")]),
         .target(name: "Evaluation", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "SFT", "Trainer", "PipelineConfig", "PipelineRunner", .product(name: "Yams", package: "Yams")]),
         .target(name: "Extraction", dependencies: ["DomainForgeCore", "CXML2"]),
-        .target(name: "Cleaning", dependencies: ["DomainForgeCore"]),
+        // The language-ID model shipped as a resource (see Sources/Cleaning/Resources/PROVENANCE.md).
+        .target(name: "Cleaning", dependencies: ["DomainForgeCore"], exclude: ["Resources/PROVENANCE.md"],
+                resources: [.copy("Resources/langid.model")]),
         .target(name: "Tokenization", dependencies: ["DomainForgeCore", "CUnicodeICU"]),
         .target(name: "PipelineConfig", dependencies: [
             "DomainForgeCore", "Cleaning", "Extraction",
@@ -54,7 +56,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "pipeline", dependencies: [
-            "PipelineRunner", "PipelineConfig", "Extraction", "Tokenization", "Shards", "SFT", "Trainer", "Evaluation",
+            "PipelineRunner", "PipelineConfig", "Cleaning", "Extraction", "Tokenization", "Shards", "SFT", "Trainer", "Evaluation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

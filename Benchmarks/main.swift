@@ -1,10 +1,10 @@
 // domainforge benchmarks: prints figures, never asserts timings.
-// Usage: swift run -c release bench <suite> [args...]   suites: extract, clean, tokenizer, pipeline, shards, dedup, train, sft
+// Usage: swift run -c release bench <suite> [args...]   suites: extract, clean, tokenizer, pipeline, shards, dedup, train, sft, langid
 import Foundation
 
 let args = Array(CommandLine.arguments.dropFirst())
 guard let suite = args.first else {
-    print("usage: bench <extract|clean|tokenizer|pipeline|shards|dedup|train|sft> [args...]")
+    print("usage: bench <extract|clean|tokenizer|pipeline|shards|dedup|train|sft|langid> [args...]")
     exit(2)
 }
 let rest = Array(args.dropFirst())
@@ -18,6 +18,7 @@ do {
     case "dedup": try runDedupBench(rest)
     case "train": try runTrainerBench(rest)
     case "sft": try runSFTBench(rest)
+    case "langid": try runLangidBench(rest)
     default:
         print("unknown suite \(suite)")
         exit(2)

@@ -34,7 +34,7 @@ public enum CleaningStageFactory {
     /// The config `type` of every cleaning stage, in the order they usually run.
     public static let stageTypes: [String] = [
         NormalizeStage.type, C4LinesStage.type, LengthFilter.type, GopherQualityFilter.type,
-        GopherRepetitionFilter.type, C4DocumentFilter.type, FineWebFilter.type, PIIRedactor.type,
+        GopherRepetitionFilter.type, C4DocumentFilter.type, FineWebFilter.type, PIIRedactor.type, LanguageIDStage.type,
     ]
 
     /// The option keys a stage type accepts (its `Options.CodingKeys`), or nil for an unknown type.
@@ -48,6 +48,7 @@ public enum CleaningStageFactory {
         case C4DocumentFilter.type: return C4DocumentFilter.Options.optionKeys
         case FineWebFilter.type: return FineWebFilter.Options.optionKeys
         case PIIRedactor.type: return PIIRedactor.Options.optionKeys
+        case LanguageIDStage.type: return LanguageIDStage.Options.optionKeys
         default: return nil
         }
     }
@@ -71,6 +72,8 @@ public enum CleaningStageFactory {
             return FineWebFilter(options: try decode(FineWebFilter.Options.self, type: type, options))
         case PIIRedactor.type:
             return PIIRedactor(options: try decode(PIIRedactor.Options.self, type: type, options))
+        case LanguageIDStage.type:
+            return try LanguageIDStage(options: try decode(LanguageIDStage.Options.self, type: type, options))
         default:
             throw CleaningConfigError.unknownStageType(type: type, known: stageTypes)
         }

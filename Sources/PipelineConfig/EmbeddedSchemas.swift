@@ -54,6 +54,9 @@ public enum EmbeddedSchemas {
             "$ref": "#/$defs/stage_gopher_repetition"
           },
           {
+            "$ref": "#/$defs/stage_language_id"
+          },
+          {
             "$ref": "#/$defs/stage_length"
           },
           {
@@ -681,6 +684,69 @@ public enum EmbeddedSchemas {
             "10": 0.1
           },
           "description": "n-gram size -> maximum character share of duplicated n-grams (duplicated_<n>_n_grams); {} turns it off."
+        }
+      }
+    },
+    "stage_language_id": {
+      "type": "object",
+      "description": "Language identification (byte 1-4-gram naive Bayes, shipped model trained on Debian man pages): writes metadata.language (ISO 639-1, zh-Hant, or und) and metadata.language_score (0-1). Drops language_not_allowed, language_score_too_low, and language_undetermined (only with an allow-list; text with fewer than two letters is und).",
+      "additionalProperties": false,
+      "required": [
+        "type"
+      ],
+      "properties": {
+        "type": {
+          "const": "language_id"
+        },
+        "languages": {
+          "type": [
+            "array",
+            "null"
+          ],
+          "items": {
+            "type": "string",
+            "minLength": 1
+          },
+          "default": null,
+          "description": "Allow-list of language codes (zh also admits zh-Hant); other languages are dropped as language_not_allowed, und as language_undetermined. null keeps every language, und included."
+        },
+        "min_score": {
+          "type": [
+            "number",
+            "object"
+          ],
+          "oneOf": [
+            {
+              "type": "number",
+              "minimum": 0,
+              "maximum": 1
+            },
+            {
+              "type": "object",
+              "properties": {
+                "default": {
+                  "type": "number",
+                  "minimum": 0,
+                  "maximum": 1
+                }
+              },
+              "additionalProperties": {
+                "type": "number",
+                "minimum": 0,
+                "maximum": 1
+              }
+            }
+          ],
+          "default": 0.0,
+          "description": "Minimum language_score, one number or {default: 0.5, zh: 0.69} per language (a label is looked up as written, then by its base language); lower scores are dropped as language_score_too_low. und is not checked."
+        },
+        "model": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "default": null,
+          "description": "Path of a model written by 'pipeline langid train'; null uses the shipped model."
         }
       }
     },

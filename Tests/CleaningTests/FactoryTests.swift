@@ -11,7 +11,7 @@ import Testing
             let empty = try CleaningStageFactory.make(type: type, options: .object([:]))
             #expect(empty.name == type)
         }
-        #expect(CleaningStageFactory.stageTypes.count == 8)
+        #expect(CleaningStageFactory.stageTypes.count == 9)
     }
 
     @Test func decodesOptions() throws {

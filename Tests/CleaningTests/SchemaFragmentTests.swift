@@ -24,6 +24,7 @@ import Testing
         case C4DocumentFilter.type: data = try JSONEncoder().encode(C4DocumentFilter.Options())
         case FineWebFilter.type: data = try JSONEncoder().encode(FineWebFilter.Options())
         case PIIRedactor.type: data = try JSONEncoder().encode(PIIRedactor.Options())
+        case LanguageIDStage.type: data = try JSONEncoder().encode(LanguageIDStage.Options())
         default: throw CleaningConfigError.unknownStageType(type: type, known: [])
         }
         return try JSONParser.parse(bytes: [UInt8](data))
