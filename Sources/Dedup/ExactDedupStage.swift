@@ -1,5 +1,6 @@
 import CSQLite
 import DomainForgeCore
+import Segmentation
 
 /// `exact_dedup`: drops a document whose normalized text has the same 128-bit hash (MurmurHash3 x64-128) as a
 /// document kept earlier (in input order, this run or an earlier run sharing `index_path`). The first one is kept.
@@ -31,13 +32,15 @@ public final class ExactDedupStage: GlobalDedupStage, @unchecked Sendable {
         public var keep = KeepPolicy.first
         /// The metadata key read by `keep: priority` (highest number wins).
         public var priorityField: String? = nil
+        /// Compare only documents of the same language (`metadata.language`, else detected CJK), as FineWeb-2.
+        public var partitionByLanguage = false
         /// Documents whose normalized text is empty are kept without being indexed.
         public init() {}
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case lowercase, removePunctuation = "remove_punctuation", removeDigits = "remove_digits"
             case collapseWhitespace = "collapse_whitespace", indexPath = "index_path"
-            case mode, keep, priorityField = "priority_field"
+            case mode, keep, priorityField = "priority_field", partitionByLanguage = "partition_by_language"
         }
         static var optionKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
         public init(from decoder: any Decoder) throws {
@@ -50,6 +53,7 @@ public final class ExactDedupStage: GlobalDedupStage, @unchecked Sendable {
             mode = try c.value(.mode, default: .online)
             keep = try c.value(.keep, default: .first)
             priorityField = try c.value(.priorityField, default: nil as String?)
+            partitionByLanguage = try c.value(.partitionByLanguage, default: false)
         }
         func validate(type: String) throws {
             try GlobalDedupRecorder.validate(type: type, mode: mode, keep: keep, priorityField: priorityField, indexPath: indexPath)
@@ -74,6 +78,7 @@ public final class ExactDedupStage: GlobalDedupStage, @unchecked Sendable {
             : options.indexPath.map { DedupStageFactory.resolve($0, base: baseDirectory) } ?? stateDirectory + "/exact.sqlite"
         let config = "lowercase=\(options.lowercase) remove_punctuation=\(options.removePunctuation) "
             + "remove_digits=\(options.removeDigits) collapse_whitespace=\(options.collapseWhitespace)"
+            + (options.partitionByLanguage ? " partition=language" : "")
             + GlobalDedupRecorder.configSuffix(mode: options.mode, keep: options.keep, priorityField: options.priorityField)
         core = try IndexCore(indexPath: path, stateDirectory: stateDirectory, kind: Self.type, config: config, schema: """
             CREATE TABLE IF NOT EXISTS exact(h1 INTEGER NOT NULL, h2 INTEGER NOT NULL, run INTEGER NOT NULL,
@@ -94,7 +99,7 @@ public final class ExactDedupStage: GlobalDedupStage, @unchecked Sendable {
                                               collapseWhitespace: options.collapseWhitespace)
         if bytes.isEmpty { return [] }
         let (a, b) = bytes.withUnsafeBytes { TextKit.hash128($0) }
-        return [a, b]
+        return [options.partitionByLanguage ? a ^ LanguagePartition.key(document) : a, b]
     }
 
     func loadFilter() throws {
