@@ -37,7 +37,10 @@ func runLanguageCleaningBench(_ args: [String]) throws {
 private func benchDocuments(_ paths: [String]) -> [Document] {
     var texts: [String] = []
     for path in paths {
-        let files = (try? FileManager.default.subpathsOfDirectory(atPath: path))?.map { path + "/" + $0 } ?? [path]
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
+        let files = isDirectory.boolValue
+            ? ((try? FileManager.default.subpathsOfDirectory(atPath: path)) ?? []).map { path + "/" + $0 } : [path]
         for file in files.sorted() {
             guard let data = FileManager.default.contents(atPath: file) else { continue }
             let text = String(decoding: data, as: UTF8.self)

@@ -101,10 +101,13 @@ public struct C4LinesStage: LanguageAwareStage {
             return String(unsafeUninitializedCapacity: n) { out -> Int in
                 var w = 0
                 var lineBuf = [UInt8]()
+                // Non-English: the whole text is segmented once (newlines are word boundaries), lines look up their words.
+                var docTokens = [WordToken]()
+                if segmented { segmentWords(p, into: &docTokens) }
                 forEachLine(p) { ls, le in
                     var (s, e) = trimASCIIWhitespace(p, ls, le)
                     if s == e { return }
-                    if let maxLen = o.maxWordLength, Self.words(p, s, e, segmented).longest > maxLen {
+                    if let maxLen = o.maxWordLength, (segmented ? Self.words(in: docTokens, s, e) : Self.words(p, s, e, false)).longest > maxLen {
                         c.longWord += 1
                         return
                     }
@@ -134,7 +137,7 @@ public struct C4LinesStage: LanguageAwareStage {
                             c.fewChars += 1
                             return false
                         }
-                        if let minWords = o.minWordsPerLine, minWords > 0, Self.words(q, s, e, segmented).count < minWords {
+                        if let minWords = o.minWordsPerLine, minWords > 0, (segmented && !useBuf ? Self.words(in: docTokens, s, e) : Self.words(q, s, e, segmented)).count < minWords {
                             c.fewWords += 1
                             return false
                         }
@@ -188,6 +191,25 @@ public struct C4LinesStage: LanguageAwareStage {
             guard isWord else { return }
             count += 1
             longest = max(longest, scalarCount(line, ws, we))
+        }
+        return (count, longest)
+    }
+
+    /// Word count and longest word of the byte range `s..<e` among `tokens` (in text order).
+    static func words(in tokens: [WordToken], _ s: Int, _ e: Int) -> (count: Int, longest: Int) {
+        var lo = 0, hi = tokens.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if Int(tokens[mid].start) < s { lo = mid + 1 } else { hi = mid }
+        }
+        var count = 0, longest = 0
+        var k = lo
+        while k < tokens.count && Int(tokens[k].end) <= e {
+            if !tokens[k].isSymbol {
+                count += 1
+                longest = max(longest, Int(tokens[k].length))
+            }
+            k += 1
         }
         return (count, longest)
     }

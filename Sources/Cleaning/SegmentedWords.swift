@@ -5,6 +5,11 @@ import Segmentation
 /// non-symbol token (`hasAlpha` when it holds a letter of any script, Han included); any other non-space segment
 /// is a symbol token, as edge punctuation is in ``tokenizeWords``.
 func segmentWords(_ p: UnsafeBufferPointer<UInt8>, into tokens: inout [WordToken]) {
+    let cache = SegmentCache.current
+    if let cached = cache.lookup(p) {
+        tokens = cached
+        return
+    }
     tokens.removeAll(keepingCapacity: true)
     WordSegmenter.forEachSegment(p) { s, e, isWord in
         var alpha = false
@@ -19,6 +24,7 @@ func segmentWords(_ p: UnsafeBufferPointer<UInt8>, into tokens: inout [WordToken
         tokens.append(WordToken(start: Int32(truncatingIfNeeded: s), end: Int32(truncatingIfNeeded: e),
                                 length: Int32(truncatingIfNeeded: scalarCount(p, s, e)), isSymbol: !isWord, hasAlpha: alpha))
     }
+    cache.store(p, tokens)
 }
 
 /// Words and punctuation of `p`: ``tokenizeWords`` when `segmented` is false (English), else ``segmentWords``.

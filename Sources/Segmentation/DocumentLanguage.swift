@@ -9,7 +9,7 @@ import DomainForgeCore
 ///    (`cjkShare`, 0.5), the document is `ko` if Hangul outnumbers Han and kana together, `ja` if kana are at
 ///    least a fifth of them (`kanaShare`: Japanese prose is mostly kana, Chinese has none), else `zh`;
 /// 3. otherwise nil: the document keeps today's (English) rules.
-/// Only the first `scanLimit` bytes are looked at; an all-ASCII prefix is decided without decoding.
+/// Only the first `scanLimit` bytes are looked at; a prefix without a CJK lead byte is decided without decoding.
 public enum DocumentLanguage {
     /// The metadata key the `language_id` stage writes.
     public static let metadataKey = "language"
@@ -36,8 +36,10 @@ public enum DocumentLanguage {
     public static func detectCJK(_ p: UnsafeBufferPointer<UInt8>) -> String? {
         let n = min(p.count, scanLimit)
         var i = 0
-        while i < n && p[i] < 0xE1 { i += 1 }
-        if i == n { return nil }  // no three-byte scalar from U+1000 on: no CJK
+        // Kana, CJK punctuation, Han and Hangul start with a byte in E3...ED (F0 for Han extension B on): without one
+        // there is nothing to count (English with curly quotes or dashes, E2, stays on this fast path).
+        while i < n && !((p[i] >= 0xE3 && p[i] <= 0xED) || p[i] == 0xF0) { i += 1 }
+        if i == n { return nil }
         var counts = ScriptCounts()
         var iterator = UnsafeBufferPointer(rebasing: p[0..<n]).makeIterator()
         var decoder = UTF8()
