@@ -101,13 +101,22 @@ public struct C4LinesStage: LanguageAwareStage {
             return String(unsafeUninitializedCapacity: n) { out -> Int in
                 var w = 0
                 var lineBuf = [UInt8]()
-                // Non-English: the whole text is segmented once (newlines are word boundaries), lines look up their words.
-                var docTokens = [WordToken]()
-                if segmented { segmentWords(p, into: &docTokens) }
+                // Non-English: the whole text is segmented at most once (newlines are word boundaries) and only when a rule
+                // needs words: ICU words lie inside whitespace runs, so a line whose whitespace runs are all short
+                // enough has no long ICU word either.
+                var segmentedText: [WordToken]?
+                func docTokens() -> [WordToken] {
+                    if let segmentedText { return segmentedText }
+                    var t = [WordToken]()
+                    segmentWords(p, into: &t)
+                    segmentedText = t
+                    return t
+                }
                 forEachLine(p) { ls, le in
                     var (s, e) = trimASCIIWhitespace(p, ls, le)
                     if s == e { return }
-                    if let maxLen = o.maxWordLength, (segmented ? Self.words(in: docTokens, s, e) : Self.words(p, s, e, false)).longest > maxLen {
+                    if let maxLen = o.maxWordLength, whitespaceWords(p, s, e).longest > maxLen,
+                       !segmented || Self.words(in: docTokens(), s, e).longest > maxLen {
                         c.longWord += 1
                         return
                     }
@@ -137,7 +146,7 @@ public struct C4LinesStage: LanguageAwareStage {
                             c.fewChars += 1
                             return false
                         }
-                        if let minWords = o.minWordsPerLine, minWords > 0, (segmented && !useBuf ? Self.words(in: docTokens, s, e) : Self.words(q, s, e, segmented)).count < minWords {
+                        if let minWords = o.minWordsPerLine, minWords > 0, (segmented && !useBuf ? Self.words(in: docTokens(), s, e) : Self.words(q, s, e, segmented)).count < minWords {
                             c.fewWords += 1
                             return false
                         }
