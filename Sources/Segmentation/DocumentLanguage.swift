@@ -18,7 +18,7 @@ public enum DocumentLanguage {
     /// Share of the CJK characters that must be kana for Japanese.
     public static let kanaShare = 0.2
     /// Bytes of text the script share looks at.
-    public static let scanLimit = 65_536
+    public static let scanLimit = 8_192
 
     /// The document's language code (see the type's rule), or nil for "no language-specific rules".
     public static func resolve(_ document: Document) -> String? {
@@ -75,14 +75,15 @@ public enum DocumentLanguage {
                 if (v | 0x20) &- 0x61 < 26 { letters += 1 }
                 return
             }
-            guard s.properties.isAlphabetic else { return }
-            letters += 1
             switch v {
-            case 0x3040...0x30FF, 0x31F0...0x31FF, 0xFF66...0xFF9F: kana += 1
-            case 0x1100...0x11FF, 0x3130...0x318F, 0xAC00...0xD7AF: hangul += 1
+            case 0x3041...0x3096, 0x309D...0x309F, 0x30A1...0x30FA, 0x30FD...0x30FF, 0x31F0...0x31FF, 0xFF66...0xFF9D:
+                kana += 1
+            case 0x1100...0x11FF, 0x3131...0x318E, 0xAC00...0xD7A3: hangul += 1
             case 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0x20000...0x3134F: han += 1
-            default: break
+            default:
+                guard s.properties.isAlphabetic else { return }
             }
+            letters += 1
         }
 
         func verdict() -> String? {
