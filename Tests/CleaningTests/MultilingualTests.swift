@@ -1,3 +1,4 @@
+import Foundation
 import DomainForgeCore
 import Segmentation
 import Testing
@@ -138,6 +139,34 @@ func run(_ stage: any DocumentStage, _ text: String, language: String?) -> (verd
             let a = run(routed, text, language: nil), b = run(plain, text)
             #expect(a.verdict == b.verdict && a.text == b.text && a.counters == b.counters)
             #expect(run(routed, text, language: "en").verdict == b.verdict)
+        }
+    }
+
+    /// The English sample corpus (corpora/text, corpora/jsonl) gives the same verdicts, text and counters through the
+    /// language-aware stages as through stages without languages (the pipelines' byte-identical outputs are checked by
+    /// scripts/compare-english-outputs.sh against an older binary).
+    @Test(arguments: ["c4_lines", "length", "gopher_quality", "gopher_repetition", "fineweb"])
+    func englishSampleCorpusUnchanged(type: String) throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("corpora")
+        var texts: [String] = []
+        for folder in ["text", "jsonl"] {
+            let dir = root.appendingPathComponent(folder)
+            for name in try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+            where name.hasSuffix(".jsonl") || name.hasSuffix(".txt") {
+                let content = String(decoding: try Data(contentsOf: dir.appendingPathComponent(name)), as: UTF8.self)
+                if name.hasSuffix(".jsonl") {
+                    texts += content.split(separator: "\n").compactMap { (try? JSONParser.parse(String($0)))?["text"]?.stringValue }
+                } else if name.hasSuffix(".txt") {
+                    texts.append(content)
+                }
+            }
+        }
+        #expect(texts.count >= 5)
+        let routed = try makeStage(type)
+        for text in texts {
+            let a = run(routed, text, language: nil), b = run(plainStage(type), text)
+            #expect(a.verdict == b.verdict && a.text == b.text && a.counters == b.counters)
         }
     }
 
