@@ -35,8 +35,11 @@ let package = Package(
         .target(name: "CUnicodeICU", dependencies: ["CICU"],
                 linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icudata")]),
         .target(name: "DomainForgeCore", dependencies: ["CZstd", "CZlib", "CCrypto", "CUchardet", "COpenCC", "CUnicodeICU"]),
+        // Word segmentation (ICU word break iterator through a C wrapper) and a document's language.
+        .target(name: "CWordBreak", linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icudata")]),
+        .target(name: "Segmentation", dependencies: ["DomainForgeCore", "CWordBreak"]),
         .target(name: "Shards", dependencies: ["DomainForgeCore", "CZstd"]),
-        .target(name: "Dedup", dependencies: ["DomainForgeCore", "CSQLite"]),
+        .target(name: "Dedup", dependencies: ["DomainForgeCore", "Segmentation", "CSQLite"]),
         // AVX-512 elementwise kernels of the trainer, picked at run time (same bits as its portable Swift loops).
         .target(name: "CTrainerKernels"),
         .target(name: "Trainer", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "COpenBLAS", "CTrainerKernels", .product(name: "Yams", package: "Yams")]),
@@ -44,7 +47,7 @@ let package = Package(
         .target(name: "Evaluation", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "SFT", "Trainer", "PipelineConfig", "PipelineRunner", .product(name: "Yams", package: "Yams")]),
         .target(name: "Extraction", dependencies: ["DomainForgeCore", "CXML2"]),
         // The language-ID model shipped as a resource (see Sources/Cleaning/Resources/PROVENANCE.md).
-        .target(name: "Cleaning", dependencies: ["DomainForgeCore"], exclude: ["Resources/PROVENANCE.md"],
+        .target(name: "Cleaning", dependencies: ["DomainForgeCore", "Segmentation"], exclude: ["Resources/PROVENANCE.md"],
                 resources: [.copy("Resources/langid.model")]),
         .target(name: "Tokenization", dependencies: ["DomainForgeCore", "CUnicodeICU"]),
         .target(name: "PipelineConfig", dependencies: [
@@ -62,10 +65,10 @@ let package = Package(
         ]),
 
         .executableTarget(name: "bench", dependencies: [
-            "Extraction", "Cleaning", "Tokenization", "Shards", "Dedup", "Trainer", "PipelineRunner", "DomainForgeCore",
+            "Extraction", "Cleaning", "Segmentation", "Tokenization", "Shards", "Dedup", "Trainer", "PipelineRunner", "DomainForgeCore",
         ], path: "Benchmarks"),
 
-        .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "DomainForgeCore"]),
+        .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "Segmentation", "DomainForgeCore"]),
         .testTarget(name: "ExtractionTests", dependencies: ["Extraction", "DomainForgeCore"], exclude: ["Fixtures"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "DomainForgeCore", "CUnicodeICU"], exclude: ["Fixtures"]),
         // Float tolerances derived from the operations (shared by the trainer and evaluation tests).
@@ -73,7 +76,7 @@ let package = Package(
         .testTarget(name: "TrainerTests", dependencies: ["Trainer", "DomainForgeCore", "Shards", "NumericTolerance"], exclude: ["Fixtures"]),
         .testTarget(name: "SFTTests", dependencies: ["SFT", "DomainForgeCore", "Tokenization", "Shards"], exclude: ["Fixtures"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Trainer", "DomainForgeCore", "Shards", "NumericTolerance"]),
-        .testTarget(name: "DedupTests", dependencies: ["Dedup", "DomainForgeCore"]),
+        .testTarget(name: "DedupTests", dependencies: ["Dedup", "Segmentation", "DomainForgeCore"]),
         .testTarget(name: "ShardsTests", dependencies: ["Shards", "DomainForgeCore"]),
         .testTarget(name: "PipelineTests", dependencies: ["PipelineRunner", "PipelineConfig", "DomainForgeCore"]),
     ]

@@ -1,10 +1,10 @@
 // domainforge benchmarks: prints figures, never asserts timings.
-// Usage: swift run -c release bench <suite> [args...]   suites: extract, clean, tokenizer, pipeline, shards, dedup, train, sft, langid
+// Usage: swift run -c release bench <suite> [args...]   suites: extract, clean, clean-zh, segment, tokenizer, pipeline, shards, dedup, train, sft, langid
 import Foundation
 
 let args = Array(CommandLine.arguments.dropFirst())
 guard let suite = args.first else {
-    print("usage: bench <extract|clean|tokenizer|pipeline|shards|dedup|train|sft|langid> [args...]")
+    print("usage: bench <extract|clean|clean-zh|segment|tokenizer|pipeline|shards|dedup|train|sft|langid> [args...]")
     exit(2)
 }
 let rest = Array(args.dropFirst())
@@ -12,6 +12,8 @@ do {
     switch suite {
     case "extract": try runExtractionBench(rest)
     case "clean": try runCleaningBench(rest)
+    case "clean-zh": try runLanguageCleaningBench(rest)
+    case "segment": try runSegmentBench(rest)
     case "tokenizer": try runTokenizerBench(rest)
     case "pipeline": try runPipelineBench(rest)
     case "shards": try runShardsBench(rest)

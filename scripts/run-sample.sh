@@ -9,6 +9,7 @@ swift build -c release --product pipeline
 bin=.build/release/pipeline
 $bin validate pipelines/*.yaml   # pipeline configs; mixes/ and templates/ hold mix and chat-template files
 $bin run pipelines/medical-sample.yaml
+$bin run pipelines/zh-sample.yaml      # Chinese sample: ICU-segmented words, FineWeb-2 cmn_Hani rules, per-language dedup
 $bin run pipelines/medical-dedup.yaml
 $bin dedup-report out/medical-dedup
 $bin run pipelines/medical-dedup-global.yaml   # global MinHash clusters, keep the longest

@@ -1,4 +1,5 @@
 import DomainForgeCore
+import Segmentation
 
 /// C4's line rules (`c4_lines`), the line half of datatrove's `C4QualityFilter` (the document half is
 /// ``C4DocumentFilter``). Each `\n`-separated line is stripped, then, in this order:
@@ -17,7 +18,12 @@ import DomainForgeCore
 /// reason `c4_no_lines`. Counters: `c4_lines_kept`, `c4_lines_removed_too_long_word`,
 /// `c4_lines_removed_no_terminal_punct`, `c4_lines_removed_too_few_words`, `c4_lines_removed_javascript`,
 /// `c4_lines_removed_policy`, `c4_citations_removed` (blank lines are not counted).
-public struct C4LinesStage: DocumentStage {
+///
+/// Other languages (``LanguageRules``; `languages:` overrides): words are ICU-segmented (so a Chinese paragraph is
+/// not one 1,500-character "word" for rule 1), terminal punctuation includes `。！？…` and closing quotes after
+/// them (`。」`), and for languages written without spaces (zh, ja) rule 4 becomes `min_chars_per_line` (5 letters
+/// or digits) instead of words (counter `c4_lines_removed_too_few_chars`).
+public struct C4LinesStage: LanguageAwareStage {
     public static let type = "c4_lines"
     public var name: String { Self.type }
 
@@ -26,6 +32,8 @@ public struct C4LinesStage: DocumentStage {
         public var filterNoTerminalPunct: Bool = true
         public var minWordsPerLine: Int? = 3
         public var maxWordLength: Int? = 1000
+        /// Minimum letters and digits per line (off by default; on for zh and ja).
+        public var minCharsPerLine: Int? = nil
         public var filterJavascript: Bool = true
         public var filterPolicy: Bool = true
 
@@ -36,6 +44,7 @@ public struct C4LinesStage: DocumentStage {
             case filterNoTerminalPunct = "filter_no_terminal_punct"
             case minWordsPerLine = "min_words_per_line"
             case maxWordLength = "max_word_length"
+            case minCharsPerLine = "min_chars_per_line"
             case filterJavascript = "filter_javascript"
             case filterPolicy = "filter_policy"
         }
@@ -48,15 +57,26 @@ public struct C4LinesStage: DocumentStage {
             filterNoTerminalPunct = try c.value(.filterNoTerminalPunct, default: d.filterNoTerminalPunct)
             minWordsPerLine = try c.count(.minWordsPerLine, default: d.minWordsPerLine)
             maxWordLength = try c.count(.maxWordLength, default: d.maxWordLength)
+            minCharsPerLine = try c.count(.minCharsPerLine, default: d.minCharsPerLine)
             filterJavascript = try c.value(.filterJavascript, default: d.filterJavascript)
             filterPolicy = try c.value(.filterPolicy, default: d.filterPolicy)
         }
     }
 
     public let options: Options
+    /// The language of this variant (nil: English rules and whitespace words).
+    public let language: String?
+    /// Variants by language, picked per document (see ``LanguageRouting``).
+    public internal(set) var languageStages: [String: C4LinesStage] = [:]
 
     public init(options: Options = .init()) {
+        self.init(options: options, language: nil)
+    }
+
+    /// A stage judging `language` documents with segmented words (nil: the English code path).
+    public init(options: Options, language: String?) {
         self.options = options
+        self.language = language
     }
 
     static let javascript = Array("javascript".utf8)
@@ -65,11 +85,15 @@ public struct C4LinesStage: DocumentStage {
     ].map { Array($0.utf8) }
 
     private struct LineCounts {
-        var kept = 0, longWord = 0, noPunct = 0, fewWords = 0, javascript = 0, policy = 0, citations = 0
+        var kept = 0, longWord = 0, noPunct = 0, fewWords = 0, fewChars = 0, javascript = 0, policy = 0, citations = 0
     }
 
     public func process(_ document: inout Document, counters: inout StageCounters) -> StageVerdict {
+        if let variant = LanguageRouting.pick(languageStages, document) {
+            return variant.process(&document, counters: &counters)
+        }
         let o = options
+        let segmented = language != nil
         var c = LineCounts()
         var changed = false
         let newText: String = document.text.withUTF8 { p in
@@ -77,10 +101,22 @@ public struct C4LinesStage: DocumentStage {
             return String(unsafeUninitializedCapacity: n) { out -> Int in
                 var w = 0
                 var lineBuf = [UInt8]()
+                // Non-English: the whole text is segmented at most once (newlines are word boundaries) and only when a rule
+                // needs words: ICU words lie inside whitespace runs, so a line whose whitespace runs are all short
+                // enough has no long ICU word either.
+                var segmentedText: [WordToken]?
+                func docTokens() -> [WordToken] {
+                    if let segmentedText { return segmentedText }
+                    var t = [WordToken]()
+                    segmentWords(p, into: &t)
+                    segmentedText = t
+                    return t
+                }
                 forEachLine(p) { ls, le in
                     var (s, e) = trimASCIIWhitespace(p, ls, le)
                     if s == e { return }
-                    if let maxLen = o.maxWordLength, whitespaceWords(p, s, e).longest > maxLen {
+                    if let maxLen = o.maxWordLength, whitespaceWords(p, s, e).longest > maxLen,
+                       !segmented || Self.words(in: docTokens(), s, e).longest > maxLen {
                         c.longWord += 1
                         return
                     }
@@ -97,13 +133,20 @@ public struct C4LinesStage: DocumentStage {
                         let q = useBuf ? bufP : p
                         if useBuf { (s, e) = trimASCIIWhitespace(bufP, 0, bufP.count) }
                         if s == e { c.noPunct += 1; return false }
-                        if o.filterNoTerminalPunct {
+                        if o.filterNoTerminalPunct && segmented {
+                            let ellipsis = e - s >= 3 && q[e - 1] == 0x2E && q[e - 2] == 0x2E && q[e - 3] == 0x2E
+                            if ellipsis || !TerminalPunctuation.endsSentence(q, s, e) { c.noPunct += 1; return false }
+                        } else if o.filterNoTerminalPunct {
                             let last = q[e - 1]
                             let terminal = last == 0x2E || last == 0x21 || last == 0x3F || last == 0x22
                             let ellipsis = e - s >= 3 && q[e - 1] == 0x2E && q[e - 2] == 0x2E && q[e - 3] == 0x2E
                             if !terminal || ellipsis { c.noPunct += 1; return false }
                         }
-                        if let minWords = o.minWordsPerLine, minWords > 0, whitespaceWords(q, s, e).count < minWords {
+                        if let minChars = o.minCharsPerLine, minChars > 0, Self.alphanumericCount(q, s, e) < minChars {
+                            c.fewChars += 1
+                            return false
+                        }
+                        if let minWords = o.minWordsPerLine, minWords > 0, (segmented && !useBuf ? Self.words(in: docTokens(), s, e) : Self.words(q, s, e, segmented)).count < minWords {
                             c.fewWords += 1
                             return false
                         }
@@ -137,11 +180,59 @@ public struct C4LinesStage: DocumentStage {
         if c.longWord > 0 { counters.add("c4_lines_removed_too_long_word", c.longWord) }
         if c.noPunct > 0 { counters.add("c4_lines_removed_no_terminal_punct", c.noPunct) }
         if c.fewWords > 0 { counters.add("c4_lines_removed_too_few_words", c.fewWords) }
+        if c.fewChars > 0 { counters.add("c4_lines_removed_too_few_chars", c.fewChars) }
         if c.javascript > 0 { counters.add("c4_lines_removed_javascript", c.javascript) }
         if c.policy > 0 { counters.add("c4_lines_removed_policy", c.policy) }
         if c.citations > 0 { counters.add("c4_citations_removed", c.citations) }
         if c.kept == 0 { return .drop(reason: "c4_no_lines") }
         return .keep
+    }
+
+    /// Word count and longest word (in characters) of `p[s..<e]`: whitespace runs, or ICU words when `segmented`.
+    static func words(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, _ segmented: Bool) -> (count: Int, longest: Int) {
+        guard segmented else {
+            let w = whitespaceWords(p, s, e)
+            return (w.count, w.longest)
+        }
+        var count = 0, longest = 0
+        let line = UnsafeBufferPointer(rebasing: p[s..<e])
+        WordSegmenter.forEachSegment(line) { ws, we, isWord in
+            guard isWord else { return }
+            count += 1
+            longest = max(longest, scalarCount(line, ws, we))
+        }
+        return (count, longest)
+    }
+
+    /// Word count and longest word of the byte range `s..<e` among `tokens` (in text order).
+    static func words(in tokens: [WordToken], _ s: Int, _ e: Int) -> (count: Int, longest: Int) {
+        var lo = 0, hi = tokens.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if Int(tokens[mid].start) < s { lo = mid + 1 } else { hi = mid }
+        }
+        var count = 0, longest = 0
+        var k = lo
+        while k < tokens.count && Int(tokens[k].end) <= e {
+            if !tokens[k].isSymbol {
+                count += 1
+                longest = max(longest, Int(tokens[k].length))
+            }
+            k += 1
+        }
+        return (count, longest)
+    }
+
+    /// Letters and digits (any script) in `p[s..<e]`.
+    static func alphanumericCount(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Int {
+        var count = 0
+        var i = s
+        while i < e {
+            let (v, len) = decodeScalar(p, i)
+            if isAlphabetic(v) || (v < 0x80 && isASCIIDigit(UInt8(v))) { count += 1 }
+            i += len
+        }
+        return count
     }
 
     static let edit = Array("[edit]".utf8)

@@ -1,4 +1,5 @@
 import DomainForgeCore
+import Segmentation
 import Foundation
 
 /// A configuration error for a cleaning stage: what the user wrote, and what would have been accepted.
@@ -30,6 +31,12 @@ public enum CleaningConfigError: Error, Sendable, Equatable, CustomStringConvert
 /// Option keys are checked against the stage's `Options.CodingKeys` before decoding, so a typo is an error that
 /// names the key and lists the allowed ones. A `type` key inside `options` is ignored (configs may pass the whole
 /// stage object). `null` or an empty object gives the published defaults.
+///
+/// The filter stages (`c4_lines`, `length`, `gopher_quality`, `gopher_repetition`, `fineweb`) also take
+/// `languages: {<code>: {options}}`: a document of that language (`metadata.language`, or detected CJK) is judged
+/// with the language's built-in rules (``LanguageRules``) overlaid with these options; a language without built-in
+/// rules starts from the stage's own options. Documents of other non-English languages use the stage's options
+/// with ICU-segmented words. English and undetected documents take today's code path.
 public enum CleaningStageFactory {
     /// The config `type` of every cleaning stage, in the order they usually run.
     public static let stageTypes: [String] = [
@@ -37,16 +44,19 @@ public enum CleaningStageFactory {
         GopherRepetitionFilter.type, C4DocumentFilter.type, FineWebFilter.type, PIIRedactor.type, LanguageIDStage.type,
     ]
 
+    /// The option of the filter stages holding per-language options.
+    public static let languagesKey = "languages"
+
     /// The option keys a stage type accepts (its `Options.CodingKeys`), or nil for an unknown type.
     public static func optionKeys(for type: String) -> [String]? {
         switch type {
         case NormalizeStage.type: return NormalizeStage.Options.optionKeys
-        case C4LinesStage.type: return C4LinesStage.Options.optionKeys
-        case LengthFilter.type: return LengthFilter.Options.optionKeys
-        case GopherQualityFilter.type: return GopherQualityFilter.Options.optionKeys
-        case GopherRepetitionFilter.type: return GopherRepetitionFilter.Options.optionKeys
+        case C4LinesStage.type: return C4LinesStage.Options.optionKeys + [languagesKey]
+        case LengthFilter.type: return LengthFilter.Options.optionKeys + [languagesKey]
+        case GopherQualityFilter.type: return GopherQualityFilter.Options.optionKeys + [languagesKey]
+        case GopherRepetitionFilter.type: return GopherRepetitionFilter.Options.optionKeys + [languagesKey]
         case C4DocumentFilter.type: return C4DocumentFilter.Options.optionKeys
-        case FineWebFilter.type: return FineWebFilter.Options.optionKeys
+        case FineWebFilter.type: return FineWebFilter.Options.optionKeys + [languagesKey]
         case PIIRedactor.type: return PIIRedactor.Options.optionKeys
         case LanguageIDStage.type: return LanguageIDStage.Options.optionKeys
         default: return nil
@@ -59,23 +69,69 @@ public enum CleaningStageFactory {
         case NormalizeStage.type:
             return NormalizeStage(options: try decode(NormalizeStage.Options.self, type: type, options))
         case C4LinesStage.type:
-            return C4LinesStage(options: try decode(C4LinesStage.Options.self, type: type, options))
+            return try makeRouted(C4LinesStage.self, type: type, options)
         case LengthFilter.type:
-            return LengthFilter(options: try decode(LengthFilter.Options.self, type: type, options))
+            return try makeRouted(LengthFilter.self, type: type, options)
         case GopherQualityFilter.type:
-            return GopherQualityFilter(options: try decode(GopherQualityFilter.Options.self, type: type, options))
+            return try makeRouted(GopherQualityFilter.self, type: type, options)
         case GopherRepetitionFilter.type:
-            return GopherRepetitionFilter(options: try decode(GopherRepetitionFilter.Options.self, type: type, options))
+            return try makeRouted(GopherRepetitionFilter.self, type: type, options)
         case C4DocumentFilter.type:
             return C4DocumentFilter(options: try decode(C4DocumentFilter.Options.self, type: type, options))
         case FineWebFilter.type:
-            return FineWebFilter(options: try decode(FineWebFilter.Options.self, type: type, options))
+            return try makeRouted(FineWebFilter.self, type: type, options)
         case PIIRedactor.type:
             return PIIRedactor(options: try decode(PIIRedactor.Options.self, type: type, options))
         case LanguageIDStage.type:
             return try LanguageIDStage(options: try decode(LanguageIDStage.Options.self, type: type, options))
         default:
             throw CleaningConfigError.unknownStageType(type: type, known: stageTypes)
+        }
+    }
+
+    /// A filter stage with its per-language variants (see the type's documentation).
+    static func makeRouted<S: LanguageAwareStage>(_: S.Type, type: String, _ options: JSONValue) throws -> S {
+        var object = try optionsObject(type: type, options)
+        let overrides = try languageOverrides(type: type, object.removeValue(forKey: languagesKey))
+        var stage = S(options: try decode(S.Options.self, type: type, .object(object)), language: nil)
+        var variants = [String: S]()
+        for code in Set(LanguageRules.languages).union(overrides.keys) {
+            var merged = LanguageRules.defaults(stage: type, language: DocumentLanguage.base(code)) ?? object
+            for (key, value) in overrides[code] ?? [:] { merged[key] = value }
+            let variantType = "\(type) (languages.\(code))"
+            variants[code] = S(options: try decode(S.Options.self, type: variantType, .object(merged)), language: code)
+        }
+        variants[LanguageRouting.fallbackKey] = S(options: stage.options, language: LanguageRouting.fallbackKey)
+        do { try WordSegmenter.checkAvailable() } catch {
+            throw CleaningConfigError.invalidOption(type: type, key: "languages", message: error.description)
+        }
+        stage.languageStages = variants
+        return stage
+    }
+
+    /// The `languages` option: an object from language codes to option objects.
+    static func languageOverrides(type: String, _ value: JSONValue?) throws -> [String: [String: JSONValue]] {
+        guard let value, value != .null else { return [:] }
+        guard case .object(let byCode) = value else {
+            throw CleaningConfigError.invalidOption(type: type, key: "languages",
+                message: "expected an object from language codes (zh, ja, zh-Hant) to options, got \(value.typeName)")
+        }
+        var out = [String: [String: JSONValue]]()
+        for (code, options) in byCode {
+            guard case .object(let o) = options else {
+                throw CleaningConfigError.invalidOption(type: type, key: "languages.\(code)",
+                    message: "expected an object of \(type) options, got \(options.typeName)")
+            }
+            out[code] = o
+        }
+        return out
+    }
+
+    static func optionsObject(type: String, _ options: JSONValue) throws -> [String: JSONValue] {
+        switch options {
+        case .null: return [:]
+        case .object(let o): return o
+        default: throw CleaningConfigError.optionsNotAnObject(type: type, got: options.typeName)
         }
     }
 

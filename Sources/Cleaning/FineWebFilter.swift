@@ -1,4 +1,5 @@
 import DomainForgeCore
+import Segmentation
 
 /// FineWeb's quality rules (`fineweb`), computed as datatrove 0.10's `FineWebQualityFilter`, in its order:
 ///
@@ -16,7 +17,10 @@ import DomainForgeCore
 /// line at all. `char_duplicates_ratio` defaults to 0.1, the value FineWeb used; datatrove's class default is 0.01,
 /// which drops far more (any document with ~1% repeated lines). Words are `tokenizeWords` tokens; a document with
 /// newlines and no words is dropped as `list_ratio`. A `null` threshold turns its rule off.
-public struct FineWebFilter: DocumentStage {
+///
+/// Other languages: words come from ICU's segmenter, lines ending in closing quotes after a terminal mark
+/// (`。」`) count as punctuated, and the thresholds are the language's (``LanguageRules``; `languages:` overrides).
+public struct FineWebFilter: LanguageAwareStage {
     public static let type = "fineweb"
     public var name: String { Self.type }
 
@@ -57,12 +61,26 @@ public struct FineWebFilter: DocumentStage {
 
     public let options: Options
 
+    /// The language of this variant (nil: English rules and tokenizer).
+    public let language: String?
+    /// Variants by language, picked per document (see ``LanguageRouting``).
+    public internal(set) var languageStages: [String: FineWebFilter] = [:]
+
     public init(options: Options = .init()) {
+        self.init(options: options, language: nil)
+    }
+
+    /// A stage judging `language` documents with segmented words (nil: the English code path).
+    public init(options: Options, language: String?) {
         self.options = options
+        self.language = language
     }
 
     public func process(_ document: inout Document, counters: inout StageCounters) -> StageVerdict {
-        document.text.withUTF8 { p in evaluate(p) }
+        if let variant = LanguageRouting.pick(languageStages, document) {
+            return variant.process(&document, counters: &counters)
+        }
+        return document.text.withUTF8 { p in evaluate(p) }
     }
 
     func evaluate(_ p: UnsafeBufferPointer<UInt8>) -> StageVerdict {
@@ -75,7 +93,9 @@ public struct FineWebFilter: DocumentStage {
             if ts == te { return }
             lines += 1
             nonBlank.append((s, e))
-            if Self.endsWithTerminal(p, s, e) { punctuated += 1 }
+            if language == nil ? Self.endsWithTerminal(p, s, e) : TerminalPunctuation.endsSentence(p, ts, te) {
+                punctuated += 1
+            }
             let len = e - s
             if len <= o.shortLineLength || (len <= 4 * o.shortLineLength && scalarCount(p, s, e) <= o.shortLineLength) {
                 short += 1
@@ -100,7 +120,7 @@ public struct FineWebFilter: DocumentStage {
         if let thr = o.newLineRatio, newlines > 0 {
             var tokens = [WordToken]()
             tokens.reserveCapacity(n / 3 + 1)
-            tokenizeWords(p, into: &tokens)
+            wordTokens(p, segmented: language != nil, into: &tokens)
             if tokens.isEmpty || Double(newlines) / Double(tokens.count) > thr { return .drop(reason: "list_ratio") }
         }
         return .keep

@@ -1,4 +1,5 @@
 import DomainForgeCore
+import Segmentation
 
 /// Gopher's quality rules (`gopher_quality`; Rae et al. 2021, table A1), computed as datatrove's
 /// `GopherQualityFilter` does, in the same order and with the same drop reasons:
@@ -21,10 +22,10 @@ import DomainForgeCore
 /// punctuation/symbols. Stop words match exactly (case-sensitive, as datatrove: "The" is not "the").
 /// Any threshold set to `null` (or 0) is off.
 ///
-/// Scripts without spaces (Chinese, Japanese, Thai): a paragraph is one "word", so such documents fail
-/// `gopher_short_doc` or `gopher_above_avg_threshold` and always lack English stop words. Gopher's rules are
-/// for English; do not run this stage on those languages (datatrove swaps in a language-specific tokenizer).
-public struct GopherQualityFilter: DocumentStage {
+/// Other languages: a document whose language is not English (`metadata.language`, or a CJK script share) is
+/// judged with words from ICU's word segmenter and that language's rules (``LanguageRules``: FineWeb-2's
+/// thresholds and stop words for zh, ja, ko; `languages:` overrides them), so Chinese is not one long "word".
+public struct GopherQualityFilter: LanguageAwareStage {
     public static let type = "gopher_quality"
     public var name: String { Self.type }
 
@@ -83,20 +84,34 @@ public struct GopherQualityFilter: DocumentStage {
     }
 
     public let options: Options
+    /// The language of this variant (nil: English rules and tokenizer).
+    public let language: String?
+    /// Variants by language, picked per document (see ``LanguageRouting``).
+    public internal(set) var languageStages: [String: GopherQualityFilter] = [:]
     private let stopWordBytes: [[UInt8]]
     private let maxStopWordLength: Int
 
     public init(options: Options = .init()) {
+        self.init(options: options, language: nil)
+    }
+
+    /// A stage judging `language` documents with segmented words (nil: the English code path).
+    public init(options: Options, language: String?) {
         self.options = options
+        self.language = language
         self.stopWordBytes = Array(Set(options.stopWords)).sorted().map { Array($0.utf8) }
         self.maxStopWordLength = stopWordBytes.map(\.count).max() ?? 0
     }
 
     public func process(_ document: inout Document, counters: inout StageCounters) -> StageVerdict {
-        document.text.withUTF8 { p in
+        if let variant = LanguageRouting.pick(languageStages, document) {
+            return variant.process(&document, counters: &counters)
+        }
+        let segmented = language != nil
+        return document.text.withUTF8 { p in
             var tokens = [WordToken]()
             tokens.reserveCapacity(p.count / 3 + 1)
-            tokenizeWords(p, into: &tokens)
+            wordTokens(p, segmented: segmented, into: &tokens)
             return evaluate(p, tokens)
         }
     }

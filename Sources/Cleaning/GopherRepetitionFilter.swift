@@ -1,4 +1,5 @@
 import DomainForgeCore
+import Segmentation
 
 /// Gopher's repetition rules (`gopher_repetition`; Rae et al. 2021, table A1), computed as datatrove's
 /// `GopherRepetitionFilter` does, in the same order and with the same drop reasons:
@@ -27,7 +28,10 @@ import DomainForgeCore
 /// skipped when the best count of a shorter n-gram times the longest n-gram cannot pass the threshold.
 /// A `null` threshold turns its rule off; `top_n_grams` / `dup_n_grams` are objects from n (as a string key)
 /// to the threshold, and `{}` turns that family off.
-public struct GopherRepetitionFilter: DocumentStage {
+///
+/// Other languages: n-grams are over ICU-segmented words and the thresholds are the language's
+/// (``LanguageRules``, FineWeb-2 for zh, ja, ko; `languages:` overrides them).
+public struct GopherRepetitionFilter: LanguageAwareStage {
     public static let type = "gopher_repetition"
     public var name: String { Self.type }
 
@@ -92,17 +96,30 @@ public struct GopherRepetitionFilter: DocumentStage {
     }
 
     public let options: Options
+    /// The language of this variant (nil: English rules and tokenizer).
+    public let language: String?
+    /// Variants by language, picked per document (see ``LanguageRouting``).
+    public internal(set) var languageStages: [String: GopherRepetitionFilter] = [:]
     private let topN: [(n: Int, frac: Double)]
     private let dupN: [(n: Int, frac: Double)]
 
     public init(options: Options = .init()) {
+        self.init(options: options, language: nil)
+    }
+
+    /// A stage judging `language` documents with segmented words (nil: the English code path).
+    public init(options: Options, language: String?) {
         self.options = options
+        self.language = language
         topN = options.topNGrams.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         dupN = options.dupNGrams.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
     public func process(_ document: inout Document, counters: inout StageCounters) -> StageVerdict {
-        document.text.withUTF8 { p in evaluate(p) }
+        if let variant = LanguageRouting.pick(languageStages, document) {
+            return variant.process(&document, counters: &counters)
+        }
+        return document.text.withUTF8 { p in evaluate(p) }
     }
 
     func evaluate(_ p: UnsafeBufferPointer<UInt8>) -> StageVerdict {
@@ -155,7 +172,7 @@ public struct GopherRepetitionFilter: DocumentStage {
         // Words, their hashes, and prefix sums for O(1) n-gram hashes and lengths.
         var tokens = [WordToken]()
         tokens.reserveCapacity(n / 3 + 1)
-        tokenizeWords(p, into: &tokens)
+        wordTokens(p, segmented: language != nil, into: &tokens)
         let count = tokens.count
         if count == 0 { return .keep }
         let base: UInt64 = 0x100_0000_01B3_0001  // odd multiplier

@@ -1,5 +1,6 @@
 import CSQLite
 import DomainForgeCore
+import Segmentation
 
 /// `exact_dedup`: drops a document whose normalized text has the same 128-bit hash (MurmurHash3 x64-128) as a
 /// document kept earlier (in input order, this run or an earlier run sharing `index_path`). The first one is kept.
@@ -34,13 +35,15 @@ public final class ExactDedupStage: GlobalDedupStage, @unchecked Sendable {
         /// OpenCC conversion applied to the text the dedup key is computed from (`t2s`: Traditional and Simplified
         /// copies of one text get one key); the document's text is not changed. Default `none`.
         public var chinese = ChineseConverter.Conversion.none
+        /// Compare only documents of the same language (`metadata.language`, else detected CJK), as FineWeb-2.
+        public var partitionByLanguage = false
         /// Documents whose normalized text is empty are kept without being indexed.
         public init() {}
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case lowercase, removePunctuation = "remove_punctuation", removeDigits = "remove_digits"
             case collapseWhitespace = "collapse_whitespace", indexPath = "index_path"
-            case mode, keep, priorityField = "priority_field", chinese
+            case mode, keep, priorityField = "priority_field", chinese, partitionByLanguage = "partition_by_language"
         }
         static var optionKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
         public init(from decoder: any Decoder) throws {
@@ -54,6 +57,7 @@ public final class ExactDedupStage: GlobalDedupStage, @unchecked Sendable {
             keep = try c.value(.keep, default: .first)
             priorityField = try c.value(.priorityField, default: nil as String?)
             chinese = try c.value(.chinese, default: .none)
+            partitionByLanguage = try c.value(.partitionByLanguage, default: false)
         }
         func validate(type: String) throws {
             do { _ = try ChineseConverter.shared(chinese) } catch { throw DedupConfigError("stage '\(type)': chinese: \(error)") }
@@ -86,6 +90,7 @@ public final class ExactDedupStage: GlobalDedupStage, @unchecked Sendable {
             : options.indexPath.map { DedupStageFactory.resolve($0, base: baseDirectory) } ?? stateDirectory + "/exact.sqlite"
         let config = "lowercase=\(options.lowercase) remove_punctuation=\(options.removePunctuation) "
             + "remove_digits=\(options.removeDigits) collapse_whitespace=\(options.collapseWhitespace)"
+            + (options.partitionByLanguage ? " partition=language" : "")
             + GlobalDedupRecorder.configSuffix(mode: options.mode, keep: options.keep, priorityField: options.priorityField)
             + (options.chinese == .none ? "" : " chinese=\(options.chinese.rawValue)")
         core = try IndexCore(indexPath: path, stateDirectory: stateDirectory, kind: Self.type, config: config, schema: """
@@ -107,7 +112,7 @@ public final class ExactDedupStage: GlobalDedupStage, @unchecked Sendable {
                                               collapseWhitespace: options.collapseWhitespace)
         if bytes.isEmpty { return [] }
         let (a, b) = bytes.withUnsafeBytes { TextKit.hash128($0) }
-        return [a, b]
+        return [options.partitionByLanguage ? a ^ LanguagePartition.key(document) : a, b]
     }
 
     func loadFilter() throws {

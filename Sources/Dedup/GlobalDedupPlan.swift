@@ -22,8 +22,13 @@ public struct GlobalDedupPlan: Codable, Sendable, Equatable {
     public var threshold: Double
     /// The drop reason written for removed documents: `exact_duplicate` or `near_duplicate`.
     public var reason: String
+    /// The metadata key the finishing step writes on each cluster's keeper with the cluster's size
+    /// (`minhash_cluster_size`, as FineWeb-2), or nil for none.
+    public var clusterSizeField: String?
 
-    public init(stage: String, keep: KeepPolicy, priorityField: String?, similarity: Similarity, threshold: Double, reason: String) {
+    public init(stage: String, keep: KeepPolicy, priorityField: String?, similarity: Similarity, threshold: Double, reason: String,
+                clusterSizeField: String? = nil) {
+        self.clusterSizeField = clusterSizeField
         self.stage = stage
         self.keep = keep
         self.priorityField = priorityField
@@ -35,6 +40,7 @@ public struct GlobalDedupPlan: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case stage, keep, similarity, threshold, reason
         case priorityField = "priority_field"
+        case clusterSizeField = "cluster_size_field"
     }
 
     /// The index file a global stage writes inside its state folder.

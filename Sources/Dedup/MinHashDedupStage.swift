@@ -1,5 +1,6 @@
 import CSQLite
 import DomainForgeCore
+import Segmentation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -30,6 +31,13 @@ import Darwin
 /// signature and shingles), `bands`, `dups` (pairs); `run.json`; in `finish()` `duplicates.jsonl`, `summary.json`.
 /// Memory: a 16 MiB bit filter of band keys in front of SQLite; the index itself lives on disk.
 /// Counters: `minhash_candidates` (candidate comparisons), `minhash_no_words` (documents with no words).
+///
+/// Languages: `partition_by_language: true` mixes the document's language (`metadata.language`, else the CJK
+/// script share, see `DocumentLanguage`; documents with neither form one partition) into every band key, so only
+/// documents of one language are compared, as FineWeb-2 deduplicates each language apart. `record_cluster_size:
+/// true` (`mode: global` only) writes `minhash_cluster_size` (members, keeper included) into the metadata of each
+/// kept document of a cluster of two or more; in `mode: online` a document is written before its later
+/// duplicates are seen, so the option is refused there.
 public final class MinHashDedupStage: GlobalDedupStage, @unchecked Sendable {
     public static let type = "minhash_dedup"
 
@@ -50,11 +58,16 @@ public final class MinHashDedupStage: GlobalDedupStage, @unchecked Sendable {
         /// OpenCC conversion applied to the text the dedup key is computed from (`t2s`: Traditional and Simplified
         /// copies of one text get one key); the document's text is not changed. Default `none`.
         public var chinese = ChineseConverter.Conversion.none
+        /// Compare only documents of the same language.
+        public var partitionByLanguage = false
+        /// Write `minhash_cluster_size` on cluster keepers (`mode: global`).
+        public var recordClusterSize = false
         public init() {}
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case ngram, bands, rows, verifyJaccard = "verify_jaccard", jaccardThreshold = "jaccard_threshold", seed
             case indexPath = "index_path", mode, keep, priorityField = "priority_field", chinese
+            case partitionByLanguage = "partition_by_language", recordClusterSize = "record_cluster_size"
         }
         static var optionKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
         public init(from decoder: any Decoder) throws {
@@ -70,9 +83,13 @@ public final class MinHashDedupStage: GlobalDedupStage, @unchecked Sendable {
             keep = try c.value(.keep, default: .first)
             priorityField = try c.value(.priorityField, default: nil as String?)
             chinese = try c.value(.chinese, default: .none)
+            partitionByLanguage = try c.value(.partitionByLanguage, default: false)
+            recordClusterSize = try c.value(.recordClusterSize, default: false)
         }
         func validate(type: String) throws {
             do { _ = try ChineseConverter.shared(chinese) } catch { throw DedupConfigError("stage '\(type)': chinese: \(error)") }
+            try check(!recordClusterSize || mode == .global, type, "record_cluster_size",
+                      "needs mode: global (online mode writes a document before its duplicates are seen)")
             try check((1...64).contains(ngram), type, "ngram", "must be 1...64")
             try check((1...256).contains(bands), type, "bands", "must be 1...256")
             try check((1...64).contains(rows), type, "rows", "must be 1...64")
@@ -117,6 +134,7 @@ public final class MinHashDedupStage: GlobalDedupStage, @unchecked Sendable {
         let path = global ? stateDirectory + "/" + GlobalDedupPlan.indexFileName
             : options.indexPath.map { DedupStageFactory.resolve($0, base: baseDirectory) } ?? stateDirectory + "/minhash.sqlite"
         let config = "ngram=\(options.ngram) bands=\(options.bands) rows=\(options.rows) seed=\(options.seed) verify=\(options.verifyJaccard) words=v1"
+            + (options.partitionByLanguage ? " partition=language" : "")
             + GlobalDedupRecorder.configSuffix(mode: options.mode, keep: options.keep, priorityField: options.priorityField)
             + (options.chinese == .none ? "" : " chinese=\(options.chinese.rawValue)")
         core = try IndexCore(indexPath: path, stateDirectory: stateDirectory, kind: Self.type, config: config, schema: """
@@ -128,8 +146,12 @@ public final class MinHashDedupStage: GlobalDedupStage, @unchecked Sendable {
         recorder = global ? GlobalDedupRecorder(core: core, priorityField: options.priorityField) : nil
         globalPlan = global ? GlobalDedupPlan(stage: name, keep: options.keep, priorityField: options.priorityField,
                                               similarity: options.verifyJaccard ? .jaccard : .signature,
-                                              threshold: options.jaccardThreshold, reason: "near_duplicate") : nil
+                                              threshold: options.jaccardThreshold, reason: "near_duplicate",
+                                              clusterSizeField: options.recordClusterSize ? Self.clusterSizeField : nil) : nil
     }
+
+    /// The metadata key of a keeper's cluster size (FineWeb-2's name).
+    public static let clusterSizeField = "minhash_cluster_size"
 
     public func setInputOrder(_ order: [String: Int]) { recorder?.inputOrder = order }
 
@@ -154,6 +176,7 @@ public final class MinHashDedupStage: GlobalDedupStage, @unchecked Sendable {
     public func prepare(_ document: Document) -> [UInt64] {
         let sh = shingles(keyConverter?.convert(document.text) ?? document.text)
         if sh.isEmpty { return [] }
+        let partition = options.partitionByLanguage ? LanguagePartition.key(document) : 0
         let np = numPerm
         var out = [UInt64](repeating: UInt64.max, count: 1 + np + options.bands)
         out[0] = UInt64(sh.count)
@@ -171,7 +194,7 @@ public final class MinHashDedupStage: GlobalDedupStage, @unchecked Sendable {
             }
             let r = options.rows
             for band in 0..<options.bands {
-                var h: UInt64 = 0x243F6A8885A308D3 &+ UInt64(band) &* 0x9E3779B97F4A7C15
+                var h: UInt64 = (0x243F6A8885A308D3 &+ UInt64(band) &* 0x9E3779B97F4A7C15) ^ partition
                 for k in 0..<r { h = TextKit.mix64(h ^ sig[band * r + k]) }
                 o[1 + np + band] = h
             }

@@ -396,7 +396,7 @@ public enum EmbeddedSchemas {
             "null"
           ],
           "minimum": 0,
-          "description": "Remove lines with fewer whitespace-separated words; null or 0 turns it off.",
+          "description": "Remove lines with fewer words (whitespace-separated; ICU words for non-English documents); null or 0 turns it off.",
           "default": 3
         },
         "max_word_length": {
@@ -417,6 +417,26 @@ public enum EmbeddedSchemas {
           "type": "boolean",
           "default": true,
           "description": "Remove lines with 'terms of use', 'privacy policy', 'cookie policy', 'uses cookies', 'use of cookies', 'use cookies' (any case)."
+        },
+        "languages": {
+          "type": [
+            "object",
+            "null"
+          ],
+          "default": null,
+          "description": "Per-language options: {<code>: {options}} for documents whose metadata.language (or detected CJK script) is that code or its base language (zh-Hant, zh). Built-in FineWeb-2 rules for zh, ja, ko are the starting point; other languages start from this stage's options.",
+          "additionalProperties": {
+            "type": "object"
+          }
+        },
+        "min_chars_per_line": {
+          "type": [
+            "integer",
+            "null"
+          ],
+          "minimum": 0,
+          "default": null,
+          "description": "Remove lines with fewer letters and digits (any script); null turns it off (the zh and ja rules set 5)."
         }
       }
     },
@@ -480,6 +500,17 @@ public enum EmbeddedSchemas {
           "minimum": 0,
           "description": "Drop when newlines / words is above this (list_ratio).",
           "default": 0.3
+        },
+        "languages": {
+          "type": [
+            "object",
+            "null"
+          ],
+          "default": null,
+          "description": "Per-language options: {<code>: {options}} for documents whose metadata.language (or detected CJK script) is that code or its base language (zh-Hant, zh). Built-in FineWeb-2 rules for zh, ja, ko are the starting point; other languages start from this stage's options.",
+          "additionalProperties": {
+            "type": "object"
+          }
         }
       }
     },
@@ -594,6 +625,17 @@ public enum EmbeddedSchemas {
             "with"
           ],
           "description": "Stop words for min_stop_words."
+        },
+        "languages": {
+          "type": [
+            "object",
+            "null"
+          ],
+          "default": null,
+          "description": "Per-language options: {<code>: {options}} for documents whose metadata.language (or detected CJK script) is that code or its base language (zh-Hant, zh). Built-in FineWeb-2 rules for zh, ja, ko are the starting point; other languages start from this stage's options.",
+          "additionalProperties": {
+            "type": "object"
+          }
         }
       }
     },
@@ -684,6 +726,17 @@ public enum EmbeddedSchemas {
             "10": 0.1
           },
           "description": "n-gram size -> maximum character share of duplicated n-grams (duplicated_<n>_n_grams); {} turns it off."
+        },
+        "languages": {
+          "type": [
+            "object",
+            "null"
+          ],
+          "default": null,
+          "description": "Per-language options: {<code>: {options}} for documents whose metadata.language (or detected CJK script) is that code or its base language (zh-Hant, zh). Built-in FineWeb-2 rules for zh, ja, ko are the starting point; other languages start from this stage's options.",
+          "additionalProperties": {
+            "type": "object"
+          }
         }
       }
     },
@@ -796,6 +849,17 @@ public enum EmbeddedSchemas {
           "minimum": 0,
           "description": "Maximum words; null (default) for no limit.",
           "default": null
+        },
+        "languages": {
+          "type": [
+            "object",
+            "null"
+          ],
+          "default": null,
+          "description": "Per-language options: {<code>: {options}} for documents whose metadata.language (or detected CJK script) is that code or its base language (zh-Hant, zh). Built-in FineWeb-2 rules for zh, ja, ko are the starting point; other languages start from this stage's options.",
+          "additionalProperties": {
+            "type": "object"
+          }
         }
       }
     },
@@ -1099,6 +1163,11 @@ public enum EmbeddedSchemas {
           ],
           "default": "none",
           "description": "OpenCC conversion applied to the text the dedup key is computed from: t2s makes Traditional (zh_TW) and Simplified (zh_CN) copies of one text duplicates. The written text is not changed."
+        },
+        "partition_by_language": {
+          "type": "boolean",
+          "default": false,
+          "description": "Compare only documents of the same language (metadata.language, else CJK detected by script share; documents with neither form one group), as FineWeb-2 deduplicates per language."
         }
       }
     },
@@ -1233,6 +1302,16 @@ public enum EmbeddedSchemas {
           ],
           "default": "none",
           "description": "OpenCC conversion applied to the text the dedup key is computed from: t2s makes Traditional (zh_TW) and Simplified (zh_CN) copies of one text duplicates. The written text is not changed."
+        },
+        "partition_by_language": {
+          "type": "boolean",
+          "default": false,
+          "description": "Compare only documents of the same language (metadata.language, else CJK detected by script share; documents with neither form one group), as FineWeb-2 deduplicates per language."
+        },
+        "record_cluster_size": {
+          "type": "boolean",
+          "default": false,
+          "description": "mode: global only: write minhash_cluster_size (members, keeper included) into the metadata of each cluster's kept document."
         }
       }
     },

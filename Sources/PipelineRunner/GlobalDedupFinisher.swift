@@ -68,11 +68,13 @@ public enum GlobalDedupFinisher {
         AtomicOutputFile.removeLeftovers(in: stateDir(out))
         var ranks = [GlobalDedupStats.Rank]()
         var rewritten = 0
+        let keepers = keeperSizes(result)
         for r in 0..<ws {
             var rank = GlobalDedupStats.Rank(rank: r, dropped: 0, outputBytesDelta: 0)
-            for key in result.drops.keys.filter({ $0.rank == r }).sorted() {
-                let drops = result.drops[key]!
-                let (delta, did) = try rewrite(out: out, job: job, name: partName(rank: r, part: key.part), drops: drops)
+            for key in Set(result.drops.keys).union(keepers.keys).filter({ $0.rank == r }).sorted() {
+                let drops = result.drops[key] ?? []
+                let (delta, did) = try rewrite(out: out, job: job, name: partName(rank: r, part: key.part), drops: drops,
+                                               keepers: keepers[key] ?? [:])
                 rank.dropped += drops.count
                 rank.outputBytesDelta += delta
                 if did { rewritten += 1 }
@@ -106,10 +108,38 @@ public enum GlobalDedupFinisher {
         enum CodingKeys: String, CodingKey { case decision, bytesDelta = "bytes_delta" }
     }
 
-    /// Filters one part; returns the documents file's size change and whether it was rewritten now.
-    static func rewrite(out: String, job: GlobalDedupJob, name: String, drops: [GlobalDedupResult.Drop]) throws -> (Int, Bool) {
+    /// Positions and cluster sizes of the keepers, per part, when the plan records cluster sizes (else empty).
+    static func keeperSizes(_ result: GlobalDedupResult) -> [GlobalDedupResult.PartKey: [Int: Int]] {
+        guard result.plan.clusterSizeField != nil else { return [:] }
+        var out = [GlobalDedupResult.PartKey: [Int: Int]]()
+        for c in result.clusters {
+            out[.init(rank: c.keeper.rank, part: c.keeper.part), default: [:]][c.keeper.position] = c.members.count
+        }
+        return out
+    }
+
+    /// The document line `bytes` with `metadata[field] = size` (the document writer's layout).
+    static func withClusterSize(_ bytes: [UInt8], field: String, size: Int, docsPath: String, line: Int) throws -> [UInt8] {
+        guard let v = try? JSONParser.parse(bytes: bytes), let id = v["id"]?.stringValue, let text = v["text"]?.stringValue else {
+            throw GlobalDedupError("line \(line + 1) of \(docsPath) is not a document; the file was changed after the run: "
+                                   + "run the pipeline again in a new output folder")
+        }
+        var metadata = v["metadata"]?.objectValue ?? [:]
+        metadata[field] = .int(Int64(size))
+        var out = [UInt8]()
+        JSONWriter.writeDocument(Document(id: id, text: text, source: metadata["source"]?.stringValue ?? "", metadata: metadata),
+                                 into: &out)
+        out.removeLast()  // the newline, added by the caller
+        return out
+    }
+
+    /// Filters one part (and writes keepers' cluster sizes); returns the documents file's size change and whether it
+    /// was rewritten now.
+    static func rewrite(out: String, job: GlobalDedupJob, name: String, drops: [GlobalDedupResult.Drop],
+                        keepers: [Int: Int] = [:]) throws -> (Int, Bool) {
         var fp = [UInt8]()
         for d in drops { fp += Array("\(d.position)\t\(d.keptID)\t\(d.similarity)\n".utf8) }
+        for (position, size) in keepers.sorted(by: { $0.key < $1.key }) { fp += Array("k\(position)\t\(size)\n".utf8) }
         let decision = String(Hashing.fnv1a64(fp), radix: 16) + "-\(drops.count)"
         let markerPath = "\(stateDir(out))/\(name).done"
         let original = "\(stateDir(out))/\(name)\(job.docExt)"
@@ -153,6 +183,9 @@ public enum GlobalDedupFinisher {
                 PipelineExecutor.writeReject(doc, stage: job.plan.stage + "_global", reason: job.plan.reason,
                                              duplicateOf: (d.keptID, d.similarity), into: &rbuf)
                 k += 1
+            } else if let size = keepers[line], let field = job.plan.clusterSizeField {
+                buf += try withClusterSize(rec.bytes, field: field, size: size, docsPath: docsPath, line: line)
+                buf.append(10)
             } else {
                 buf += rec.bytes
                 buf.append(10)

@@ -1,0 +1,97 @@
+import DomainForgeCore
+
+/// The language a document is judged as, for per-language rules and per-language dedup.
+///
+/// The rule, in order:
+/// 1. `metadata.language` when it is a non-empty string (the `language_id` stage writes ISO 639-1 codes such as
+///    `en`, `zh`, `ja`, `zh-Hant`);
+/// 2. otherwise the script share: when Han, kana and Hangul make up at least half of the alphabetic characters
+///    (`cjkShare`, 0.5), the document is `ko` if Hangul outnumbers Han and kana together, `ja` if kana are at
+///    least a fifth of them (`kanaShare`: Japanese prose is mostly kana, Chinese has none), else `zh`;
+/// 3. otherwise nil: the document keeps today's (English) rules.
+/// Only the first `scanLimit` bytes are looked at; a prefix without a CJK lead byte is decided without decoding.
+public enum DocumentLanguage {
+    /// The metadata key the `language_id` stage writes.
+    public static let metadataKey = "language"
+    /// Share of alphabetic characters that must be CJK for step 2.
+    public static let cjkShare = 0.5
+    /// Share of the CJK characters that must be kana for Japanese.
+    public static let kanaShare = 0.2
+    /// Bytes of text the script share looks at.
+    public static let scanLimit = 8_192
+
+    /// The document's language code (see the type's rule), or nil for "no language-specific rules".
+    public static func resolve(_ document: Document) -> String? {
+        if case .string(let code)? = document.metadata[metadataKey], !code.isEmpty { return code }
+        return detectCJK(document.text)
+    }
+
+    /// `zh`, `ja` or `ko` when the text is mostly written in CJK scripts, else nil.
+    public static func detectCJK(_ text: String) -> String? {
+        var copy = text
+        return copy.withUTF8 { detectCJK($0) }
+    }
+
+    /// `detectCJK` over UTF-8 bytes.
+    public static func detectCJK(_ p: UnsafeBufferPointer<UInt8>) -> String? {
+        let n = min(p.count, scanLimit)
+        var i = 0
+        // Kana, CJK punctuation, Han and Hangul start with a byte in E3...ED (F0 for Han extension B on): without one
+        // there is nothing to count (English with curly quotes or dashes, E2, stays on this fast path).
+        while i < n && !((p[i] >= 0xE3 && p[i] <= 0xED) || p[i] == 0xF0) { i += 1 }
+        if i == n { return nil }
+        var counts = ScriptCounts()
+        var iterator = UnsafeBufferPointer(rebasing: p[0..<n]).makeIterator()
+        var decoder = UTF8()
+        loop: while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let s): counts.add(s)
+            case .emptyInput: break loop
+            case .error: continue
+            }
+        }
+        return counts.verdict()
+    }
+
+    /// The base language of a code: `zh-Hant` → `zh`, `EN` → `en`.
+    public static func base(_ code: String) -> String {
+        let head = code.split(whereSeparator: { $0 == "-" || $0 == "_" }).first.map(String.init) ?? code
+        return head.lowercased()
+    }
+
+    /// Languages written without spaces between words, where a line's length is measured in characters.
+    public static let unspacedLanguages: Set<String> = ["zh", "ja", "th", "lo", "km", "my"]
+
+    /// True for a language written without spaces between words (`zh`, `ja`, `th`, `lo`, `km`, `my`).
+    public static func writesWithoutSpaces(_ code: String) -> Bool { unspacedLanguages.contains(base(code)) }
+
+    /// Per-script tallies of alphabetic characters.
+    struct ScriptCounts {
+        var letters = 0, han = 0, kana = 0, hangul = 0
+
+        mutating func add(_ s: Unicode.Scalar) {
+            let v = s.value
+            if v < 0x80 {
+                if (v | 0x20) &- 0x61 < 26 { letters += 1 }
+                return
+            }
+            switch v {
+            case 0x3041...0x3096, 0x309D...0x309F, 0x30A1...0x30FA, 0x30FD...0x30FF, 0x31F0...0x31FF, 0xFF66...0xFF9D:
+                kana += 1
+            case 0x1100...0x11FF, 0x3131...0x318E, 0xAC00...0xD7A3: hangul += 1
+            case 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0x20000...0x3134F: han += 1
+            default:
+                guard s.properties.isAlphabetic else { return }
+            }
+            letters += 1
+        }
+
+        func verdict() -> String? {
+            let cjk = han + kana + hangul
+            guard cjk > 0, Double(cjk) >= DocumentLanguage.cjkShare * Double(letters) else { return nil }
+            if hangul > han + kana { return "ko" }
+            if Double(kana) >= DocumentLanguage.kanaShare * Double(cjk) { return "ja" }
+            return "zh"
+        }
+    }
+}
