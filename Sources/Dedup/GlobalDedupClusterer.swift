@@ -26,72 +26,29 @@ public enum GlobalDedupClusterer {
     /// Clusters the documents recorded in `indexes` (one SQLite index per rank, as written by the stage).
     /// Throws `GlobalDedupError` when an index is missing or was written by another kind of stage.
     public static func cluster(plan: GlobalDedupPlan, indexes: [(rank: Int, path: String)]) throws -> GlobalDedupResult {
-        var dbs = [SQLiteDB]()
         var rowDB = [Int32](), rank = [Int32](), part = [Int32](), pos = [Int32](), ord = [Int64]()
         var length = [Int](), priority = [Double?](), ids = [String]()
         var bandCount = 0
-        for (r, path) in indexes {
-            guard FileManager.default.fileExists(atPath: path) else {
-                throw GlobalDedupError("rank \(r) has no global dedup index at \(path); run that rank (pipeline run CONFIG --rank \(r) "
-                                       + "--world-size N) before pipeline dedup-global")
-            }
-            let db = try SQLiteDB(path: path)
-            let t = try db.stmt("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'gdocs'")
-            let hasTable = sqlite3_step(t) == SQLITE_ROW && sqlite3_column_int64(t, 0) == 1
-            sqlite3_reset(t)
-            guard hasTable else {
-                throw GlobalDedupError("\(path) is not the index of a mode: global dedup stage; set mode: global on the stage and run again")
-            }
+        let dbs = try openIndexes(indexes)
+        for (d, db) in dbs.enumerated() {
+            let r = indexes[d].rank
             let st = try db.stmt("SELECT part, pos, ord, doc_id, length, priority, length(bands) FROM gdocs ORDER BY part, pos")
             while sqlite3_step(st) == SQLITE_ROW {
-                rowDB.append(Int32(dbs.count)); rank.append(Int32(r))
+                rowDB.append(Int32(d)); rank.append(Int32(r))
                 part.append(Int32(sqlite3_column_int64(st, 0))); pos.append(Int32(sqlite3_column_int64(st, 1)))
                 ord.append(sqlite3_column_int64(st, 2)); ids.append(db.text(st, 3)); length.append(Int(sqlite3_column_int64(st, 4)))
                 priority.append(sqlite3_column_type(st, 5) == SQLITE_NULL ? nil : sqlite3_column_double(st, 5))
                 bandCount = max(bandCount, Int(sqlite3_column_int64(st, 6)) / 8)
             }
             sqlite3_reset(st)
-            dbs.append(db)
         }
         let n = ids.count
         var uf = UnionFind(count: n)
         var linked = [Bool](repeating: false, count: n)
-        var cache = [Int: [UInt8]]()
-        func sig(_ row: Int) throws -> [UInt8] {
-            if let s = cache[row] { return s }
-            let db = dbs[Int(rowDB[row])]
-            let st = try db.stmt("SELECT sig FROM gdocs WHERE part = ? AND pos = ?")
-            db.bind(st, 1, Int64(part[row])); db.bind(st, 2, Int64(pos[row]))
-            var out = [UInt8]()
-            if sqlite3_step(st) == SQLITE_ROW, let p = sqlite3_column_blob(st, 0) {
-                out = Array(UnsafeRawBufferPointer(start: p, count: Int(sqlite3_column_bytes(st, 0))))
-            }
-            sqlite3_reset(st)
-            cache[row] = out
-            return out
-        }
+        let store = SignatureStore(dbs: dbs, plan: plan)
         func similarity(_ a: Int, _ b: Int) throws -> Double {
-            let x = try sig(a), y = try sig(b)
-            switch plan.similarity {
-            case .exact:
-                return x == y ? 1 : 0
-            case .signature:
-                guard x.count == y.count, x.count >= 8 else { return 0 }
-                return x.withUnsafeBytes { px in
-                    y.withUnsafeBytes { py in
-                        let u = px.bindMemory(to: UInt64.self), v = py.bindMemory(to: UInt64.self)
-                        var eq = 0
-                        for i in 0..<u.count where u[i] == v[i] { eq += 1 }
-                        return Double(eq) / Double(u.count)
-                    }
-                }
-            case .jaccard:
-                return x.withUnsafeBytes { px in
-                    y.withUnsafeBytes { py in
-                        MinHashDedupStage.jaccard(px.bindMemory(to: UInt32.self), py.bindMemory(to: UInt32.self))
-                    }
-                }
-            }
+            try store.similarity(SignatureStore.key(db: Int(rowDB[a]), part: Int(part[a]), pos: Int(pos[a])),
+                                 SignatureStore.key(db: Int(rowDB[b]), part: Int(part[b]), pos: Int(pos[b])))
         }
 
         var comparisons = 0
@@ -151,36 +108,80 @@ public enum GlobalDedupClusterer {
             }
         }
 
-        // Components of two or more documents, each in input order.
+        // Components of two or more documents.
         var groups = [Int: [Int]]()
         for r in 0..<n where linked[r] { groups[uf.find(r), default: []].append(r) }
-        func before(_ a: Int, _ b: Int) -> Bool { (ord[a], rank[a], part[a], pos[a]) < (ord[b], rank[b], part[b], pos[b]) }
+        return try result(plan: plan, groups: Array(groups.values), recorded: n, comparisons: comparisons,
+                          doc: { r in DocInfo(id: ids[r], rank: Int(rank[r]), part: Int(part[r]), pos: Int(pos[r]), ord: ord[r],
+                                              length: length[r], priority: priority[r]) },
+                          similarity: similarity,
+                          snippet: { r in try snippet(dbs[Int(rowDB[r])], part[r], pos[r]) })
+    }
+
+    /// What the result needs of a recorded document.
+    struct DocInfo {
+        var id: String
+        var rank: Int, part: Int, pos: Int
+        var ord: Int64
+        var length: Int
+        var priority: Double?
+    }
+
+    /// The clusters of `groups` (each a component of two or more linked documents, in any order): members in input
+    /// order, one keeper by the plan's policy, each removal with its keeper and similarity; clusters in the input
+    /// order of their first member.
+    static func result<D>(plan: GlobalDedupPlan, groups: [[D]], recorded: Int, comparisons: Int, doc: (D) throws -> DocInfo,
+                          similarity: (D, D) throws -> Double, snippet: (D) throws -> String) throws -> GlobalDedupResult {
+        func before(_ a: DocInfo, _ b: DocInfo) -> Bool { (a.ord, a.rank, a.part, a.pos) < (b.ord, b.rank, b.part, b.pos) }
+        let sorted = try groups.map { g in try g.map { ($0, try doc($0)) }.sorted { before($0.1, $1.1) } }
+            .sorted { before($0[0].1, $1[0].1) }
         var clusters = [GlobalDedupResult.Cluster]()
         var drops = [GlobalDedupResult.PartKey: [GlobalDedupResult.Drop]]()
-        for rows in groups.values.map({ $0.sorted(by: before) }).sorted(by: { before($0[0], $1[0]) }) {
-            var keeper = rows[0]
-            for r in rows.dropFirst() {
+        for rows in sorted {
+            var keeper = 0
+            for k in rows.indices.dropFirst() {
+                let (r, best) = (rows[k].1, rows[keeper].1)
                 switch plan.keep {
                 case .first: break
-                case .longest: if length[r] > length[keeper] { keeper = r }
-                case .priority: if (priority[r] ?? -.infinity) > (priority[keeper] ?? -.infinity) { keeper = r }
+                case .longest: if r.length > best.length { keeper = k }
+                case .priority: if (r.priority ?? -.infinity) > (best.priority ?? -.infinity) { keeper = k }
                 }
             }
+            let kept = rows[keeper].1
             var members = [GlobalDedupResult.Member]()
-            for r in rows {
-                let sim = r == keeper ? 1 : try similarity(r, keeper)
-                members.append(.init(id: ids[r], rank: Int(rank[r]), part: Int(part[r]), position: Int(pos[r]),
-                                     length: length[r], priority: priority[r], similarity: sim, snippet: ""))
-                if r != keeper {
-                    drops[.init(rank: Int(rank[r]), part: Int(part[r])), default: []]
-                        .append(.init(position: Int(pos[r]), id: ids[r], keptID: ids[keeper], similarity: sim))
+            for (k, (d, info)) in rows.enumerated() {
+                let sim = k == keeper ? 1 : try similarity(d, rows[keeper].0)
+                members.append(.init(id: info.id, rank: info.rank, part: info.part, position: info.pos, length: info.length,
+                                     priority: info.priority, similarity: sim, snippet: try snippet(d)))
+                if k != keeper {
+                    drops[.init(rank: info.rank, part: info.part), default: []]
+                        .append(.init(position: info.pos, id: info.id, keptID: kept.id, similarity: sim))
                 }
             }
-            for (k, r) in rows.enumerated() { members[k].snippet = try snippet(dbs[Int(rowDB[r])], part[r], pos[r]) }
-            clusters.append(.init(keeper: members[rows.firstIndex(of: keeper)!], members: members))
+            clusters.append(.init(keeper: members[keeper], members: members))
         }
         for k in drops.keys { drops[k]!.sort { $0.position < $1.position } }
-        return GlobalDedupResult(plan: plan, recorded: n, comparisons: comparisons, clusters: clusters, drops: drops)
+        return GlobalDedupResult(plan: plan, recorded: recorded, comparisons: comparisons, clusters: clusters, drops: drops)
+    }
+
+    /// Opens every rank's index, refusing a missing one or one written by another kind of stage.
+    static func openIndexes(_ indexes: [(rank: Int, path: String)]) throws -> [SQLiteDB] {
+        var dbs = [SQLiteDB]()
+        for (r, path) in indexes {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw GlobalDedupError("rank \(r) has no global dedup index at \(path); run that rank (pipeline run CONFIG --rank \(r) "
+                                       + "--world-size N) before pipeline dedup-global")
+            }
+            let db = try SQLiteDB(path: path)
+            let t = try db.stmt("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'gdocs'")
+            let hasTable = sqlite3_step(t) == SQLITE_ROW && sqlite3_column_int64(t, 0) == 1
+            sqlite3_reset(t)
+            guard hasTable else {
+                throw GlobalDedupError("\(path) is not the index of a mode: global dedup stage; set mode: global on the stage and run again")
+            }
+            dbs.append(db)
+        }
+        return dbs
     }
 
     static func snippet(_ db: SQLiteDB, _ part: Int32, _ pos: Int32) throws -> String {

@@ -316,6 +316,11 @@ public enum EmbeddedSchemas {
               "minimum": 1,
               "description": "At most this many array tasks at once (--array=...%K)."
             },
+            "dedup_tasks": {
+              "type": "integer",
+              "minimum": 1,
+              "description": "Jobs the global dedup step's clustering is split over (an array job of pipeline dedup-global --split I/N, then one merge job); default 1."
+            },
             "qos": {
               "type": "string",
               "minLength": 1,

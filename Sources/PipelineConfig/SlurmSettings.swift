@@ -13,6 +13,8 @@ public struct SlurmSettings: Sendable, Equatable {
     public var memPerCPU: String?
     /// At most this many array tasks at once.
     public var maxParallel: Int?
+    /// Jobs the global dedup step's clustering is split over (band keys by residue), then merged; nil or 1: one job.
+    public var dedupTasks: Int?
     public var qos: String?
     public var account: String?
     /// Further sbatch arguments, passed as given.
@@ -29,6 +31,7 @@ public struct SlurmSettings: Sendable, Equatable {
         mem = v["mem"]?.stringValue
         memPerCPU = v["mem_per_cpu"]?.stringValue
         maxParallel = v["max_parallel"]?.intValue
+        dedupTasks = v["dedup_tasks"]?.intValue
         qos = v["qos"]?.stringValue
         account = v["account"]?.stringValue
         sbatchArgs = v["sbatch_args"]?.arrayValue?.compactMap(\.stringValue) ?? []
@@ -42,6 +45,7 @@ public struct SlurmSettings: Sendable, Equatable {
         s.time = other.time ?? time
         s.cpusPerTask = other.cpusPerTask ?? cpusPerTask
         s.maxParallel = other.maxParallel ?? maxParallel
+        s.dedupTasks = other.dedupTasks ?? dedupTasks
         s.qos = other.qos ?? qos
         s.account = other.account ?? account
         if other.mem != nil || other.memPerCPU != nil { s.mem = other.mem; s.memPerCPU = other.memPerCPU }

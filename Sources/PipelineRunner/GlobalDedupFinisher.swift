@@ -43,26 +43,21 @@ public enum GlobalDedupFinisher {
     /// Throws `GlobalDedupError` when a rank has not finished or the folder has no global dedup stage, and
     /// `OutputLockError` when a rank is still being written.
     @discardableResult
-    public static func run(outputDir out: String, worldSize: Int? = nil, holding: [OutputLock] = [],
+    /// - Parameter splits: when the clustering was split over jobs (`linkSplit`), the number of splits whose links to merge.
+    public static func run(outputDir out: String, worldSize: Int? = nil, holding: [OutputLock] = [], splits: Int? = nil,
                            log: (String) -> Void = { _ in }) throws -> Summary {
-        let job = try GlobalDedupJob.load(outputDir: out)
-        if let w = worldSize, w != job.worldSize {
-            throw GlobalDedupError("\(out) was run with --world-size \(job.worldSize), not \(w); pass --world-size \(job.worldSize) or leave it out")
-        }
+        let job = try finishedJob(outputDir: out, worldSize: worldSize)
         let ws = job.worldSize
         let locks = try lockRanks(outputDir: out, worldSize: ws, holding: holding)
         defer { locks.forEach { $0.release() } }
-        let fm = FileManager.default
-        let missing = (0..<ws).filter { !fm.fileExists(atPath: "\(out)/completions/rank-\(String(format: "%05d", $0))") }
-        if !missing.isEmpty {
-            throw GlobalDedupError("rank(s) \(missing.map(String.init).joined(separator: ", ")) of \(ws) have not finished; run them "
-                                   + "(pipeline run CONFIG --rank i --world-size \(ws)) and then pipeline dedup-global \(out)")
+        let indexes = indexPaths(out, job)
+        let result: GlobalDedupResult
+        if let n = splits {
+            let links = try (0..<n).map { try GlobalDedupLinks.read(path: linksDir(out, job) + "/" + GlobalDedupLinks.fileName(split: $0, of: n)) }
+            result = try GlobalDedupClusterer.cluster(plan: job.plan, indexes: indexes, links: links)
+        } else {
+            result = try GlobalDedupClusterer.cluster(plan: job.plan, indexes: indexes)
         }
-        let indexes = (0..<ws).map { r in
-            (rank: r, path: (ws == 1 ? "\(out)/dedup/\(job.stageType)" : "\(out)/dedup/rank-\(String(format: "%05d", r))/\(job.stageType)")
-                + "/" + GlobalDedupPlan.indexFileName)
-        }
-        let result = try GlobalDedupClusterer.cluster(plan: job.plan, indexes: indexes)
         try result.writeReport(directory: "\(out)/dedup/\(job.plan.stage)_global")
         try makeDirectory(stateDir(out))
         AtomicOutputFile.removeLeftovers(in: stateDir(out))
@@ -90,6 +85,46 @@ public enum GlobalDedupFinisher {
         return Summary(recorded: result.recorded, comparisons: result.comparisons, clusters: result.clusters.count,
                        dropped: result.droppedTotal, partsRewritten: rewritten, stats: stats)
     }
+
+    /// Phase 1 of a split step (`linkSplit`): the links of split `split` of `splits`, written to
+    /// `OUT/dedup/<stage>_global/links/`. Reads the ranks' indexes only, so the splits run at once as separate jobs;
+    /// `run(outputDir:splits:)` then merges them and rewrites the parts.
+    @discardableResult
+    public static func linkSplit(outputDir out: String, worldSize: Int? = nil, split: Int, of splits: Int) throws -> GlobalDedupLinks {
+        guard splits >= 1, (0..<splits).contains(split) else {
+            throw GlobalDedupError("--split \(split)/\(splits): the split must be between 0 and the number of splits - 1")
+        }
+        let job = try finishedJob(outputDir: out, worldSize: worldSize)
+        let links = try GlobalDedupClusterer.link(plan: job.plan, indexes: indexPaths(out, job), split: split, of: splits)
+        try links.write(directory: linksDir(out, job))
+        return links
+    }
+
+    /// The run's global dedup job, once every rank has finished.
+    static func finishedJob(outputDir out: String, worldSize: Int?) throws -> GlobalDedupJob {
+        let job = try GlobalDedupJob.load(outputDir: out)
+        if let w = worldSize, w != job.worldSize {
+            throw GlobalDedupError("\(out) was run with --world-size \(job.worldSize), not \(w); pass --world-size \(job.worldSize) or leave it out")
+        }
+        let ws = job.worldSize
+        let missing = (0..<ws).filter { !FileManager.default.fileExists(atPath: "\(out)/completions/rank-\(String(format: "%05d", $0))") }
+        if !missing.isEmpty {
+            throw GlobalDedupError("rank(s) \(missing.map(String.init).joined(separator: ", ")) of \(ws) have not finished; run them "
+                                   + "(pipeline run CONFIG --rank i --world-size \(ws)) and then pipeline dedup-global \(out)")
+        }
+        return job
+    }
+
+    /// Each rank's index of the global stage.
+    static func indexPaths(_ out: String, _ job: GlobalDedupJob) -> [(rank: Int, path: String)] {
+        let ws = job.worldSize
+        return (0..<ws).map { r in
+            (rank: r, path: (ws == 1 ? "\(out)/dedup/\(job.stageType)" : "\(out)/dedup/rank-\(String(format: "%05d", r))/\(job.stageType)")
+                + "/" + GlobalDedupPlan.indexFileName)
+        }
+    }
+
+    static func linksDir(_ out: String, _ job: GlobalDedupJob) -> String { "\(out)/dedup/\(job.plan.stage)_global/links" }
 
     /// Takes the lock of every rank whose lock is not among `holding`.
     static func lockRanks(outputDir out: String, worldSize: Int, holding: [OutputLock]) throws -> [OutputLock] {

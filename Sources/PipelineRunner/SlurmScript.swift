@@ -85,8 +85,20 @@ public struct SlurmScript: Sendable {
         return s.joined(separator: "\n") + "\n"
     }
 
-    /// The global dedup step over all ranks.
-    public func dedupGlobal() -> String {
+    /// The split phase of the global dedup step: one array task per split, each finding the links of its band keys.
+    public func dedupSplits(_ n: Int) -> String {
+        var s = header(name: jobName + "-dedup-split", log: "\(out)/slurm/logs/dedup-split-%a.%A.log")
+        s += [
+            "#SBATCH --array=" + Self.arraySpec(Array(0..<n), maxParallel: settings.maxParallel),
+            "# domainforge phase '\(phase.spec.name)': the global dedup step split over \(n) jobs, then merged (written by pipeline slurm).",
+            "set -eu",
+            "exec \(Self.quote(binary)) dedup-global \(Self.quote(out)) --world-size \(worldSize) --split \"${SLURM_ARRAY_TASK_ID}/\(n)\"",
+        ]
+        return s.joined(separator: "\n") + "\n"
+    }
+
+    /// The global dedup step over all ranks (merging `splits` splits' links when the clustering was split).
+    public func dedupGlobal(splits: Int? = nil) -> String {
         var s = header(name: jobName + "-dedup", log: "\(out)/slurm/logs/dedup-global.%j.log")
         s += [
             "# domainforge phase '\(phase.spec.name)': the global dedup step, after every rank (written by pipeline slurm).",
@@ -99,7 +111,8 @@ public struct SlurmScript: Sendable {
         s += Self.statusLines()
         s += [
             "write_status running null null",
-            [Self.quote(binary), "dedup-global", Self.quote(out), "--world-size", "\(worldSize)"].joined(separator: " "),
+            ([Self.quote(binary), "dedup-global", Self.quote(out), "--world-size", "\(worldSize)"] + (splits.map { ["--splits", "\($0)"] } ?? []))
+                .joined(separator: " "),
             "rc=$?",
             "if [ \"$rc\" -eq 0 ]; then write_status complete 0 \"$(date +%s)\"; else write_status failed \"$rc\" \"$(date +%s)\"; fi",
             "exit \"$rc\"",

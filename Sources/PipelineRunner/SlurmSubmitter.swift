@@ -72,7 +72,12 @@ public struct SlurmSubmitter {
                 jobs.append(Job(phase: i, kind: "ranks", ranks: missing, scriptPath: "\(out)/slurm/ranks.sbatch", script: script.ranks(missing)))
             }
             if phase.hasGlobalDedup && n > 1 && (!missing.isEmpty || !dedupDone) {
-                jobs.append(Job(phase: i, kind: "dedup-global", ranks: [], scriptPath: "\(out)/slurm/dedup-global.sbatch", script: script.dedupGlobal()))
+                let k = settings(i).dedupTasks ?? 1
+                if k > 1 {
+                    jobs.append(Job(phase: i, kind: "dedup-split", ranks: [], scriptPath: "\(out)/slurm/dedup-split.sbatch", script: script.dedupSplits(k)))
+                }
+                jobs.append(Job(phase: i, kind: "dedup-global", ranks: [], scriptPath: "\(out)/slurm/dedup-global.sbatch",
+                                script: script.dedupGlobal(splits: k > 1 ? k : nil)))
             }
         }
         return jobs

@@ -20,9 +20,36 @@ struct DedupGlobalCommand: ParsableCommand {
     @Option(help: "The run's world size (checked against the one recorded).")
     var worldSize: Int?
 
+    @Option(help: "Only find the links of split I of N (I/N, e.g. 0/4): one job per split, at once, each with the band keys k with k mod N = I; then merge with --splits N.")
+    var split: String?
+
+    @Option(help: "Merge the links of N splits (written by --split I/N) instead of clustering in this process, then rewrite the parts.")
+    var splits: Int?
+
+    func validate() throws {
+        if split != nil && splits != nil { throw ValidationError("give --split I/N (find links) or --splits N (merge), not both") }
+        if let s = split, parsedSplit(s) == nil { throw ValidationError("--split takes I/N with 0 <= I < N, e.g. 0/4") }
+        if let n = splits, n < 1 { throw ValidationError("--splits must be at least 1") }
+    }
+
+    func parsedSplit(_ s: String) -> (Int, Int)? {
+        let f = s.split(separator: "/").compactMap { Int($0) }
+        return f.count == 2 && f[1] >= 1 && (0..<f[1]).contains(f[0]) ? (f[0], f[1]) : nil
+    }
+
     func run() throws {
+        if let s = split, let (i, n) = parsedSplit(s) {
+            do {
+                let l = try GlobalDedupFinisher.linkSplit(outputDir: output, worldSize: worldSize, split: i, of: n)
+                print("split \(i)/\(n): \(l.pairs.count / 2) documents linked, \(l.comparisons) pairs compared; merge with pipeline dedup-global \(output) --splits \(n)")
+            } catch {
+                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                throw ExitCode(1)
+            }
+            return
+        }
         do {
-            let s = try GlobalDedupFinisher.run(outputDir: output, worldSize: worldSize) { line in
+            let s = try GlobalDedupFinisher.run(outputDir: output, worldSize: worldSize, splits: splits) { line in
                 FileHandle.standardError.write(Data((line + "\n").utf8))
             }
             print("\(s.stats.stage): \(s.recorded) documents recorded, \(s.clusters) clusters, \(s.dropped) removed "

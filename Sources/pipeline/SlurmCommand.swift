@@ -41,6 +41,9 @@ struct SlurmCommand: ParsableCommand {
     @Option(name: .customLong("max-parallel"), help: "At most this many array tasks at once (--array=...%K).")
     var maxParallel: Int?
 
+    @Option(name: .customLong("dedup-tasks"), help: "Split the global dedup step's clustering over this many jobs (then one merge job), for corpora whose clustering does not fit one process.")
+    var dedupTasks: Int?
+
     @Option(help: "sbatch --qos.")
     var qos: String?
 
@@ -60,13 +63,14 @@ struct SlurmCommand: ParsableCommand {
         if let t = tasks, t < 1 { throw ValidationError("--tasks must be at least 1") }
         if let c = cpusPerTask, c < 1 { throw ValidationError("--cpus-per-task must be at least 1") }
         if let k = maxParallel, k < 1 { throw ValidationError("--max-parallel must be at least 1") }
+        if let k = dedupTasks, k < 1 { throw ValidationError("--dedup-tasks must be at least 1") }
         if mem != nil && memPerCPU != nil { throw ValidationError("give --mem or --mem-per-cpu, not both") }
     }
 
     var overrides: SlurmSettings {
         var s = SlurmSettings()
         s.tasks = tasks; s.partition = partition; s.time = time; s.cpusPerTask = cpusPerTask; s.mem = mem
-        s.memPerCPU = memPerCPU; s.maxParallel = maxParallel; s.qos = qos; s.account = account; s.sbatchArgs = sbatchArgs
+        s.memPerCPU = memPerCPU; s.maxParallel = maxParallel; s.dedupTasks = dedupTasks; s.qos = qos; s.account = account; s.sbatchArgs = sbatchArgs
         return s
     }
 
@@ -87,7 +91,7 @@ struct SlurmCommand: ParsableCommand {
             return try submitter.submit(jobs)
         }
         for j in submitted {
-            let what = j.kind == "ranks" ? "ranks \(SlurmScript.arraySpec(j.ranks, maxParallel: nil))" : "dedup-global"
+            let what = j.kind == "ranks" ? "ranks \(SlurmScript.arraySpec(j.ranks, maxParallel: nil))" : j.kind
             print("submitted job \(j.jobID!): \(chain.phases[j.phase].spec.name) \(what) (\(j.scriptPath))")
         }
         guard wait else { return }

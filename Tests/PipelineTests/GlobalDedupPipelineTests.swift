@@ -218,3 +218,41 @@ struct GlobalDedupCLITests {
         #expect(r.err.contains("stages[0].mode: global works on pipeline output folders (pipeline dedup-global); use mode: online here"))
     }
 }
+
+/// The global step split over jobs (`--split I/N`, then `--splits N`) decides exactly what one process decides.
+@Suite struct GlobalDedupSplitTests {
+    @Test(arguments: [1, 2, 3, 7])
+    func splitLinksMergeToTheSameOutputAsOneProcess(splits: Int) throws {
+        let one = TempDir(), split = TempDir()
+        for d in [one, split] {
+            GlobalDedupPipelineTests.corpus(d)
+            try GlobalDedupPipelineTests.run(d, rank: 0, worldSize: 2)
+            try GlobalDedupPipelineTests.run(d, rank: 1, worldSize: 2)
+        }
+        let a = try GlobalDedupFinisher.run(outputDir: one.path + "/out", worldSize: 2)
+        for i in 0..<splits { try GlobalDedupFinisher.linkSplit(outputDir: split.path + "/out", split: i, of: splits) }
+        let b = try GlobalDedupFinisher.run(outputDir: split.path + "/out", splits: splits)
+        #expect((a.recorded, a.clusters, a.dropped) == (b.recorded, b.clusters, b.dropped))
+        #expect(a.dropped == 8)
+        for folder in ["documents", "rejects"] {
+            #expect(folderBytes(one, "out/" + folder) == folderBytes(split, "out/" + folder), "\(folder)")
+        }
+        #expect(one.read("out/dedup/minhash_dedup_global/clusters.jsonl") == split.read("out/dedup/minhash_dedup_global/clusters.jsonl"))
+    }
+
+    @Test func aMissingOrDamagedSplitIsRefused() throws {
+        let d = TempDir()
+        GlobalDedupPipelineTests.corpus(d)
+        try GlobalDedupPipelineTests.run(d, rank: 0, worldSize: 2)
+        try GlobalDedupPipelineTests.run(d, rank: 1, worldSize: 2)
+        try GlobalDedupFinisher.linkSplit(outputDir: d.path + "/out", split: 0, of: 2)
+        #expect { try GlobalDedupFinisher.run(outputDir: d.path + "/out", splits: 2) } throws: { "\($0)".contains("links-0001-of-0002.bin is missing") }
+        try GlobalDedupFinisher.linkSplit(outputDir: d.path + "/out", split: 1, of: 2)
+        let path = d.path + "/out/dedup/minhash_dedup_global/links/links-0001-of-0002.bin"
+        var bytes = try #require(d.read("out/dedup/minhash_dedup_global/links/links-0001-of-0002.bin"))
+        bytes[bytes.count / 2] ^= 1
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        #expect { try GlobalDedupFinisher.run(outputDir: d.path + "/out", splits: 2) } throws: { "\($0)".contains("is damaged") }
+        #expect { try GlobalDedupFinisher.linkSplit(outputDir: d.path + "/out", split: 2, of: 2) } throws: { "\($0)".contains("between 0 and") }
+    }
+}

@@ -61,9 +61,12 @@ struct SlurmTests {
         try Self.writeExample(d, out: "out/local", tokensOut: "out/local-tokens", prefix: "local")
         let local = try CLI.run(["run", d.path + "/local.yaml", "--no-progress"])
         #expect(local.status == 0, "\(local.err)")
-        let r = try CLI.run(["slurm", d.path + "/slurm.yaml", "--tasks", "2", "--max-parallel", "2", "--time", "00:10:00", "--wait"])
+        // the global step split over 2 jobs, then merged
+        let r = try CLI.run(["slurm", d.path + "/slurm.yaml", "--tasks", "2", "--max-parallel", "2", "--time", "00:10:00",
+                             "--dedup-tasks", "2", "--wait"])
         #expect(r.status == 0, "\(r.out)\n\(r.err)")
-        #expect(r.out.components(separatedBy: "submitted job").count - 1 == 3, "ranks, dedup-global, next phase: \(r.out)")
+        #expect(r.out.components(separatedBy: "submitted job").count - 1 == 4, "ranks, dedup splits, dedup merge, next phase: \(r.out)")
+        #expect(FileManager.default.fileExists(atPath: d.path + "/out/slurm/dedup/minhash_dedup_global/links/links-0001-of-0002.bin"))
         let kept = try Self.ids(d, "out/slurm/documents")
         let localKept = try Self.ids(d, "out/local/documents")
         #expect(!kept.isEmpty && kept == localKept)
