@@ -5,18 +5,20 @@ import Foundation
 /// The global step split over jobs, as datatrove splits its buckets over tasks, so a corpus whose clustering does
 /// not fit one process still deduplicates:
 /// 1. `link(split: i, of: n)`, one job per split: for every band, only the band keys with `key % n == i` (a whole
-///    bucket always lands in one split), sorted and compared as in `cluster`; memory is 16 bytes per key of the split
-///    plus the union-find of the documents that were linked. Writes `GlobalDedupLinks`.
+///    bucket always lands in one split), sorted, and each bucket's members compared with the groups already linked
+///    in that bucket; every link is streamed to the split's `GlobalDedupLinks` file, so memory is 16 bytes per key of
+///    one band of the split plus that band's signatures. (A pair colliding in several bands is compared once per
+///    band: more comparisons than one process, bounded memory.)
 /// 2. `cluster(plan:indexes:links:)`: the union-find over the linked documents of every split (the connected
 ///    components are the same as one process finds: they depend only on which pairs are similar), then keepers,
 ///    similarities and removals exactly as `cluster` makes them, reading only the linked documents' rows.
 extension GlobalDedupClusterer {
-    /// Phase 1 for split `split` of `splits`.
-    public static func link(plan: GlobalDedupPlan, indexes: [(rank: Int, path: String)], split: Int, of splits: Int) throws -> GlobalDedupLinks {
+    /// Phase 1 for split `split` of `splits`: streams the links into `writer`; returns the pairs compared.
+    public static func link(plan: GlobalDedupPlan, indexes: [(rank: Int, path: String)], split: Int, of splits: Int,
+                            writer: GlobalDedupLinks.Writer) throws -> Int {
         precondition(splits >= 1 && (0..<splits).contains(split))
         let dbs = try openIndexes(indexes)
         let store = SignatureStore(dbs: dbs, plan: plan)
-        var uf = SparseUnionFind()
         var comparisons = 0
         var keys = [(key: UInt64, doc: UInt64)]()
         for band in 0..<(try bandCount(dbs)) {
@@ -34,15 +36,16 @@ extension GlobalDedupClusterer {
                 sqlite3_reset(st)
             }
             keys.sort { ($0.key, $0.doc) < ($1.key, $1.doc) }
-            comparisons += try linkBuckets(keys, plan: plan, store: store, uf: &uf)
+            comparisons += try linkBuckets(keys, plan: plan, store: store, writer: writer)
+            store.clearCache()
         }
-        return GlobalDedupLinks(split: split, splits: splits, comparisons: comparisons, pairs: uf.roots().flatMap { [$0.key, $0.root] })
+        return comparisons
     }
 
-    /// Compares the members of each bucket (run of equal keys) with the groups already linked among them, as
-    /// `cluster` does; returns the pairs compared.
+    /// Compares each member of a bucket (run of equal keys) with the groups already linked in the bucket until one
+    /// member reaches the threshold, writing each link; returns the pairs compared.
     static func linkBuckets(_ keys: [(key: UInt64, doc: UInt64)], plan: GlobalDedupPlan, store: SignatureStore,
-                            uf: inout SparseUnionFind) throws -> Int {
+                            writer: GlobalDedupLinks.Writer) throws -> Int {
         var comparisons = 0
         var i = 0
         while i < keys.count {
@@ -53,10 +56,9 @@ extension GlobalDedupClusterer {
                 let a = keys[m].doc
                 var joined = [Int]()
                 for (gi, g) in groups.enumerated() {
-                    if uf.find(g[0]) == uf.find(a) { joined.append(gi); continue }
                     for b in g {
                         comparisons += 1
-                        if try store.similarity(a, b) >= plan.threshold { uf.union(a, b); joined.append(gi); break }
+                        if try store.similarity(a, b) >= plan.threshold { try writer.add(a, b); joined.append(gi); break }
                     }
                 }
                 var merged = [a]
@@ -70,14 +72,15 @@ extension GlobalDedupClusterer {
     }
 
     /// Phase 2: the clusters of every split's links. Throws when the links come from different split counts.
-    public static func cluster(plan: GlobalDedupPlan, indexes: [(rank: Int, path: String)], links: [GlobalDedupLinks]) throws -> GlobalDedupResult {
+    /// - Parameter links: the links file of each split, in split order.
+    public static func cluster(plan: GlobalDedupPlan, indexes: [(rank: Int, path: String)], links: [String]) throws -> GlobalDedupResult {
         let dbs = try openIndexes(indexes)
         let store = SignatureStore(dbs: dbs, plan: plan)
-        guard let n = links.first?.splits, links.count == n, Set(links.map(\.split)) == Set(0..<n), links.allSatisfy({ $0.splits == n }) else {
-            throw GlobalDedupError("the links files do not form one complete set of splits; run every split (--split I/N) with one N")
-        }
         var uf = SparseUnionFind()
-        for l in links { for k in stride(from: 0, to: l.pairs.count, by: 2) { uf.union(l.pairs[k], l.pairs[k + 1]) } }
+        var comparisons = 0
+        for (i, path) in links.enumerated() {
+            comparisons += try GlobalDedupLinks.read(path: path, split: i, of: links.count) { uf.union($0, $1) }
+        }
         var groups = [UInt64: [UInt64]]()
         for (key, root) in uf.roots() { groups[root, default: []].append(key) }
         var recorded = 0
@@ -86,7 +89,7 @@ extension GlobalDedupClusterer {
             if sqlite3_step(st) == SQLITE_ROW { recorded += Int(sqlite3_column_int64(st, 0)) }
             sqlite3_reset(st)
         }
-        return try result(plan: plan, groups: Array(groups.values), recorded: recorded, comparisons: links.reduce(0) { $0 + $1.comparisons },
+        return try result(plan: plan, groups: Array(groups.values), recorded: recorded, comparisons: comparisons,
                           doc: { try docInfo($0, dbs: dbs, ranks: indexes.map(\.rank)) }, similarity: store.similarity,
                           snippet: { k in let (d, part, pos) = SignatureStore.unpack(k); return try snippet(dbs[d], Int32(part), Int32(pos)) })
     }

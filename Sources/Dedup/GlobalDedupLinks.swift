@@ -1,49 +1,77 @@
 import DomainForgeCore
 import Foundation
 
-/// The links one split of the global dedup step found: every linked document (index, part, position packed by
-/// `SignatureStore.key`) with the representative of its component within the split, and the pairs it compared.
-/// Saved as `links-SSSS-of-NNNN.bin`: the magic `DFLINKS1`, split, count of splits, comparisons, number of pairs,
-/// the pairs (little-endian UInt64), then an FNV-1a 64 checksum of everything before it.
-public struct GlobalDedupLinks: Sendable, Equatable {
-    public var split: Int
-    public var splits: Int
-    public var comparisons: Int
-    public var pairs: [UInt64]   // key, root, key, root, ...
-
-    static let magic = Array("DFLINKS1".utf8)
+/// The links one split of the global dedup step found, streamed to `links-SSSS-of-NNNN.bin` so the split job holds
+/// none of them in memory: the magic `DFLINKS2`, split and number of splits, then one pair of documents (packed by
+/// `SignatureStore.key`) per link, then a trailer: the marker `~0`, pairs compared, pairs written, and an FNV-1a 64
+/// checksum of everything before it. All integers are little-endian UInt64.
+public enum GlobalDedupLinks {
+    static let magic = Array("DFLINKS2".utf8)
+    static let trailerMark = UInt64.max
 
     public static func fileName(split: Int, of splits: Int) -> String {
         String(format: "links-%04d-of-%04d.bin", split, splits)
     }
 
-    public func write(directory: String) throws {
-        try makeDirectory(directory)
-        var out = Self.magic
-        for v in [UInt64(split), UInt64(splits), UInt64(comparisons), UInt64(pairs.count / 2)] + pairs {
-            withUnsafeBytes(of: v.littleEndian) { out += $0 }
+    /// Writes one split's file: `add` each linked pair, then `finish`.
+    public final class Writer {
+        let file: AtomicOutputFile
+        var buffer = [UInt8]()
+        var hash = Hashing.fnv1a64([UInt8]())
+        /// Links written so far.
+        public private(set) var pairs = 0
+
+        public init(directory: String, split: Int, of splits: Int) throws {
+            try makeDirectory(directory)
+            file = try AtomicOutputFile(path: directory + "/" + GlobalDedupLinks.fileName(split: split, of: splits))
+            buffer = GlobalDedupLinks.magic
+            put(UInt64(split)); put(UInt64(splits))
         }
-        withUnsafeBytes(of: Hashing.fnv1a64(out).littleEndian) { out += $0 }
-        let f = try AtomicOutputFile(path: directory + "/" + Self.fileName(split: split, of: splits))
-        try f.write(out)
-        try f.commit()
+
+        func put(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { buffer += $0 } }
+
+        func flush() throws {
+            hash = Hashing.fnv1a64(buffer, seed: hash)
+            try file.write(buffer)
+            buffer.removeAll(keepingCapacity: true)
+        }
+
+        public func add(_ a: UInt64, _ b: UInt64) throws {
+            put(a); put(b)
+            pairs += 1
+            if buffer.count >= 1 << 16 { try flush() }
+        }
+
+        /// Writes the trailer and renames the file into place.
+        public func finish(comparisons: Int) throws {
+            put(GlobalDedupLinks.trailerMark); put(UInt64(comparisons)); put(UInt64(pairs))
+            try flush()
+            withUnsafeBytes(of: hash.littleEndian) { buffer += $0 }
+            try file.write(buffer)
+            try file.commit()
+        }
     }
 
-    /// Reads and checks a links file; a short, altered or foreign file is an error naming it.
-    public static func read(path: String) throws -> GlobalDedupLinks {
-        guard let d = FileManager.default.contents(atPath: path) else {
-            throw GlobalDedupError("\(path) is missing: run pipeline dedup-global with --split for that split first")
-        }
-        let b = [UInt8](d)
+    /// Reads a split's file, calling `pair` for each link, and returns the pairs compared. The checksum is checked at
+    /// the end (before anything is written from the links); a short, altered or foreign file is an error naming it.
+    public static func read(path: String, split: Int, of splits: Int, pair: (UInt64, UInt64) -> Void) throws -> Int {
         func bad(_ why: String) -> GlobalDedupError {
-            GlobalDedupError("\(path) is damaged (\(why)); run its split again (pipeline dedup-global OUT --split I/N)")
+            GlobalDedupError("\(path) is damaged (\(why)); run its split again (pipeline dedup-global OUT --split \(split)/\(splits))")
         }
-        guard b.count >= 48, Array(b[0..<8]) == magic else { throw bad("not a links file") }
-        func u64(_ i: Int) -> UInt64 { b[i..<(i + 8)].enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * $1.offset) } }
-        let n = Int(u64(32))
-        guard n >= 0, n <= (b.count - 48) / 16, b.count == 48 + 16 * n else { throw bad("length") }
-        guard u64(b.count - 8) == Hashing.fnv1a64(Array(b[0..<(b.count - 8)])) else { throw bad("checksum") }
-        return GlobalDedupLinks(split: Int(u64(8)), splits: Int(u64(16)), comparisons: Int(u64(24)),
-                                pairs: (0..<(2 * n)).map { u64(40 + 8 * $0) })
+        guard let h = FileHandle(forReadingAtPath: path) else {
+            throw GlobalDedupError("\(path) is missing: run pipeline dedup-global OUT --split \(split)/\(splits) first")
+        }
+        defer { try? h.close() }
+        let data = [UInt8](h.readDataToEndOfFile())
+        guard data.count >= 56, Array(data[0..<8]) == magic, (data.count - 56) % 16 == 0 else { throw bad("not a links file") }
+        func u64(_ i: Int) -> UInt64 { data.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: i, as: UInt64.self)) } }
+        let end = data.count - 32
+        guard u64(end) == trailerMark, Int(u64(end + 16)) == (end - 24) / 16 else { throw bad("length") }
+        guard u64(data.count - 8) == data.withUnsafeBytes({ Hashing.fnv1a64(UnsafeRawBufferPointer(rebasing: $0[0..<(data.count - 8)])) }) else {
+            throw bad("checksum")
+        }
+        guard u64(8) == UInt64(split), u64(16) == UInt64(splits) else { throw bad("it is split \(u64(8)) of \(u64(16))") }
+        for i in stride(from: 24, to: end, by: 16) { pair(u64(i), u64(i + 8)) }
+        return Int(u64(end + 8))
     }
 }

@@ -15,6 +15,9 @@ final class SignatureStore {
     static func key(db: Int, part: Int, pos: Int) -> UInt64 { UInt64(db) << 56 | UInt64(part) << 32 | UInt64(UInt32(pos)) }
     static func unpack(_ k: UInt64) -> (db: Int, part: Int, pos: Int) { (Int(k >> 56), Int((k >> 32) & 0xFF_FFFF), Int(k & 0xFFFF_FFFF)) }
 
+    /// Forgets the cached signatures (a split job clears them after each band, so its memory stays bounded).
+    func clearCache() { cache.removeAll(keepingCapacity: true) }
+
     func signature(_ k: UInt64) throws -> [UInt8] {
         if let s = cache[k] { return s }
         let (d, part, pos) = Self.unpack(k)

@@ -53,7 +53,7 @@ public enum GlobalDedupFinisher {
         let indexes = indexPaths(out, job)
         let result: GlobalDedupResult
         if let n = splits {
-            let links = try (0..<n).map { try GlobalDedupLinks.read(path: linksDir(out, job) + "/" + GlobalDedupLinks.fileName(split: $0, of: n)) }
+            let links = (0..<n).map { linksDir(out, job) + "/" + GlobalDedupLinks.fileName(split: $0, of: n) }
             result = try GlobalDedupClusterer.cluster(plan: job.plan, indexes: indexes, links: links)
         } else {
             result = try GlobalDedupClusterer.cluster(plan: job.plan, indexes: indexes)
@@ -90,14 +90,15 @@ public enum GlobalDedupFinisher {
     /// `OUT/dedup/<stage>_global/links/`. Reads the ranks' indexes only, so the splits run at once as separate jobs;
     /// `run(outputDir:splits:)` then merges them and rewrites the parts.
     @discardableResult
-    public static func linkSplit(outputDir out: String, worldSize: Int? = nil, split: Int, of splits: Int) throws -> GlobalDedupLinks {
+    public static func linkSplit(outputDir out: String, worldSize: Int? = nil, split: Int, of splits: Int) throws -> (links: Int, comparisons: Int) {
         guard splits >= 1, (0..<splits).contains(split) else {
             throw GlobalDedupError("--split \(split)/\(splits): the split must be between 0 and the number of splits - 1")
         }
         let job = try finishedJob(outputDir: out, worldSize: worldSize)
-        let links = try GlobalDedupClusterer.link(plan: job.plan, indexes: indexPaths(out, job), split: split, of: splits)
-        try links.write(directory: linksDir(out, job))
-        return links
+        let writer = try GlobalDedupLinks.Writer(directory: linksDir(out, job), split: split, of: splits)
+        let comparisons = try GlobalDedupClusterer.link(plan: job.plan, indexes: indexPaths(out, job), split: split, of: splits, writer: writer)
+        try writer.finish(comparisons: comparisons)
+        return (writer.pairs, comparisons)
     }
 
     /// The run's global dedup job, once every rank has finished.

@@ -41,7 +41,7 @@ struct DedupGlobalCommand: ParsableCommand {
         if let s = split, let (i, n) = parsedSplit(s) {
             do {
                 let l = try GlobalDedupFinisher.linkSplit(outputDir: output, worldSize: worldSize, split: i, of: n)
-                print("split \(i)/\(n): \(l.pairs.count / 2) documents linked, \(l.comparisons) pairs compared; merge with pipeline dedup-global \(output) --splits \(n)")
+                print("split \(i)/\(n): \(l.links) links, \(l.comparisons) pairs compared; merge with pipeline dedup-global \(output) --splits \(n)")
             } catch {
                 FileHandle.standardError.write(Data("error: \(error)\n".utf8))
                 throw ExitCode(1)
