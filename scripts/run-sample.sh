@@ -19,8 +19,8 @@ $bin stats out/medical-cpt/shards --tokenizer pipelines/tokenizers/medical-sampl
 $bin verify out/medical-cpt/shards
 $bin sft validate corpora/sft --tokenizer pipelines/tokenizers/medical-sample-bpe.json --max-tokens 1024 --max-error-rate 1 --show 3
 $bin mix pipelines/mixes/mix-sft-sample.yaml
-$bin train pipelines/train/train-medical-tiny.yaml
-$bin train pipelines/train/train-medical-tiny-lora.yaml     # LoRA adapters on it, saved in the PEFT layout
+$bin train pipelines/train/train-medical-tiny.yaml --overwrite   # a rerun of this script trains again
+$bin train pipelines/train/train-medical-tiny-lora.yaml --overwrite   # LoRA adapters on it, saved in the PEFT layout
 $bin eval out/train-medical-tiny domain=out/medical-cpt/shards
 $bin eval out/train-medical-tiny-lora domain=out/medical-cpt/shards
 $bin generate out/train-medical-tiny --tokenizer pipelines/tokenizers/medical-sample-bpe.json --prompt "Blood pressure" --max-new-tokens 24
