@@ -49,7 +49,7 @@ let package = Package(
         // The language-ID model shipped as a resource (see Sources/Cleaning/Resources/PROVENANCE.md).
         .target(name: "Cleaning", dependencies: ["DomainForgeCore", "Segmentation"], exclude: ["Resources/PROVENANCE.md"],
                 resources: [.copy("Resources/langid.model")]),
-        .target(name: "Tokenization", dependencies: ["DomainForgeCore", "CUnicodeICU"]),
+        .target(name: "Tokenization", dependencies: ["DomainForgeCore", "Segmentation", "CUnicodeICU"]),
         .target(name: "PipelineConfig", dependencies: [
             "DomainForgeCore", "Cleaning", "Extraction",
             .product(name: "Yams", package: "Yams"),
@@ -70,7 +70,7 @@ let package = Package(
 
         .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "Segmentation", "DomainForgeCore"]),
         .testTarget(name: "ExtractionTests", dependencies: ["Extraction", "DomainForgeCore"], exclude: ["Fixtures"]),
-        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "DomainForgeCore", "CUnicodeICU"], exclude: ["Fixtures"]),
+        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "Segmentation", "DomainForgeCore", "CUnicodeICU"], exclude: ["Fixtures"]),
         // Float tolerances derived from the operations (shared by the trainer and evaluation tests).
         .target(name: "NumericTolerance", dependencies: ["Trainer"], path: "Tests/NumericTolerance"),
         .testTarget(name: "TrainerTests", dependencies: ["Trainer", "DomainForgeCore", "Shards", "NumericTolerance"], exclude: ["Fixtures"]),

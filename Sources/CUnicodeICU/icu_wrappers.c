@@ -2,7 +2,6 @@
 #include <unicode/utypes.h>
 #include <unicode/uchar.h>
 #include <unicode/unorm2.h>
-#include <unicode/ubrk.h>
 
 void dficu_unicode_version(uint8_t out[4]) {
     UVersionInfo v;
@@ -24,18 +23,3 @@ int32_t dficu_char_type(int32_t cp) { return (int32_t)u_charType(cp); }
 int dficu_is_white_space(int32_t cp) { return u_hasBinaryProperty(cp, UCHAR_WHITE_SPACE) ? 1 : 0; }
 
 int dficu_is_alphabetic(int32_t cp) { return u_hasBinaryProperty(cp, UCHAR_ALPHABETIC) ? 1 : 0; }
-
-int32_t dficu_word_segments(const uint16_t *text, int32_t length, int32_t *ends, int32_t *statuses, int32_t capacity) {
-    UErrorCode status = U_ZERO_ERROR;
-    UBreakIterator *it = ubrk_open(UBRK_WORD, "", (const UChar *)text, length, &status);
-    if (U_FAILURE(status)) return -1;
-    int32_t count = 0;
-    ubrk_first(it);
-    for (int32_t end = ubrk_next(it); end != UBRK_DONE && count < capacity; end = ubrk_next(it)) {
-        ends[count] = end;
-        statuses[count] = ubrk_getRuleStatus(it);
-        count++;
-    }
-    ubrk_close(it);
-    return count;
-}

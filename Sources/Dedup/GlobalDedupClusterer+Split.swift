@@ -16,8 +16,13 @@ extension GlobalDedupClusterer {
     /// Phase 1 for split `split` of `splits`: streams the links into `writer`; returns the pairs compared.
     public static func link(plan: GlobalDedupPlan, indexes: [(rank: Int, path: String)], split: Int, of splits: Int,
                             writer: GlobalDedupLinks.Writer) throws -> Int {
+        var sink = writer
+        return try link(plan: plan, dbs: try openIndexes(indexes), split: split, of: splits, into: &sink)
+    }
+
+    /// The links of split `split` of `splits`, put into `sink`; returns the pairs compared.
+    static func link<S: LinkSink>(plan: GlobalDedupPlan, dbs: [SQLiteDB], split: Int, of splits: Int, into sink: inout S) throws -> Int {
         precondition(splits >= 1 && (0..<splits).contains(split))
-        let dbs = try openIndexes(indexes)
         let store = SignatureStore(dbs: dbs, plan: plan)
         var comparisons = 0
         var keys = [(key: UInt64, doc: UInt64)]()
@@ -36,16 +41,18 @@ extension GlobalDedupClusterer {
                 sqlite3_reset(st)
             }
             keys.sort { ($0.key, $0.doc) < ($1.key, $1.doc) }
-            comparisons += try linkBuckets(keys, plan: plan, store: store, writer: writer)
+            comparisons += try linkBuckets(keys, plan: plan, store: store, sink: &sink)
             store.clearCache()
         }
         return comparisons
     }
 
-    /// Compares each member of a bucket (run of equal keys) with the groups already linked in the bucket until one
-    /// member reaches the threshold, writing each link; returns the pairs compared.
-    static func linkBuckets(_ keys: [(key: UInt64, doc: UInt64)], plan: GlobalDedupPlan, store: SignatureStore,
-                            writer: GlobalDedupLinks.Writer) throws -> Int {
+    /// Compares each member of a bucket (run of equal keys) with each group already linked in the bucket until one
+    /// member reaches the threshold, putting each link into `sink`; a group the sink already knows to be linked
+    /// with the member costs no comparison (k copies of a text cost k comparisons, not k²/2). Returns the pairs
+    /// compared.
+    static func linkBuckets<S: LinkSink>(_ keys: [(key: UInt64, doc: UInt64)], plan: GlobalDedupPlan, store: SignatureStore,
+                                         sink: inout S) throws -> Int {
         var comparisons = 0
         var i = 0
         while i < keys.count {
@@ -56,9 +63,10 @@ extension GlobalDedupClusterer {
                 let a = keys[m].doc
                 var joined = [Int]()
                 for (gi, g) in groups.enumerated() {
+                    if sink.connected(g[0], a) { joined.append(gi); continue }
                     for b in g {
                         comparisons += 1
-                        if try store.similarity(a, b) >= plan.threshold { try writer.add(a, b); joined.append(gi); break }
+                        if try store.similarity(a, b) >= plan.threshold { try sink.add(a, b); joined.append(gi); break }
                     }
                 }
                 var merged = [a]
@@ -75,12 +83,19 @@ extension GlobalDedupClusterer {
     /// - Parameter links: the links file of each split, in split order.
     public static func cluster(plan: GlobalDedupPlan, indexes: [(rank: Int, path: String)], links: [String]) throws -> GlobalDedupResult {
         let dbs = try openIndexes(indexes)
-        let store = SignatureStore(dbs: dbs, plan: plan)
         var uf = SparseUnionFind()
         var comparisons = 0
         for (i, path) in links.enumerated() {
             comparisons += try GlobalDedupLinks.read(path: path, split: i, of: links.count) { uf.union($0, $1) }
         }
+        return try clusters(plan: plan, dbs: dbs, ranks: indexes.map(\.rank), linked: &uf, comparisons: comparisons)
+    }
+
+    /// The result for the linked documents of `linked`: members, keepers, similarities and removals, reading only
+    /// those documents' rows.
+    static func clusters(plan: GlobalDedupPlan, dbs: [SQLiteDB], ranks: [Int], linked uf: inout SparseUnionFind,
+                         comparisons: Int) throws -> GlobalDedupResult {
+        let store = SignatureStore(dbs: dbs, plan: plan)
         var groups = [UInt64: [UInt64]]()
         for (key, root) in uf.roots() { groups[root, default: []].append(key) }
         var recorded = 0
@@ -90,7 +105,7 @@ extension GlobalDedupClusterer {
             sqlite3_reset(st)
         }
         return try result(plan: plan, groups: Array(groups.values), recorded: recorded, comparisons: comparisons,
-                          doc: { try docInfo($0, dbs: dbs, ranks: indexes.map(\.rank)) }, similarity: store.similarity,
+                          doc: { try docInfo($0, dbs: dbs, ranks: ranks) }, similarity: store.similarity,
                           snippet: { k in let (d, part, pos) = SignatureStore.unpack(k); return try snippet(dbs[d], Int32(part), Int32(pos)) })
     }
 
@@ -118,4 +133,21 @@ extension GlobalDedupClusterer {
         }
         return n
     }
+}
+
+/// Where the link step puts the links it finds: a split's links file, or (one process) the union-find itself.
+protocol LinkSink {
+    /// Whether `a` and `b` are known to be linked already, so comparing them can be skipped.
+    mutating func connected(_ a: UInt64, _ b: UInt64) -> Bool
+    mutating func add(_ a: UInt64, _ b: UInt64) throws
+}
+
+extension GlobalDedupLinks.Writer: LinkSink {
+    /// A split job keeps no links in memory, so it never knows.
+    func connected(_ a: UInt64, _ b: UInt64) -> Bool { false }
+}
+
+extension SparseUnionFind: LinkSink {
+    mutating func connected(_ a: UInt64, _ b: UInt64) -> Bool { find(a) == find(b) }
+    mutating func add(_ a: UInt64, _ b: UInt64) { union(a, b) }
 }

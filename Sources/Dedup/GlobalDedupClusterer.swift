@@ -11,8 +11,9 @@ import Darwin
 /// clusters them with union-find and picks one keeper per cluster.
 ///
 /// - Candidates: documents sharing a band key (the 64-bit hash of one MinHash band, or the first half of the exact
-///   hash), found one band at a time by sorting `(key, document)` pairs, so memory is a few arrays of one entry per
-///   document plus the signatures of the candidates compared.
+///   hash), found one band at a time by sorting `(key, document)` pairs, so memory is one band's keys, the
+///   signatures of that band's candidates, and the union-find and rows of the linked documents only. The one-process
+///   step is split 0 of 1 of the split step (`GlobalDedupClusterer+Split.swift`) with the union-find as its sink.
 /// - Links: a candidate pair is linked when its similarity (`GlobalDedupPlan.Similarity`) reaches the threshold;
 ///   pairs already in one cluster are not compared again. Clusters are the connected components, so a chain
 ///   A~B~C is one cluster even when A and C are below the threshold. Within a bucket, a document is compared with
@@ -26,96 +27,10 @@ public enum GlobalDedupClusterer {
     /// Clusters the documents recorded in `indexes` (one SQLite index per rank, as written by the stage).
     /// Throws `GlobalDedupError` when an index is missing or was written by another kind of stage.
     public static func cluster(plan: GlobalDedupPlan, indexes: [(rank: Int, path: String)]) throws -> GlobalDedupResult {
-        var rowDB = [Int32](), rank = [Int32](), part = [Int32](), pos = [Int32](), ord = [Int64]()
-        var length = [Int](), priority = [Double?](), ids = [String]()
-        var bandCount = 0
         let dbs = try openIndexes(indexes)
-        for (d, db) in dbs.enumerated() {
-            let r = indexes[d].rank
-            let st = try db.stmt("SELECT part, pos, ord, doc_id, length, priority, length(bands) FROM gdocs ORDER BY part, pos")
-            while sqlite3_step(st) == SQLITE_ROW {
-                rowDB.append(Int32(d)); rank.append(Int32(r))
-                part.append(Int32(sqlite3_column_int64(st, 0))); pos.append(Int32(sqlite3_column_int64(st, 1)))
-                ord.append(sqlite3_column_int64(st, 2)); ids.append(db.text(st, 3)); length.append(Int(sqlite3_column_int64(st, 4)))
-                priority.append(sqlite3_column_type(st, 5) == SQLITE_NULL ? nil : sqlite3_column_double(st, 5))
-                bandCount = max(bandCount, Int(sqlite3_column_int64(st, 6)) / 8)
-            }
-            sqlite3_reset(st)
-        }
-        let n = ids.count
-        var uf = UnionFind(count: n)
-        var linked = [Bool](repeating: false, count: n)
-        let store = SignatureStore(dbs: dbs, plan: plan)
-        func similarity(_ a: Int, _ b: Int) throws -> Double {
-            try store.similarity(SignatureStore.key(db: Int(rowDB[a]), part: Int(part[a]), pos: Int(pos[a])),
-                                 SignatureStore.key(db: Int(rowDB[b]), part: Int(part[b]), pos: Int(pos[b])))
-        }
-
-        var comparisons = 0
-        var keys = [(key: UInt64, row: Int32)]()
-        keys.reserveCapacity(n)
-        for band in 0..<bandCount {
-            keys.removeAll(keepingCapacity: true)
-            var row = 0
-            for db in dbs {
-                let st = try db.stmt("SELECT bands FROM gdocs ORDER BY part, pos")
-                while sqlite3_step(st) == SQLITE_ROW {
-                    if Int(sqlite3_column_bytes(st, 0)) >= (band + 1) * 8, let p = sqlite3_column_blob(st, 0) {
-                        var k: UInt64 = 0
-                        memcpy(&k, p + band * 8, 8)
-                        keys.append((k, Int32(row)))
-                    }
-                    row += 1
-                }
-                sqlite3_reset(st)
-            }
-            keys.sort { ($0.key, $0.row) < ($1.key, $1.row) }
-            var i = 0
-            while i < keys.count {
-                var j = i + 1
-                while j < keys.count && keys[j].key == keys[i].key { j += 1 }
-                if j - i > 1 {
-                    // The bucket's members grouped by the clusters found among them so far: a new member is compared
-                    // with the members of each group until one reaches the threshold, so a bucket of k copies of one
-                    // text costs k comparisons, not k²/2.
-                    var groups = [[Int]]()
-                    for m in i..<j {
-                        let a = Int(keys[m].row)
-                        var joined = [Int]()
-                        for (gi, g) in groups.enumerated() {
-                            if uf.find(g[0]) == uf.find(a) { joined.append(gi); continue }
-                            for b in g {
-                                comparisons += 1
-                                if try similarity(a, b) >= plan.threshold {
-                                    uf.union(a, b)
-                                    linked[a] = true; linked[b] = true
-                                    joined.append(gi)
-                                    break
-                                }
-                            }
-                        }
-                        if joined.isEmpty {
-                            groups.append([a])
-                        } else {
-                            var merged = [a]
-                            for gi in joined { merged += groups[gi] }
-                            for gi in joined.reversed() { groups.remove(at: gi) }
-                            groups.append(merged)
-                        }
-                    }
-                }
-                i = j
-            }
-        }
-
-        // Components of two or more documents.
-        var groups = [Int: [Int]]()
-        for r in 0..<n where linked[r] { groups[uf.find(r), default: []].append(r) }
-        return try result(plan: plan, groups: Array(groups.values), recorded: n, comparisons: comparisons,
-                          doc: { r in DocInfo(id: ids[r], rank: Int(rank[r]), part: Int(part[r]), pos: Int(pos[r]), ord: ord[r],
-                                              length: length[r], priority: priority[r]) },
-                          similarity: similarity,
-                          snippet: { r in try snippet(dbs[Int(rowDB[r])], part[r], pos[r]) })
+        var uf = SparseUnionFind()
+        let comparisons = try link(plan: plan, dbs: dbs, split: 0, of: 1, into: &uf)
+        return try clusters(plan: plan, dbs: dbs, ranks: indexes.map(\.rank), linked: &uf, comparisons: comparisons)
     }
 
     /// What the result needs of a recorded document.

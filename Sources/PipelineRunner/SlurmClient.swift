@@ -73,9 +73,7 @@ public struct SlurmClient: Sendable {
     }
 
     /// The path of a command on the PATH, or nil.
-    public static func whichTool(_ tool: String) -> String? { which(tool) }
-
-    static func which(_ tool: String) -> String? {
+    public static func which(_ tool: String) -> String? {
         for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
             let p = "\(dir)/\(tool)"
             if FileManager.default.isExecutableFile(atPath: p) { return p }

@@ -52,7 +52,7 @@ public struct SlurmScript: Sendable {
     /// Shell lines that write the task's status file atomically: `state`, exit code (or null), job id, log, times.
     static func statusLines() -> [String] {
         [
-            "write_status() {  # state exit_code",
+            "write_status() {  # state exit_code ended",
             "  printf '{\"state\":\"%s\",\"exit_code\":%s,\"job_id\":\"%s\",\"log\":\"%s\",\"host\":\"%s\",\"started\":%s,\"ended\":%s}\\n' \\",
             "    \"$1\" \"$2\" \"$job\" \"$log\" \"$(hostname -s)\" \"$started\" \"$3\" > \"$status.$$\" && mv \"$status.$$\" \"$status\"",
             "}",

@@ -1,4 +1,5 @@
 import DomainForgeCore
+import Segmentation
 import Foundation
 
 /// Options for ``VocabularyExtender``.
@@ -116,7 +117,7 @@ public enum VocabularyExtender {
             let w = Array(map.key(e))
             guard let text = String(validating: w, as: UTF8.self) else { continue }
             if WordSegmenter.hasSpacelessScript(text) {
-                for seg in WordSegmenter.words(text) { merged[Array(seg.utf8), default: 0] += Int(counts[e]) }
+                for seg in WordSegmenter.words(of: text) { merged[Array(seg.utf8), default: 0] += Int(counts[e]) }
             } else {
                 merged[w, default: 0] += Int(counts[e])
             }

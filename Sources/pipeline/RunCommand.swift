@@ -55,7 +55,7 @@ struct RunCommand: ParsableCommand {
             printError("note: with --output the next phase (\(next)) is not run: its inputs read \(first.output.path)/documents")
         }
         let chain = noNext || output != nil ? PhaseChain(single: first, path: config)
-                                            : try orExit { try PhaseChain.load(path: config, loader: loadSpec) }
+                                            : try orExit { try PhaseChain.load(path: config) { $0 == config ? first : try loadSpec($0) } }
         for (i, phase) in chain.phases.enumerated() {
             if i > 0 {
                 guard worldSize == 1 else {

@@ -27,7 +27,7 @@ struct ValidateCommand: ParsableCommand {
                 defer { try? FileManager.default.removeItem(atPath: scratch) }
                 _ = try orExit { try StageFactory.make(spec, stateRoot: scratch) }
                 // next: phases load and read this phase's output
-                let phases = spec.next == nil ? 1 : try orExit { try PhaseChain.load(path: c, loader: loadSpec) }.phases.count
+                let phases = spec.next == nil ? 1 : try orExit { try PhaseChain.load(path: c) { $0 == c ? spec : try loadSpec($0) } }.phases.count
                 print("\(c): ok (\(spec.inputs.count) inputs, \(spec.stages.count) stages: \(spec.stages.map(\.type).joined(separator: ", "))"
                       + (phases > 1 ? "; \(phases) phases" : "") + ")")
             } catch {

@@ -145,7 +145,7 @@ func keptIDs(_ r: GlobalDedupResult, all: [String]) -> [String] {
 }
 
 @Test func unionFindJoinsTransitively() {
-    var u = UnionFind(count: 5)
+    var u = SparseUnionFind()
     let joined = [u.union(0, 1), u.union(3, 4), u.union(1, 0), u.union(1, 4)]
     #expect(joined == [true, true, false, true])
     let roots = (0..<5).map { u.find($0) }

@@ -8,7 +8,7 @@ import Testing
 /// runs). Skips visibly when no Slurm node is idle here.
 enum SlurmProbe {
     static let nodeIdle: Bool = {
-        guard SlurmClient.available, let sinfo = SlurmClient.whichTool("sinfo") else { return false }
+        guard SlurmClient.available, let sinfo = SlurmClient.which("sinfo") else { return false }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: sinfo)
         p.arguments = ["-h", "-N", "-o", "%t"]

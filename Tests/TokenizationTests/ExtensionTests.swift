@@ -1,5 +1,6 @@
 import Testing
 import Foundation
+import Segmentation
 import DomainForgeCore
 @testable import Tokenization
 
@@ -58,7 +59,7 @@ import DomainForgeCore
         for t in report.terms {
             // whole UTF-8 characters that occur in the text, and one ICU word, not a phrase run like 手册页计划提供
             #expect(!t.text.contains("\u{FFFD}") && joined.contains(t.text), "\(t.text)")
-            #expect(WordSegmenter.words(t.text).map(String.init) == [t.text], "\(t.text) is not one word")
+            #expect(WordSegmenter.words(of: t.text) == [t.text], "\(t.text) is not one word")
             #expect(ext.encode(t.text, addSpecialTokens: false).count == 1, "\(t.text)")
         }
         #expect(!report.terms.contains { $0.text == "手册页计划提供" || $0.text.hasPrefix("患者服用") })
@@ -73,9 +74,9 @@ import DomainForgeCore
     }
 
     @Test func wordSegmenterSplitsChineseIntoWords() {
-        let words = WordSegmenter.words("患者服用二甲双胍治疗糖尿病。Hello world")
+        let words = WordSegmenter.words(of: "患者服用二甲双胍治疗糖尿病。Hello world")
         #expect(words.count >= 5 && words.contains("糖尿病") && words.contains("Hello") && !words.contains("。"), "\(words)")
-        #expect(WordSegmenter.words("").isEmpty)
+        #expect(WordSegmenter.words(of: "").isEmpty)
         #expect(WordSegmenter.isSpaceless(0x4E2D) && WordSegmenter.isSpaceless(0x31350) && !WordSegmenter.isSpaceless(0xAC00))
     }
 }

@@ -24,8 +24,10 @@ import DomainForgeCore
         var s = text
         var out = [String]()
         s.withUTF8 { b in
-            guard let p = b.baseAddress else { return }
-            pattern.split(p, b.count) { i, j in out.append(String(decoding: UnsafeBufferPointer(start: p + i, count: j - i), as: UTF8.self)) }
+            // an empty string has no buffer and no pre-tokens
+            if let p = b.baseAddress {
+                pattern.split(p, b.count) { i, j in out.append(String(decoding: UnsafeBufferPointer(start: p + i, count: j - i), as: UTF8.self)) }
+            }
         }
         return out
     }

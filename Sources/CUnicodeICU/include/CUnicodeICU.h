@@ -20,10 +20,4 @@ int dficu_is_white_space(int32_t cp);
 /// 1 when `cp` has the Unicode property Alphabetic, else 0.
 int dficu_is_alphabetic(int32_t cp);
 
-/// Splits UTF-16 `text` at ICU word boundaries (UBRK_WORD, root locale: dictionary-based for Chinese, Japanese,
-/// Thai). Writes up to `capacity` segment ends (UTF-16 offsets) to `ends` and their rule status to `statuses`
-/// (>= 100 for words: numbers 100-199, letters 200-299, kana 300-399, ideographs 400-499; < 100 for spaces and
-/// punctuation). Returns the number of segments, or -1 on an ICU error.
-int32_t dficu_word_segments(const uint16_t *text, int32_t length, int32_t *ends, int32_t *statuses, int32_t capacity);
-
 #endif
