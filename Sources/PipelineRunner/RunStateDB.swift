@@ -7,13 +7,20 @@ final class RunStateDB {
     let db: OpaquePointer
     let path: String
 
-    init(path: String) throws {
+    /// Opens (creating it if needed) a rank's run state. `readOnly` is for readers of another process's state
+    /// (`stats`, `status`, the report after a run): nothing is created or changed, and a busy database is waited for
+    /// up to two seconds before the read fails, so a stopped or busy writer never blocks or fails its reader for long.
+    init(path: String, readOnly: Bool = false) throws {
         self.path = path
         var h: OpaquePointer?
-        guard sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let h else {
+        let flags = readOnly ? SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        guard sqlite3_open_v2(path, &h, flags, nil) == SQLITE_OK, let h else {
+            sqlite3_close(h)
             throw OutputError(path: path, message: "cannot open run state database")
         }
         db = h
+        sqlite3_busy_timeout(db, readOnly ? 2_000 : 10_000)
+        if readOnly { return }
         try exec("PRAGMA journal_mode=WAL")
         try exec("PRAGMA synchronous=NORMAL")
         try exec("""
@@ -73,9 +80,12 @@ final class RunStateDB {
         let st = try prepare("SELECT part, stats FROM parts")
         defer { sqlite3_finalize(st) }
         var out = [Int: String]()
-        while sqlite3_step(st) == SQLITE_ROW {
+        var rc = sqlite3_step(st)
+        while rc == SQLITE_ROW {
             out[Int(sqlite3_column_int64(st, 0))] = String(cString: sqlite3_column_text(st, 1))
+            rc = sqlite3_step(st)
         }
+        if rc != SQLITE_DONE { throw OutputError(path: path, message: "sqlite: \(String(cString: sqlite3_errmsg(db)))") }
         return out
     }
 

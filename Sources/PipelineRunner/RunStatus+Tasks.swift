@@ -71,7 +71,7 @@ extension RunStatus {
 
     /// Parts finished, documents and input bytes from a rank's run state.
     static func progress(statePath: String) -> (Int, Int, Int) {
-        guard FileManager.default.fileExists(atPath: statePath), let db = try? RunStateDB(path: statePath),
+        guard FileManager.default.fileExists(atPath: statePath), let db = try? RunStateDB(path: statePath, readOnly: true),
               let parts = try? db.finishedParts() else { return (0, 0, 0) }
         var docs = 0, bytes = 0
         for s in parts.values {

@@ -90,7 +90,7 @@ extension RunStatus {
     /// The world size stored in rank 0's run state.
     static func recordedWorldSize(_ out: String) -> Int? {
         let path = "\(out)/state/rank-00000.sqlite"
-        guard FileManager.default.fileExists(atPath: path), let db = try? RunStateDB(path: path) else { return nil }
+        guard FileManager.default.fileExists(atPath: path), let db = try? RunStateDB(path: path, readOnly: true) else { return nil }
         return (try? db.meta("world_size")).flatMap { $0.flatMap { Int($0) } }
     }
 

@@ -8,16 +8,19 @@ public struct StatsReport: Sendable {
     public var ranks: [(rank: Int, complete: Bool, stats: RunStats)]
     public var name: String?
 
-    /// Reads `stats/rank-*.json` of completed ranks, and the run state of ranks still in progress.
+    /// Ranks still in progress whose run state could not be read (another process held it busy): their figures are
+    /// not in the totals, and the table says so.
+    public var unreadable: [(rank: Int, reason: String)] = []
+
+    /// Reads `stats/rank-*.json` of completed ranks, and the run state of ranks still in progress (read-only: a
+    /// running rank is never disturbed, and one whose state is busy is listed in `unreadable` instead of failing).
     public static func load(outputDir: String) throws -> StatsReport {
         let fm = FileManager.default
         let stateDir = outputDir + "/state"
         guard let names = try? fm.contentsOfDirectory(atPath: stateDir) else {
             throw RunError("\(outputDir) is not a pipeline output folder (no state/ inside); pass the output.path of a run")
         }
-        var ranks = [(rank: Int, complete: Bool, stats: RunStats)]()
-        var total = RunStats()
-        var runName: String?
+        var report = StatsReport(total: RunStats(), ranks: [], name: nil)
         let global = try GlobalDedupStats.load(outputDir: outputDir)
         for n in names.sorted() where n.hasPrefix("rank-") && n.hasSuffix(".sqlite") {
             guard let r = Int(n.dropFirst(5).dropLast(7)) else { continue }
@@ -27,22 +30,33 @@ public struct StatsReport: Sendable {
             if complete, let d = fm.contents(atPath: "\(outputDir)/stats/rank-\(tag).json"), let s = try? StatsCoding.decoder().decode(RunStats.self, from: d) {
                 stats = s
             } else {
-                let db = try RunStateDB(path: stateDir + "/" + n)
-                stats = RunStats()
-                for (_, js) in try db.finishedParts().sorted(by: { $0.key < $1.key }) {
-                    if let s = try? StatsCoding.decoder().decode(RunStats.self, from: Data(js.utf8)) { stats.merge(s) }
-                }
-                if stats.stages.isEmpty, let st = try db.meta("stages"), !st.isEmpty {
-                    stats = RunStats(stageNames: st.split(separator: ",").map(String.init))
+                do {
+                    stats = try progressStats(statePath: stateDir + "/" + n)
+                } catch {
+                    report.unreadable.append((r, "\(error)"))
+                    stats = RunStats()
                 }
             }
             if complete { global?.apply(to: &stats, rank: r) }
-            if runName == nil { runName = try RunStateDB(path: stateDir + "/" + n).meta("name") }
-            ranks.append((r, complete, stats))
-            total.merge(stats)
+            if report.name == nil, report.unreadable.last?.rank != r { report.name = try? RunStateDB(path: stateDir + "/" + n, readOnly: true).meta("name") }
+            report.ranks.append((r, complete, stats))
+            report.total.merge(stats)
         }
-        if ranks.isEmpty { throw RunError("\(outputDir) has no run state yet; run the pipeline first") }
-        return StatsReport(total: total, ranks: ranks, name: runName)
+        if report.ranks.isEmpty { throw RunError("\(outputDir) has no run state yet; run the pipeline first") }
+        return report
+    }
+
+    /// The stats of a rank still in progress: the sum of its finished parts, or its stage names when none is.
+    static func progressStats(statePath: String) throws -> RunStats {
+        let db = try RunStateDB(path: statePath, readOnly: true)
+        var stats = RunStats()
+        for (_, js) in try db.finishedParts().sorted(by: { $0.key < $1.key }) {
+            if let s = try? StatsCoding.decoder().decode(RunStats.self, from: Data(js.utf8)) { stats.merge(s) }
+        }
+        if stats.stages.isEmpty, let st = try db.meta("stages"), !st.isEmpty {
+            stats = RunStats(stageNames: st.split(separator: ",").map(String.init))
+        }
+        return stats
     }
 
     /// A human-readable table of the accounting.
@@ -52,6 +66,7 @@ public struct StatsReport: Sendable {
         if let n = name { lines.append("pipeline: \(n)") }
         let done = ranks.filter(\.complete).count
         lines.append("ranks: \(done)/\(ranks.count) complete")
+        for u in unreadable { lines.append("rank \(u.rank): in progress, its state is busy and not counted here (\(u.reason))") }
         lines.append("files: \(t.files)  input: \(Self.mb(t.inputBytes))  output: \(Self.mb(t.outputBytes))")
         lines.append("")
         lines.append(pad("documents in", 34) + rpad(t.documentsIn))

@@ -128,3 +128,28 @@ func testHostName() -> String {
         #expect(d.files("o") == ["r00000-p00000.jsonl", "r00001-p00000.jsonl.tmp-9-ff"])
     }
 }
+
+/// Reading another process's run state never fails the reader: `stats` and the report printed after a run list a
+/// rank whose state is held busy instead of stopping, and the run that printed it still succeeds.
+@Suite struct BusyRunStateTests {
+    @Test func aBusyRankIsListedAndTheOthersAreCounted() throws {
+        let d = TempDir()
+        for f in ["a", "b"] { d.write("in/\(f).jsonl", (0..<10).map { "{\"text\":\"\(f) line \($0) with some words in it\"}" }.joined(separator: "\n") + "\n") }
+        d.write("p.yaml", "inputs: [{path: in, format: jsonl}]\noutput: {path: out, compression: none}\n")
+        let spec = try PipelineSpec.load(path: d.path + "/p.yaml")
+        var opts = PipelineExecutor.Options()
+        opts.rank = 1
+        opts.worldSize = 2
+        _ = try PipelineExecutor(spec: spec, plan: try StageFactory.make(spec, rank: 1, worldSize: 2), options: opts).run()
+        // Rank 0 "in progress": its state is held by a writer that keeps an exclusive lock.
+        let holder = try RunStateDB(path: d.path + "/out/state/rank-00000.sqlite")
+        try holder.exec("PRAGMA locking_mode=EXCLUSIVE")
+        try holder.exec("BEGIN IMMEDIATE; INSERT OR REPLACE INTO meta(key, value) VALUES('x', 'y'); COMMIT")
+        let report = try StatsReport.load(outputDir: d.path + "/out")
+        #expect(report.unreadable.map(\.rank) == [0])
+        #expect(report.ranks.map(\.rank) == [0, 1])
+        #expect(report.total.documentsIn == 10)
+        #expect(report.table().contains("rank 0: in progress, its state is busy and not counted here"))
+        _ = holder
+    }
+}
