@@ -18,7 +18,7 @@ struct LangidCommand: ParsableCommand {
                 a folder from Debian's man pages.
                 """)
         @Argument(help: "Folder of <label>/*.txt training text.") var data: String
-        @Option(name: .shortAndLong, help: "Output model file.") var output: String = "langid.model"
+        @Option(name: .output, help: "Output model file.") var output: String = "langid.model"
         @Option(name: .long, help: "Features kept per language.") var featuresPerLanguage: Int = 2000
         @Option(name: .long, help: "log2 of the hash buckets.") var bucketBits: Int = 21
 
