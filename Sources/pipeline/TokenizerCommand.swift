@@ -225,7 +225,7 @@ struct TokenizerCommand: ParsableCommand {
 
 // MARK: helpers
 
-private func printErr(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
+private func printErr(_ s: String) { printError(s) }
 
 /// Buffered stdout or file output.
 private final class OutputSink {
