@@ -25,7 +25,8 @@ struct Pipeline: ParsableCommand {
             command = try parseAsRoot()
         } catch {
             if exitCode(for: error).isSuccess || error is ExitCode { exit(withError: error) }
-            printError(fullMessage(for: error))
+            // the argument parser's "Error: " becomes the one "error: " prefix every message has
+            printError(ErrorReporting.prefixed(fullMessage(for: error)))
             Foundation.exit(ExitStatus.usage.rawValue)
         }
         do {

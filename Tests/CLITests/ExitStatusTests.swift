@@ -59,7 +59,8 @@ struct ExitStatusTests {
     func usageErrorsFoundInValidateExitTwoWithTheUsageLine(args: [String]) throws {
         let r = try Binary.run(args)
         #expect(r.status == 2, "\(args): \(r.err)")
-        #expect(r.err.contains("Usage: pipeline"), "\(args): \(r.err)")
+        #expect(r.err.hasPrefix("error: ") && r.err.contains("\nUsage: pipeline"), "\(args): \(r.err)")
+        #expect(!r.err.contains("Error:"))
     }
 
     @Test func aConfigThatCannotBeReadIsAUsageErrorNamingTheFileOnce() throws {
