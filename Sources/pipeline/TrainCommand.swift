@@ -34,7 +34,12 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         var c: TrainConfig
-        do { c = try TrainConfig.load(path: config) } catch { throw UsageError("\(config): \(error)") }
+        do {
+            c = try TrainConfig.load(path: config)
+        } catch {
+            let m = "\(error)"  // the file named once: some messages name it already
+            throw UsageError(m.contains(config) ? m : "\(config): \(m)")
+        }
         if let t = threads { c.threads = t }
         if let s = steps { c.steps = s }
         c.verifyShards = !noVerify
