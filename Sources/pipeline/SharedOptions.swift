@@ -8,8 +8,6 @@
 // hidden, deprecated alias where that is cheap: declare it with `.deprecatedAlias`, merge it in validate() with
 // `mergeDeprecated`.
 import ArgumentParser
-import Dedup
-import DomainForgeCore
 import Shards
 import SFT
 import Tokenization
