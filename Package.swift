@@ -1,9 +1,11 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// Module layout (imports point downwards only):
-///   pipeline (CLI)  ->  PipelineRunner  ->  PipelineConfig  ->  Cleaning, Extraction  ->  DomainForgeCore
-///   Tokenization and Shards depend on DomainForgeCore only, so a trainer can use them without the pipeline.
+/// Module layout (imports point downwards only; `scripts/module-graph.py` prints the graph from the real imports):
+///   pipeline (CLI)  ->  Experiments  ->  Evaluation  ->  Trainer, SFT  ->  Tokenization, Shards  ->  DomainForgeCore
+///   pipeline (CLI)  ->  PipelineRunner  ->  PipelineConfig, Dedup  ->  Cleaning, Extraction  ->  DomainForgeCore
+/// Every Swift target turns on `MemberImportVisibility`, so a module used without being imported (and declared
+/// here) fails the build.
 let package = Package(
     name: "domainforge",
     platforms: [.macOS(.v13)],
@@ -13,7 +15,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // System libraries (Debian: libzstd-dev, libsqlite3-dev, libxml2-dev, zlib1g-dev).
@@ -42,26 +43,28 @@ let package = Package(
         .target(name: "Dedup", dependencies: ["DomainForgeCore", "Segmentation", "CSQLite"]),
         // AVX-512 elementwise kernels of the trainer, picked at run time (same bits as its portable Swift loops).
         .target(name: "CTrainerKernels"),
-        .target(name: "Trainer", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "COpenBLAS", "CTrainerKernels", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Trainer", dependencies: ["DomainForgeCore", "Shards", "COpenBLAS", "CTrainerKernels", .product(name: "Yams", package: "Yams")]),
         .target(name: "SFT", dependencies: ["DomainForgeCore", "Tokenization", "Shards", .product(name: "Yams", package: "Yams")]),
-        .target(name: "Evaluation", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "SFT", "Trainer", "PipelineConfig", "PipelineRunner", .product(name: "Yams", package: "Yams")]),
+        // Scoring: shards, multiple choice, SFT records.
+        .target(name: "Evaluation", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "SFT", "Trainer"]),
+        // Experiments above scoring: train recipes, sweeps, the forgetting lab, run comparison and reports.
+        .target(name: "Experiments", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "Trainer", "Evaluation", "PipelineConfig", "PipelineRunner"]),
         .target(name: "Extraction", dependencies: ["DomainForgeCore", "CXML2"]),
         // The language-ID model shipped as a resource (see Sources/Cleaning/Resources/PROVENANCE.md).
         .target(name: "Cleaning", dependencies: ["DomainForgeCore", "Segmentation"], exclude: ["Resources/PROVENANCE.md"],
                 resources: [.copy("Resources/langid.model")]),
         .target(name: "Tokenization", dependencies: ["DomainForgeCore", "Segmentation", "CUnicodeICU"]),
         .target(name: "PipelineConfig", dependencies: [
-            "DomainForgeCore", "Cleaning", "Extraction",
+            "DomainForgeCore",
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "PipelineRunner", dependencies: [
             "DomainForgeCore", "Cleaning", "Extraction", "PipelineConfig", "Shards", "Tokenization", "Dedup", "CSQLite", "CZstd",
-            .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "pipeline", dependencies: [
-            "PipelineRunner", "PipelineConfig", "Cleaning", "Extraction", "Tokenization", "Shards", "SFT", "Trainer", "Evaluation",
+            "DomainForgeCore", "PipelineRunner", "PipelineConfig", "Cleaning", "Extraction", "Dedup", "Tokenization", "Shards", "SFT",
+            "Trainer", "Evaluation", "Experiments",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
         ]),
 
         .executableTarget(name: "bench", dependencies: [
@@ -76,8 +79,16 @@ let package = Package(
         .testTarget(name: "TrainerTests", dependencies: ["Trainer", "DomainForgeCore", "Shards", "NumericTolerance"], exclude: ["Fixtures"]),
         .testTarget(name: "SFTTests", dependencies: ["SFT", "DomainForgeCore", "Tokenization", "Shards"], exclude: ["Fixtures"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Trainer", "DomainForgeCore", "Shards", "NumericTolerance"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Evaluation", "Trainer", "DomainForgeCore", "Shards"]),
+        // The CLI: every command's --help pinned (Help/), exit statuses of usage and run errors.
+        .testTarget(name: "CLITests", dependencies: ["pipeline", "DomainForgeCore"], exclude: ["Help"]),
         .testTarget(name: "DedupTests", dependencies: ["Dedup", "Segmentation", "DomainForgeCore"]),
         .testTarget(name: "ShardsTests", dependencies: ["Shards", "DomainForgeCore"]),
         .testTarget(name: "PipelineTests", dependencies: ["PipelineRunner", "PipelineConfig", "DomainForgeCore"]),
     ]
 )
+
+// Every Swift target: a module used in a file must be imported there (and so declared above).
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.enableUpcomingFeature("MemberImportVisibility")]
+}

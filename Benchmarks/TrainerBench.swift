@@ -110,19 +110,22 @@ private func trainOnce(_ o: [String: Int], threads: Int, quant: LoRAConfig.BaseQ
     let weights = [Float](repeating: 1, count: B * T)
     let setupRSS = residentBytes()
     var times: [Double] = [], losses: [Double] = []
+    let phases = StepProfile()
     for s in 0..<(o["warmup"]! + o["steps"]!) {
         let x = (0..<(B * T)).map { _ in rand() }, y = (0..<(B * T)).map { _ in rand() }
-        if profile && s == o["warmup"]! { StepProfile.reset(); StepProfile.enabled = true }
+        if profile && s == o["warmup"]! { model.profile = phases }
         let t0 = DispatchTime.now().uptimeNanoseconds
-        StepProfile.measure(.zeroGrad) { stepper.zeroGrad() }
+        let timed = model.profile
+        func measure(_ p: StepProfile.Phase, _ body: () -> Void) { if let timed { timed.measure(p, body) } else { body() } }
+        measure(.zeroGrad) { stepper.zeroGrad() }
         let loss = stepper.accumulate(inputs: x, targets: y, weights: weights, scale: 1 / Float(B * T)) / Double(B * T)
-        StepProfile.measure(.reduce) { stepper.reduceGradients() }
+        measure(.reduce) { stepper.reduceGradients() }
         if let lora = model.lora {
-            StepProfile.measure(.clip) { _ = clipGradients(lora.grads, maxNorm: 1) }
-            StepProfile.measure(.adamW) { opt.step(params: lora.params, grads: UnsafeBufferPointer(lora.grads), lr: 6e-4) }
+            measure(.clip) { _ = clipGradients(lora.grads, maxNorm: 1) }
+            measure(.adamW) { opt.step(params: lora.params, grads: UnsafeBufferPointer(lora.grads), lr: 6e-4) }
         } else {
-            StepProfile.measure(.clip) { _ = clipGradients(model, maxNorm: 1) }
-            StepProfile.measure(.adamW) { opt.step(model: model, lr: 6e-4) }
+            measure(.clip) { _ = clipGradients(model, maxNorm: 1) }
+            measure(.adamW) { opt.step(model: model, lr: 6e-4) }
         }
         let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
         if s >= o["warmup"]! { times.append(dt); losses.append(loss) }
@@ -136,9 +139,9 @@ private func trainOnce(_ o: [String: Int], threads: Int, quant: LoRAConfig.BaseQ
                  Double(ru.ru_maxrss) / 1024, times.count, losses.first ?? 0, losses.last ?? 0, cfg.numLayers, cfg.numHeads,
                  cfg.numKVHeads, cfg.hiddenSize, cfg.intermediateSize, T, B, cfg.vocabSize, model.parameterCount, threads))
     if profile {
-        StepProfile.enabled = false
+        model.profile = nil
         let steps = Double(times.count), stepMs = total / steps * 1000
-        let parts = StepProfile.seconds
+        let parts = phases.seconds
         let timed = parts.reduce(0) { $0 + $1.seconds } / steps * 1000
         for (phase, sec) in parts.sorted(by: { $0.seconds > $1.seconds }) where sec > 0 {
             say("  " + "\(phase)".padding(toLength: 22, withPad: " ", startingAt: 0)

@@ -54,12 +54,5 @@ public struct RunDirectory: Sendable {
     }
 
     /// The checkpoint folder of `path`: itself when it holds `config.json` (or an adapter), else the one named in `path/latest`.
-    public static func checkpoint(of path: String) -> String {
-        let fm = FileManager.default
-        if !fm.fileExists(atPath: path + "/config.json"), !fm.fileExists(atPath: path + "/adapter_config.json"),
-           let name = try? String(contentsOfFile: path + "/latest", encoding: .utf8) {
-            return path + "/" + name.trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        return path
-    }
+    public static func checkpoint(of path: String) -> String { Checkpoint.folder(resolving: path) }
 }

@@ -1,4 +1,5 @@
 import Dedup
+import DomainForgeCore
 import Foundation
 import PipelineConfig
 

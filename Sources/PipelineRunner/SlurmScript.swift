@@ -74,7 +74,7 @@ public struct SlurmScript: Sendable {
         ]
         s += Self.statusLines()
         var cmd = [Self.quote(binary), "run", Self.quote(phase.configPath), "--rank", "\"$rank\"", "--world-size", "\(worldSize)", "--no-next", "--no-progress"]
-        if let c = settings.cpusPerTask { cmd += ["--workers", "\(c)"] }
+        if let c = settings.cpusPerTask { cmd += ["--threads", "\(c)"] }
         s += [
             "write_status running null null",
             cmd.joined(separator: " "),

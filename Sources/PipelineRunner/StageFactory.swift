@@ -1,6 +1,7 @@
 import Cleaning
 import Dedup
 import DomainForgeCore
+import Foundation
 import PipelineConfig
 import Shards
 import Tokenization

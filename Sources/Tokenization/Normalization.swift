@@ -1,7 +1,7 @@
 import DomainForgeCore
 
 /// Unicode normalization applied before pre-tokenization (the `normalizer` of tokenizer.json).
-public enum Normalization: String, Sendable {
+public enum Normalization: String, Sendable, CaseIterable {
     case none, nfc, nfkc
 
     /// Normalizes UTF-8 bytes; returns nil when the text is unchanged (all ASCII is always unchanged).

@@ -122,10 +122,10 @@ public func clipGradients(_ model: LlamaModel, maxNorm: Float) -> Float {
     return norm
 }
 
-/// Sets the number of OpenBLAS threads (1 gives bitwise-reproducible runs).
-/// Also the number of workers for the trainer's own loops.
+/// Sets the number of OpenBLAS threads (1 gives bitwise-reproducible runs), and the calling thread's number of
+/// workers for the trainer's own loops (other threads keep theirs).
 public func setBLASThreads(_ n: Int) {
-    Parallel.defaultWorkers = max(1, n)
+    Parallel.setWorkers(n)
     openblas_set_num_threads(Int32(max(1, n)))
 }
 

@@ -38,6 +38,17 @@ public enum Checkpoint {
         }
     }
 
+    /// The checkpoint folder of `path`: itself when it holds `config.json` (or a LoRA adapter), else the one named in
+    /// `path/latest` (a training output_dir).
+    public static func folder(resolving path: String) -> String {
+        let fm = FileManager.default
+        if !fm.fileExists(atPath: path + "/config.json"), !fm.fileExists(atPath: path + "/adapter_config.json"),
+           let name = try? String(contentsOfFile: path + "/latest", encoding: .utf8) {
+            return path + "/" + name.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return path
+    }
+
     /// Loads `config.json` + `model.safetensors`. A tied config accepts (and ignores) an `lm_head.weight`.
     /// A PEFT LoRA folder (`adapter_config.json` + `adapter_model.safetensors`, no `config.json`) loads the base
     /// checkpoint it names (`base_model_name_or_path`; a relative path is tried as given, then against the adapter

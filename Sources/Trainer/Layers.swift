@@ -176,8 +176,7 @@ func attentionForward(_ out: FPtr, _ probs: FPtr, q: CFPtr, k: CFPtr, v: CFPtr, 
 }
 
 /// dq (overwritten), dk, dv (overwritten) from dout[B, T, NH, HD]. `dp` is scratch of T·T floats per worker
-/// (`workers`, which the caller sizes `dp` for: read once, so a change of `Parallel.defaultWorkers` by another thread
-/// cannot make the loop use more scratch than was handed in). Work is split by (batch, key/value head), so each
+/// (`workers`, which the caller sizes `dp` for: passed in, so the loop never uses more scratch than was handed in). Work is split by (batch, key/value head), so each
 /// dk/dv block has one writer.
 func attentionBackward(dq: FPtr, dk: FPtr, dv: FPtr, dp: FPtr, dout: CFPtr, probs: CFPtr, q: CFPtr, k: CFPtr, v: CFPtr,
                        b: Int, t: Int, nh: Int, nkv: Int, hd: Int, block: Int = 32, workers: Int) {

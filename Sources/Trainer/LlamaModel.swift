@@ -13,6 +13,8 @@ public final class LlamaModel {
     /// The attached LoRA adapter (see `attach(lora:)`); nil for a plain model.
     public internal(set) var lora: LoRAAdapter?
     let ropeCos: [Float], ropeSin: [Float]
+    /// When set, forward and backward add the wall-clock time of each phase to it (single-threaded steps only).
+    public var profile: StepProfile?
 
     /// A model with zero parameters; call `initialize(seed:)` or load weights.
     public init(config: LlamaConfig) throws {
@@ -30,6 +32,12 @@ public final class LlamaModel {
     deinit { params.deallocate(); free(grads.baseAddress) }
 
     public var parameterCount: Int { layout.count }
+
+    /// Runs `body`, timing it as `phase` when a profile is set.
+    @inline(__always) func measure<R>(_ phase: StepProfile.Phase, _ body: () throws -> R) rethrows -> R {
+        guard let profile else { return try body() }
+        return try profile.measure(phase, body)
+    }
 
     /// GPT-2/Llama initialisation: 2-D tensors ~ N(0, std), norm weights 1. Deterministic in `seed`.
     public func initialize(seed: UInt64, std: Float = 0.02) {
@@ -65,41 +73,41 @@ public final class LlamaModel {
         a.b = B; a.t = T
         tokens.withUnsafeBufferPointer { a.tokens.update(from: $0.baseAddress!, count: N) }
         let p = params.baseAddress!
-        StepProfile.measure(.embedding) { embeddingForward(a.resid[0], a.tokens, p + layout.embed, n: N, c: C) }
+        measure(.embedding) { embeddingForward(a.resid[0], a.tokens, p + layout.embed, n: N, c: C) }
         ropeCos.withUnsafeBufferPointer { cosb in
             ropeSin.withUnsafeBufferPointer { sinb in
                 for l in 0..<c.numLayers {
                     let w = layout.layers[l]
                     // attention block: mid = x + o_proj(attn(rope(q), rope(k), v)) of rmsnorm(x)
-                    StepProfile.measure(.rmsnormForward) { rmsnormForward(a.xn1[l], a.rstd1[l], a.resid[l], p + w.ln1, n: N, c: C, eps: eps) }
-                    StepProfile.measure(.qkvForward) {
+                    measure(.rmsnormForward) { rmsnormForward(a.xn1[l], a.rstd1[l], a.resid[l], p + w.ln1, n: N, c: C, eps: eps) }
+                    measure(.qkvForward) {
                         projectForward(.q, layer: l, out: a.q[l], inp: a.xn1[l], n: N, a)            // [N, NH·HD]
                         projectForward(.k, layer: l, out: a.k[l], inp: a.xn1[l], n: N, a)           // [N, NKV·HD]
                         projectForward(.v, layer: l, out: a.v[l], inp: a.xn1[l], n: N, a)
                     }
-                    StepProfile.measure(.ropeForward) {
+                    measure(.ropeForward) {
                         ropeApply(a.q[l], cos: cosb.baseAddress!, sin: sinb.baseAddress!, b: B, t: T, heads: NH, hd: HD, sign: 1)
                         ropeApply(a.k[l], cos: cosb.baseAddress!, sin: sinb.baseAddress!, b: B, t: T, heads: NKV, hd: HD, sign: 1)
                     }
-                    StepProfile.measure(.attentionForward) {
+                    measure(.attentionForward) {
                         attentionForward(a.att[l], a.probs[l], q: a.q[l], k: a.k[l], v: a.v[l], b: B, t: T, nh: NH, nkv: NKV, hd: HD)
                     }
-                    StepProfile.measure(.oForward) { projectForward(.o, layer: l, out: a.mid[l], inp: a.att[l], n: N, a) }
-                    StepProfile.measure(.residualAdd) { addInPlace(a.mid[l], a.resid[l], N * C) }
+                    measure(.oForward) { projectForward(.o, layer: l, out: a.mid[l], inp: a.att[l], n: N, a) }
+                    measure(.residualAdd) { addInPlace(a.mid[l], a.resid[l], N * C) }
                     // MLP block: out = mid + down(silu(gate(x)) ⊙ up(x)) of rmsnorm(mid)
-                    StepProfile.measure(.rmsnormForward) { rmsnormForward(a.xn2[l], a.rstd2[l], a.mid[l], p + w.ln2, n: N, c: C, eps: eps) }
-                    StepProfile.measure(.gateUpForward) {
+                    measure(.rmsnormForward) { rmsnormForward(a.xn2[l], a.rstd2[l], a.mid[l], p + w.ln2, n: N, c: C, eps: eps) }
+                    measure(.gateUpForward) {
                         projectForward(.gate, layer: l, out: a.g[l], inp: a.xn2[l], n: N, a)
                         projectForward(.up, layer: l, out: a.u[l], inp: a.xn2[l], n: N, a)
                     }
-                    StepProfile.measure(.swigluForward) { swigluForward(a.h[l], g: a.g[l], u: a.u[l], count: N * H) }
-                    StepProfile.measure(.downForward) { projectForward(.down, layer: l, out: a.resid[l + 1], inp: a.h[l], n: N, a) }
-                    StepProfile.measure(.residualAdd) { addInPlace(a.resid[l + 1], a.mid[l], N * C) }
+                    measure(.swigluForward) { swigluForward(a.h[l], g: a.g[l], u: a.u[l], count: N * H) }
+                    measure(.downForward) { projectForward(.down, layer: l, out: a.resid[l + 1], inp: a.h[l], n: N, a) }
+                    measure(.residualAdd) { addInPlace(a.resid[l + 1], a.mid[l], N * C) }
                 }
             }
         }
-        StepProfile.measure(.rmsnormForward) { rmsnormForward(a.xnf, a.rstdf, a.resid[c.numLayers], p + layout.norm, n: N, c: C, eps: eps) }
-        StepProfile.measure(.lmHeadForward) { linearForward(a.logits, a.xnf, p + layout.lmHead, n: N, i: C, o: V) }
+        measure(.rmsnormForward) { rmsnormForward(a.xnf, a.rstdf, a.resid[c.numLayers], p + layout.norm, n: N, c: C, eps: eps) }
+        measure(.lmHeadForward) { linearForward(a.logits, a.xnf, p + layout.lmHead, n: N, i: C, o: V) }
     }
 
     /// Cross-entropy of the last forward's logits against `targets` [B, T], each weighted by `weights` (the loss mask:
@@ -110,7 +118,7 @@ public final class LlamaModel {
         precondition(targets.count == N && weights.count == N)
         targets.withUnsafeBufferPointer { a.targets.update(from: $0.baseAddress!, count: N) }
         weights.withUnsafeBufferPointer { a.weights.update(from: $0.baseAddress!, count: N) }
-        return StepProfile.measure(.crossEntropy) {
+        return measure(.crossEntropy) {
             crossEntropyForwardBackward(logits: a.logits, targets: a.targets, weights: a.weights, n: N, v: config.vocabSize,
                                         scale: scale, computeGradient: gradient)
         }
@@ -134,13 +142,13 @@ public final class LlamaModel {
         let p = params.baseAddress!, baseG: FPtr? = lora == nil ? gTrainable : nil
         let attnWorkers = Parallel.workers      // read once: sizes the attention scratch and splits its loop
         // output head and final norm
-        StepProfile.measure(.lmHeadBackwardInput) {
+        measure(.lmHeadBackwardInput) {
             linearBackward(dinp: a.dxn, dw: nil, dout: a.logits, inp: a.xnf, w: p + layout.lmHead, n: N, i: C, o: V)
         }
-        StepProfile.measure(.lmHeadBackwardWeight) {
+        measure(.lmHeadBackwardWeight) {
             linearBackward(dinp: nil, dw: baseG.map { $0 + layout.lmHead }, dout: a.logits, inp: a.xnf, w: p + layout.lmHead, n: N, i: C, o: V)
         }
-        StepProfile.measure(.rmsnormBackward) {
+        measure(.rmsnormBackward) {
             rmsnormBackward(dx: a.dres, dw: baseG.map { $0 + layout.norm }, dy: a.dxn, x: a.resid[c.numLayers], w: p + layout.norm, rstd: a.rstdf,
                             n: N, c: C, accumulate: false)
         }
@@ -149,37 +157,37 @@ public final class LlamaModel {
                 for l in stride(from: c.numLayers - 1, through: 0, by: -1) {
                     let w = layout.layers[l]
                     // MLP block (dres = d out = d mid through the residual)
-                    StepProfile.measure(.downBackward) { projectBackward(.down, layer: l, dinp: a.dh, dout: a.dres, inp: a.h[l], n: N, grads: gTrainable, a) }
-                    StepProfile.measure(.swigluBackward) { swigluBackward(dg: a.dg, du: a.du, dh: a.dh, g: a.g[l], u: a.u[l], count: N * H) }
-                    StepProfile.measure(.gateUpBackward) {
+                    measure(.downBackward) { projectBackward(.down, layer: l, dinp: a.dh, dout: a.dres, inp: a.h[l], n: N, grads: gTrainable, a) }
+                    measure(.swigluBackward) { swigluBackward(dg: a.dg, du: a.du, dh: a.dh, g: a.g[l], u: a.u[l], count: N * H) }
+                    measure(.gateUpBackward) {
                         projectBackward(.gate, layer: l, dinp: a.dxn, dout: a.dg, inp: a.xn2[l], n: N, grads: gTrainable, a)
                         projectBackward(.up, layer: l, dinp: a.dxn, dout: a.du, inp: a.xn2[l], n: N, accumulate: true, grads: gTrainable, a)
                     }
-                    StepProfile.measure(.rmsnormBackward) {
+                    measure(.rmsnormBackward) {
                         rmsnormBackward(dx: a.dres, dw: baseG.map { $0 + w.ln2 }, dy: a.dxn, x: a.mid[l], w: p + w.ln2, rstd: a.rstd2[l], n: N, c: C, accumulate: true)
                     }
                     // attention block (dres = d mid = d x through the residual)
-                    StepProfile.measure(.oBackward) { projectBackward(.o, layer: l, dinp: a.datt, dout: a.dres, inp: a.att[l], n: N, grads: gTrainable, a) }
-                    StepProfile.measure(.attentionBackward) {
+                    measure(.oBackward) { projectBackward(.o, layer: l, dinp: a.datt, dout: a.dres, inp: a.att[l], n: N, grads: gTrainable, a) }
+                    measure(.attentionBackward) {
                         attentionBackward(dq: a.dq, dk: a.dk, dv: a.dv, dp: a.dpScratch(workers: attnWorkers), dout: a.datt, probs: a.probs[l], q: a.q[l], k: a.k[l], v: a.v[l],
                                           b: B, t: T, nh: NH, nkv: NKV, hd: HD, workers: attnWorkers)
                     }
-                    StepProfile.measure(.ropeBackward) {
+                    measure(.ropeBackward) {
                         ropeApply(a.dq, cos: cosb.baseAddress!, sin: sinb.baseAddress!, b: B, t: T, heads: NH, hd: HD, sign: -1)
                         ropeApply(a.dk, cos: cosb.baseAddress!, sin: sinb.baseAddress!, b: B, t: T, heads: NKV, hd: HD, sign: -1)
                     }
-                    StepProfile.measure(.qkvBackward) {
+                    measure(.qkvBackward) {
                         projectBackward(.q, layer: l, dinp: a.dxn, dout: a.dq, inp: a.xn1[l], n: N, grads: gTrainable, a)
                         projectBackward(.k, layer: l, dinp: a.dxn, dout: a.dk, inp: a.xn1[l], n: N, accumulate: true, grads: gTrainable, a)
                         projectBackward(.v, layer: l, dinp: a.dxn, dout: a.dv, inp: a.xn1[l], n: N, accumulate: true, grads: gTrainable, a)
                     }
-                    StepProfile.measure(.rmsnormBackward) {
+                    measure(.rmsnormBackward) {
                         rmsnormBackward(dx: a.dres, dw: baseG.map { $0 + w.ln1 }, dy: a.dxn, x: a.resid[l], w: p + w.ln1, rstd: a.rstd1[l], n: N, c: C, accumulate: true)
                     }
                 }
             }
         }
-        if let baseG { StepProfile.measure(.embeddingBackward) { embeddingBackward(dE: baseG + layout.embed, dout: a.dres, a.tokens, n: N, c: C) } }
+        if let baseG { measure(.embeddingBackward) { embeddingBackward(dE: baseG + layout.embed, dout: a.dres, a.tokens, n: N, c: C) } }
     }
 }
 

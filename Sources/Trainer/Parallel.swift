@@ -6,8 +6,9 @@ import Glibc
 import Darwin
 #endif
 
-/// The per-thread override of `Parallel.workers` (0 = none), so threads of a data-parallel step run their loops
-/// single-threaded while other threads keep their own count.
+/// The worker count of each thread (0 = never set: 1). Per thread, not a process-wide default, so a count set by one
+/// run (a test, an eval) never reaches a run on another thread, and threads of a data-parallel step run their loops
+/// single-threaded while the stepping thread keeps its own count.
 private let workersKey: pthread_key_t = {
     var k = pthread_key_t()
     pthread_key_create(&k, nil)
@@ -17,13 +18,15 @@ private let workersKey: pthread_key_t = {
 /// Worker threads for the non-BLAS loops (rows of norms, softmax and cross-entropy, attention head groups, AdamW).
 /// Every output element is computed by exactly one worker in a fixed order, so results do not depend on the count.
 enum Parallel {
-    /// The count for threads without an override (set by `setBLASThreads`).
-    nonisolated(unsafe) static var defaultWorkers = 1
-
-    /// Workers of the calling thread: its `withWorkers` override, else `defaultWorkers`.
+    /// Workers of the calling thread: set by `setWorkers` or `withWorkers` on this thread, else 1.
     static var workers: Int {
         let v = Int(bitPattern: pthread_getspecific(workersKey))
-        return v > 0 ? v : defaultWorkers
+        return v > 0 ? v : 1
+    }
+
+    /// Sets the calling thread's worker count (at least 1) until it is set again.
+    static func setWorkers(_ n: Int) {
+        pthread_setspecific(workersKey, UnsafeRawPointer(bitPattern: max(1, n)))
     }
 
     /// Runs body with `workers` = n on this thread only.

@@ -1,9 +1,10 @@
-// Optional wall-clock breakdown of a training step by phase (`bench train --profile`). Off by default: each timed
-// region then costs one branch. Meant for one thread: the accumulators are plain globals.
+// Optional wall-clock breakdown of a training step by phase (`bench train --profile`). Off unless a profile is
+// handed to the model (`LlamaModel.profile`): each timed region then costs one nil check. One profile belongs to one
+// model and is meant for one thread: time single-threaded steps only.
 import Foundation
 
 /// Accumulated wall-clock time per phase of the forward, loss, backward and optimizer step.
-public enum StepProfile {
+public final class StepProfile {
     /// The phases timed.
     public enum Phase: Int, CaseIterable, Sendable {
         case embedding, rmsnormForward, qkvForward, ropeForward, attentionForward, oForward, residualAdd, gateUpForward,
@@ -13,21 +14,21 @@ public enum StepProfile {
              zeroGrad, reduce, clip, adamW
     }
 
-    /// Whether regions are timed. Set from one thread before stepping; only time single-threaded steps.
-    nonisolated(unsafe) public static var enabled = false
-    nonisolated(unsafe) static var nanos = [UInt64](repeating: 0, count: Phase.allCases.count)
+    private var nanos = [UInt64](repeating: 0, count: Phase.allCases.count)
 
-    /// Runs `body`, adding its wall-clock time to `phase` when enabled.
-    @inline(__always) public static func measure<R>(_ phase: Phase, _ body: () throws -> R) rethrows -> R {
-        guard enabled else { return try body() }
+    /// An empty profile.
+    public init() {}
+
+    /// Runs `body`, adding its wall-clock time to `phase`.
+    @inline(__always) public func measure<R>(_ phase: Phase, _ body: () throws -> R) rethrows -> R {
         let t0 = DispatchTime.now().uptimeNanoseconds
         defer { nanos[phase.rawValue] &+= DispatchTime.now().uptimeNanoseconds &- t0 }
         return try body()
     }
 
     /// Seconds accumulated per phase since the last `reset`.
-    public static var seconds: [(phase: Phase, seconds: Double)] { Phase.allCases.map { ($0, Double(nanos[$0.rawValue]) / 1e9) } }
+    public var seconds: [(phase: Phase, seconds: Double)] { Phase.allCases.map { ($0, Double(nanos[$0.rawValue]) / 1e9) } }
 
     /// Clears the accumulators.
-    public static func reset() { for i in nanos.indices { nanos[i] = 0 } }
+    public func reset() { for i in nanos.indices { nanos[i] = 0 } }
 }

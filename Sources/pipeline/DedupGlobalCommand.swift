@@ -39,24 +39,12 @@ struct DedupGlobalCommand: ParsableCommand {
 
     func run() throws {
         if let s = split, let (i, n) = parsedSplit(s) {
-            do {
-                let l = try GlobalDedupFinisher.linkSplit(outputDir: output, worldSize: worldSize, split: i, of: n)
-                print("split \(i)/\(n): \(l.links) links, \(l.comparisons) pairs compared; merge with pipeline dedup-global \(output) --splits \(n)")
-            } catch {
-                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-                throw ExitCode(1)
-            }
+            let l = try GlobalDedupFinisher.linkSplit(outputDir: output, worldSize: worldSize, split: i, of: n)
+            print("split \(i)/\(n): \(l.links) links, \(l.comparisons) pairs compared; merge with pipeline dedup-global \(output) --splits \(n)")
             return
         }
-        do {
-            let s = try GlobalDedupFinisher.run(outputDir: output, worldSize: worldSize, splits: splits) { line in
-                FileHandle.standardError.write(Data((line + "\n").utf8))
-            }
-            print("\(s.stats.stage): \(s.recorded) documents recorded, \(s.clusters) clusters, \(s.dropped) removed "
-                  + "(\(s.stats.reason)), \(s.partsRewritten) parts rewritten; see pipeline stats \(output) and pipeline dedup-report \(output)")
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(1)
-        }
+        let s = try GlobalDedupFinisher.run(outputDir: output, worldSize: worldSize, splits: splits) { line in printError(line) }
+        print("\(s.stats.stage): \(s.recorded) documents recorded, \(s.clusters) clusters, \(s.dropped) removed "
+              + "(\(s.stats.reason)), \(s.partsRewritten) parts rewritten; see pipeline stats \(output) and pipeline dedup-report \(output)")
     }
 }

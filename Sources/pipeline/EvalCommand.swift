@@ -1,4 +1,5 @@
 import ArgumentParser
+import DomainForgeCore
 import Evaluation
 import Foundation
 
@@ -12,7 +13,7 @@ struct EvalCommand: ParsableCommand {
             file order, cut into windows of --seq-len. CSV files (question, choices..., answer as 0-3 or A-D; a folder \
             of them) are scored by log-likelihood of each choice, with accuracy against chance. .jsonl/.json SFT records \
             are rendered with --template: loss on responses, and when a prompt asks for JSON, whether the greedy answer \
-            parses as JSON. CSV and SFT data need --tokenizer. Unusable rows are reported as file:line and skipped.
+            parses as JSON. CSV and SFT data need -t/--tokenizer. Unusable rows are reported as file:line and skipped.
             """)
 
     @Argument(help: "A checkpoint folder, or a training output_dir (its latest checkpoint).")
@@ -24,8 +25,11 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Print the result as JSON instead of a table.")
     var json = false
 
-    @Option(help: "Also write the result to this file (eval.json of a run directory).")
-    var out: String?
+    @Option(name: .output, help: "Also write the result to this file (eval.json of a run directory).")
+    var output: String?
+
+    @Option(name: .customLong("out"), help: .deprecatedAlias)
+    var deprecatedOut: String?
 
     @Option(name: .customLong("seq-len"), help: "Targets per window (default: the model's max_positions, at most 256).")
     var seqLen: Int?
@@ -39,19 +43,25 @@ struct EvalCommand: ParsableCommand {
     @Option(name: .customLong("batch-size"), help: "Windows per batch for shard folders.")
     var batchSize = 8
 
-    @Option(help: "tokenizer.json (needed for CSV and SFT records).")
+    @Option(name: .tokenizer, help: "tokenizer.json (needed for CSV and SFT records).")
     var tokenizer: String?
 
     @Option(help: "Chat template for SFT records: chatml, llama3 or a template YAML file.")
     var template = "chatml"
 
-    @Option(help: "OpenBLAS threads.")
-    var threads = 1
+    @Option(name: .blasThreads, help: "OpenBLAS threads.")
+    var blasThreads: Int?
+
+    @Option(name: .customLong("threads"), help: .deprecatedAlias)
+    var deprecatedThreads: Int?
 
     @Flag(name: .customLong("no-verify"), help: "Skip the sha256 check of each shard file (on by default).")
     var noVerify = false
 
-    func validate() throws {
+    mutating func validate() throws {
+        output = try mergeDeprecated(output, old: deprecatedOut, oldName: "--out", newName: "--output")
+        blasThreads = try mergeDeprecated(blasThreads, old: deprecatedThreads, oldName: "--threads", newName: "--blas-threads")
+        try validateThreads(blasThreads, option: "--blas-threads")
         if data.isEmpty { throw ValidationError("give at least one dataset") }
         if let s = seqLen, s < 1 { throw ValidationError("--seq-len must be positive") }
         if let m = maxBatches, m < 1 { throw ValidationError("--max-batches must be positive") }
@@ -61,11 +71,11 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         var o = Evaluator.Options()
         o.seqLen = seqLen; o.maxBatches = maxBatches; o.maxItems = maxItems; o.batchSize = batchSize
-        o.tokenizerPath = tokenizer; o.template = template; o.threads = threads; o.verifyShards = !noVerify
+        o.tokenizerPath = tokenizer; o.template = template; o.threads = blasThreads ?? 1; o.verifyShards = !noVerify
         let result = try orExit {
             try Evaluator(checkpoint: RunDirectory.checkpoint(of: checkpoint), options: o).run(data: data.map(Evaluator.parseDataArgument))
         }
-        if let out { try orExit { try result.write(path: out) } }
+        if let output { try orExit { try result.write(path: output) } }
         print(json ? result.json.serialized() : Evaluator.table(result))
         for d in result.datasets where d.problemCount > 0 {
             printError("\(d.label): \(d.problemCount) row(s) skipped")

@@ -10,20 +10,18 @@ struct ExportCommand: ParsableCommand {
     @Argument(help: "A shard folder (with index.json).")
     var directory: String
 
-    @Option(help: "megatron, nanogpt or jsonl.")
-    var format: String
+    @Option(help: "The output format.")
+    var format: ShardExporter.Format
 
-    @Option(name: .shortAndLong, help: "Output file (or prefix for megatron).")
+    @Option(name: .output, help: "Output file (or prefix for megatron).")
     var output: String
 
     @Flag(name: .customLong("no-verify"), help: "Skip the sha256 check of each shard file (on by default).")
     var noVerify = false
 
     func run() throws {
-        guard let f = ShardExporter.Format(rawValue: format) else {
-            throw ValidationError("--format must be one of: \(ShardExporter.Format.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
+        let f = format
         let n = try orExit { try ShardExporter.export(directory: directory, format: f, out: output, verifyHashes: !noVerify) }
-        print("exported \(n) samples as \(format) to \(output)\(f == .megatron ? ".bin/.idx" : "")")
+        print("exported \(n) samples as \(format.rawValue) to \(output)\(f == .megatron ? ".bin/.idx" : "")")
     }
 }

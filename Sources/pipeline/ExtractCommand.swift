@@ -1,7 +1,6 @@
 import ArgumentParser
 import DomainForgeCore
 import Extraction
-import Dispatch
 import Foundation
 
 /// `pipeline extract`: turns HTML, XML or plain-text files into JSONL, one `{"id", "text"}` line per document.
@@ -21,15 +20,13 @@ struct ExtractCommand: ParsableCommand {
                 --xml-id "concat(ancestor::Document/@id,'-',@pid)" --xml-meta focus=ancestor::Document/Focus
             """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case html, xml, text }
-
-    @Option(help: "Input format: html, xml or text.")
-    var format: Format
+    @Option(help: "Input format.")
+    var format: BatchExtractor.Format
 
     @Argument(help: "Input files.")
     var files: [String]
 
-    @Option(name: .shortAndLong, help: "Output JSONL file.")
+    @Option(name: .output, help: "Output JSONL file.")
     var output: String
 
     @Option(name: .customLong("xml-documents"), help: "XML: XPath selecting the document nodes.")
@@ -47,7 +44,7 @@ struct ExtractCommand: ParsableCommand {
     @Flag(name: .customLong("no-title"), help: "HTML: do not put the page title (nor the headline) in the text.")
     var noTitle = false
 
-    @Option(help: "Files extracted in parallel (output order stays the input order).")
+    @Option(name: .threads, help: "Worker threads: files extracted in parallel (output order stays the input order).")
     var threads: Int = 1
 
     func validate() throws {
@@ -57,105 +54,62 @@ struct ExtractCommand: ParsableCommand {
             if xmlText.isEmpty { throw ValidationError("--format xml needs at least one --xml-text XPATH (e.g. Answer)") }
         }
         for m in xmlMeta where !m.contains("=") { throw ValidationError("--xml-meta '\(m)' must look like key=XPATH") }
-        if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
+        try validateThreads(threads)
     }
 
     func run() throws {
-        var xmlExtractor: XMLRecordExtractor? = nil
-        if format == .xml {
-            var meta: [String: String] = [:]
-            for m in xmlMeta {
-                let parts = m.split(separator: "=", maxSplits: 1)
-                meta[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
-            }
-            do {
-                xmlExtractor = try XMLRecordExtractor(selector: XMLSelector(documents: xmlDocuments!, text: xmlText, id: xmlID, metadata: meta))
-            } catch {
-                throw ExtractCommandError(message: error.description)
-            }
-        }
-        var htmlOptions = HTMLExtractor.Options()
-        htmlOptions.includeTitle = !noTitle
-        let html = HTMLExtractor(options: htmlOptions)
-
+        let extractor = BatchExtractor(format: format, html: HTMLExtractor(options: htmlOptions), xml: try xmlExtractor(), threads: threads)
         guard FileManager.default.createFile(atPath: output, contents: nil), let out = FileHandle(forWritingAtPath: output) else {
-            throw ExtractCommandError(message: "cannot create output file \(output)")
+            throw CommandFailure("cannot create output file \(output)")
         }
         defer { try? out.close() }
         var failures = 0, lines = 0
         var buffer = [UInt8]()
-        func line(id: String, text: String, metadata: [String: String]?) {
-            buffer.append(contentsOf: "{\"id\":".utf8)
-            JSONWriter.writeString(id, into: &buffer)
-            buffer.append(contentsOf: ",\"text\":".utf8)
-            JSONWriter.writeString(text, into: &buffer)
-            if let metadata, !metadata.isEmpty {
-                buffer.append(contentsOf: ",\"metadata\":".utf8)
-                JSONWriter.write(.object(metadata.mapValues { .string($0) }), into: &buffer)
+        try extractor.run(files: files) { file, result in
+            switch result {
+            case .success(let docs):
+                for d in docs { Self.appendLine(d, to: &buffer) }
+                lines += docs.count
+            case .failure(let e):
+                printError("\(file): \(e.message)")
+                failures += 1
             }
-            buffer.append(contentsOf: "}\n".utf8)
-            lines += 1
+            if buffer.count > 1 << 20 { try out.write(contentsOf: buffer); buffer.removeAll(keepingCapacity: true) }
         }
-        let format = self.format
-        let xml = xmlExtractor
-        /// One file's documents (id, text, metadata) or the reason it failed. Safe to call from several threads.
-        @Sendable func process(_ path: String) -> Result<[(String, String, [String: String]?)], ExtractCommandError> {
-            let name = URL(fileURLWithPath: path).lastPathComponent
-            if let e = InputFileKind.of(path: path).inputError(file: path) { return .failure(.init(message: "\(e.message) [\(e.code)]")) }
-            guard let data = FileManager.default.contents(atPath: path) else { return .failure(.init(message: "cannot read the file")) }
-            switch format {
-            case .text:
-                return .success([(name, data.withUnsafeBytes { TextDecoding.decode($0).text }, nil)])
-            case .html:
-                let r = data.withUnsafeBytes { raw in Result { () throws(ExtractionError) in try html.extract(raw) } }
-                return r.map { [(name, $0.text, nil)] }.mapError { .init(message: $0.description) }
-            case .xml:
-                let r = data.withUnsafeBytes { raw in Result { () throws(ExtractionError) in try xml!.extract(raw, fileName: name) } }
-                return r.map { $0.map { ($0.id ?? name, $0.text, $0.metadata) } }.mapError { .init(message: $0.description) }
-            }
+        try out.write(contentsOf: buffer)
+        printError("extract: \(files.count) files, \(lines) lines written to \(output), \(failures) failed")
+        if failures > 0 { throw ExitCode(ExitStatus.failure.rawValue) }
+    }
+
+    var htmlOptions: HTMLExtractor.Options {
+        var o = HTMLExtractor.Options()
+        o.includeTitle = !noTitle
+        return o
+    }
+
+    /// The XML extractor of the --xml-* options (nil unless --format xml).
+    func xmlExtractor() throws -> XMLRecordExtractor? {
+        guard format == .xml else { return nil }
+        var meta: [String: String] = [:]
+        for m in xmlMeta {
+            let parts = m.split(separator: "=", maxSplits: 1)
+            meta[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
         }
-        let batch = max(1, threads) * 32
-        var start = 0
-        while start < files.count {
-            let chunk = Array(files[start..<min(files.count, start + batch)])
-            start += chunk.count
-            var results = [Result<[(String, String, [String: String]?)], ExtractCommandError>?](repeating: nil, count: chunk.count)
-            if threads == 1 {
-                for (k, f) in chunk.enumerated() { results[k] = process(f) }
-            } else {
-                results.withUnsafeMutableBufferPointer { slots in
-                    // Each worker writes only its own slots (k ≡ w mod workers), so the writes never overlap.
-                    let out = Slots(base: slots.baseAddress!)
-                    let workers = min(threads, chunk.count)
-                    DispatchQueue.concurrentPerform(iterations: workers) { w in
-                        var k = w
-                        while k < chunk.count { out.base[k] = process(chunk[k]); k += workers }
-                    }
-                }
-            }
-            for (k, r) in results.enumerated() {
-                switch r! {
-                case .success(let docs): for (id, text, meta) in docs { line(id: id, text: text, metadata: meta) }
-                case .failure(let e):
-                    FileHandle.standardError.write(Data("\(chunk[k]): \(e.message)\n".utf8))
-                    failures += 1
-                }
-            }
-            if buffer.count > 1 << 20 { out.write(Data(buffer)); buffer.removeAll(keepingCapacity: true) }
+        return try XMLRecordExtractor(selector: XMLSelector(documents: xmlDocuments!, text: xmlText, id: xmlID, metadata: meta))
+    }
+
+    /// Appends one `{"id", "text"[, "metadata"]}` line.
+    static func appendLine(_ d: BatchExtractor.Document, to buffer: inout [UInt8]) {
+        buffer.append(contentsOf: "{\"id\":".utf8)
+        JSONWriter.writeString(d.id, into: &buffer)
+        buffer.append(contentsOf: ",\"text\":".utf8)
+        JSONWriter.writeString(d.text, into: &buffer)
+        if let metadata = d.metadata, !metadata.isEmpty {
+            buffer.append(contentsOf: ",\"metadata\":".utf8)
+            JSONWriter.write(.object(metadata.mapValues { .string($0) }), into: &buffer)
         }
-        out.write(Data(buffer))
-        FileHandle.standardError.write(Data("extract: \(files.count) files, \(lines) lines written to \(output), \(failures) failed\n".utf8))
-        if failures > 0 { throw ExitCode(1) }
+        buffer.append(contentsOf: "}\n".utf8)
     }
 }
 
-/// Result slots shared by the worker threads of one batch (disjoint indices per worker).
-private struct Slots: @unchecked Sendable {
-    let base: UnsafeMutablePointer<Result<[(String, String, [String: String]?)], ExtractCommandError>?>
-}
-
-/// A failure of `pipeline extract` that is not a usage error (printed as "Error: <message>").
-struct ExtractCommandError: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
-}
+extension BatchExtractor.Format: ExpressibleByArgument {}

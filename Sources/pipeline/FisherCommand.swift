@@ -17,12 +17,18 @@ struct FisherCommand: ParsableCommand {
     @Option(help: "Number of windows.") var samples = 64
     @Option(name: .customLong("seq-len"), help: "Tokens per window.") var seqLen = 256
     @Option(help: "Seed of the data order.") var seed: UInt64 = 1
-    @Option(help: "OpenBLAS threads.") var threads = 1
-    @Option(name: .shortAndLong, help: "The output file.") var output: String
+    @Option(name: .blasThreads, help: "OpenBLAS threads.") var blasThreads: Int?
+    @Option(name: .customLong("threads"), help: .deprecatedAlias) var deprecatedThreads: Int?
+    @Option(name: .output, help: "The output file.") var output: String
     @Flag(name: .customLong("no-verify"), help: "Skip the sha256 check of each shard file (on by default).") var noVerify = false
 
+    mutating func validate() throws {
+        blasThreads = try mergeDeprecated(blasThreads, old: deprecatedThreads, oldName: "--threads", newName: "--blas-threads")
+        try validateThreads(blasThreads, option: "--blas-threads")
+    }
+
     func run() throws {
-        setBLASThreads(threads)
+        setBLASThreads(blasThreads ?? 1)
         let model = try Checkpoint.loadModel(from: checkpoint)
         let t0 = Date()
         let info = try FisherInformation.estimate(model: model, data: data, samples: samples, seqLen: seqLen, seed: seed,

@@ -12,22 +12,13 @@ struct GenerateCommand: ParsableCommand {
     @Argument(help: "A checkpoint folder (model.safetensors + config.json), or a training output_dir (its latest checkpoint).")
     var checkpoint: String
 
-    /// The checkpoint folder: `checkpoint` itself, or the one named by `checkpoint/latest` in a training output folder.
-    var checkpointFolder: String {
-        if !FileManager.default.fileExists(atPath: checkpoint + "/config.json"),
-           let name = try? String(contentsOfFile: checkpoint + "/latest", encoding: .utf8) {
-            return checkpoint + "/" + name.trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        return checkpoint
-    }
-
     @Option(help: "Prompt text (needs a tokenizer).")
     var prompt: String?
 
     @Option(name: .customLong("prompt-ids"), help: "Prompt as comma-separated token ids instead of text.")
     var promptIds: String?
 
-    @Option(help: "tokenizer.json (default: CHECKPOINT/tokenizer.json when present).")
+    @Option(name: .tokenizer, help: "tokenizer.json (default: CHECKPOINT/tokenizer.json when present).")
     var tokenizer: String?
 
     @Option(name: .customLong("max-new-tokens")) var maxNewTokens = 64
@@ -35,14 +26,21 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .customLong("top-k"), help: "Keep the k most likely tokens (0 = all).") var topK = 0
     @Option(name: .customLong("top-p"), help: "Nucleus sampling mass.") var topP: Float = 1
     @Option var seed: UInt64 = 0
-    @Option(help: "OpenBLAS threads.") var threads = 1
+    @Option(name: .blasThreads, help: "OpenBLAS threads.") var blasThreads: Int?
+    @Option(name: .customLong("threads"), help: .deprecatedAlias) var deprecatedThreads: Int?
 
     @Option(name: .customLong("logits-json"), help: "Write the prompt's ids and logits here (for scripts/compat/check_hf_llama.py) and exit.")
     var logitsJSON: String?
 
+    mutating func validate() throws {
+        blasThreads = try mergeDeprecated(blasThreads, old: deprecatedThreads, oldName: "--threads", newName: "--blas-threads")
+        try validateThreads(blasThreads, option: "--blas-threads")
+        if prompt == nil && promptIds == nil { throw ValidationError("give --prompt or --prompt-ids") }
+    }
+
     func run() throws {
-        setBLASThreads(threads)
-        let checkpoint = checkpointFolder
+        setBLASThreads(blasThreads ?? 1)
+        let checkpoint = Checkpoint.folder(resolving: self.checkpoint)
         let model = try Checkpoint.loadModel(from: checkpoint)
         let tokPath = tokenizer ?? (FileManager.default.fileExists(atPath: checkpoint + "/tokenizer.json") ? checkpoint + "/tokenizer.json" : nil)
         let tok = try tokPath.map { try BPETokenizer.load(path: $0) }
@@ -50,13 +48,13 @@ struct GenerateCommand: ParsableCommand {
         if let p = promptIds {
             ids = p.split(separator: ",").compactMap { Int32($0.trimmingCharacters(in: .whitespaces)) }
         } else if let p = prompt {
-            guard let tok else { throw ValidationError("--prompt needs --tokenizer (or CHECKPOINT/tokenizer.json); or use --prompt-ids") }
+            guard let tok else { throw UsageError("--prompt needs -t/--tokenizer (or CHECKPOINT/tokenizer.json); or use --prompt-ids") }
             ids = tok.encode(p, addSpecialTokens: false).map { Int32($0) }
         } else {
-            throw ValidationError("give --prompt or --prompt-ids")
+            ids = []
         }
         guard !ids.isEmpty, ids.allSatisfy({ $0 >= 0 && Int($0) < model.config.vocabSize }) else {
-            throw ValidationError("prompt ids must be non-empty and below the vocabulary size \(model.config.vocabSize)")
+            throw UsageError("prompt ids must be non-empty and below the vocabulary size \(model.config.vocabSize)")
         }
         ids = Array(ids.suffix(model.config.maxPositions))
         let g = Generator(model: model)

@@ -18,13 +18,16 @@ struct LangidCommand: ParsableCommand {
                 a folder from Debian's man pages.
                 """)
         @Argument(help: "Folder of <label>/*.txt training text.") var data: String
-        @Option(name: .shortAndLong, help: "Output model file.") var output: String = "langid.model"
+        @Option(name: .output, help: "Output model file.") var output: String = "langid.model"
         @Option(name: .long, help: "Features kept per language.") var featuresPerLanguage: Int = 2000
         @Option(name: .long, help: "log2 of the hash buckets.") var bucketBits: Int = 21
 
-        func run() throws {
+        func validate() throws {
             guard (8...28).contains(bucketBits) else { throw ValidationError("--bucket-bits must be between 8 and 28") }
             guard featuresPerLanguage > 0 else { throw ValidationError("--features-per-language must be positive") }
+        }
+
+        func run() throws {
             var trainer = LanguageModelTrainer()
             trainer.featuresPerLanguage = featuresPerLanguage
             trainer.bucketBits = bucketBits

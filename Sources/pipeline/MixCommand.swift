@@ -19,7 +19,7 @@ struct MixCommand: ParsableCommand {
     @Option(help: "Override the seed.")
     var seed: UInt64?
 
-    @Option(name: .shortAndLong, help: "Override the output folder.")
+    @Option(name: .output, help: "Override the output folder.")
     var output: String?
 
     @Flag(help: "Print the report as JSON.")

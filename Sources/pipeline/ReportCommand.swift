@@ -1,5 +1,6 @@
 import ArgumentParser
 import Evaluation
+import Experiments
 import Foundation
 
 struct ReportCommand: ParsableCommand {
@@ -8,7 +9,7 @@ struct ReportCommand: ParsableCommand {
         abstract: "Compare training runs with their base: domain loss gain and general loss rise (forgetting), as a table and an HTML page.",
         discussion: """
             A run directory is a training output_dir (metrics.jsonl, latest, checkpoint-NNNNNN/) with an eval.json \
-            written by: pipeline eval RUN domain=DOMAIN_HELDOUT general=GENERAL_HELDOUT --out RUN/eval.json. \
+            written by: pipeline eval RUN domain=DOMAIN_HELDOUT general=GENERAL_HELDOUT -o RUN/eval.json. \
             --base is the base model's eval.json (or a run directory holding one). The HTML page is self-contained: \
             the table, training loss curves and a domain-gain-vs-forgetting scatter as inline SVG.
             """)
@@ -19,14 +20,21 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "The base model's eval.json, or a directory that holds one.")
     var base: String?
 
-    @Option(help: "Write the HTML report here.")
-    var html: String?
+    @Option(name: .output, help: "Write the HTML report here.")
+    var output: String?
+
+    @Option(name: .customLong("html"), help: .deprecatedAlias)
+    var deprecatedHTML: String?
 
     @Option(help: "Label of the domain held-out dataset in eval.json.")
     var domain = "domain"
 
     @Option(help: "Label of the general held-out dataset in eval.json.")
     var general = "general"
+
+    mutating func validate() throws {
+        output = try mergeDeprecated(output, old: deprecatedHTML, oldName: "--html", newName: "--output")
+    }
 
     func run() throws {
         let c = try orExit { () throws -> RunComparison in
@@ -39,9 +47,9 @@ struct ReportCommand: ParsableCommand {
             return try RunComparison(runs: rs, base: b, domainLabel: domain, generalLabel: general)
         }
         print(c.table)
-        if let html {
-            try orExit { try HTMLReport.comparison(c, title: "Run comparison").write(path: html) }
-            print("wrote \(html)")
+        if let output {
+            try orExit { try HTMLReport.comparison(c, title: "Run comparison").write(path: output) }
+            print("wrote \(output)")
         }
     }
 }

@@ -26,10 +26,13 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("world-size"), help: "The number of processes sharing the inputs (default: SLURM_ARRAY_TASK_COUNT with SLURM_ARRAY_TASK_ID, else 1; required with JOB_COMPLETION_INDEX).")
     var worldSize: Int?
 
-    @Option(help: "Worker threads (default: execution.workers, else the number of cores).")
-    var workers: Int?
+    @Option(name: .threads, help: "Worker threads (default: execution.workers, else the number of cores).")
+    var threads: Int?
 
-    @Option(help: "Write to this folder instead of the config's output.path.")
+    @Option(name: .customLong("workers"), help: .deprecatedAlias)
+    var deprecatedWorkers: Int?
+
+    @Option(name: .output, help: "Write to this folder instead of the config's output.path.")
     var output: String?
 
     @Flag(name: .customLong("no-next"), help: "Run only this config's phase, not the phases its next: names (pipeline slurm's jobs run each phase on its own).")
@@ -41,10 +44,11 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "On resume, accept a finished input whose size and mtime are unchanged without reading it again to compare its hash (faster on big inputs; misses edits that kept size and mtime).")
     var trustMtime = false
 
-    func validate() throws {
+    mutating func validate() throws {
         if let n = worldSize, n < 1 { throw ValidationError("--world-size must be at least 1") }
         if let r = rank, r < 0 || r >= (worldSize ?? Int.max) { throw ValidationError("--rank must be between 0 and --world-size - 1") }
-        if let w = workers, w < 1 { throw ValidationError("--workers must be at least 1") }
+        threads = try mergeDeprecated(threads, old: deprecatedWorkers, oldName: "--workers", newName: "--threads")
+        try validateThreads(threads, minimum: 1, maximum: 4096)
     }
 
     func run() throws {
@@ -78,7 +82,7 @@ struct RunCommand: ParsableCommand {
         var opts = PipelineExecutor.Options()
         opts.rank = rank
         opts.worldSize = worldSize
-        opts.workers = workers
+        opts.workers = threads
         opts.progress = !noProgress && isatty(2) == 1
         opts.trustMtime = trustMtime
         let start = Date()
@@ -96,34 +100,12 @@ struct RunCommand: ParsableCommand {
     }
 }
 
-/// Loads a config, printing every problem and exiting with status 2 when it is invalid.
+/// Loads a config; an invalid one is reported (every problem, each naming the file once) with status 2.
 func loadSpec(_ path: String) throws -> PipelineSpec {
     do {
         return try PipelineSpec.load(path: path)
     } catch let e as ConfigErrors {
-        for err in e.errors { printError("\(path): \(err)") }
-        throw ExitCode(2)
+        for err in e.errors { printError(ErrorReporting.prefixed(err.path == path ? "\(err)" : "\(path): \(err)")) }
+        throw ExitCode(ExitStatus.usage.rawValue)
     }
-}
-
-/// Runs `body`, turning the project's typed errors into a one-line message and a non-zero exit.
-func orExit<T>(_ body: () throws -> T) throws -> T {
-    do {
-        return try body()
-    } catch let e as ConfigErrors {
-        for err in e.errors { printError("config: \(err)") }
-        throw ExitCode(2)
-    } catch let e as ConfigError {
-        printError("config: \(e)")
-        throw ExitCode(2)
-    } catch let e as ExitCode {
-        throw e
-    } catch {
-        printError("error: \(error)")
-        throw ExitCode(1)
-    }
-}
-
-func printError(_ s: String) {
-    FileHandle.standardError.write(Data((s + "\n").utf8))
 }

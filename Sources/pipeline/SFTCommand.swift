@@ -2,8 +2,9 @@ import ArgumentParser
 import Dedup
 import DomainForgeCore
 import Foundation
-import PipelineConfig
+import PipelineRunner
 import SFT
+import Shards
 import Tokenization
 
 struct SFTCommand: ParsableCommand {
@@ -15,8 +16,8 @@ struct SFTCommand: ParsableCommand {
 
 /// Options shared by validate and render.
 struct SFTRecordOptions: ParsableArguments {
-    @Option(help: "Record format: auto, alpaca, dolly, sharegpt, messages, canonical.")
-    var format: String = "auto"
+    @Option(help: "Record format (auto: detected per record).")
+    var format: SFTFormat = .auto
 
     @Option(name: .customLong("fill"), help: "Fill a {{name}} placeholder: --fill name=Value (repeatable).")
     var fill: [String] = []
@@ -27,7 +28,7 @@ struct SFTRecordOptions: ParsableArguments {
     @Flag(name: .customLong("dedup-per-file"), help: "Look for duplicates within each file only (default: across all files, in order).")
     var dedupPerFile = false
 
-    @Option(help: "A tokenizer.json; with --max-tokens, records are rendered and checked for length.")
+    @Option(name: .tokenizer, help: "A tokenizer.json; with --max-tokens, records are rendered and checked for length.")
     var tokenizer: String?
 
     @Option(help: "Chat template: chatml, llama3, or a template YAML file.")
@@ -36,11 +37,11 @@ struct SFTRecordOptions: ParsableArguments {
     @Flag(name: .customLong("train-on-prompt"), help: "Train on prompt tokens too (weight-0 turns stay masked).")
     var trainOnPrompt = false
 
-    @Option(name: .customLong("max-tokens"), help: "Token budget per record after templating (needs --tokenizer).")
+    @Option(name: .customLong("max-tokens"), help: "Token budget per record after templating (needs -t/--tokenizer).")
     var maxTokens: Int?
 
-    @Option(name: .customLong("over-length"), help: "Records over --max-tokens: drop, truncate or error (always counted as too_long).")
-    var overLength: String = "drop"
+    @Option(name: .customLong("over-length"), help: "Records over --max-tokens (always counted as too_long).")
+    var overLength: OverLengthPolicy = .drop
 
     @Option(name: .customLong("dedup-config"), help: ArgumentHelp(
         "A YAML file with `stages:` of dedup/decontamination stages (exact_dedup, minhash_dedup, line_dedup, decontaminate), as in a pipeline config; applied to the text of each valid record.",
@@ -53,33 +54,17 @@ struct SFTRecordOptions: ParsableArguments {
     /// Where the dedup stages keep their state: --dedup-state, or a temporary folder removed by `finishDedup`.
     var dedupStateDirectory: String { dedupState ?? NSTemporaryDirectory() + "/domainforge-sft-dedup-\(getpid())" }
 
+    func validate() throws {
+        for kv in fill {
+            guard let eq = kv.firstIndex(of: "="), eq != kv.startIndex else { throw ValidationError("--fill expects name=value, got \(kv)") }
+        }
+        if maxTokens != nil && tokenizer == nil { throw ValidationError("--max-tokens needs -t/--tokenizer") }
+    }
+
     /// Ends the validator's dedup stages and removes their state folder unless --dedup-state asked to keep it.
     func finishDedup(_ v: SFTValidator) throws {
         try orExit { try v.finishStages() }
         if dedupState == nil && dedupConfig != nil { try? FileManager.default.removeItem(atPath: dedupStateDirectory) }
-    }
-
-    /// Builds the dedup stages of --dedup-config (none without it).
-    func makeDedupStages() throws -> [any OrderedStage] {
-        guard let cfg = dedupConfig else { return [] }
-        guard let data = FileManager.default.contents(atPath: cfg) else { throw ValidationError("cannot read --dedup-config \(cfg)") }
-        let tree = try orExit { try YAMLLoader.load(String(decoding: data, as: UTF8.self), file: cfg) }
-        guard let list = tree["stages"]?.arrayValue, !list.isEmpty else { throw ValidationError("\(cfg): needs a non-empty `stages:` list") }
-        let state = dedupStateDirectory
-        let base = (cfg as NSString).deletingLastPathComponent
-        var stages = [any OrderedStage]()
-        for (i, st) in list.enumerated() {
-            guard let type = st["type"]?.stringValue, DedupStageFactory.stageTypes.contains(type) else {
-                throw ValidationError("\(cfg): stages[\(i)].type must be one of \(DedupStageFactory.stageTypes.joined(separator: ", "))")
-            }
-            if st["mode"]?.stringValue == "global" {
-                throw ValidationError("\(cfg): stages[\(i)].mode: global works on pipeline output folders (pipeline dedup-global); use mode: online here")
-            }
-            stages.append(try orExit {
-                try DedupStageFactory.make(type: type, options: st, stateDirectory: state + "/" + type, baseDirectory: base.isEmpty ? "." : base)
-            })
-        }
-        return stages
     }
 
     /// Files as given; a folder is replaced by its .json/.jsonl files (also .gz/.zst), recursively, in name order.
@@ -100,21 +85,16 @@ struct SFTRecordOptions: ParsableArguments {
 
     func makeValidator() throws -> SFTValidator {
         var o = SFTValidationOptions()
-        guard let f = SFTFormat(rawValue: format) else {
-            throw ValidationError("--format must be one of \(SFTFormat.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        o.format = f
+        o.format = format
         o.checkDuplicates = !noDedup
         o.dedupPerFile = dedupPerFile
         for kv in fill {
-            guard let eq = kv.firstIndex(of: "="), eq != kv.startIndex else { throw ValidationError("--fill expects name=value, got \(kv)") }
+            let eq = kv.firstIndex(of: "=")!  // checked in validate()
             o.placeholderValues[String(kv[..<eq])] = String(kv[kv.index(after: eq)...])
         }
-        guard let ol = OverLengthPolicy(rawValue: overLength) else { throw ValidationError("--over-length must be drop, truncate or error") }
-        o.overLength = ol
+        o.overLength = overLength
         o.maxTokens = maxTokens
-        if maxTokens != nil && tokenizer == nil { throw ValidationError("--max-tokens needs --tokenizer") }
-        o.orderedStages = try makeDedupStages()
+        o.orderedStages = try dedupConfig.map { try SFTDedupStages.make(configPath: $0, stateDirectory: dedupStateDirectory) } ?? []
         o.describeDrop = { st in (st as? DuplicateMatchReporting)?.lastMatch().map { "duplicates \($0.keptID) (similarity \(String(format: "%.3f", $0.similarity)))" } }
         var renderer: SFTRenderer?
         if let t = tokenizer {
@@ -150,14 +130,18 @@ struct SFTValidateCommand: ParsableCommand {
     @Flag(help: "Write the valid records in canonical form to -o.")
     var fix = false
 
-    @Option(name: .shortAndLong, help: "Output JSONL for --fix.")
+    @Option(name: .output, help: "Output JSONL for --fix.")
     var output: String?
 
     @Option(help: "How many issues to print (all are counted).")
     var show: Int = 20
 
-    func run() throws {
+    func validate() throws {
         if fix && output == nil { throw ValidationError("--fix needs -o OUT") }
+        if !(0...1).contains(maxErrorRate) { throw ValidationError("--max-error-rate must be between 0 and 1") }
+    }
+
+    func run() throws {
         let v = try record.makeValidator()
         let out = try fix ? orExit { try AtomicOutputFile(path: output!) } : nil
         for f in SFTRecordOptions.expand(files) {
@@ -180,12 +164,10 @@ struct SFTValidateCommand: ParsableCommand {
             if let o = output, fix { print("wrote \(s.valid) valid records to \(o)") }
         }
         if s.fatal {
-            printError("error: records longer than --max-tokens with --over-length error")
-            throw ExitCode(1)
+            throw CommandFailure("records longer than --max-tokens with --over-length error")
         }
         if s.errorRate > maxErrorRate {
-            printError("error: \(s.rejected) of \(s.records) records rejected (rate \(s.errorRate)), above --max-error-rate \(maxErrorRate)")
-            throw ExitCode(1)
+            throw CommandFailure("\(s.rejected) of \(s.records) records rejected (rate \(s.errorRate)), above --max-error-rate \(maxErrorRate)")
         }
     }
 }
@@ -201,7 +183,7 @@ struct SFTRenderCommand: ParsableCommand {
 
     @OptionGroup var record: SFTRecordOptions
 
-    @Option(name: .shortAndLong, help: "Output shard folder.")
+    @Option(name: .output, help: "Output shard folder.")
     var output: String?
 
     @Option(help: "Pack records into windows of this many tokens (a record is never split).")
@@ -210,9 +192,13 @@ struct SFTRenderCommand: ParsableCommand {
     @Option(help: "Print the first N rendered records with the trained spans marked, and write nothing.")
     var preview: Int?
 
-    func run() throws {
-        guard record.tokenizer != nil else { throw ValidationError("render needs --tokenizer") }
+    func validate() throws {
+        guard record.tokenizer != nil else { throw ValidationError("render needs -t/--tokenizer") }
         guard output != nil || preview != nil else { throw ValidationError("render needs -o OUT (or --preview N)") }
+        if let p = pack, p < 1 { throw ValidationError("--pack must be at least 1") }
+    }
+
+    func run() throws {
         let v = try record.makeValidator()
         let tok = v.renderer!.tokenizer
         if let n = preview {

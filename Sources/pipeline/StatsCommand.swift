@@ -24,7 +24,7 @@ struct StatsCommand: ParsableCommand {
     @Option(help: "Shard folders: write a token-length histogram to this SVG file.")
     var plot: String?
 
-    @Option(help: "Shard folders: a tokenizer.json to show the most frequent tokens as text.")
+    @Option(name: .tokenizer, help: "Shard folders: a tokenizer.json to show the most frequent tokens as text.")
     var tokenizer: String?
 
     @Flag(name: .customLong("no-verify"), help: "Shard folders: skip the sha256 check of each shard file (on by default).")

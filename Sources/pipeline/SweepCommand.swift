@@ -1,5 +1,5 @@
 import ArgumentParser
-import Evaluation
+import Experiments
 import Foundation
 
 struct SweepCommand: ParsableCommand {

@@ -16,18 +16,19 @@ struct TokenizerCommand: ParsableCommand {
             abstract: "Train a byte-level BPE like HF BpeTrainer and write tokenizer.json.",
             discussion: "Text files are read one line at a time (as HF train(files) does); .jsonl files give one document per record (--field).")
         @Argument(help: "Corpus files (.txt or .jsonl).") var inputs: [String]
-        @Option(name: .shortAndLong, help: "Output tokenizer.json.") var output: String = "tokenizer.json"
+        @Option(name: .output, help: "Output tokenizer.json.") var output: String = "tokenizer.json"
         @Option(name: .long, help: "Vocabulary size, special tokens included.") var vocabSize: Int = 32000
         @Option(name: .long, help: "Minimum pair frequency for a merge.") var minFrequency: Int = 2
         @Option(name: .customLong("special-token"), help: "Special token (repeatable; ids 0, 1, ... in order).") var specialTokens: [String] = []
-        @Option(name: .long, help: "Pre-tokenizer pattern: gpt2, cl100k (Llama-3) or qwen2.") var pattern: String = "gpt2"
-        @Option(name: .long, help: "Normalization: none, nfc or nfkc.") var normalize: String = "none"
+        @Option(name: .long, help: "Pre-tokenizer pattern (cl100k: Llama-3's).") var pattern: SplitPattern = .gpt2
+        @Option(name: .long, help: "Normalization.") var normalize: Normalization = .none
         @Option(name: .long, help: "JSON field holding the text in .jsonl inputs.") var field: String = "text"
-        @Option(name: .long, help: "Threads for counting (0: all cores).") var threads: Int = 0
+        @Option(name: .threads, help: "Worker threads for counting (0: all cores).") var threads: Int = 0
+
+        func validate() throws { try validateThreads(threads, minimum: 0) }
 
         func run() throws {
-            guard let pat = SplitPattern(rawValue: pattern) else { throw ValidationError("--pattern must be gpt2, cl100k or qwen2") }
-            guard let norm = Normalization(rawValue: normalize) else { throw ValidationError("--normalize must be none, nfc or nfkc") }
+            let (pat, norm) = (pattern, normalize)
             let specials = specialTokens.isEmpty ? ["<|endoftext|>"] : specialTokens
             let trainer = BPETrainer(options: BPETrainerOptions(vocabSize: vocabSize, minFrequency: minFrequency, specialTokens: specials,
                                                                  pattern: pat, normalization: norm, threads: threads))
@@ -52,16 +53,20 @@ struct TokenizerCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Encode text or JSONL to JSONL lines {\"id\": ..., \"ids\": [...]}.",
             discussion: "JSONL input: one document per line, text in --field, id in --id-field (else the line number). Text input: the whole file is one document (id = its path), or one per line with --lines.")
-        @Option(name: .shortAndLong, help: "tokenizer.json, vocab.json (+ merges.txt), or a directory.") var tokenizer: String
+        /// How input files are read.
+        enum InputFormat: String, ExpressibleByArgument, CaseIterable { case auto, jsonl, text }
+        @Option(name: .tokenizer, help: "tokenizer.json, vocab.json (+ merges.txt), or a directory.") var tokenizer: String
         @Argument(help: "Input files (default: stdin).") var inputs: [String] = []
-        @Option(name: .shortAndLong, help: "Output file (default: stdout).") var output: String?
-        @Option(name: .long, help: "Input format: auto, jsonl or text.") var format: String = "auto"
+        @Option(name: .output, help: "Output file (default: stdout).") var output: String?
+        @Option(name: .long, help: "Input format (auto: .jsonl files as JSONL, others as text).") var format: InputFormat = .auto
         @Option(name: .long, help: "JSON field holding the text.") var field: String = "text"
         @Option(name: .long, help: "JSON field holding the document id.") var idField: String = "id"
         @Flag(name: .long, help: "Text input: one document per line.") var lines = false
         @Flag(name: .long, help: "Encode special tokens written in the text as plain text (safe for untrusted text).") var splitSpecialTokens = false
         @Flag(name: .long, help: "Do not add the post-processor's special tokens (e.g. Llama-3 BOS).") var noAddSpecialTokens = false
-        @Option(name: .long, help: "Threads (0: all cores).") var threads: Int = 0
+        @Option(name: .threads, help: "Worker threads (0: all cores).") var threads: Int = 0
+
+        func validate() throws { try validateThreads(threads, minimum: 0) }
 
         func run() throws {
             let tok = try BPETokenizer.load(path: tokenizer)
@@ -86,7 +91,7 @@ struct TokenizerCommand: ParsableCommand {
             func add(_ id: String, _ text: String) { docs.append((id, text)); encoded += 1; if docs.count >= 4096 { flush() } }
             for src in sources {
                 do {
-                    if format == "jsonl" || (format == "auto" && TokenizerInput.isJSONL(src)) {
+                    if format == .jsonl || (format == .auto && TokenizerInput.isJSONL(src)) {
                         try reader.forEachText(src, onReject: reject, add)
                     } else {
                         let text = try TokenizerInput.readText(src)
@@ -108,10 +113,10 @@ struct TokenizerCommand: ParsableCommand {
 
     struct Decode: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Decode JSONL {\"id\", \"ids\"} lines (or --ids) to {\"id\", \"text\"}.")
-        @Option(name: .shortAndLong, help: "tokenizer.json, vocab.json (+ merges.txt), or a directory.") var tokenizer: String
+        @Option(name: .tokenizer, help: "tokenizer.json, vocab.json (+ merges.txt), or a directory.") var tokenizer: String
         @Argument(help: "JSONL files with an \"ids\" array per line (default: stdin).") var inputs: [String] = []
         @Option(name: .long, help: "Comma-separated ids to decode; prints the text.") var ids: String?
-        @Option(name: .shortAndLong, help: "Output file (default: stdout).") var output: String?
+        @Option(name: .output, help: "Output file (default: stdout).") var output: String?
         @Flag(name: .long, help: "Drop special tokens.") var skipSpecialTokens = false
 
         func run() throws {
@@ -126,7 +131,7 @@ struct TokenizerCommand: ParsableCommand {
                 let text = try TokenizerInput.readText(src)
                 for (k, line) in text.split(separator: "\n").enumerated() {
                     let v = try JSONParser.parse(String(line))
-                    guard let arr = v["ids"]?.arrayValue else { throw ValidationError("\(src):\(k + 1): no \"ids\" array") }
+                    guard let arr = v["ids"]?.arrayValue else { throw CommandFailure("\(src):\(k + 1): no \"ids\" array") }
                     let list = arr.compactMap { $0.intValue }.map { UInt32($0) }
                     var out = [UInt8]()
                     out.append(contentsOf: "{\"id\":".utf8)
@@ -142,11 +147,17 @@ struct TokenizerCommand: ParsableCommand {
 
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Describe a tokenizer; with --text, show its tokens.")
-        @Argument(help: "tokenizer.json, vocab.json (+ merges.txt), or a directory.") var tokenizer: String
+        @Option(name: .tokenizer, help: "tokenizer.json, vocab.json (+ merges.txt), or a directory.") var tokenizer: String?
+        @Argument(help: .deprecatedAlias) var deprecatedTokenizer: String?
         @Option(name: .long, help: "Text to tokenize.") var text: String?
 
+        mutating func validate() throws {
+            tokenizer = try mergeDeprecated(tokenizer, old: deprecatedTokenizer, oldName: "a positional TOKENIZER", newName: "-t/--tokenizer")
+            if tokenizer == nil { throw ValidationError("give the tokenizer: -t/--tokenizer PATH") }
+        }
+
         func run() throws {
-            let tok = try BPETokenizer.load(path: tokenizer)
+            let tok = try BPETokenizer.load(path: tokenizer!)
             var s = """
             model: byte-level BPE
             vocab size: \(tok.vocabSize)
@@ -171,18 +182,24 @@ struct TokenizerCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add frequent domain terms that the base tokenizer splits into many pieces (as new merges).",
             discussion: "Writes the extended tokenizer.json and a JSON map of new ids to their base pieces (initialize each new embedding as the mean of its pieces), and prints fertility (tokens per word; per character for Chinese, Japanese, Thai and other scripts without spaces, whose terms are ICU words) on domain and general text before and after.")
-        @Option(name: .long, help: "Base tokenizer.") var base: String
+        @Option(name: .tokenizer, help: "The base tokenizer.") var tokenizer: String?
+        @Option(name: .customLong("base"), help: .deprecatedAlias) var deprecatedBase: String?
         @Option(name: .long, help: "Domain corpus (.txt or .jsonl; repeatable).") var domain: [String]
         @Option(name: .long, help: "General text for the fertility check (.txt or .jsonl; repeatable).") var general: [String] = []
-        @Option(name: .shortAndLong, help: "Output tokenizer.json.") var output: String = "tokenizer-extended.json"
+        @Option(name: .output, help: "Output tokenizer.json.") var output: String = "tokenizer-extended.json"
         @Option(name: .long, help: "Output map of new ids to base pieces.") var mapOutput: String = "new-tokens.json"
         @Option(name: .long, help: "Maximum new ids.") var maxNewTokens: Int = 1000
         @Option(name: .long, help: "Minimum term frequency in the domain corpus.") var minFrequency: Int = 20
         @Option(name: .long, help: "Minimum base pieces per term.") var minPieces: Int = 3
         @Option(name: .long, help: "JSON field(s) holding text in .jsonl inputs (comma-separated; joined by newlines).") var field: String = "text"
 
+        mutating func validate() throws {
+            tokenizer = try mergeDeprecated(tokenizer, old: deprecatedBase, oldName: "--base", newName: "-t/--tokenizer")
+            if tokenizer == nil { throw ValidationError("give the base tokenizer: -t/--tokenizer PATH") }
+        }
+
         func run() throws {
-            let tok = try BPETokenizer.load(path: base)
+            let tok = try BPETokenizer.load(path: tokenizer!)
             let fields = field.split(separator: ",").map(String.init) + (field.split(separator: ",").contains("text") ? [] : ["text"])
             func load(_ paths: [String]) throws -> [String] {
                 var docs = [String]()
@@ -208,7 +225,7 @@ struct TokenizerCommand: ParsableCommand {
 
 // MARK: helpers
 
-private func printErr(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
+private func printErr(_ s: String) { printError(s) }
 
 /// Buffered stdout or file output.
 private final class OutputSink {
@@ -216,7 +233,7 @@ private final class OutputSink {
     init(_ path: String?) throws {
         if let path, path != "-" {
             guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
-                throw ValidationError("cannot write \(path)")
+                throw CommandFailure("cannot write \(path)")
             }
             handle = h
         } else { handle = FileHandle.standardOutput }

@@ -1,5 +1,7 @@
-/// A problem with a tokenizer command's input; the message says where and what to fix.
-struct TokenizerInputError: Error, CustomStringConvertible {
+import DomainForgeCore
+
+/// A problem with a tokenizer command's input (status 1); the message says where and what to fix.
+struct TokenizerInputError: DomainForgeError {
     var message: String
     init(_ message: String) { self.message = message }
     var description: String { message }

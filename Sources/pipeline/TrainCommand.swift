@@ -21,27 +21,35 @@ struct TrainCommand: ParsableCommand {
     @Flag(name: .customLong("no-verify"), help: "Skip the sha256 check of each shard file (on by default).")
     var noVerify = false
 
-    @Option(help: "Threads (overrides the file): each batch's sequences are split between them; bitwise reproducible for a given count.")
+    @Option(name: .threads, help: "Worker threads (overrides the file): each batch's sequences are split between them; bitwise reproducible for a given count.")
     var threads: Int?
 
     @Option(help: "Total steps (overrides the file).")
     var steps: Int?
 
+    func validate() throws {
+        if resume && overwrite { throw ValidationError("--resume and --overwrite exclude each other") }
+        try validateThreads(threads)
+    }
+
     func run() throws {
         var c: TrainConfig
-        do { c = try TrainConfig.load(path: config) } catch { printError("\(config): \(error)"); throw ExitCode(2) }
+        do {
+            c = try TrainConfig.load(path: config)
+        } catch {
+            let m = "\(error)"  // the file named once: some messages name it already
+            throw UsageError(m.contains(config) ? m : "\(config): \(m)")
+        }
         if let t = threads { c.threads = t }
         if let s = steps { c.steps = s }
         c.verifyShards = !noVerify
-        if resume && overwrite { printError("--resume and --overwrite exclude each other"); throw ExitCode(2) }
         if !resume {
-            do { try TrainingOutput.checkFreshRun(outputDir: c.outputDir, overwrite: overwrite) } catch { printError("\(error)"); throw ExitCode(2) }
+            do { try TrainingOutput.checkFreshRun(outputDir: c.outputDir, overwrite: overwrite) } catch { throw UsageError("\(error)") }
         }
         var from: String?
         if resume {
             guard let l = TrainingRun.latestCheckpoint(outputDir: c.outputDir) else {
-                printError("--resume: no checkpoint named in \(c.outputDir)/latest")
-                throw ExitCode(2)
+                throw UsageError("--resume: no checkpoint named in \(c.outputDir)/latest")
             }
             from = l
         }

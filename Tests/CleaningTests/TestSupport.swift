@@ -1,4 +1,5 @@
 import DomainForgeCore
+import Foundation
 @testable import Cleaning
 
 /// Runs `stage` on `text`; returns the verdict, the text after the stage and the counters.

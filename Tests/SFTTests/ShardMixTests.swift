@@ -2,6 +2,7 @@ import DomainForgeCore
 import Foundation
 import Shards
 import Testing
+import Tokenization
 @testable import SFT
 
 func readAll(_ dir: String) throws -> [ShardSample] {

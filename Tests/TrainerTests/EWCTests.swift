@@ -1,4 +1,5 @@
 import Foundation
+import Shards
 import Testing
 @testable import Trainer
 

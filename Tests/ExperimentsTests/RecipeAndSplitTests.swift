@@ -3,6 +3,8 @@ import Foundation
 import Shards
 import Testing
 @testable import Evaluation
+@testable import Experiments
+import Trainer
 
 @Suite struct RecipeAndSplitTests {
     let yaml = """

@@ -3,6 +3,7 @@ import Foundation
 import Shards
 import Testing
 @testable import Evaluation
+@testable import Experiments
 @testable import Trainer
 
 @Suite struct LabAndSweepTests {

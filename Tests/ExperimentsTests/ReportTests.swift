@@ -2,6 +2,7 @@ import DomainForgeCore
 import Foundation
 import Testing
 @testable import Evaluation
+@testable import Experiments
 
 @Suite struct ReportTests {
     func eval(_ domain: Double, _ general: Double) -> EvalResult {

@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 
 /// `pipeline report`: runs compared with their base model on a domain and a general held-out set.

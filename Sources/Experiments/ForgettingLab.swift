@@ -1,4 +1,5 @@
 import DomainForgeCore
+import Evaluation
 import Foundation
 import PipelineConfig
 import PipelineRunner
