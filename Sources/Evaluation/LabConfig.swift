@@ -40,23 +40,22 @@ public struct LabConfig: Sendable {
     public var baseDirectory: String
 
     /// Resolves a path of the lab file.
-    public func resolve(_ p: String) -> String { PathResolution.absolute(p, relativeTo: baseDirectory) }
+    public func resolve(_ p: String) -> String { PathResolver(baseDirectory: baseDirectory, style: .absolute).resolve(p) }
 
     /// Reads and validates a lab file.
     public static func load(path: String) throws -> LabConfig {
-        guard let d = FileManager.default.contents(atPath: path) else { throw EvaluationError.io("cannot read \(path)") }
         let tree: JSONValue
-        do { tree = try YAMLLoader.load(String(decoding: d, as: UTF8.self), file: path) } catch { throw EvaluationError.config("\(error)") }
-        let dir = (path as NSString).deletingLastPathComponent
-        return try parse(tree, baseDirectory: PathResolution.absolute(".", relativeTo: dir), file: path)
+        do { tree = try ConfigFile.read(path: path) } catch { throw EvaluationError.config("\(error)") }
+        return try parse(tree, baseDirectory: (path as NSString).deletingLastPathComponent, file: path)
     }
 
     /// Validates a parsed lab tree against the schema and reads it; relative paths are made absolute against
     /// `baseDirectory`.
     public static func parse(_ tree: JSONValue, baseDirectory dir: String, file: String = "lab") throws -> LabConfig {
-        let baseDirectory = PathResolution.absolute(".", relativeTo: dir)
-        let errors = SchemaValidator(schema: try JSONParser.parse(ExperimentSchemas.lab)).validate(tree)
-        if !errors.isEmpty { throw EvaluationError.config(errors.map { "\(file): \($0)" }.joined(separator: "\n")) }
+        let baseDirectory = PathResolver(baseDirectory: dir, style: .absolute).resolve(".")
+        do { try ConfigFile.validate(tree, as: .lab) } catch let e as ConfigErrors {
+            throw EvaluationError.config(e.errors.map { "\(file): \($0)" }.joined(separator: "\n"))
+        }
         let fraction = tree["heldout_fraction"]?.doubleValue ?? 0.05
         func corpus(_ c: JSONValue) -> Corpus {
             Corpus(inputs: c["inputs"]?.arrayValue ?? [], heldoutFraction: c["heldout_fraction"]?.doubleValue ?? fraction)

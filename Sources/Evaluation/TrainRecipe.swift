@@ -16,11 +16,14 @@ public struct TrainRecipe: Sendable {
 
     /// Reads a TRAIN.yaml file.
     public static func load(path: String) throws -> TrainRecipe {
-        guard let d = FileManager.default.contents(atPath: path) else { throw EvaluationError.io("cannot read \(path)") }
         let v: JSONValue
-        do { v = try YAMLLoader.load(String(decoding: d, as: UTF8.self), file: path) } catch { throw EvaluationError.config("\(path): \(error)") }
+        do {
+            v = try ConfigFile.read(path: path)
+            try ConfigFile.checkKind(v, expected: .train)
+        } catch { throw EvaluationError.config("\(path): \(error)") }
         guard let o = v.objectValue else { throw EvaluationError.config("\(path): TRAIN.yaml must be a mapping") }
-        return TrainRecipe(tree: o, baseDirectory: PathResolution.absolute(".", relativeTo: (path as NSString).deletingLastPathComponent))
+        let base = PathResolver(baseDirectory: (path as NSString).deletingLastPathComponent, style: .absolute).resolve(".")
+        return TrainRecipe(tree: o, baseDirectory: base)
     }
 
     /// Sets a dotted key (`a.b.c`; a number indexes a list), creating mappings on the way.

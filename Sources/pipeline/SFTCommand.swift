@@ -62,21 +62,12 @@ struct SFTRecordOptions: ParsableArguments {
     /// Builds the dedup stages of --dedup-config (none without it).
     func makeDedupStages() throws -> [any OrderedStage] {
         guard let cfg = dedupConfig else { return [] }
-        guard let data = FileManager.default.contents(atPath: cfg) else { throw ValidationError("cannot read --dedup-config \(cfg)") }
-        let tree = try orExit { try YAMLLoader.load(String(decoding: data, as: UTF8.self), file: cfg) }
-        guard let list = tree["stages"]?.arrayValue, !list.isEmpty else { throw ValidationError("\(cfg): needs a non-empty `stages:` list") }
+        let config = try configOrExit(cfg) { try SFTDedupConfig.load(path: cfg) }
         let state = dedupStateDirectory
-        let base = (cfg as NSString).deletingLastPathComponent
         var stages = [any OrderedStage]()
-        for (i, st) in list.enumerated() {
-            guard let type = st["type"]?.stringValue, DedupStageFactory.stageTypes.contains(type) else {
-                throw ValidationError("\(cfg): stages[\(i)].type must be one of \(DedupStageFactory.stageTypes.joined(separator: ", "))")
-            }
-            if st["mode"]?.stringValue == "global" {
-                throw ValidationError("\(cfg): stages[\(i)].mode: global works on pipeline output folders (pipeline dedup-global); use mode: online here")
-            }
+        for st in config.stages {
             stages.append(try orExit {
-                try DedupStageFactory.make(type: type, options: st, stateDirectory: state + "/" + type, baseDirectory: base.isEmpty ? "." : base)
+                try DedupStageFactory.make(type: st.type, options: st.options, stateDirectory: state + "/" + st.type, baseDirectory: config.baseDirectory)
             })
         }
         return stages

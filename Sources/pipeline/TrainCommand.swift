@@ -29,7 +29,7 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         var c: TrainConfig
-        do { c = try TrainConfig.load(path: config) } catch { printError("\(config): \(error)"); throw ExitCode(2) }
+        c = try configOrExit(config) { try TrainConfig.load(path: config) }
         if let t = threads { c.threads = t }
         if let s = steps { c.steps = s }
         c.verifyShards = !noVerify
