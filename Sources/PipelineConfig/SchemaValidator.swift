@@ -134,14 +134,16 @@ public struct SchemaValidator: Sendable {
             return
         }
         var matches = 0
-        var firstErrors: [ConfigError]?
+        var firstErrors: [ConfigError]?, innerErrors: [ConfigError]?
         for b in branches {
             var e = [ConfigError]()
             check(v, against: b, path: path, errors: &e)
             if e.isEmpty { matches += 1 } else if firstErrors == nil { firstErrors = e }
+            // a form the value itself fits, with problems only inside it, says the most
+            if !e.isEmpty && innerErrors == nil && !e.contains(where: { $0.path == label }) { innerErrors = e }
         }
         if matches == 0 {
-            errors.append(contentsOf: firstErrors ?? [ConfigError(path: label, message: "matches none of the allowed forms")])
+            errors.append(contentsOf: innerErrors ?? firstErrors ?? [ConfigError(path: label, message: "matches none of the allowed forms")])
         } else if isOne && matches > 1 {
             errors.append(ConfigError(path: label, message: "matches more than one allowed form"))
         }
