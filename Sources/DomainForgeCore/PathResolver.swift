@@ -11,7 +11,8 @@ public struct PathResolver: Sendable, Equatable {
     public enum Style: Sendable, Equatable {
         /// `base/p` as written (`./p` with base `.`, `p` with an empty base); absolute paths unchanged.
         case joined
-        /// `base/p` with `..` and `.` removed (`p` alone with base `.` or empty); absolute paths unchanged.
+        /// `base/p` (`p` alone with base `.` or empty) through `NSString.standardizingPath`; absolute paths unchanged.
+        /// Pipeline configs use it.
         case standardized
         /// An absolute, standardized path (against the working directory when the base is relative), so that
         /// handing it on to another config (which resolves against its own folder) cannot resolve it twice.
