@@ -56,7 +56,8 @@ public struct LabConfig: Sendable {
         do { try ConfigFile.validate(tree, as: .lab) } catch let e as ConfigErrors {
             throw EvaluationError.config(e.errors.map { "\(file): \($0)" }.joined(separator: "\n"))
         }
-        let fraction = tree["heldout_fraction"]?.doubleValue ?? 0.05
+        let tree = ConfigKind.lab.validator.applyingDefaults(tree)  // the defaults are the schema's
+        let fraction = tree["heldout_fraction"]!.doubleValue!
         func corpus(_ c: JSONValue) -> Corpus {
             Corpus(inputs: c["inputs"]?.arrayValue ?? [], heldoutFraction: c["heldout_fraction"]?.doubleValue ?? fraction)
         }
@@ -68,17 +69,17 @@ public struct LabConfig: Sendable {
                 throw EvaluationError.config("\(file): arms[\(i)].name '\(n)' must be letters, digits, - _ . and not 'base'")
             }
             guard names.insert(n).inserted else { throw EvaluationError.config("\(file): arms[\(i)].name '\(n)' is used twice") }
-            arms.append(Arm(name: n, replay: a["replay"]?.doubleValue ?? 0, train: a["train"]?.objectValue ?? [:]))
+            arms.append(Arm(name: n, replay: a["replay"]!.doubleValue!, train: a["train"]?.objectValue ?? [:]))
         }
         let e = tree["eval"]
         let out = tree["output_dir"]!.stringValue!
         var c = LabConfig(name: tree["name"]?.stringValue ?? ((file as NSString).lastPathComponent as NSString).deletingPathExtension,
-                          outputDir: out, tokenizer: tree["tokenizer"]!.stringValue!, seed: tree["seed"]?.intValue ?? 1,
-                          threads: tree["threads"]?.intValue ?? 1, stages: tree["stages"]?.arrayValue ?? [],
+                          outputDir: out, tokenizer: tree["tokenizer"]!.stringValue!, seed: tree["seed"]!.intValue!,
+                          threads: tree["threads"]!.intValue!, stages: tree["stages"]?.arrayValue ?? [],
                           general: corpus(tree["corpora"]!["general"]!), domain: corpus(tree["corpora"]!["domain"]!),
                           model: tree["model"]?.objectValue ?? [:], pretrain: tree["pretrain"]?.objectValue ?? [:],
                           adapt: tree["adapt"]?.objectValue ?? [:], evalSeqLen: e?["seq_len"]?.intValue,
-                          evalBatchSize: e?["batch_size"]?.intValue ?? 8, evalMaxBatches: e?["max_batches"]?.intValue,
+                          evalBatchSize: e!["batch_size"]!.intValue!, evalMaxBatches: e?["max_batches"]?.intValue,
                           evalMaxItems: e?["max_items"]?.intValue,
                           evalExtra: (e?["extra"]?.objectValue ?? [:]).sorted { $0.key < $1.key }.compactMap { k, v in v.stringValue.map { (k, $0) } },
                           arms: arms, baseDirectory: baseDirectory)

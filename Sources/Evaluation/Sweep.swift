@@ -27,12 +27,12 @@ public struct Sweep {
         do { file = try ConfigFile.load(path: path, as: .sweep) } catch let e as ConfigErrors {
             throw EvaluationError.config(e.errors.map { "\(path): \($0)" }.joined(separator: "\n"))
         }
-        let tree = file.tree
+        let tree = ConfigKind.sweep.validator.applyingDefaults(file.tree)  // the defaults are the schema's
         let res = PathResolver(baseDirectory: (path as NSString).deletingLastPathComponent, style: .absolute).resolve
         let e = tree["eval"]!
         var o = Evaluator.Options()
         o.seqLen = e["seq_len"]?.intValue
-        o.batchSize = e["batch_size"]?.intValue ?? 8
+        o.batchSize = e["batch_size"]!.intValue!
         o.maxBatches = e["max_batches"]?.intValue
         o.maxItems = e["max_items"]?.intValue
         o.tokenizerPath = e["tokenizer"]?.stringValue.map(res)

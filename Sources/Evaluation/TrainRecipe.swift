@@ -4,8 +4,8 @@ import PipelineConfig
 import Trainer
 
 /// A TRAIN.yaml as a tree that sweeps and the lab change before training: dotted keys (`lora.rank`,
-/// `optimizer.lr`, `data.1.weight`), replay ratios and nested overrides. `config()` hands the text to
-/// `TrainConfig.parse`, so whatever the trainer accepts (LoRA, EWC keys) works, and whatever it
+/// `optimizer.lr`, `data.1.weight`), replay ratios and nested overrides. `config()` hands the tree to
+/// `TrainConfig.decode` (the trainer's own schema and checks), so whatever the trainer accepts (LoRA, EWC keys) works, and whatever it
 /// rejects comes back as the trainer's own message.
 public struct TrainRecipe: Sendable {
     public var tree: [String: JSONValue]
@@ -83,8 +83,8 @@ public struct TrainRecipe: Sendable {
     /// The recipe as YAML text (JSON flow style, which YAML reads).
     public var yaml: String { JSONValue.object(tree).serialized() + "\n" }
 
-    /// Parses the recipe with the trainer's own parser.
+    /// Reads the recipe with the trainer's own reader.
     public func config() throws -> TrainConfig {
-        do { return try TrainConfig.parse(yaml: yaml, baseDir: baseDirectory) } catch { throw EvaluationError.config("TRAIN.yaml rejected by the trainer: \(error)") }
+        do { return try TrainConfig.decode(.object(tree), paths: PathResolver(baseDirectory: baseDirectory, style: .joined)) } catch { throw EvaluationError.config("TRAIN.yaml rejected by the trainer: \(error)") }
     }
 }

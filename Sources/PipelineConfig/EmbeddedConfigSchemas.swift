@@ -329,9 +329,10 @@ extension EmbeddedSchemas {
     "eval": {
       "type": "object",
       "additionalProperties": false,
+      "default": {},
       "properties": {
         "seq_len": {"type": "integer", "minimum": 2},
-        "batch_size": {"type": "integer", "minimum": 1},
+        "batch_size": {"type": "integer", "minimum": 1, "default": 8},
         "max_batches": {"type": "integer", "minimum": 1},
         "max_items": {"type": "integer", "minimum": 1},
         "extra": {"type": "object", "additionalProperties": {"type": "string"}, "description": "More label: path datasets (e.g. an MMLU CSV folder) evaluated with the lab tokenizer; skipped when the path is absent."}
@@ -346,7 +347,7 @@ extension EmbeddedSchemas {
         "additionalProperties": false,
         "properties": {
           "name": {"type": "string", "minLength": 1},
-          "replay": {"type": "number", "minimum": 0, "maximum": 0.95, "description": "Share of draws from the general training shards (0: none)."},
+          "replay": {"type": "number", "minimum": 0, "maximum": 0.95, "default": 0, "description": "Share of draws from the general training shards (0: none)."},
           "train": {"$ref": "#/$defs/train", "description": "Extra TRAIN.yaml keys, e.g. lora: {...} or ewc: {...}. Strings {general_train}, {general_heldout}, {domain_train}, {domain_heldout} and {base} become those folders."}
         }
       }

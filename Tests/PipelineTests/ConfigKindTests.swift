@@ -132,6 +132,17 @@ import Testing
         #expect(ok.baseDirectory == d)
     }
 
+    /// Lab and sweep readers take their defaults from the schema (written once there).
+    @Test func schemaDefaultsFillAbsentKeys() throws {
+        let lab = ConfigKind.lab.validator.applyingDefaults(try tree(Self.lab))
+        #expect(lab["seed"] == .int(1) && lab["threads"] == .int(1) && lab["heldout_fraction"] == .double(0.05))
+        #expect(lab["eval"] == .object(["batch_size": .int(8)]) && lab["arms"]?.arrayValue?[0]["replay"] == .int(0))
+        let given = ConfigKind.lab.validator.applyingDefaults(try tree(Self.lab + "seed: 7\neval: {batch_size: 2}\n"))
+        #expect(given["seed"] == .int(7) && given["eval"] == .object(["batch_size": .int(2)]))
+        let sweep = ConfigKind.sweep.validator.applyingDefaults(try tree(Self.sweep))
+        #expect(sweep["eval"] == .object(["data": .object(["domain": .string("d")]), "batch_size": .int(8)]))
+    }
+
     /// Every bundled YAML config validates as the kind its folder says (chat templates are not configs).
     @Test func everyBundledConfigValidatesAsItsKind() throws {
         let dir = Self.root + "/pipelines"
