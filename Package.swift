@@ -43,7 +43,7 @@ let package = Package(
         // AVX-512 elementwise kernels of the trainer, picked at run time (same bits as its portable Swift loops).
         .target(name: "CTrainerKernels"),
         .target(name: "Trainer", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "COpenBLAS", "CTrainerKernels", "PipelineConfig"]),
-        .target(name: "SFT", dependencies: ["DomainForgeCore", "Tokenization", "Shards", "PipelineConfig", .product(name: "Yams", package: "Yams")]),
+        .target(name: "SFT", dependencies: ["DomainForgeCore", "Tokenization", "Shards", "PipelineConfig"]),
         .target(name: "Evaluation", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "SFT", "Trainer", "PipelineConfig", "PipelineRunner", .product(name: "Yams", package: "Yams")]),
         .target(name: "Extraction", dependencies: ["DomainForgeCore", "CXML2"]),
         // The language-ID model shipped as a resource (see Sources/Cleaning/Resources/PROVENANCE.md).

@@ -7,6 +7,8 @@ public enum ConfigKind: String, CaseIterable, Sendable {
     case pipeline, train, mix, sweep, lab
     /// The `--dedup-config` file of `pipeline sft validate`: a `stages:` list of dedup stages.
     case sftDedup = "sft-dedup"
+    /// A custom chat template (`--template FILE.yaml`, a mix's `template:`).
+    case sftTemplate = "sft-template"
 
     /// The validator of this kind's schema.
     public var validator: SchemaValidator {
@@ -17,17 +19,25 @@ public enum ConfigKind: String, CaseIterable, Sendable {
         case .sweep: return Validators.sweep
         case .lab: return Validators.lab
         case .sftDedup: return Validators.sftDedup
+        case .sftTemplate: return Validators.sftTemplate
         }
     }
 
     /// The name used in messages: "pipeline config", "train config", "SFT dedup config", ...
-    public var title: String { self == .sftDedup ? "SFT dedup config" : "\(rawValue) config" }
+    public var title: String {
+        switch self {
+        case .sftDedup: return "SFT dedup config"
+        case .sftTemplate: return "SFT chat template"
+        default: return "\(rawValue) config"
+        }
+    }
 
     /// The command that reads this kind of file.
     public var command: String {
         switch self {
         case .pipeline: return "pipeline run"
         case .sftDedup: return "pipeline sft validate --dedup-config"
+        case .sftTemplate: return "pipeline sft render --template"
         default: return "pipeline \(rawValue)"
         }
     }
@@ -71,6 +81,7 @@ enum Validators {
     static let sweep = make(EmbeddedSchemas.sweep)
     static let lab = make(EmbeddedSchemas.lab)
     static let sftDedup = make(EmbeddedSchemas.sftDedup)
+    static let sftTemplate = make(EmbeddedSchemas.sftTemplate)
 
     static func make(_ text: String) -> SchemaValidator { SchemaValidator(schema: try! JSONParser.parse(text)) }
 }

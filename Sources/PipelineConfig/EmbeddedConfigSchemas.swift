@@ -701,4 +701,103 @@ extension EmbeddedSchemas {
 }
 
 """#
+    /// `schemas/sft-template.schema.json`
+    public static let sftTemplate = #"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "Custom chat template (YAML)",
+  "type": "object",
+  "additionalProperties": false,
+  "required": [
+    "roles"
+  ],
+  "properties": {
+    "name": {
+      "type": "string"
+    },
+    "bos": {
+      "type": "string"
+    },
+    "eos": {
+      "type": "string"
+    },
+    "separator": {
+      "type": "string",
+      "description": "After each message; never trained."
+    },
+    "special_tokens": {
+      "type": "array",
+      "items": {
+        "type": "string"
+      },
+      "description": "Each must encode to exactly one id."
+    },
+    "role_names": {
+      "type": "object",
+      "additionalProperties": {
+        "type": "string"
+      }
+    },
+    "roles": {
+      "type": "object",
+      "required": [
+        "user",
+        "assistant"
+      ],
+      "additionalProperties": false,
+      "properties": {
+        "system": {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "prefix": {
+              "type": "string"
+            },
+            "suffix": {
+              "type": "string"
+            }
+          }
+        },
+        "user": {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "prefix": {
+              "type": "string"
+            },
+            "suffix": {
+              "type": "string"
+            }
+          }
+        },
+        "assistant": {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "prefix": {
+              "type": "string"
+            },
+            "suffix": {
+              "type": "string"
+            }
+          }
+        },
+        "tool": {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "prefix": {
+              "type": "string"
+            },
+            "suffix": {
+              "type": "string"
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+"""#
 }

@@ -11,7 +11,7 @@ import Trainer
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Check any config the CLI reads (pipeline, train, mix, sweep, lab, SFT dedup) without running it.",
+        abstract: "Check any config the CLI reads (pipeline, train, mix, sweep, lab, SFT dedup, chat template) without running it.",
         discussion: "The kind is told from the file's keys and printed. Every problem is printed with its key path and, where it applies, the allowed values (schemas/<kind>.schema.json). Unknown keys are errors. Exit status 2 when invalid.")
 
     @Argument(help: "Config files (YAML) of any kind.")
@@ -63,6 +63,9 @@ struct ValidateCommand: ParsableCommand {
                 }
             }
             return "SFT dedup config: \(d.stages.count) stages: \(d.stages.map(\.type).joined(separator: ", "))"
+        case .sftTemplate:
+            let t = try configOrExit(path, kind: kind) { try ChatTemplate.named(path) }
+            return "SFT chat template: \(t.name), roles: \(t.roles.keys.sorted().joined(separator: ", "))"
         }
     }
 
@@ -97,6 +100,8 @@ func configOrExit<T>(_ path: String, kind: ConfigKind? = nil, _ body: () throws 
         if case .config(let m) = e { lines(m) } else { lines("\(e)") }
     } catch let e as MixError {
         lines(e.message.replacingOccurrences(of: "\(path): ", with: ""))
+    } catch let e as SFTTemplateError {
+        lines(e.description.replacingOccurrences(of: "\(path): ", with: ""))
     } catch let e as EvaluationError {
         if case .config(let m) = e { lines(m.replacingOccurrences(of: "\(path): ", with: "")) } else { lines("\(e)") }
     } catch let e as ExitCode {

@@ -7,7 +7,8 @@ import Testing
 struct ConfigCLITests {
     /// Every bundled config (chat templates aside), of every kind, validates and is named with its kind.
     @Test func validateAcceptsEveryBundledConfigOfEveryKind() throws {
-        let files = ["pipelines/medical-sample.yaml", "pipelines/forgetting-lab.yaml", "pipelines/dedup/sft-near-dedup-decontaminate.yaml"]
+        let files = ["pipelines/medical-sample.yaml", "pipelines/forgetting-lab.yaml", "pipelines/dedup/sft-near-dedup-decontaminate.yaml",
+                     "pipelines/templates/sft-template-plain.yaml"]
             + ["mixes", "sweeps", "train"].flatMap { sub in
                 (try? FileManager.default.contentsOfDirectory(atPath: CLI.root.path + "/pipelines/" + sub))?.filter { $0.hasSuffix(".yaml") }.sorted()
                     .map { "pipelines/\(sub)/\($0)" } ?? []
@@ -21,6 +22,7 @@ struct ConfigCLITests {
         #expect(lines.contains("pipelines/train/train-medical-tiny.yaml: ok (train config: 1 data source(s), new model, 60 steps)"), "\(lines)")
         #expect(lines.contains("pipelines/dedup/sft-near-dedup-decontaminate.yaml: ok (SFT dedup config: 2 stages: minhash_dedup, decontaminate)"), "\(lines)")
         #expect(lines.contains { $0.hasPrefix("pipelines/forgetting-lab.yaml: ok (lab: ") })
+        #expect(lines.contains("pipelines/templates/sft-template-plain.yaml: ok (SFT chat template: plain-qa, roles: assistant, system, tool, user)"))
     }
 
     @Test func validateReportsEveryProblemWithTheKind() throws {
@@ -34,7 +36,7 @@ struct ConfigCLITests {
             \(d.path)/t.yaml: train config: lora.rank: must be at least 1, got 0
             \(d.path)/t.yaml: train config: steps: must be at least 1, got 0
             \(d.path)/m.yaml: mix config: sources[0]: (a) needs exactly one of sft (files) or shards (folders)
-            \(d.path)/x.yaml: not a config of any known kind (pipeline, train, mix, sweep, lab, sft-dedup): none of its top-level keys is known
+            \(d.path)/x.yaml: not a config of any known kind (pipeline, train, mix, sweep, lab, sft-dedup, sft-template): none of its top-level keys is known
 
             """)
     }

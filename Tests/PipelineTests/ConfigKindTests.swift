@@ -143,15 +143,15 @@ import Testing
         #expect(sweep["eval"] == .object(["data": .object(["domain": .string("d")]), "batch_size": .int(8)]))
     }
 
-    /// Every bundled YAML config validates as the kind its folder says (chat templates are not configs).
+    /// Every bundled YAML config validates as the kind its folder says.
     @Test func everyBundledConfigValidatesAsItsKind() throws {
         let dir = Self.root + "/pipelines"
         let files = (FileManager.default.enumerator(atPath: dir)?.allObjects as? [String] ?? [])
-            .filter { $0.hasSuffix(".yaml") && !$0.hasPrefix("templates/") && !$0.hasPrefix("out/") }.sorted()
-        #expect(files.count >= 20)
+            .filter { $0.hasSuffix(".yaml") && !$0.hasPrefix("out/") }.sorted()
+        #expect(files.count >= 21)
         for f in files {
             let expected: ConfigKind = f.hasPrefix("train/") ? .train : f.hasPrefix("mixes/") ? .mix : f.hasPrefix("sweeps/") ? .sweep
-                : f.hasPrefix("dedup/") ? .sftDedup : f.contains("lab") ? .lab : .pipeline
+                : f.hasPrefix("dedup/") ? .sftDedup : f.hasPrefix("templates/") ? .sftTemplate : f.contains("lab") ? .lab : .pipeline
             let t = try ConfigFile.read(path: dir + "/" + f)
             #expect(ConfigKind.detect(t) == expected, "\(f)")
             #expect(expected.validator.validate(t).isEmpty, "\(f): \(expected.validator.validate(t))")
