@@ -43,8 +43,8 @@ let package = Package(
         .target(name: "Dedup", dependencies: ["DomainForgeCore", "Segmentation", "CSQLite"]),
         // AVX-512 elementwise kernels of the trainer, picked at run time (same bits as its portable Swift loops).
         .target(name: "CTrainerKernels"),
-        .target(name: "Trainer", dependencies: ["DomainForgeCore", "Shards", "COpenBLAS", "CTrainerKernels", .product(name: "Yams", package: "Yams")]),
-        .target(name: "SFT", dependencies: ["DomainForgeCore", "Tokenization", "Shards", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Trainer", dependencies: ["DomainForgeCore", "Shards", "COpenBLAS", "CTrainerKernels", "PipelineConfig"]),
+        .target(name: "SFT", dependencies: ["DomainForgeCore", "Tokenization", "Shards", "PipelineConfig"]),
         // Scoring: shards, multiple choice, SFT records.
         .target(name: "Evaluation", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "SFT", "Trainer"]),
         // Experiments above scoring: train recipes, sweeps, the forgetting lab, run comparison and reports.

@@ -102,8 +102,7 @@ public enum DedupStageFactory {
 
     /// `path` resolved against `base` unless absolute.
     static func resolve(_ path: String, base: String) -> String {
-        if path.hasPrefix("/") || base.isEmpty { return path }
-        return base.hasSuffix("/") ? base + path : base + "/" + path
+        PathResolver(baseDirectory: base, style: .joined).resolve(path)
     }
 }
 

@@ -41,24 +41,24 @@ public struct LabConfig: Sendable {
     public var baseDirectory: String
 
     /// Resolves a path of the lab file.
-    public func resolve(_ p: String) -> String { PathResolution.absolute(p, relativeTo: baseDirectory) }
+    public func resolve(_ p: String) -> String { PathResolver(baseDirectory: baseDirectory, style: .absolute).resolve(p) }
 
     /// Reads and validates a lab file.
     public static func load(path: String) throws -> LabConfig {
-        guard let d = FileManager.default.contents(atPath: path) else { throw EvaluationError.io("cannot read \(path)") }
         let tree: JSONValue
-        do { tree = try YAMLLoader.load(String(decoding: d, as: UTF8.self), file: path) } catch { throw EvaluationError.config("\(error)") }
-        let dir = (path as NSString).deletingLastPathComponent
-        return try parse(tree, baseDirectory: PathResolution.absolute(".", relativeTo: dir), file: path)
+        do { tree = try ConfigFile.read(path: path) } catch { throw EvaluationError.config("\(error)") }
+        return try parse(tree, baseDirectory: (path as NSString).deletingLastPathComponent, file: path)
     }
 
     /// Validates a parsed lab tree against the schema and reads it; relative paths are made absolute against
     /// `baseDirectory`.
     public static func parse(_ tree: JSONValue, baseDirectory dir: String, file: String = "lab") throws -> LabConfig {
-        let baseDirectory = PathResolution.absolute(".", relativeTo: dir)
-        let errors = SchemaValidator(schema: try JSONParser.parse(ExperimentSchemas.lab)).validate(tree)
-        if !errors.isEmpty { throw EvaluationError.config(errors.map { "\(file): \($0)" }.joined(separator: "\n")) }
-        let fraction = tree["heldout_fraction"]?.doubleValue ?? 0.05
+        let baseDirectory = PathResolver(baseDirectory: dir, style: .absolute).resolve(".")
+        do { try ConfigFile.validate(tree, as: .lab) } catch let e as ConfigErrors {
+            throw EvaluationError.config(e.errors.map { "\(file): \($0)" }.joined(separator: "\n"))
+        }
+        let tree = ConfigKind.lab.validator.applyingDefaults(tree)  // the defaults are the schema's
+        let fraction = tree["heldout_fraction"]!.doubleValue!
         func corpus(_ c: JSONValue) -> Corpus {
             Corpus(inputs: c["inputs"]?.arrayValue ?? [], heldoutFraction: c["heldout_fraction"]?.doubleValue ?? fraction)
         }
@@ -70,17 +70,17 @@ public struct LabConfig: Sendable {
                 throw EvaluationError.config("\(file): arms[\(i)].name '\(n)' must be letters, digits, - _ . and not 'base'")
             }
             guard names.insert(n).inserted else { throw EvaluationError.config("\(file): arms[\(i)].name '\(n)' is used twice") }
-            arms.append(Arm(name: n, replay: a["replay"]?.doubleValue ?? 0, train: a["train"]?.objectValue ?? [:]))
+            arms.append(Arm(name: n, replay: a["replay"]!.doubleValue!, train: a["train"]?.objectValue ?? [:]))
         }
         let e = tree["eval"]
         let out = tree["output_dir"]!.stringValue!
         var c = LabConfig(name: tree["name"]?.stringValue ?? ((file as NSString).lastPathComponent as NSString).deletingPathExtension,
-                          outputDir: out, tokenizer: tree["tokenizer"]!.stringValue!, seed: tree["seed"]?.intValue ?? 1,
-                          threads: tree["threads"]?.intValue ?? 1, stages: tree["stages"]?.arrayValue ?? [],
+                          outputDir: out, tokenizer: tree["tokenizer"]!.stringValue!, seed: tree["seed"]!.intValue!,
+                          threads: tree["threads"]!.intValue!, stages: tree["stages"]?.arrayValue ?? [],
                           general: corpus(tree["corpora"]!["general"]!), domain: corpus(tree["corpora"]!["domain"]!),
                           model: tree["model"]?.objectValue ?? [:], pretrain: tree["pretrain"]?.objectValue ?? [:],
                           adapt: tree["adapt"]?.objectValue ?? [:], evalSeqLen: e?["seq_len"]?.intValue,
-                          evalBatchSize: e?["batch_size"]?.intValue ?? 8, evalMaxBatches: e?["max_batches"]?.intValue,
+                          evalBatchSize: e!["batch_size"]!.intValue!, evalMaxBatches: e?["max_batches"]?.intValue,
                           evalMaxItems: e?["max_items"]?.intValue,
                           evalExtra: (e?["extra"]?.objectValue ?? [:]).sorted { $0.key < $1.key }.compactMap { k, v in v.stringValue.map { (k, $0) } },
                           arms: arms, baseDirectory: baseDirectory)

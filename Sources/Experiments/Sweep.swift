@@ -24,17 +24,16 @@ public struct Sweep {
 
     /// Reads and validates a sweep file; paths are resolved against its folder.
     public static func load(path: String) throws -> Sweep {
-        guard let d = FileManager.default.contents(atPath: path) else { throw EvaluationError.io("cannot read \(path)") }
-        let tree: JSONValue
-        do { tree = try YAMLLoader.load(String(decoding: d, as: UTF8.self), file: path) } catch { throw EvaluationError.config("\(error)") }
-        let errors = SchemaValidator(schema: try JSONParser.parse(ExperimentSchemas.sweep)).validate(tree)
-        if !errors.isEmpty { throw EvaluationError.config(errors.map { "\(path): \($0)" }.joined(separator: "\n")) }
-        let dir = (path as NSString).deletingLastPathComponent
-        func res(_ p: String) -> String { PathResolution.absolute(p, relativeTo: dir) }
+        let file: ConfigFile
+        do { file = try ConfigFile.load(path: path, as: .sweep) } catch let e as ConfigErrors {
+            throw EvaluationError.config(e.errors.map { "\(path): \($0)" }.joined(separator: "\n"))
+        }
+        let tree = ConfigKind.sweep.validator.applyingDefaults(file.tree)  // the defaults are the schema's
+        let res = PathResolver(baseDirectory: (path as NSString).deletingLastPathComponent, style: .absolute).resolve
         let e = tree["eval"]!
         var o = Evaluator.Options()
         o.seqLen = e["seq_len"]?.intValue
-        o.batchSize = e["batch_size"]?.intValue ?? 8
+        o.batchSize = e["batch_size"]!.intValue!
         o.maxBatches = e["max_batches"]?.intValue
         o.maxItems = e["max_items"]?.intValue
         o.tokenizerPath = e["tokenizer"]?.stringValue.map(res)
@@ -79,7 +78,7 @@ public struct Sweep {
         exp.log = log
         // the base: given, or the recipe's init_from
         var baseEval: EvalResult?
-        let baseCkpt = base ?? recipe.tree["init_from"]?.stringValue.map { PathResolution.absolute($0, relativeTo: recipe.baseDirectory) }
+        let baseCkpt = base ?? recipe.tree["init_from"]?.stringValue.map(PathResolver(baseDirectory: recipe.baseDirectory, style: .absolute).resolve)
         if let b = baseCkpt {
             log("base: evaluating \(b)")
             baseEval = try exp.evaluate(checkpoint: RunDirectory.checkpoint(of: b), into: outputDir + "/base")

@@ -5,8 +5,8 @@ import PipelineConfig
 import Trainer
 
 /// A TRAIN.yaml as a tree that sweeps and the lab change before training: dotted keys (`lora.rank`,
-/// `optimizer.lr`, `data.1.weight`), replay ratios and nested overrides. `config()` hands the text to
-/// `TrainConfig.parse`, so whatever the trainer accepts (LoRA, EWC keys) works, and whatever it
+/// `optimizer.lr`, `data.1.weight`), replay ratios and nested overrides. `config()` hands the tree to
+/// `TrainConfig.decode` (the trainer's own schema and checks), so whatever the trainer accepts (LoRA, EWC keys) works, and whatever it
 /// rejects comes back as the trainer's own message.
 public struct TrainRecipe: Sendable {
     public var tree: [String: JSONValue]
@@ -17,11 +17,14 @@ public struct TrainRecipe: Sendable {
 
     /// Reads a TRAIN.yaml file.
     public static func load(path: String) throws -> TrainRecipe {
-        guard let d = FileManager.default.contents(atPath: path) else { throw EvaluationError.io("cannot read \(path)") }
         let v: JSONValue
-        do { v = try YAMLLoader.load(String(decoding: d, as: UTF8.self), file: path) } catch { throw EvaluationError.config("\(path): \(error)") }
+        do {
+            v = try ConfigFile.read(path: path)
+            try ConfigFile.checkKind(v, expected: .train)
+        } catch { throw EvaluationError.config("\(path): \(error)") }
         guard let o = v.objectValue else { throw EvaluationError.config("\(path): TRAIN.yaml must be a mapping") }
-        return TrainRecipe(tree: o, baseDirectory: PathResolution.absolute(".", relativeTo: (path as NSString).deletingLastPathComponent))
+        let base = PathResolver(baseDirectory: (path as NSString).deletingLastPathComponent, style: .absolute).resolve(".")
+        return TrainRecipe(tree: o, baseDirectory: base)
     }
 
     /// Sets a dotted key (`a.b.c`; a number indexes a list), creating mappings on the way.
@@ -81,8 +84,8 @@ public struct TrainRecipe: Sendable {
     /// The recipe as YAML text (JSON flow style, which YAML reads).
     public var yaml: String { JSONValue.object(tree).serialized() + "\n" }
 
-    /// Parses the recipe with the trainer's own parser.
+    /// Reads the recipe with the trainer's own reader.
     public func config() throws -> TrainConfig {
-        do { return try TrainConfig.parse(yaml: yaml, baseDir: baseDirectory) } catch { throw EvaluationError.config("TRAIN.yaml rejected by the trainer: \(error)") }
+        do { return try TrainConfig.decode(.object(tree), paths: PathResolver(baseDirectory: baseDirectory, style: .joined)) } catch { throw EvaluationError.config("TRAIN.yaml rejected by the trainer: \(error)") }
     }
 }

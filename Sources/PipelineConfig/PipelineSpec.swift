@@ -73,18 +73,13 @@ public struct PipelineSpec: Sendable, Equatable {
 
     /// Resolves a path from the config against `baseDirectory`.
     public func resolve(_ p: String) -> String {
-        if p.hasPrefix("/") { return p }
-        return ((baseDirectory == "." ? p : baseDirectory + "/" + p) as NSString).standardizingPath
+        PathResolver(baseDirectory: baseDirectory, style: .standardized).resolve(p)
     }
 
     /// Reads, validates and resolves a config file. Throws a `ConfigErrors` listing every problem.
     public static func load(path: String) throws -> PipelineSpec {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigErrors(errors: [ConfigError(path: path, message: "cannot read the config file")])
-        }
-        let text = String(decoding: data, as: UTF8.self)
-        let tree: JSONValue
-        do { tree = try YAMLLoader.load(text, file: path) } catch let e as ConfigError { throw ConfigErrors(errors: [e]) }
+        let tree = try ConfigFile.read(path: path)
+        try ConfigFile.checkKind(tree, expected: .pipeline)
         let base = (path as NSString).deletingLastPathComponent
         return try from(tree, baseDirectory: base.isEmpty ? "." : base, name: ((path as NSString).lastPathComponent as NSString).deletingPathExtension)
     }
@@ -98,10 +93,7 @@ public struct PipelineSpec: Sendable, Equatable {
     public static func from(_ tree: JSONValue, baseDirectory: String, name defaultName: String) throws -> PipelineSpec {
         var errors = validator.validate(tree)
         if !errors.isEmpty { throw ConfigErrors(errors: errors) }
-        func resolve(_ p: String) -> String {
-            if p.hasPrefix("/") { return p }
-            return ((baseDirectory == "." ? p : baseDirectory + "/" + p) as NSString).standardizingPath
-        }
+        let resolve = PathResolver(baseDirectory: baseDirectory, style: .standardized).resolve
         var inputs = [Input]()
         for (i, raw) in (tree["inputs"]?.arrayValue ?? []).enumerated() {
             let format = Format(rawValue: raw["format"]!.stringValue!)!

@@ -3,7 +3,8 @@ import DomainForgeCore
 /// Validates a `JSONValue` against a JSON Schema (the subset used by `schemas/*.schema.json`).
 ///
 /// Supported keywords: `type`, `properties`, `required`, `additionalProperties` (boolean or schema), `enum`,
-/// `const`, `items`, `minItems`, `minimum`, `maximum`, `exclusiveMinimum`, `minLength`, `oneOf`, `anyOf`, `$ref`
+/// `const`, `items`, `minItems`, `minProperties`, `minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum`,
+/// `minLength`, `oneOf`, `anyOf`, `$ref`
 /// (to `#/$defs/...`). A `oneOf` whose branches all fix `properties.type.const` is treated as a tagged union, so an
 /// error names the tag's allowed values and then the chosen branch's own problems, not every branch's.
 public struct SchemaValidator: Sendable {
@@ -63,6 +64,7 @@ public struct SchemaValidator: Sendable {
             if let mn = s["minimum"]?.doubleValue, d < mn { errors.append(ConfigError(path: label, message: "must be at least \(s["minimum"]!.serialized()), got \(v.serialized())")) }
             if let mx = s["maximum"]?.doubleValue, d > mx { errors.append(ConfigError(path: label, message: "must be at most \(s["maximum"]!.serialized()), got \(v.serialized())")) }
             if let mn = s["exclusiveMinimum"]?.doubleValue, d <= mn { errors.append(ConfigError(path: label, message: "must be greater than \(s["exclusiveMinimum"]!.serialized()), got \(v.serialized())")) }
+            if let mx = s["exclusiveMaximum"]?.doubleValue, d >= mx { errors.append(ConfigError(path: label, message: "must be less than \(s["exclusiveMaximum"]!.serialized()), got \(v.serialized())")) }
         }
         if case .string(let str) = v, let ml = s["minLength"]?.intValue, str.count < ml {
             errors.append(ConfigError(path: label, message: "must have at least \(ml) character(s)"))
@@ -74,6 +76,7 @@ public struct SchemaValidator: Sendable {
             }
         }
         if case .object(let obj) = v {
+            if let mp = s["minProperties"]?.intValue, obj.count < mp { errors.append(ConfigError(path: label, message: "must have at least \(mp) key(s)")) }
             let props = s["properties"]?.objectValue ?? [:]
             for r in s["required"]?.arrayValue?.compactMap(\.stringValue) ?? [] where obj[r] == nil {
                 errors.append(ConfigError(path: join(path, r), message: "is required"))
@@ -93,33 +96,56 @@ public struct SchemaValidator: Sendable {
             }
         }
         if let branches = s["oneOf"]?.arrayValue ?? s["anyOf"]?.arrayValue {
-            let isOne = s["oneOf"] != nil
-            let tags = branches.map { resolve($0)["properties"]?["type"]?["const"] }
-            if !tags.isEmpty, tags.allSatisfy({ $0 != nil }), case .object(let obj) = v {
-                let allowed = tags.map { Self.describe($0!) }.joined(separator: ", ")
-                guard let tag = obj["type"] else {
-                    errors.append(ConfigError(path: join(path, "type"), message: "is required; allowed values: \(allowed)"))
-                    return
-                }
-                guard let k = tags.firstIndex(where: { $0 == tag }) else {
-                    errors.append(ConfigError(path: join(path, "type"), message: "\(Self.describe(tag)) is not a known type; allowed values: \(allowed)"))
-                    return
-                }
-                check(v, against: branches[k], path: path, errors: &errors)
+            checkBranches(v, branches, isOne: s["oneOf"] != nil, path: path, errors: &errors)
+        }
+    }
+
+    /// `oneOf` / `anyOf`: a tagged union, a choice of required keys, or alternative forms.
+    func checkBranches(_ v: JSONValue, _ branches: [JSONValue], isOne: Bool, path: String, errors: inout [ConfigError]) {
+        let label = path.isEmpty ? "(top level)" : path
+        let tags = branches.map { resolve($0)["properties"]?["type"]?["const"] }
+        if !tags.isEmpty, tags.allSatisfy({ $0 != nil }), case .object(let obj) = v {
+            let allowed = tags.map { Self.describe($0!) }.joined(separator: ", ")
+            guard let tag = obj["type"] else {
+                errors.append(ConfigError(path: join(path, "type"), message: "is required; allowed values: \(allowed)"))
                 return
             }
-            var matches = 0
-            var firstErrors: [ConfigError]?
-            for b in branches {
-                var e = [ConfigError]()
-                check(v, against: b, path: path, errors: &e)
-                if e.isEmpty { matches += 1 } else if firstErrors == nil { firstErrors = e }
+            guard let k = tags.firstIndex(where: { $0 == tag }) else {
+                errors.append(ConfigError(path: join(path, "type"), message: "\(Self.describe(tag)) is not a known type; allowed values: \(allowed)"))
+                return
             }
-            if matches == 0 {
-                errors.append(contentsOf: firstErrors ?? [ConfigError(path: label, message: "matches none of the allowed forms")])
-            } else if isOne && matches > 1 {
-                errors.append(ConfigError(path: label, message: "matches more than one allowed form"))
+            check(v, against: branches[k], path: path, errors: &errors)
+            return
+        }
+        // branches that only require keys (`anyOf: [{required: [a]}, {required: [b]}]`): name them all
+        let requiredOnly = branches.map { b -> [String]? in
+            let r = resolve(b)
+            guard r.objectValue?.keys.sorted() == ["required"] else { return nil }
+            return r["required"]?.arrayValue?.compactMap(\.stringValue)
+        }
+        if case .object(let obj) = v, requiredOnly.allSatisfy({ $0 != nil }) {
+            let sets = requiredOnly.map { $0! }
+            let met = sets.filter { $0.allSatisfy { obj[$0] != nil } }.count
+            if met == 0 {
+                errors.append(ConfigError(path: label, message: "needs one of: \(sets.map { $0.joined(separator: " and ") }.joined(separator: ", "))"))
+            } else if isOne && met > 1 {
+                errors.append(ConfigError(path: label, message: "needs only one of: \(sets.map { $0.joined(separator: " and ") }.joined(separator: ", "))"))
             }
+            return
+        }
+        var matches = 0
+        var firstErrors: [ConfigError]?, innerErrors: [ConfigError]?
+        for b in branches {
+            var e = [ConfigError]()
+            check(v, against: b, path: path, errors: &e)
+            if e.isEmpty { matches += 1 } else if firstErrors == nil { firstErrors = e }
+            // a form the value itself fits, with problems only inside it, says the most
+            if !e.isEmpty && innerErrors == nil && !e.contains(where: { $0.path == label }) { innerErrors = e }
+        }
+        if matches == 0 {
+            errors.append(contentsOf: innerErrors ?? firstErrors ?? [ConfigError(path: label, message: "matches none of the allowed forms")])
+        } else if isOne && matches > 1 {
+            errors.append(ConfigError(path: label, message: "matches more than one allowed form"))
         }
     }
 

@@ -10,27 +10,10 @@ public enum SFTDedupStages {
     /// Builds the stages of the file at `path`, each keeping its state in `stateDirectory/<type>`. A file that cannot
     /// be read or used throws `ConfigErrors` naming the key path.
     public static func make(configPath path: String, stateDirectory: String) throws -> [any OrderedStage] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigErrors(errors: [ConfigError(path: path, message: "cannot read the dedup config file")])
+        let config = try SFTDedupConfig.load(path: path)
+        return try config.stages.map { st in
+            try DedupStageFactory.make(type: st.type, options: st.options, stateDirectory: stateDirectory + "/" + st.type,
+                                       baseDirectory: config.baseDirectory)
         }
-        let tree = try YAMLLoader.load(String(decoding: data, as: UTF8.self), file: path)
-        guard let list = tree["stages"]?.arrayValue, !list.isEmpty else {
-            throw ConfigErrors(errors: [ConfigError(path: "\(path): stages", message: "needs a non-empty list of dedup stages")])
-        }
-        let base = (path as NSString).deletingLastPathComponent
-        var stages = [any OrderedStage]()
-        for (i, st) in list.enumerated() {
-            guard let type = st["type"]?.stringValue, DedupStageFactory.stageTypes.contains(type) else {
-                throw ConfigErrors(errors: [ConfigError(path: "\(path): stages[\(i)].type",
-                                                        message: "must be one of \(DedupStageFactory.stageTypes.joined(separator: ", "))")])
-            }
-            if st["mode"]?.stringValue == "global" {
-                throw ConfigErrors(errors: [ConfigError(path: "\(path): stages[\(i)].mode",
-                                                        message: "global works on pipeline output folders (pipeline dedup-global); use mode: online here")])
-            }
-            stages.append(try DedupStageFactory.make(type: type, options: st, stateDirectory: stateDirectory + "/" + type,
-                                                     baseDirectory: base.isEmpty ? "." : base))
-        }
-        return stages
     }
 }

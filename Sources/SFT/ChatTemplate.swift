@@ -1,7 +1,7 @@
 import DomainForgeCore
 import Foundation
+import PipelineConfig
 import Tokenization
-import Yams
 
 /// Errors in templates and rendering. Each message says what to change.
 public struct SFTTemplateError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -80,41 +80,28 @@ public struct ChatTemplate: Sendable, Equatable {
     ///   assistant: {prefix: "", suffix: ""}
     /// role_names: {tool: ipython}
     /// ```
+    ///
+    /// The file goes through `schemas/sft-template.schema.json` (every problem with its key path).
     public static func fromYAML(_ text: String, file: String = "template") throws -> ChatTemplate {
-        let any: Any?
-        do { any = try Yams.load(yaml: text) } catch { throw SFTTemplateError("\(file): invalid YAML: \(error)") }
-        guard let o = any as? [String: Any] else { throw SFTTemplateError("\(file): a template must be a YAML mapping") }
-        let known: Set<String> = ["name", "bos", "eos", "separator", "special_tokens", "roles", "role_names"]
-        if let bad = o.keys.sorted().first(where: { !known.contains($0) }) {
-            throw SFTTemplateError("\(file): unknown key \"\(bad)\" (allowed: \(known.sorted().joined(separator: ", ")))")
+        let tree: JSONValue
+        do {
+            tree = try YAMLLoader.load(text, file: file)
+            try ConfigFile.validate(tree, as: .sftTemplate)
+        } catch let e as ConfigErrors {
+            throw SFTTemplateError(e.errors.map { "\(file): \($0)" }.joined(separator: "\n"))
+        } catch {
+            throw SFTTemplateError("\(error)")
         }
-        func str(_ v: Any?, _ key: String) throws -> String? {
-            guard let v else { return nil }
-            guard let s = v as? String else { throw SFTTemplateError("\(file): \(key) must be a string") }
-            return s
-        }
-        guard let rolesAny = o["roles"] as? [String: Any], !rolesAny.isEmpty else { throw SFTTemplateError("\(file): \"roles\" is required (a mapping of role to {prefix, suffix})") }
         var roles = [String: RoleFormat]()
-        for (r, v) in rolesAny {
-            guard SFTNormalizer.canonicalRoles.contains(r) else { throw SFTTemplateError("\(file): roles.\(r): unknown role (use system, user, assistant, tool)") }
-            guard let m = v as? [String: Any] else { throw SFTTemplateError("\(file): roles.\(r) must be a mapping with prefix and suffix") }
-            roles[r] = RoleFormat(prefix: try str(m["prefix"], "roles.\(r).prefix") ?? "", suffix: try str(m["suffix"], "roles.\(r).suffix") ?? "")
+        for (role, format) in tree["roles"]!.objectValue! {
+            roles[role] = RoleFormat(prefix: format["prefix"]?.stringValue ?? "", suffix: format["suffix"]?.stringValue ?? "")
         }
-        guard roles["user"] != nil, roles["assistant"] != nil else { throw SFTTemplateError("\(file): roles must define at least user and assistant") }
-        var specials = [String]()
-        if let s = o["special_tokens"] {
-            guard let arr = s as? [Any], let strs = arr as? [String] else { throw SFTTemplateError("\(file): special_tokens must be a list of strings") }
-            specials = strs
-        }
-        let bos = try str(o["bos"], "bos"), eos = try str(o["eos"], "eos")
+        var specials = tree["special_tokens"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        let bos = tree["bos"]?.stringValue, eos = tree["eos"]?.stringValue
         for t in [bos, eos].compactMap({ $0 }) where !specials.contains(t) { specials.append(t) }
-        var names = [String: String]()
-        if let rn = o["role_names"] {
-            guard let m = rn as? [String: String] else { throw SFTTemplateError("\(file): role_names must map roles to strings") }
-            names = m
-        }
-        return ChatTemplate(name: try str(o["name"], "name") ?? "custom", bos: bos, eos: eos, separator: try str(o["separator"], "separator") ?? "",
-                            roles: roles, roleNames: names, specialTokens: specials)
+        return ChatTemplate(name: tree["name"]?.stringValue ?? "custom", bos: bos, eos: eos, separator: tree["separator"]?.stringValue ?? "",
+                            roles: roles, roleNames: (tree["role_names"]?.objectValue ?? [:]).compactMapValues(\.stringValue),
+                            specialTokens: specials)
     }
 }
 

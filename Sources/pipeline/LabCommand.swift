@@ -12,7 +12,7 @@ struct LabCommand: ParsableCommand {
     var config: String
 
     func run() throws {
-        let c = try orExit { try LabConfig.load(path: config) }
+        let c = try configOrExit(config) { try LabConfig.load(path: config) }
         _ = try orExit { try ForgettingLab(config: c).run() }
     }
 }

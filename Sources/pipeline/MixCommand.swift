@@ -32,7 +32,7 @@ struct MixCommand: ParsableCommand {
     var normalize = false
 
     func run() throws {
-        var s = try orExit { try MixSpec.load(path: spec) }
+        var s = try configOrExit(spec) { try MixSpec.load(path: spec) }
         if let seed { s.seed = seed }
         if let output { s.output = output }
         s.verifyShards = !noVerify

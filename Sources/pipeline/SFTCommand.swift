@@ -94,7 +94,7 @@ struct SFTRecordOptions: ParsableArguments {
         }
         o.overLength = overLength
         o.maxTokens = maxTokens
-        o.orderedStages = try dedupConfig.map { try SFTDedupStages.make(configPath: $0, stateDirectory: dedupStateDirectory) } ?? []
+        o.orderedStages = try dedupConfig.map { p in try configOrExit(p, kind: .sftDedup) { try SFTDedupStages.make(configPath: p, stateDirectory: dedupStateDirectory) } } ?? []
         o.describeDrop = { st in (st as? DuplicateMatchReporting)?.lastMatch().map { "duplicates \($0.keptID) (similarity \(String(format: "%.3f", $0.similarity)))" } }
         var renderer: SFTRenderer?
         if let t = tokenizer {

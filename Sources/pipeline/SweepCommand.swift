@@ -12,7 +12,7 @@ struct SweepCommand: ParsableCommand {
     var config: String
 
     func run() throws {
-        let s = try orExit { try Sweep.load(path: config) }
+        let s = try configOrExit(config) { try Sweep.load(path: config) }
         _ = try orExit { try s.run() }
     }
 }

@@ -34,12 +34,7 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         var c: TrainConfig
-        do {
-            c = try TrainConfig.load(path: config)
-        } catch {
-            let m = "\(error)"  // the file named once: some messages name it already
-            throw UsageError(m.contains(config) ? m : "\(config): \(m)")
-        }
+        c = try configOrExit(config) { try TrainConfig.load(path: config) }
         if let t = threads { c.threads = t }
         if let s = steps { c.steps = s }
         c.verifyShards = !noVerify

@@ -80,14 +80,6 @@ import Trainer
         #expect(throws: EvaluationError.self) { try HeldOutSplit.split(source: d.path + "/one", train: d.path + "/t1", heldout: d.path + "/h1", fraction: 0.5, seed: 1) }
     }
 
-    @Test func schemaFilesMatchTheEmbeddedSchemas() throws {
-        for (name, text) in [("lab", ExperimentSchemas.lab), ("sweep", ExperimentSchemas.sweep)] {
-            let file = try String(contentsOfFile: repoRoot + "/schemas/\(name).schema.json", encoding: .utf8)
-            #expect(file == text + "\n", "schemas/\(name).schema.json differs from ExperimentSchemas.\(name)")
-            _ = try JSONParser.parse(text)
-        }
-    }
-
     @Test func labConfigErrorsNameTheKey() throws {
         let bad = try JSONParser.parse(#"{"output_dir": "o", "tokenizer": "t.json", "corpora": {"general": {"inputs": []}}, "model": {}, "pretrain": {}, "adapt": {}, "arms": [{"name": "a", "replay": 2}], "bogus": 1}"#)
         do {
