@@ -2,6 +2,7 @@ import ArgumentParser
 import Dedup
 import DomainForgeCore
 import Foundation
+import PipelineConfig
 import PipelineRunner
 import SFT
 import Shards

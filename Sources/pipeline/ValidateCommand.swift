@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PipelineConfig
 import PipelineRunner
+import Evaluation
 import Experiments
 import DomainForgeCore
 import Dedup
