@@ -217,7 +217,7 @@ public enum GlobalDedupFinisher {
                 }
                 let doc = Document(id: d.id, text: v["text"]?.stringValue ?? "", source: v["metadata"]?["source"]?.stringValue ?? "")
                 PipelineExecutor.writeReject(doc, stage: job.plan.stage + "_global", reason: job.plan.reason,
-                                             duplicateOf: (d.keptID, d.similarity), into: &rbuf)
+                                             details: DropDetails(duplicateOf: d.keptID, similarity: d.similarity), into: &rbuf)
                 k += 1
             } else if let size = keepers[line], let field = job.plan.clusterSizeField {
                 buf += try withClusterSize(rec.bytes, field: field, size: size, docsPath: docsPath, line: line)

@@ -115,7 +115,6 @@ struct SFTRecordOptions: ParsableArguments {
         o.maxTokens = maxTokens
         if maxTokens != nil && tokenizer == nil { throw ValidationError("--max-tokens needs --tokenizer") }
         o.orderedStages = try makeDedupStages()
-        o.describeDrop = { st in (st as? DuplicateMatchReporting)?.lastMatch().map { "duplicates \($0.keptID) (similarity \(String(format: "%.3f", $0.similarity)))" } }
         var renderer: SFTRenderer?
         if let t = tokenizer {
             let tok = try orExit { try BPETokenizer.load(path: t) }
