@@ -167,6 +167,7 @@ public final class DecontaminateStage: OrderedStage {
     }
 
     static func readItems(file: String, set: EvalSet) throws -> [[String]] {
+        if set.format == "csv" { return try csvItems(file: file, set: set) }
         let bytes = try readWholeFile(path: file, displayName: file, limit: 1 << 30)
         let text = String(decoding: bytes, as: UTF8.self)
         switch set.format {
@@ -184,45 +185,33 @@ public final class DecontaminateStage: OrderedStage {
                 })
             }
             return out
-        case "csv":
-            let rows = parseCSV(text)
-            guard let header = rows.first else { return [] }
-            let idx = set.fields.map { f in header.firstIndex(of: f) }
-            if let missing = zip(set.fields, idx).first(where: { $0.1 == nil }) {
-                throw DedupConfigError("stage '\(Self.type)': eval set '\(set.name)': \(file) has no column '\(missing.0)' (columns: \(header.joined(separator: ", ")))")
-            }
-            return rows.dropFirst().map { row in idx.compactMap { $0 }.compactMap { $0 < row.count ? row[$0] : nil } }
         default:
             return text.components(separatedBy: "\n\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
                 .filter { !$0.isEmpty }.map { [$0] }
         }
     }
 
-    /// RFC 4180 CSV: quoted fields may hold commas, line breaks and doubled quotes.
-    static func parseCSV(_ text: String) -> [[String]] {
-        var rows: [[String]] = []
-        var row: [String] = []
-        var field = [UInt8]()
-        var quoted = false
-        let b = Array(text.utf8)
-        var i = 0
-        while i < b.count {
-            let c = b[i]
-            if quoted {
-                if c == 0x22 {
-                    if i + 1 < b.count && b[i + 1] == 0x22 { field.append(0x22); i += 1 } else { quoted = false }
-                } else { field.append(c) }
-            } else if c == 0x22 { quoted = true
-            } else if c == 0x2C { row.append(String(decoding: field, as: UTF8.self)); field.removeAll()
-            } else if c == 0x0A || c == 0x0D {
-                if c == 0x0D && i + 1 < b.count && b[i + 1] == 0x0A { i += 1 }
-                row.append(String(decoding: field, as: UTF8.self)); field.removeAll()
-                rows.append(row); row = []
-            } else { field.append(c) }
-            i += 1
+    /// The data rows of a CSV eval file (`CSVRecordReader`: RFC 4180, a header row naming the `fields`), each as
+    /// the listed fields' values. A quote never closed is an error naming the file and line.
+    static func csvItems(file: String, set: EvalSet) throws -> [[String]] {
+        let reader = try CSVRecordReader(path: file)
+        var columns: [Int]?
+        var out: [[String]] = []
+        while let r = try reader.next() {
+            if let e = r.error {
+                throw DedupConfigError("stage '\(Self.type)': eval set '\(set.name)': \(file):\(r.line): \(e); fix the quoting of the file")
+            }
+            guard let idx = columns else {
+                let found = set.fields.map { f in r.fields.firstIndex(of: f) }
+                if let missing = zip(set.fields, found).first(where: { $0.1 == nil }) {
+                    throw DedupConfigError("stage '\(Self.type)': eval set '\(set.name)': \(file) has no column '\(missing.0)' (columns: \(r.fields.joined(separator: ", ")))")
+                }
+                columns = found.compactMap { $0 }
+                continue
+            }
+            out.append(idx.compactMap { $0 < r.fields.count ? r.fields[$0] : nil })
         }
-        if !field.isEmpty || !row.isEmpty { row.append(String(decoding: field, as: UTF8.self)); rows.append(row) }
-        return rows
+        return out
     }
 
     /// Records the items found; drops the document (`mode: drop`, or too little left) or cuts the matches out.

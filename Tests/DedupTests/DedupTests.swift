@@ -385,6 +385,21 @@ func decontamOptions(_ mode: String) -> JSONValue {
     }
 }
 
+@Test func decontaminateRefusesACSVWithAnUnclosedQuote() throws {
+    let dir = tempDir()
+    try "question,answer\n\"What is the boiling point of water at sea level,100\nNext question,2\n"
+        .write(toFile: dir + "/bad.csv", atomically: true, encoding: .utf8)
+    let options: JSONValue = .object(["eval_sets": .array([.object([
+        "name": .string("x"), "path": .string("bad.csv"), "format": .string("csv"), "fields": .array([.string("question")])])])])
+    do {
+        _ = try DedupStageFactory.make(type: "decontaminate", options: options, stateDirectory: tempDir(), baseDirectory: dir)
+        Issue.record("an unclosed quote was accepted")
+    } catch let e as DedupConfigError {
+        #expect(e.message == "stage 'decontaminate': eval set 'x': \(dir)/bad.csv:2: a quoted field opened here is never closed; "
+                + "fix the quoting of the file")
+    }
+}
+
 // MARK: factory and schema
 
 @Test func unknownOptionNamesKeyAndAllowed() {
