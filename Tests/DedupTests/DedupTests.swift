@@ -118,6 +118,20 @@ func edited(_ text: String, every: Int) -> String {
             == .drop(reason: "exact_duplicate", details: DropDetails(duplicateOf: "a", similarity: 1.0)))
 }
 
+/// The executor hands a preparer's result over as `any Sendable`; a document without a key (nil) survives that.
+@Test func erasedPreparedWithoutAKeyIsKept() throws {
+    let stages: [any OrderedStage] = [try ExactDedupStage(stateDirectory: tempDir()), try MinHashDedupStage(stateDirectory: tempDir())]
+    for s in stages {
+        try s.resume(finishedParts: [])
+        try s.beginPart(0)
+        var c = StageCounters()
+        var empty = doc("e", " ... ")
+        let prepared: any Sendable = s.anyPreparer.prepare(empty)
+        #expect(try s.decide(&empty, erasedPrepared: prepared, counters: &c) == .keep)
+        try s.endPart(0)
+    }
+}
+
 @Test func exactOptionsChangeTheKey() throws {
     let o = try DedupStageFactory.decode(ExactDedupStage.Options.self, type: "exact_dedup",
                                          .object(["lowercase": .bool(false), "remove_punctuation": .bool(false)]))
