@@ -81,7 +81,7 @@ func runCleaningBench(_ args: [String]) throws {
                 case .keep:
                     r.kept += 1
                     if doc.text.utf8.count != before { r.changed += 1 }
-                case .drop(let reason): r.reasons[reason, default: 0] += 1
+                case .drop(let reason, _): r.reasons[reason, default: 0] += 1
                 }
             }
             return r
@@ -119,7 +119,7 @@ func runCleaningBench(_ args: [String]) throws {
         var counters = StageCounters()
         docLoop: for var doc in docs {
             for stage in chain {
-                if case .drop(let reason) = stage.process(&doc, counters: &counters) {
+                if case .drop(let reason, _) = stage.process(&doc, counters: &counters) {
                     r.reasons["\(stage.name):\(reason)", default: 0] += 1
                     continue docLoop
                 }
@@ -135,7 +135,7 @@ func runCleaningBench(_ args: [String]) throws {
 private func verdictName(_ v: StageVerdict) -> String {
     switch v {
     case .keep: return "keep"
-    case .drop(let reason): return reason
+    case .drop(let reason, _): return reason
     }
 }
 

@@ -165,16 +165,16 @@ private func benchOnce(corpus corpusFile: String, dir corpus: String, mh: [Strin
             if !rankStages.isEmpty { stages = [rankStages[batchNumber % rankStages.count]] }
             batchNumber += 1
             let tp = Date()
-            let prepared = Box([[[UInt64]]](repeating: [], count: batch.count))
+            let prepared = Box([[any Sendable]](repeating: [], count: batch.count))
             let docsBox = Box(batch)
-            let stagesBox = Box(stages)
+            let preparers = stages.map(\.anyPreparer)
             let nThreads = threads
             let lock = NSLock()
             DispatchQueue.concurrentPerform(iterations: nThreads) { w in
-                var local: [(Int, [[UInt64]])] = []
+                var local: [(Int, [any Sendable])] = []
                 var k = w
                 while k < docsBox.value.count {
-                    local.append((k, stagesBox.value.map { $0.prepare(docsBox.value[k]) }))
+                    local.append((k, preparers.map { $0.prepare(docsBox.value[k]) }))
                     k += nThreads
                 }
                 lock.lock(); for (k, p) in local { prepared.value[k] = p }; lock.unlock()
@@ -185,7 +185,7 @@ private func benchOnce(corpus corpusFile: String, dir corpus: String, mh: [Strin
                 nDocs += 1
                 nBytes += doc.text.utf8.count
                 for (s, stage) in stages.enumerated() {
-                    if case .drop(let reason) = stage.decide(&doc, prepared: prepared.value[k][s], counters: &counters) {
+                    if case .drop(let reason, _) = try stage.decide(&doc, erasedPrepared: prepared.value[k][s], counters: &counters) {
                         removed.append(doc.id)
                         byReason[reason, default: 0] += 1
                         break
@@ -259,7 +259,7 @@ private func runStage(_ stage: any OrderedStage, _ docs: [Document]) throws -> (
     var counters = StageCounters()
     var dropped: [String] = []
     for var d in docs {
-        if case .drop = stage.decide(&d, prepared: stage.prepare(d), counters: &counters) { dropped.append(d.id) }
+        if case .drop = try stage.decide(&d, counters: &counters) { dropped.append(d.id) }
     }
     try stage.endPart(0)
     try stage.finish()
@@ -313,7 +313,7 @@ func runDedupDataChecks(_ root: String) throws {
             for (k, (f, docs)) in records.enumerated() {
                 try stage.beginPart(k)
                 var dropped = 0
-                for var d in docs { if case .drop = stage.decide(&d, prepared: stage.prepare(d), counters: &counters) { dropped += 1 } }
+                for var d in docs { if case .drop = try stage.decide(&d, counters: &counters) { dropped += 1 } }
                 try stage.endPart(k)
                 line += " \(f) \(dropped)/\(docs.count) dropped;"
             }

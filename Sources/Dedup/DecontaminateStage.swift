@@ -20,7 +20,7 @@ import Foundation
 /// unfinished parts) and in `finish()` `<stateDirectory>/contamination.json`: per eval set, the items found, each
 /// with its file, its 0-based record number in that file (CSV: data rows after the header; text: paragraphs), a
 /// preview, the ids of the documents (first 50) it was found in, and the number of documents.
-public final class DecontaminateStage: OrderedStage, @unchecked Sendable {
+public final class DecontaminateStage: OrderedStage {
     public static let type = "decontaminate"
 
     public struct EvalSet: Codable, Sendable, Equatable {
@@ -86,12 +86,8 @@ public final class DecontaminateStage: OrderedStage, @unchecked Sendable {
     public let name: String
     public let options: Options
     let stateDirectory: String
-    /// gram hash (salted by its length) → item number
-    let grams: [UInt64: Int32]
-    let lengths: [Int]
-    /// rollBase^L for each of `lengths`
-    let powers: [UInt64]
-    let filter: KeyFilter
+    /// The n-gram matching, run on worker threads.
+    public let preparer: ContaminationMatcher
     let items: [Item]
     let setNames: [String]
     let setItemCounts: [Int]
@@ -144,14 +140,7 @@ public final class DecontaminateStage: OrderedStage, @unchecked Sendable {
             counts.append(n)
         }
         lengths.insert(options.ngram)
-        self.grams = grams
-        self.lengths = lengths.sorted()
-        self.powers = self.lengths.map { L in (0..<L).reduce(UInt64(1)) { p, _ in p &* TextKit.rollBase } }
-        var bits = 16
-        while (1 << bits) < grams.count * 16 && bits < 30 { bits += 1 }
-        var f = KeyFilter(log2Bits: bits)
-        for k in grams.keys { f.insert(k) }
-        self.filter = f
+        preparer = ContaminationMatcher(grams: grams, lengths: lengths.sorted())
         self.items = items
         self.setNames = options.evalSets.map(\.name)
         self.setItemCounts = counts
@@ -178,6 +167,7 @@ public final class DecontaminateStage: OrderedStage, @unchecked Sendable {
     }
 
     static func readItems(file: String, set: EvalSet) throws -> [[String]] {
+        if set.format == "csv" { return try csvItems(file: file, set: set) }
         let bytes = try readWholeFile(path: file, displayName: file, limit: 1 << 30)
         let text = String(decoding: bytes, as: UTF8.self)
         switch set.format {
@@ -195,109 +185,55 @@ public final class DecontaminateStage: OrderedStage, @unchecked Sendable {
                 })
             }
             return out
-        case "csv":
-            let rows = parseCSV(text)
-            guard let header = rows.first else { return [] }
-            let idx = set.fields.map { f in header.firstIndex(of: f) }
-            if let missing = zip(set.fields, idx).first(where: { $0.1 == nil }) {
-                throw DedupConfigError("stage '\(Self.type)': eval set '\(set.name)': \(file) has no column '\(missing.0)' (columns: \(header.joined(separator: ", ")))")
-            }
-            return rows.dropFirst().map { row in idx.compactMap { $0 }.compactMap { $0 < row.count ? row[$0] : nil } }
         default:
             return text.components(separatedBy: "\n\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
                 .filter { !$0.isEmpty }.map { [$0] }
         }
     }
 
-    /// RFC 4180 CSV: quoted fields may hold commas, line breaks and doubled quotes.
-    static func parseCSV(_ text: String) -> [[String]] {
-        var rows: [[String]] = []
-        var row: [String] = []
-        var field = [UInt8]()
-        var quoted = false
-        let b = Array(text.utf8)
-        var i = 0
-        while i < b.count {
-            let c = b[i]
-            if quoted {
-                if c == 0x22 {
-                    if i + 1 < b.count && b[i + 1] == 0x22 { field.append(0x22); i += 1 } else { quoted = false }
-                } else { field.append(c) }
-            } else if c == 0x22 { quoted = true
-            } else if c == 0x2C { row.append(String(decoding: field, as: UTF8.self)); field.removeAll()
-            } else if c == 0x0A || c == 0x0D {
-                if c == 0x0D && i + 1 < b.count && b[i + 1] == 0x0A { i += 1 }
-                row.append(String(decoding: field, as: UTF8.self)); field.removeAll()
-                rows.append(row); row = []
-            } else { field.append(c) }
-            i += 1
-        }
-        if !field.isEmpty || !row.isEmpty { row.append(String(decoding: field, as: UTF8.self)); rows.append(row) }
-        return rows
-    }
-
-    /// Layout: `[totalWords, coveredWords, nItems, items..., merged ranges (start<<32|end)...]`; `[]` when clean.
-    public func prepare(_ document: Document) -> [UInt64] {
-        if grams.isEmpty { return [] }
-        var hashes = [UInt64](), starts = [Int](), ends = [Int]()
-        var t = document.text
-        t.withUTF8 { p in
-            TextKit.scanWords(p) { s, e, h in hashes.append(h); starts.append(s); ends.append(e) }
-        }
-        var hits: [(Int, Int, Int32)] = [] // first word, last word, item
-        let n = hashes.count
-        var prefix = [UInt64](repeating: 0, count: n + 1)
-        for k in 0..<n { prefix[k + 1] = prefix[k] &* TextKit.rollBase &+ hashes[k] }
-        prefix.withUnsafeBufferPointer { P in
-            for (li, L) in lengths.enumerated() where n >= L {
-                let pw = powers[li]
-                for i in 0...(n - L) {
-                    let h = TextKit.finishGram(P[i + L] &- P[i] &* pw, L)
-                    if filter.mayContain(h), let item = grams[h] { hits.append((i, i + L - 1, item)) }
-                }
+    /// The data rows of a CSV eval file (`CSVRecordReader`: RFC 4180, a header row naming the `fields`), each as
+    /// the listed fields' values. A quote never closed is an error naming the file and line.
+    static func csvItems(file: String, set: EvalSet) throws -> [[String]] {
+        let reader = try CSVRecordReader(path: file)
+        var columns: [Int]?
+        var out: [[String]] = []
+        while let r = try reader.next() {
+            if let e = r.error {
+                throw DedupConfigError("stage '\(Self.type)': eval set '\(set.name)': \(file):\(r.line): \(e); fix the quoting of the file")
             }
+            guard let idx = columns else {
+                let found = set.fields.map { f in r.fields.firstIndex(of: f) }
+                if let missing = zip(set.fields, found).first(where: { $0.1 == nil }) {
+                    throw DedupConfigError("stage '\(Self.type)': eval set '\(set.name)': \(file) has no column '\(missing.0)' (columns: \(r.fields.joined(separator: ", ")))")
+                }
+                columns = found.compactMap { $0 }
+                continue
+            }
+            out.append(idx.compactMap { $0 < r.fields.count ? r.fields[$0] : nil })
         }
-        if hits.isEmpty { return [] }
-        hits.sort { $0.0 < $1.0 }
-        var itemSet = Set<Int32>()
-        var ranges: [(Int, Int)] = [] // word ranges, merged
-        for (a, b, item) in hits {
-            itemSet.insert(item)
-            if let last = ranges.last, a <= last.1 + 1 { ranges[ranges.count - 1].1 = max(last.1, b) } else { ranges.append((a, b)) }
-        }
-        let covered = ranges.reduce(0) { $0 + $1.1 - $1.0 + 1 }
-        var out: [UInt64] = [UInt64(hashes.count), UInt64(covered), UInt64(itemSet.count)]
-        out += itemSet.sorted().map { UInt64($0) }
-        for (a, b) in ranges { out.append(UInt64(starts[a]) << 32 | UInt64(ends[b])) }
         return out
     }
 
-    public func decide(_ document: inout Document, prepared: [UInt64], counters: inout StageCounters) -> StageVerdict {
-        guard prepared.count >= 3 else { return .keep }
-        let total = Int(prepared[0]), covered = Int(prepared[1]), nItems = Int(prepared[2])
-        for k in 0..<nItems {
-            let item = Int32(prepared[3 + k])
-            found[item, default: []].append(document.id)
-        }
+    /// Records the items found; drops the document (`mode: drop`, or too little left) or cuts the matches out.
+    public func decide(_ document: inout Document, prepared: Contamination?, counters: inout StageCounters) -> StageVerdict {
+        guard let c = prepared else { return .keep }
+        for item in c.items { found[item, default: []].append(document.id) }
         contaminatedDocs += 1
         counters.add("contaminated_docs")
         if options.mode == "drop" { return .drop(reason: "contaminated") }
-        let remaining = total - covered
-        if Double(remaining) < options.minKeepFraction * Double(total) || remaining == 0 { return .drop(reason: "contaminated") }
+        let remaining = c.totalWords - c.coveredWords
+        if Double(remaining) < options.minKeepFraction * Double(c.totalWords) || remaining == 0 { return .drop(reason: "contaminated") }
         let bytes = Array(document.text.utf8)
         var out = [UInt8]()
         out.reserveCapacity(bytes.count)
         var pos = 0
-        var spans = 0
-        for r in prepared[(3 + nItems)...] {
-            let s = Int(r >> 32), e = Int(r & 0xFFFF_FFFF)
-            if s > pos { out.append(contentsOf: bytes[pos..<s]) }
-            pos = max(pos, e)
-            spans += 1
+        for r in c.ranges {
+            if r.lowerBound > pos { out.append(contentsOf: bytes[pos..<r.lowerBound]) }
+            pos = max(pos, r.upperBound)
         }
         if pos < bytes.count { out.append(contentsOf: bytes[pos...]) }
-        counters.add("contamination_spans_cut", spans)
-        counters.add("contamination_words_cut", covered)
+        counters.add("contamination_spans_cut", c.ranges.count)
+        counters.add("contamination_words_cut", c.coveredWords)
         document.text = String(decoding: out, as: UTF8.self)
         return .keep
     }

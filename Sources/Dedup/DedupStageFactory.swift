@@ -18,8 +18,8 @@ import Foundation
 ///       - {name: gsm8k, path: ../shared/data/eval-general/gsm8k/grade_school_math/data/test.jsonl, format: jsonl,
 ///          fields: [question, answer]}
 /// ```
-/// Drop reasons: `exact_duplicate`, `near_duplicate`, `empty_after_line_dedup`, `contaminated`. After a drop by
-/// `exact_dedup`/`minhash_dedup`, `(stage as? DuplicateMatchReporting)?.lastMatch()` names the kept document.
+/// Drop reasons: `exact_duplicate`, `near_duplicate`, `empty_after_line_dedup`, `contaminated`. A drop by
+/// `exact_dedup`/`minhash_dedup` names the kept document and the similarity in its `details`.
 /// `DedupReport.render(stateDirectory:)` turns the stages' files into a readable report.
 ///
 /// Option keys are checked before decoding: an unknown key is an error naming it and listing the allowed ones.
@@ -126,13 +126,3 @@ extension KeyedDecodingContainer {
 func check(_ ok: Bool, _ type: String, _ key: String, _ message: String) throws {
     if !ok { throw DedupConfigError("stage '\(type)': invalid option '\(key)': \(message)") }
 }
-
-/// Stages that can say which kept document a dropped one duplicates (`exact_dedup`, `minhash_dedup`), for the
-/// rejects file: `if let m = (stage as? DuplicateMatchReporting)?.lastMatch() { ... }` right after a `.drop`.
-public protocol DuplicateMatchReporting: AnyObject {
-    /// The kept document's id and the similarity (1 for exact duplicates), valid right after `decide` dropped.
-    func lastMatch() -> (keptID: String, similarity: Double)?
-}
-
-extension ExactDedupStage: DuplicateMatchReporting {}
-extension MinHashDedupStage: DuplicateMatchReporting {}

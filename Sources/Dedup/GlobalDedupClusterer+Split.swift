@@ -13,7 +13,7 @@ import Foundation
 ///    components are the same as one process finds: they depend only on which pairs are similar), then keepers,
 ///    similarities and removals exactly as `cluster` makes them, reading only the linked documents' rows.
 extension GlobalDedupClusterer {
-    /// Phase 1 for split `split` of `splits`: streams the links into `writer`; returns the pairs compared.
+    /// Phase 2 (`GlobalDedupPhase.link`) for split `split` of `splits`: streams the links into `writer`; returns the pairs compared.
     public static func link(plan: GlobalDedupPlan, indexes: [(rank: Int, path: String)], split: Int, of splits: Int,
                             writer: GlobalDedupLinks.Writer) throws -> Int {
         var sink = writer
@@ -79,7 +79,7 @@ extension GlobalDedupClusterer {
         return comparisons
     }
 
-    /// Phase 2: the clusters of every split's links. Throws when the links come from different split counts.
+    /// Phase 3 (`GlobalDedupPhase.cluster`): the clusters of every split's links. Throws when the links come from different split counts.
     /// - Parameter links: the links file of each split, in split order.
     public static func cluster(plan: GlobalDedupPlan, indexes: [(rank: Int, path: String)], links: [String]) throws -> GlobalDedupResult {
         let dbs = try openIndexes(indexes)

@@ -27,9 +27,9 @@ public enum GlobalDedupClusterer {
     /// Clusters the documents recorded in `indexes` (one SQLite index per rank, as written by the stage).
     /// Throws `GlobalDedupError` when an index is missing or was written by another kind of stage.
     public static func cluster(plan: GlobalDedupPlan, indexes: [(rank: Int, path: String)]) throws -> GlobalDedupResult {
-        let dbs = try openIndexes(indexes)
+        let dbs = try openIndexes(indexes)  // written in phase 1, GlobalDedupPhase.record
         var uf = SparseUnionFind()
-        let comparisons = try link(plan: plan, dbs: dbs, split: 0, of: 1, into: &uf)
+        let comparisons = try link(plan: plan, dbs: dbs, split: 0, of: 1, into: &uf)  // phase 2, GlobalDedupPhase.link
         return try clusters(plan: plan, dbs: dbs, ranks: indexes.map(\.rank), linked: &uf, comparisons: comparisons)
     }
 

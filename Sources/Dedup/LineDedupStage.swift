@@ -27,7 +27,7 @@ import DomainForgeCore
 /// seen fewer times and is kept without a lookup; otherwise its exact count (index + this part's counts, held in
 /// memory until the part ends) decides, and keys found at their limit are cached (up to 2^20 of them). So the
 /// decisions are exactly those of an exact count, and memory grows only with one part's distinct lines.
-public final class LineDedupStage: OrderedStage, @unchecked Sendable {
+public final class LineDedupStage: OrderedStage {
     public static let type = "line_dedup"
 
     public struct Options: Codable, Sendable, Equatable, DedupOptions {
@@ -60,6 +60,8 @@ public final class LineDedupStage: OrderedStage, @unchecked Sendable {
 
     public let name: String
     public let options: Options
+    /// Finds the candidate lines and spans, on worker threads.
+    public let preparer: LineKeyer
     let core: IndexCore
     var sketch = CountMinSketch(log2Width: 21, depth: 4)
     /// Keys whose exact count reached their limit (counts only grow, so they stay there), a bounded cache.
@@ -74,6 +76,7 @@ public final class LineDedupStage: OrderedStage, @unchecked Sendable {
                 baseDirectory: String = "") throws {
         self.name = name
         self.options = options
+        preparer = LineKeyer(minLineChars: options.minLineChars, sentenceSpans: options.sentenceSpans)
         let path = options.indexPath.map { DedupStageFactory.resolve($0, base: baseDirectory) } ?? stateDirectory + "/lines.sqlite"
         core = try IndexCore(indexPath: path, stateDirectory: stateDirectory, kind: Self.type, config: "normalize=v1", schema: """
             CREATE TABLE IF NOT EXISTS line_counts(key INTEGER NOT NULL, run INTEGER NOT NULL, part INTEGER NOT NULL,
@@ -82,112 +85,14 @@ public final class LineDedupStage: OrderedStage, @unchecked Sendable {
             """, partTables: ["line_counts"])
     }
 
-    static let lineSalt: UInt64 = 0x6C696E65, spanSalt: UInt64 = 0x7370616E
-
-    /// Normalized hash of bytes `p[s..<e]` and its character count.
-    @inline(__always)
-    static func lineKey(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, salt: UInt64) -> (UInt64, Int) {
-        var h = TextKit.fnvOffset ^ salt
-        var chars = 0
-        var pendingSpace = false, inDigits = false, any = false
-        for i in s..<e {
-            let b = p[i]
-            if b & 0xC0 != 0x80 { chars += 1 }
-            if TextKit.asciiSpace(b) { pendingSpace = true; inDigits = false; continue }
-            if pendingSpace && any { h = (h ^ 0x20) &* TextKit.fnvPrime }
-            pendingSpace = false
-            any = true
-            if (b &- 0x30) < 10 {
-                if !inDigits { h = (h ^ 0x30) &* TextKit.fnvPrime; inDigits = true }
-                continue
-            }
-            inDigits = false
-            let l = (b &- 0x41) < 26 ? b | 0x20 : b
-            h = (h ^ UInt64(l)) &* TextKit.fnvPrime
-        }
-        return (TextKit.mix64(h), chars)
-    }
-
-    @inline(__always) static func pack(_ s: Int, _ e: Int) -> UInt64 { UInt64(s) << 32 | UInt64(e) }
-
-    /// Layout: `[nLines, (key, start<<32|end) × nLines, nSpans, (key, start<<32|end) × nSpans]` where a line range
-    /// includes its line break and a span range covers its 3 sentences; key 0 = not a candidate (never stored).
-    public func prepare(_ document: Document) -> [UInt64] {
-        var out: [UInt64] = [0]
-        var t = document.text
-        let minChars = options.minLineChars
-        t.withUTF8 { p in
-            let n = p.count
-            var s = 0
-            var nl = 0
-            while s < n {
-                var e = s
-                while e < n && p[e] != 0x0A { e += 1 }
-                var a = s, b = e
-                while a < b && TextKit.asciiSpace(p[a]) { a += 1 }
-                while b > a && TextKit.asciiSpace(p[b - 1]) { b -= 1 }
-                if b - a >= minChars {
-                    let (k, chars) = Self.lineKey(p, a, b, salt: Self.lineSalt)
-                    if chars >= minChars {
-                        out.append(k | 1); out.append(Self.pack(s, min(e + 1, n))); nl += 1
-                    }
-                }
-                s = e + 1
-            }
-            out[0] = UInt64(nl)
-            out.append(0)
-            guard options.sentenceSpans else { return }
-            let spanIdx = out.count - 1
-            var sents: [(Int, Int)] = []
-            var i = 0, start = 0
-            func close(_ end: Int) {
-                var a = start, b = end
-                while a < b && TextKit.asciiSpace(p[a]) { a += 1 }
-                while b > a && TextKit.asciiSpace(p[b - 1]) { b -= 1 }
-                if b > a { sents.append((a, b)) }
-                start = end
-            }
-            while i < n {
-                let c = p[i]
-                if c == 0x0A { close(i); i += 1; continue }
-                if c == 0x2E || c == 0x21 || c == 0x3F {
-                    if i + 1 >= n || TextKit.asciiSpace(p[i + 1]) { close(i + 1) }
-                } else if c == 0xE3, i + 2 < n, p[i + 1] == 0x80, p[i + 2] == 0x82 { // 。
-                    close(i + 3); i += 3; continue
-                } else if c == 0xEF, i + 2 < n, p[i + 1] == 0xBC, p[i + 2] == 0x81 || p[i + 2] == 0x9F { // ！ ？
-                    close(i + 3); i += 3; continue
-                }
-                i += 1
-            }
-            close(n)
-            var ns = 0
-            if sents.count >= 3 {
-                for j in 0...(sents.count - 3) {
-                    var h = Self.spanSalt
-                    var chars = 0
-                    for k in j..<(j + 3) {
-                        let (sk, c) = Self.lineKey(p, sents[k].0, sents[k].1, salt: Self.spanSalt)
-                        h = TextKit.mix64(h ^ sk); chars += c
-                    }
-                    if chars >= minChars {
-                        out.append(h | 1); out.append(Self.pack(sents[j].0, sents[j + 2].1)); ns += 1
-                    }
-                }
-            }
-            out[spanIdx] = UInt64(ns)
-        }
-        return out
-    }
-
     /// Rebuilds the sketch from the index (streamed, nothing held per key).
     func loadCounts() throws {
         sketch.clear()
         over = []
         let st = try core.db.stmt("SELECT key, SUM(seen) FROM line_counts GROUP BY key")
-        while sqlite3_step(st) == SQLITE_ROW {
+        try core.db.forEachRow(st) {
             sketch.add(UInt64(bitPattern: sqlite3_column_int64(st, 0)), UInt32(clamping: sqlite3_column_int64(st, 1)))
         }
-        sqlite3_reset(st)
         loaded = true
     }
 
@@ -196,7 +101,7 @@ public final class LineDedupStage: OrderedStage, @unchecked Sendable {
         let st = try core.db.stmt("SELECT COALESCE(SUM(seen), 0) FROM line_counts WHERE key = ?")
         core.db.bind(st, 1, Int64(bitPattern: key))
         defer { sqlite3_reset(st) }
-        let n = sqlite3_step(st) == SQLITE_ROW ? Int(sqlite3_column_int64(st, 0)) : 0
+        let n = try core.db.step(st) ? Int(sqlite3_column_int64(st, 0)) : 0
         return n + (seenDelta[key] ?? 0)
     }
 
@@ -210,54 +115,55 @@ public final class LineDedupStage: OrderedStage, @unchecked Sendable {
         return true
     }
 
-    public func decide(_ document: inout Document, prepared: [UInt64], counters: inout StageCounters) -> StageVerdict {
-        guard prepared.count > 1 else { return .keep }
-        if !loaded {
-            do { if !core.resumed { try core.resume(finishedParts: []) }; try loadCounts() } catch { counters.add("line_dedup_index_errors") }
+    /// Cuts out the candidates seen in enough earlier documents; drops a document left empty. Throws a
+    /// `DedupIndexError` when the index cannot be read.
+    public func decide(_ document: inout Document, prepared: LineCandidates, counters: inout StageCounters) throws -> StageVerdict {
+        try DedupIndexError.wrapping(stage: name, path: core.db.path) {
+            if !loaded {
+                if !core.resumed { try core.resume(finishedParts: []) }
+                try loadCounts()
+            }
         }
-        var removeRanges: [(Int, Int)] = []
+        var removeRanges: [Range<Int>] = []
         var docKeys = Set<UInt64>()
-        var linesRemoved = 0, spansRemoved = 0
         var textBytes: [UInt8]? = nil
-        let nl = Int(prepared[0])
-        let ns = prepared.count > 2 + 2 * nl ? Int(prepared[1 + 2 * nl]) : 0
-        var indexError = false
-        func visit(_ idx: Int, limit: Int, kind: String) -> Bool {
-            let key = prepared[idx], r = prepared[idx + 1]
-            let firstInDoc = docKeys.insert(key).inserted
-            let hit: Bool
-            do { hit = try reached(key, limit) } catch { indexError = true; hit = false }
-            guard hit else { return false }
-            removeRanges.append((Int(r >> 32), Int(r & 0xFFFF_FFFF)))
-            if firstInDoc { removedDelta[key, default: 0] += 1 }
-            if samples[key] == nil {
-                let s = Int(r >> 32), e = Int(r & 0xFFFF_FFFF)
+        func visit(_ c: LineCandidates.Candidate, limit: Int, kind: String) throws -> Bool {
+            let firstInDoc = docKeys.insert(c.key).inserted
+            guard try DedupIndexError.wrapping(stage: name, path: core.db.path, { try reached(c.key, limit) }) else { return false }
+            removeRanges.append(c.range)
+            if firstInDoc { removedDelta[c.key, default: 0] += 1 }
+            if samples[c.key] == nil {
                 if textBytes == nil { textBytes = Array(document.text.utf8) }
-                samples[key] = kind + "\t" + TextKit.snippet(String(decoding: textBytes![s..<e], as: UTF8.self), 200)
+                samples[c.key] = kind + "\t" + TextKit.snippet(String(decoding: textBytes![c.range], as: UTF8.self), 200)
             }
             return true
         }
-        for j in 0..<nl where visit(1 + 2 * j, limit: options.maxOccurrences, kind: "line") { linesRemoved += 1 }
-        for j in 0..<ns where visit(2 + 2 * nl + 2 * j, limit: options.spanMaxOccurrences, kind: "span") { spansRemoved += 1 }
+        var linesRemoved = 0, spansRemoved = 0
+        for c in prepared.lines where try visit(c, limit: options.maxOccurrences, kind: "line") { linesRemoved += 1 }
+        for c in prepared.spans where try visit(c, limit: options.spanMaxOccurrences, kind: "span") { spansRemoved += 1 }
         for k in docKeys { sketch.add(k); seenDelta[k, default: 0] += 1 }
-        if indexError { counters.add("line_dedup_index_errors") }
         guard !removeRanges.isEmpty else { return .keep }
-        removeRanges.sort { $0.0 < $1.0 }
         let bytes = textBytes ?? Array(document.text.utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count)
-        var pos = 0
-        for (s, e) in removeRanges {
-            if s > pos { out.append(contentsOf: bytes[pos..<s]) }
-            pos = max(pos, e)
-        }
-        if pos < bytes.count { out.append(contentsOf: bytes[pos...]) }
+        let out = Self.removing(removeRanges, from: bytes)
         counters.add("line_dedup_lines_removed", linesRemoved)
         if spansRemoved > 0 { counters.add("line_dedup_spans_removed", spansRemoved) }
         counters.add("line_dedup_chars_removed", bytes.count - out.count)
         if !out.contains(where: { !TextKit.asciiSpace($0) }) { return .drop(reason: "empty_after_line_dedup") }
         document.text = String(decoding: out, as: UTF8.self)
         return .keep
+    }
+
+    /// `bytes` without the (possibly overlapping) `ranges`.
+    static func removing(_ ranges: [Range<Int>], from bytes: [UInt8]) -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count)
+        var pos = 0
+        for r in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            if r.lowerBound > pos { out.append(contentsOf: bytes[pos..<r.lowerBound]) }
+            pos = max(pos, r.upperBound)
+        }
+        if pos < bytes.count { out.append(contentsOf: bytes[pos...]) }
+        return out
     }
 
     func flush() throws {

@@ -51,7 +51,7 @@ final class SignatureStore {
             }
         case .jaccard:
             return x.withUnsafeBytes { px in
-                y.withUnsafeBytes { py in MinHashDedupStage.jaccard(px.bindMemory(to: UInt32.self), py.bindMemory(to: UInt32.self)) }
+                y.withUnsafeBytes { py in MinHasher.jaccard(px.bindMemory(to: UInt32.self), py.bindMemory(to: UInt32.self)) }
             }
         }
     }

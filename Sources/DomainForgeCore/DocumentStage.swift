@@ -3,8 +3,22 @@ public enum StageVerdict: Sendable, Equatable {
     /// The document goes on to the next stage (possibly modified in place).
     case keep
     /// The document leaves the pipeline; `reason` is a short snake_case name such as `gopher_short_doc`,
-    /// counted in the stats as `dropped_<reason>` and written to the rejects file.
-    case drop(reason: String)
+    /// counted in the stats as `dropped_<reason>` and written to the rejects file; `details` (dedup stages) name the
+    /// kept document it duplicates, written to the rejects as `duplicate_of` and `similarity`.
+    case drop(reason: String, details: DropDetails? = nil)
+}
+
+/// What a dedup stage found about a dropped document: the kept document it duplicates and their similarity
+/// (1 for an exact duplicate; the exact Jaccard or the MinHash estimate for a near duplicate).
+public struct DropDetails: Sendable, Equatable {
+    /// The id of the kept document.
+    public var duplicateOf: String
+    /// The similarity of the two, 0...1.
+    public var similarity: Double
+    public init(duplicateOf: String, similarity: Double) {
+        self.duplicateOf = duplicateOf
+        self.similarity = similarity
+    }
 }
 
 /// Named counters a stage may bump besides kept/dropped, e.g. `pii_email_redacted` or `c4_lines_removed`.

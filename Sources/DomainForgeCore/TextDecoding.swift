@@ -50,7 +50,7 @@ public enum TextDecoding {
         }
         if n >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF {
             let rest = UnsafeRawBufferPointer(rebasing: bytes[3...])
-            return DecodedText(text: String(decoding: rest, as: UTF8.self), charset: .utf8, replacedBytes: utf8Errors(rest).invalid, source: "bom")
+            return DecodedText(text: String(decoding: rest, as: UTF8.self), charset: .utf8, replacedBytes: utf8Sequences(rest).invalid, source: "bom")
         }
         if n >= 2 && bytes[0] == 0xFF && bytes[1] == 0xFE {
             return DecodedText(text: decodeUTF16(bytes, from: 2, littleEndian: true), charset: .utf16le, replacedBytes: 0, source: "bom")
@@ -95,7 +95,7 @@ public enum TextDecoding {
     /// Decodes `bytes` with a known charset and counts the bytes that became U+FFFD.
     public static func decodeCounted(_ bytes: UnsafeRawBufferPointer, as charset: Charset) -> (text: String, replaced: Int) {
         switch charset {
-        case .utf8: return (String(decoding: bytes, as: UTF8.self), utf8Errors(bytes).invalid)
+        case .utf8: return (String(decoding: bytes, as: UTF8.self), utf8Sequences(bytes).invalid)
         case .utf16le: return (decodeUTF16(bytes, from: 0, littleEndian: true), 0)
         case .utf16be: return (decodeUTF16(bytes, from: 0, littleEndian: false), 0)
         case .latin1, .windows1252: return decodeWindows1252(bytes, strictLatin1: charset == .latin1)
@@ -160,10 +160,12 @@ public enum TextDecoding {
     }()
 
     /// True when `bytes` is valid UTF-8.
-    public static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool { utf8Sequences(bytes).invalid == 0 }
+    public static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool { utf8Sequences(bytes, stopAtFirstInvalid: true).invalid == 0 }
 
-    /// Counts invalid bytes and valid multi-byte sequences (strict: no overlongs, no surrogates).
-    static func utf8Sequences(_ b: UnsafeRawBufferPointer) -> (invalid: Int, valid: Int) {
+    /// Counts invalid bytes and valid multi-byte sequences (strict: no overlongs, no surrogates, nothing past
+    /// U+10FFFF): the one UTF-8 validator of the package. With `stopAtFirstInvalid` it stops at the first invalid
+    /// byte (the counts are then partial).
+    public static func utf8Sequences(_ b: UnsafeRawBufferPointer, stopAtFirstInvalid: Bool = false) -> (invalid: Int, valid: Int) {
         var i = 0, invalid = 0, valid = 0
         let n = b.count
         while i < n {
@@ -171,7 +173,10 @@ public enum TextDecoding {
             if i >= n { break }
             if b[i] < 0x80 { i += 1; continue }
             let len = sequenceLength(b, at: i)
-            if len == 0 { invalid += 1; i += 1 } else { valid += 1; i += len }
+            if len > 0 { valid += 1; i += len; continue }
+            invalid += 1
+            if stopAtFirstInvalid { break }
+            i += 1
         }
         return (invalid, valid)
     }
@@ -193,35 +198,6 @@ public enum TextDecoding {
         }
         if cp < minCP || cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000) { return 0 }
         return need + 1
-    }
-
-    /// Counts invalid UTF-8 sequences and non-ASCII bytes.
-    static func utf8Errors(_ b: UnsafeRawBufferPointer) -> (invalid: Int, nonASCII: Int) {
-        var i = 0, invalid = 0, non = 0
-        let n = b.count
-        while i < n {
-            let c = b[i]
-            if c < 0x80 { i += 1; continue }
-            non += 1
-            var need = 0
-            var minCP: UInt32 = 0
-            var cp: UInt32 = 0
-            if c & 0xE0 == 0xC0 { need = 1; cp = UInt32(c & 0x1F); minCP = 0x80 }
-            else if c & 0xF0 == 0xE0 { need = 2; cp = UInt32(c & 0x0F); minCP = 0x800 }
-            else if c & 0xF8 == 0xF0 { need = 3; cp = UInt32(c & 0x07); minCP = 0x10000 }
-            else { invalid += 1; i += 1; continue }
-            var ok = true
-            for k in 1...need {
-                if i + k >= n { ok = false; break }
-                let d = b[i + k]
-                if d & 0xC0 != 0x80 { ok = false; break }
-                cp = cp << 6 | UInt32(d & 0x3F)
-            }
-            if !ok || cp < minCP || cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000) { invalid += 1; i += 1; continue }
-            non += need
-            i += need + 1
-        }
-        return (invalid, non)
     }
 
     static func decodeUTF16(_ b: UnsafeRawBufferPointer, from start: Int, littleEndian: Bool) -> String {

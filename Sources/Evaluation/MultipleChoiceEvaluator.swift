@@ -1,3 +1,4 @@
+import DomainForgeCore
 import Foundation
 import Tokenization
 import Trainer
@@ -54,7 +55,8 @@ public struct MultipleChoiceEvaluator {
         var d = DatasetEval(label: label, path: path, kind: .multipleChoice)
         var n = 0, correct = 0, correctNorm = 0, chance = 0.0
         outer: for file in try Self.files(path) {
-            let reader = try CSVRecordReader(path: file)
+            let reader: CSVRecordReader
+            do { reader = try CSVRecordReader(path: file) } catch { throw EvaluationError.io("cannot open \(file): \(error)") }
             while let r = try reader.next() {
                 if let m = maxQuestions, n >= m { break outer }
                 if let e = r.error { d.addProblem("\(file):\(r.line): \(e)"); continue }

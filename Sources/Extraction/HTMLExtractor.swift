@@ -164,17 +164,17 @@ enum HTMLSniffer {
         guard let cs = TextDecoding.charset(named: label) else {
             // Another charset iconv knows (iso-8859-3, ...): converted here, so that invalid bytes become U+FFFD
             // instead of stopping libxml2's decoder mid-page.
-            guard !isValidUTF8(b), let utf8 = Iconv.toUTF8(b, from: label) else { return nil }
+            guard !TextDecoding.isValidUTF8(b), let utf8 = Iconv.toUTF8(b, from: label) else { return nil }
             return Decoded(owned: utf8, original: b, charset: label, libxmlEncoding: "UTF-8")
         }
         switch cs {
         case .utf8: return utf8(b)
         case .utf16le, .utf16be: return nil  // a UTF-16 label on a page without BOM that reads as ASCII is mislabelled
         case .windows1252, .latin1:
-            if isValidUTF8(b) && hasNonASCII(b) { return utf8(b) }  // mislabelled UTF-8 is common
+            if TextDecoding.isValidUTF8(b) && hasNonASCII(b) { return utf8(b) }  // mislabelled UTF-8 is common
             return converted(b, as: .windows1252)
         default:
-            if isValidUTF8(b) { return utf8(b) }
+            if TextDecoding.isValidUTF8(b) { return utf8(b) }
             let d = converted(b, as: cs)
             return labelLooksWrong(b, d) ? nil : d
         }
@@ -200,7 +200,7 @@ enum HTMLSniffer {
     /// UTF-8 when valid; with invalid sequences, UTF-8 (bad bytes become U+FFFD) if valid multi-byte sequences
     /// outnumber invalid ones (a damaged UTF-8 page), else the charset uchardet detects, else Windows-1252.
     private static func utf8(_ b: UnsafeRawBufferPointer) -> Decoded {
-        let (valid, invalid) = utf8SequenceCounts(b)
+        let (invalid, valid) = TextDecoding.utf8Sequences(b)
         if invalid == 0 { return Decoded(owned: nil, original: b, charset: "utf-8", libxmlEncoding: "UTF-8") }
         if valid > invalid {
             return Decoded(owned: Array(String(decoding: b, as: UTF8.self).utf8), original: b, charset: "utf-8",
@@ -211,43 +211,7 @@ enum HTMLSniffer {
                        replacedBytes: d.replacedBytes)
     }
 
-    static func isValidUTF8(_ b: UnsafeRawBufferPointer) -> Bool { utf8SequenceCounts(b, stopAtFirstInvalid: true).invalid == 0 }
-
     static func hasNonASCII(_ b: UnsafeRawBufferPointer) -> Bool { b.contains { $0 >= 0x80 } }
-
-    /// Counts valid multi-byte sequences and invalid bytes (strict: no overlongs, no surrogates).
-    static func utf8SequenceCounts(_ b: UnsafeRawBufferPointer, stopAtFirstInvalid: Bool = false) -> (valid: Int, invalid: Int) {
-        let n = b.count
-        var i = 0, valid = 0, invalid = 0
-        while i < n {
-            // fast path over ASCII, 8 bytes at a time
-            while i + 8 <= n && b.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
-            if i >= n { break }
-            let c = b[i]
-            if c < 0x80 { i += 1; continue }
-            var need = 0
-            var cp: UInt32 = 0
-            var minCP: UInt32 = 0
-            if c & 0xE0 == 0xC0 { need = 1; cp = UInt32(c & 0x1F); minCP = 0x80 }
-            else if c & 0xF0 == 0xE0 { need = 2; cp = UInt32(c & 0x0F); minCP = 0x800 }
-            else if c & 0xF8 == 0xF0 { need = 3; cp = UInt32(c & 0x07); minCP = 0x10000 }
-            var ok = need > 0 && i + need < n
-            if ok {
-                for k in 1...need {
-                    let d = b[i + k]
-                    if d & 0xC0 != 0x80 { ok = false; break }
-                    cp = cp << 6 | UInt32(d & 0x3F)
-                }
-            }
-            if ok && (cp < minCP || cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000)) { ok = false }
-            if ok { valid += 1; i += need + 1 } else {
-                invalid += 1
-                if stopAtFirstInvalid { return (valid, invalid) }
-                i += 1
-            }
-        }
-        return (valid, invalid)
-    }
 
     private static func cleanLabel(_ s: String) -> String? {
         var t = s.lowercased().trimmingASCIIWhitespace()

@@ -51,6 +51,7 @@ public enum GlobalDedupFinisher {
         let locks = try lockRanks(outputDir: out, worldSize: ws, holding: holding)
         defer { locks.forEach { $0.release() } }
         let indexes = indexPaths(out, job)
+        // Phases 2 and 3 (GlobalDedupPhase.link, .cluster): links (merged from the split jobs, or made here), clusters.
         let result: GlobalDedupResult
         if let n = splits {
             let links = (0..<n).map { linksDir(out, job) + "/" + GlobalDedupLinks.fileName(split: $0, of: n) }
@@ -61,6 +62,7 @@ public enum GlobalDedupFinisher {
         try result.writeReport(directory: "\(out)/dedup/\(job.plan.stage)_global")
         try makeDirectory(stateDir(out))
         AtomicOutputFile.removeLeftovers(in: stateDir(out))
+        // Phase 4 (GlobalDedupPhase.filter): every part with removals or cluster sizes is rewritten.
         var ranks = [GlobalDedupStats.Rank]()
         var rewritten = 0
         let keepers = keeperSizes(result)
@@ -86,7 +88,7 @@ public enum GlobalDedupFinisher {
                        dropped: result.droppedTotal, partsRewritten: rewritten, stats: stats)
     }
 
-    /// Phase 1 of a split step (`linkSplit`): the links of split `split` of `splits`, written to
+    /// Phase 2 (`GlobalDedupPhase.link`) of a split step (`linkSplit`): the links of split `split` of `splits`, written to
     /// `OUT/dedup/<stage>_global/links/`. Reads the ranks' indexes only, so the splits run at once as separate jobs;
     /// `run(outputDir:splits:)` then merges them and rewrites the parts.
     @discardableResult
@@ -217,7 +219,7 @@ public enum GlobalDedupFinisher {
                 }
                 let doc = Document(id: d.id, text: v["text"]?.stringValue ?? "", source: v["metadata"]?["source"]?.stringValue ?? "")
                 PipelineExecutor.writeReject(doc, stage: job.plan.stage + "_global", reason: job.plan.reason,
-                                             duplicateOf: (d.keptID, d.similarity), into: &rbuf)
+                                             details: DropDetails(duplicateOf: d.keptID, similarity: d.similarity), into: &rbuf)
                 k += 1
             } else if let size = keepers[line], let field = job.plan.clusterSizeField {
                 buf += try withClusterSize(rec.bytes, field: field, size: size, docsPath: docsPath, line: line)

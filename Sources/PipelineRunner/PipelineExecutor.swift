@@ -23,6 +23,9 @@ public struct RunError: Error, Sendable, CustomStringConvertible {
 /// `stage` and `reason`), `errors/` (unreadable records with file, line, offset), `state/rank-NNNNN.sqlite`,
 /// `stats/rank-NNNNN.json` and `completions/rank-NNNNN` (written last). While it runs, the rank holds
 /// `state/rank-NNNNN.lock` (`OutputLock`), so a second process on the same folder and rank refuses at once.
+///
+/// Threads: workers use only `Sendable` parts (`documentStages`, the ordered stages' `preparers`, the decoder);
+/// the ordered stages themselves (`steps`) are used by the calling (writer) thread only.
 public final class PipelineExecutor: @unchecked Sendable {
     public struct Options: Sendable {
         public var rank = 0
@@ -39,7 +42,13 @@ public final class PipelineExecutor: @unchecked Sendable {
     }
 
     let spec: PipelineSpec
+    /// Every step; the ordered stages in it are used on the writer thread only.
     let steps: [PipelineStep]
+    let stepNames: [String]
+    /// The per-document stage of each step (nil for an ordered step), for workers.
+    let documentStages: [(any DocumentStage)?]
+    /// The preparer of each ordered step (nil for a per-document step), for workers.
+    let preparers: [(any OrderedPreparer)?]
     let ordered: [any OrderedStage]
     let shardOutput: ShardOutput?
     /// The `mode: global` dedup stage (the last step), if any.
@@ -64,6 +73,9 @@ public final class PipelineExecutor: @unchecked Sendable {
         }
         self.spec = spec
         self.steps = plan.steps
+        self.stepNames = plan.steps.map(\.name)
+        self.documentStages = plan.steps.map { if case .document(let d) = $0 { return d } else { return nil } }
+        self.preparers = plan.steps.map { if case .ordered(let o) = $0 { return o.anyPreparer } else { return nil } }
         self.ordered = plan.steps.compactMap { if case .ordered(let o) = $0 { return o } else { return nil } }
         self.shardOutput = plan.shards
         self.globalStage = plan.globalDedup
@@ -119,7 +131,7 @@ public final class PipelineExecutor: @unchecked Sendable {
             try GlobalDedupJob(plan: gp, stageType: spec.stages.last?.type ?? gp.stage, worldSize: options.worldSize,
                                zstdLevel: spec.output.zstdLevel, writeRejects: spec.output.writeRejects).write(outputDir: out)
         }
-        var total = RunStats(stageNames: steps.map(\.name))
+        var total = RunStats(stageNames: stepNames)
         let totalBytes = files.reduce(0) { $0 + $1.size }
         var progress = Progress(totalBytes: totalBytes, enabled: options.progress)
         var ran = 0
@@ -197,129 +209,50 @@ public final class PipelineExecutor: @unchecked Sendable {
             }
         }
         try db.setMeta("name", spec.name)
-        try db.setMeta("stages", steps.map(\.name).joined(separator: ","))
+        try db.setMeta("stages", stepNames.joined(separator: ","))
     }
 
-    /// A document that reached an ordered stage on a worker; the writer thread continues its chain.
-    struct Pending {
-        var doc: Document
-        var step: Int
-        var prepared: [UInt64]
-    }
-
-    struct BatchResult {
-        var docs = [UInt8]()
-        var rejects = [UInt8]()
-        var errors = [UInt8]()
-        var samples = [ShardSample]()
-        var pending = [Pending]()
-        var stats: RunStats
-        var counters: [StageCounters]
-        var finishedFileBytes = 0
-    }
-
-    /// Decodes and processes one batch (runs on a worker thread): per-document stages up to the first ordered stage.
-    func process(_ batch: RawBatch, files: [InputFile]) -> BatchResult {
-        var r = BatchResult(stats: RunStats(stageNames: steps.map(\.name)), counters: Array(repeating: StageCounters(), count: steps.count))
-        for (fi, item) in batch.items {
-            for res in decoder.decode(item, file: files[fi]) {
-                switch res {
-                case .failure(let e):
-                    r.stats.rejected[e.code, default: 0] += 1
-                    r.errors.append(contentsOf: e.jsonLine())
-                case .success(let doc):
-                    r.stats.documentsRead += 1
-                    r.stats.noteDecoding(of: doc)
-                    runChain(doc, from: 0, prepared: nil, onWorker: true, into: &r)
-                }
-            }
-        }
-        r.finishedFileBytes = batch.finishedFileBytes
-        return r
-    }
-
-    /// Runs steps `from...` on a document. On a worker, stops at the first ordered stage and leaves the document
-    /// pending (with that stage's `prepare` done); on the writer thread, runs everything to the end.
-    func runChain(_ input: Document, from start: Int, prepared first: [UInt64]?, onWorker: Bool, into r: inout BatchResult) {
-        var doc = input
-        var si = start
-        while si < steps.count {
-            let verdict: StageVerdict
-            let textBefore = doc.text  // O(1): rejects show the text as it entered the dropping stage
-            switch steps[si] {
-            case .document(let stage):
-                r.stats.stages[si].total += 1
-                verdict = stage.process(&doc, counters: &r.counters[si])
-            case .ordered(let stage):
-                if onWorker {
-                    r.pending.append(Pending(doc: doc, step: si, prepared: stage.prepare(doc)))
-                    return
-                }
-                r.stats.stages[si].total += 1
-                let prep = (si == start ? first : nil) ?? stage.prepare(doc)
-                verdict = stage.decide(&doc, prepared: prep, counters: &r.counters[si])
-            }
-            switch verdict {
-            case .keep:
-                r.stats.stages[si].kept += 1
-            case .drop(let reason):
-                r.stats.stages[si].dropped[reason, default: 0] += 1
-                if spec.output.writeRejects {
-                    var match: (keptID: String, similarity: Double)?
-                    if case .ordered(let o) = steps[si] { match = (o as? DuplicateMatchReporting)?.lastMatch() }
-                    doc.text = textBefore
-                    Self.writeReject(doc, stage: steps[si].name, reason: reason, duplicateOf: match, into: &r.rejects)
-                }
-                return
-            }
-            si += 1
-        }
-        r.stats.kept += 1
-        JSONWriter.writeDocument(doc, into: &r.docs)
-        if shardOutput != nil, let t = doc.tokens {
-            r.samples.append(ShardSample(id: doc.id, source: doc.metadata["source_name"]?.stringValue ?? doc.source, tokens: t))
-        }
-    }
-
-    static func writeReject(_ d: Document, stage: String, reason: String, duplicateOf match: (keptID: String, similarity: Double)? = nil,
-                            into out: inout [UInt8]) {
-        out.append(contentsOf: "{\"id\":".utf8)
-        JSONWriter.writeString(d.id, into: &out)
-        out.append(contentsOf: ",\"source\":".utf8)
-        JSONWriter.writeString(d.source, into: &out)
-        out.append(contentsOf: ",\"stage\":".utf8)
-        JSONWriter.writeString(stage, into: &out)
-        out.append(contentsOf: ",\"reason\":".utf8)
-        JSONWriter.writeString(reason, into: &out)
-        if let m = match {
-            out.append(contentsOf: ",\"duplicate_of\":".utf8)
-            JSONWriter.writeString(m.keptID, into: &out)
-            out.append(contentsOf: ",\"similarity\":".utf8)
-            JSONWriter.write(.double((m.similarity * 10_000).rounded() / 10_000), into: &out)
-        }
-        out.append(contentsOf: ",\"text\":".utf8)
-        JSONWriter.writeString(d.text, into: &out)
-        out.append(contentsOf: "}\n".utf8)
-    }
-
-    /// Processes one part with a reader thread, `workers` worker threads and this thread writing in order.
+    /// Processes one part with a reader thread, `workers` worker threads and this thread writing in order. A
+    /// failure (an output or index error) stops the writing; the part is then not recorded as finished.
     func runPart(_ p: Int, files: [InputFile], db: RunStateDB, progress: inout Progress) throws -> RunStats {
-        let name = partName(p)
-        let docsOut = try AtomicOutputFile(path: "\(out)/documents/\(name)\(docExt)", zstdLevel: spec.output.zstdLevel)
-        var rejectsOut: AtomicOutputFile?
-        var errorsOut: AtomicOutputFile?
-        var shardWriter: MDSShardWriter?
-        if let so = shardOutput {
-            let dir = "\(shardsDir)/parts/\(name)"
-            try? FileManager.default.removeItem(atPath: dir)
-            var o = MDSShardWriter.Options()
-            o.sizeLimit = so.sizeLimit
-            o.zstdLevel = so.zstdLevel
-            o.dtype = so.dtype
-            shardWriter = try MDSShardWriter(directory: dir, options: o)
-        }
+        let output = try PartOutput(executor: self, part: p)
         let workers = max(1, options.workers ?? spec.execution.workers)
         let reader = RecordReader(files: files, spec: spec)
+        let results = startThreads(reader: reader, files: files, workers: workers)
+        var stats = RunStats(stageNames: stepNames)
+        var next = 0
+        var failure: (any Error)?
+        try ordered.forEach { try $0.beginPart(p) }
+        while var r = results.box.take(next, workers: workers) {
+            next += 1
+            results.window.signal()
+            if failure != nil { continue }
+            do {
+                // Documents waiting for an ordered stage continue here, in input order.
+                let pending = r.pending
+                r.pending = []
+                for item in pending { try finishChain(item, into: &r) }
+                for si in steps.indices { r.stats.stages[si].counters = r.counters[si].values }
+                try output.write(r)
+            } catch { failure = error }
+            stats.merge(r.stats)
+            progress.advance(bytes: r.finishedFileBytes, docs: r.stats.documentsIn)
+        }
+        if let f = failure { throw f }
+        try ordered.forEach { try $0.endPart(p) }
+        stats.files = files.count
+        stats.inputBytes = files.reduce(0) { $0 + $1.size }
+        if globalStage != nil { GlobalDedupFinisher.forgetPart(outputDir: out, name: partName(p), docExt: docExt) }
+        stats.outputBytes = try output.commit()
+        let enc = StatsCoding.encoder(pretty: false)
+        try db.finishPart(p, stats: String(decoding: try enc.encode(stats), as: UTF8.self),
+                          inputs: files.indices.map { (files[$0], reader.wholeFileHash($0)) })
+        return stats
+    }
+
+    /// Starts the reader thread (at most `2 × workers + 1` batches in flight, released through `window`) and the
+    /// workers, which put their results into `box`.
+    func startThreads(reader: RecordReader, files: [InputFile], workers: Int) -> (box: ResultBox, window: DispatchSemaphore) {
         let queue = WorkQueue<RawBatch>()
         let results = ResultBox()
         let window = DispatchSemaphore(value: workers * 2 + 1)
@@ -333,118 +266,14 @@ public final class PipelineExecutor: @unchecked Sendable {
         }
         readerThread.stackSize = 1 << 22
         readerThread.start()
-        let filesCopy = files
-        var workerThreads = [Thread]()
         for _ in 0..<workers {
             let t = Thread { [self] in
-                while let b = queue.take() {
-                    let r = process(b, files: filesCopy)
-                    results.put(b.seq, r)
-                }
+                while let b = queue.take() { results.put(b.seq, process(b, files: files)) }
                 results.workerDone()
             }
             t.stackSize = 1 << 22
-            workerThreads.append(t)
             t.start()
         }
-        var stats = RunStats(stageNames: steps.map(\.name))
-        var next = 0
-        var failure: (any Error)?
-        try ordered.forEach { try $0.beginPart(p) }
-        while var r = results.take(next, workers: workers) {
-            next += 1
-            window.signal()
-            if failure != nil { continue }
-            // Documents waiting for an ordered stage continue here, in input order.
-            let pending = r.pending
-            r.pending = []
-            for item in pending { runChain(item.doc, from: item.step, prepared: item.prepared, onWorker: false, into: &r) }
-            for si in steps.indices { r.stats.stages[si].counters = r.counters[si].values }
-            do {
-                try docsOut.write(r.docs)
-                if !r.rejects.isEmpty {
-                    if rejectsOut == nil {
-                        // Rejects are for inspection: the fastest zstd level keeps the writer thread light.
-                        rejectsOut = try AtomicOutputFile(path: "\(out)/rejects/\(name)\(docExt)", zstdLevel: spec.output.zstdLevel.map { _ in 1 })
-                    }
-                    try rejectsOut!.write(r.rejects)
-                }
-                if !r.errors.isEmpty {
-                    if errorsOut == nil { errorsOut = try AtomicOutputFile(path: "\(out)/errors/\(name).jsonl") }
-                    try errorsOut!.write(r.errors)
-                }
-                for smp in r.samples { try shardWriter?.write(smp) }
-            } catch { failure = error }
-            stats.merge(r.stats)
-            progress.advance(bytes: r.finishedFileBytes, docs: r.stats.documentsIn)
-        }
-        if let f = failure { throw f }
-        try ordered.forEach { try $0.endPart(p) }
-        stats.files = files.count
-        stats.inputBytes = files.reduce(0) { $0 + $1.size }
-        if let w = shardWriter, let so = shardOutput {
-            let index = try w.finish()
-            try ShardManifest(writerShards: w.shards, shardTokens: w.shardTokens, stats: w.stats, index: index.serialized(),
-                              tokenizer: so.tokenizer, configHash: spec.configHash, dtype: so.dtype, lossMask: false)
-                .write(directory: w.directory)
-        }
-        if globalStage != nil { GlobalDedupFinisher.forgetPart(outputDir: out, name: name, docExt: docExt) }
-        try docsOut.commit()
-        try rejectsOut?.commit()
-        try errorsOut?.commit()
-        stats.outputBytes = docsOut.bytesWritten
-        let enc = StatsCoding.encoder(pretty: false)
-        try db.finishPart(p, stats: String(decoding: try enc.encode(stats), as: UTF8.self),
-                          inputs: files.indices.map { (files[$0], reader.wholeFileHash($0)) })
-        return stats
-    }
-}
-
-/// A closable FIFO shared by the reader and the workers.
-final class WorkQueue<T>: @unchecked Sendable {
-    private var items: [T] = []
-    private var head = 0
-    private var closed = false
-    private let cond = NSCondition()
-
-    func put(_ x: T) {
-        cond.lock(); items.append(x); cond.signal(); cond.unlock()
-    }
-    func close() {
-        cond.lock(); closed = true; cond.broadcast(); cond.unlock()
-    }
-    func take() -> T? {
-        cond.lock(); defer { cond.unlock() }
-        while head >= items.count && !closed { cond.wait() }
-        if head < items.count {
-            let x = items[head]
-            head += 1
-            if head > 64 && head * 2 > items.count { items.removeFirst(head); head = 0 }
-            return x
-        }
-        return nil
-    }
-}
-
-/// Results of workers, handed to the writer in sequence order.
-final class ResultBox: @unchecked Sendable {
-    private var results: [Int: PipelineExecutor.BatchResult] = [:]
-    private var doneWorkers = 0
-    private let cond = NSCondition()
-
-    func put(_ seq: Int, _ r: PipelineExecutor.BatchResult) {
-        cond.lock(); results[seq] = r; cond.broadcast(); cond.unlock()
-    }
-    func workerDone() {
-        cond.lock(); doneWorkers += 1; cond.broadcast(); cond.unlock()
-    }
-    /// Waits for result `seq`; nil once all workers finished and it will never come.
-    func take(_ seq: Int, workers: Int) -> PipelineExecutor.BatchResult? {
-        cond.lock(); defer { cond.unlock() }
-        while results[seq] == nil {
-            if doneWorkers == workers { return nil }
-            cond.wait()
-        }
-        return results.removeValue(forKey: seq)
+        return (results, window)
     }
 }

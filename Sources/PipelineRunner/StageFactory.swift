@@ -7,7 +7,8 @@ import Shards
 import Tokenization
 
 /// What a config's stages turn into: the per-document stages, and the shard output when a `shard` stage ends the list.
-public struct StagePlan: Sendable {
+/// Not `Sendable`: the ordered stages in it belong to the thread that runs the plan.
+public struct StagePlan {
     public var steps: [PipelineStep]
     public var shards: ShardOutput?
 

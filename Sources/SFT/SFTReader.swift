@@ -27,13 +27,8 @@ public final class SFTFileReader {
     public enum Container: String, Sendable { case array, jsonl, object, empty }
     public private(set) var container: Container = .empty
 
-    private var source: (any ByteSource)?
+    private var splitter: JSONArraySplitter?
     private var lines: LineReader?
-    private var buf = [UInt8]()
-    private var pos = 0
-    private var eof = false
-    private var lineNo = 1
-    private var elementIndex = 0
     private var arrayDone = false
     private var objectItems: [RawSFTItem] = []
     private var objectPos = 0
@@ -56,8 +51,7 @@ public final class SFTFileReader {
         guard i < head.count else { container = .empty; return }
         if head[i] == UInt8(ascii: "[") {
             container = .array
-            source = try openByteSource(path: path, displayName: displayName)
-            try skipUntilArrayStart()
+            splitter = JSONArraySplitter(source: try openByteSource(path: path, displayName: displayName), maxElementBytes: maxRecordBytes)
             return
         }
         if head[i] == UInt8(ascii: "{") {
@@ -122,91 +116,20 @@ public final class SFTFileReader {
 
     private func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
 
-    private func fill() throws -> Bool {
-        if eof { return false }
-        if pos > 0 && pos >= buf.count / 2 { buf.removeFirst(pos); pos = 0 }
-        let n = try source!.read(into: &buf, count: 1 << 20)
-        if n == 0 { eof = true; return false }
-        return true
-    }
-
-    private func peek() throws -> UInt8? {
-        while pos >= buf.count { if try !fill() { return nil } }
-        return buf[pos]
-    }
-
-    private func skipSpace() throws {
-        while let b = try peek(), isSpace(b) || b == 0xEF || b == 0xBB || b == 0xBF {
-            if b == 0x0A { lineNo += 1 }
-            pos += 1
-        }
-    }
-
-    private func skipUntilArrayStart() throws {
-        try skipSpace()
-        if try peek() == UInt8(ascii: "[") { pos += 1 }
-    }
-
+    /// The next element of the array (`JSONArraySplitter`); an element over the record limit or a broken array
+    /// ends the file with an issue.
     private func nextElement() throws -> RawSFTItem? {
-        if arrayDone { return nil }
-        try skipSpace()
-        guard var b = try peek() else {
+        guard !arrayDone, let splitter else { return nil }
+        guard let event = try splitter.next() else { arrayDone = true; return nil }
+        switch event {
+        case .element(let bytes, let index, _):
+            return RawSFTItem(bytes: bytes, line: splitter.line, index: index)
+        case .overlong(let index, _, _):
             arrayDone = true
-            return RawSFTItem(bytes: [], line: lineNo, index: elementIndex, readError: SFTIssue(code: .invalidJSON, file: displayName, line: lineNo, index: elementIndex, field: "", message: "the JSON array is not closed (file truncated?)"))
-        }
-        if b == UInt8(ascii: ",") && elementIndex > 0 { pos += 1; try skipSpace(); b = try peek() ?? 0 }
-        if b == UInt8(ascii: "]") { arrayDone = true; return nil }
-        let startLine = lineNo
-        let idx = elementIndex
-        elementIndex += 1
-        // Scan one value: track nesting and strings. Bytes are copied in runs, not one by one.
-        var out = [UInt8]()
-        var depth = 0
-        var inString = false
-        var escape = false
-        var start = pos
-        scan: while true {
-            if pos >= buf.count {
-                out.append(contentsOf: buf[start..<pos])
-                if out.count > maxRecordBytes {
-                    arrayDone = true
-                    return RawSFTItem(bytes: [], line: startLine, index: idx, readError: SFTIssue(code: .lineTooLong, file: displayName, line: startLine, index: idx, field: "", message: "array element is longer than the record limit (\(maxRecordBytes) bytes); the rest of the file is skipped"))
-                }
-                if try !fill() {
-                    arrayDone = true
-                    return RawSFTItem(bytes: out, line: startLine, index: idx, readError: SFTIssue(code: .invalidJSON, file: displayName, line: startLine, index: idx, field: "", message: "the JSON array ends inside this element (file truncated?)"))
-                }
-                start = pos
-                continue
-            }
-            let c = buf[pos]
-            if inString {
-                if c == 0x0A { lineNo += 1 }
-                if escape { escape = false } else if c == UInt8(ascii: "\\") { escape = true } else if c == UInt8(ascii: "\"") { inString = false }
-                pos += 1
-                continue
-            }
-            switch c {
-            case UInt8(ascii: "\""): inString = true
-            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
-            case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                if depth == 0 { break scan }  // the array's closing bracket after a scalar
-                depth -= 1
-                if depth == 0 { pos += 1; break scan }
-            case UInt8(ascii: ","): if depth == 0 { break scan }
-            case 0x0A, 0x20, 0x09, 0x0D:
-                if c == 0x0A { lineNo += 1 }
-                if depth == 0 && pos > start { out.append(contentsOf: buf[start..<pos]); pos += 1; start = pos; try skipSpace(); start = pos; break scan }
-            default: break
-            }
-            pos += 1
-        }
-        if start < pos { out.append(contentsOf: buf[start..<pos]) }
-        try skipSpace()
-        if out.count > maxRecordBytes {
+            return RawSFTItem(bytes: [], line: splitter.line, index: index, readError: SFTIssue(code: .lineTooLong, file: displayName, line: splitter.line, index: index, field: "", message: "array element is longer than the record limit (\(maxRecordBytes) bytes); the rest of the file is skipped"))
+        case .malformed(_, let message):
             arrayDone = true
-            return RawSFTItem(bytes: [], line: startLine, index: idx, readError: SFTIssue(code: .lineTooLong, file: displayName, line: startLine, index: idx, field: "", message: "array element is longer than the record limit (\(maxRecordBytes) bytes); the rest of the file is skipped"))
+            return RawSFTItem(bytes: [], line: splitter.line, index: splitter.index, readError: SFTIssue(code: .invalidJSON, file: displayName, line: splitter.line, index: splitter.index, field: "", message: message))
         }
-        return RawSFTItem(bytes: out, line: startLine, index: idx)
     }
 }

@@ -11,14 +11,13 @@ public enum OverLengthPolicy: String, Sendable, CaseIterable {
     case error
 }
 
-public struct SFTValidationOptions: Sendable {
+public struct SFTValidationOptions {
     public var format: SFTFormat = .auto
     /// Dedup / decontamination stages (the pipeline's ordered stages) applied to each otherwise valid record, in
     /// order, on the text of all its messages joined by blank lines. Drops become `near_duplicate`, `contaminated`,
-    /// `duplicate_record` (exact) or `dedup_dropped` issues.
+    /// `duplicate_record` (exact) or `dedup_dropped` issues; a drop's details (the kept record it duplicates) go
+    /// into the message. An index error of a stage stops the validation.
     public var orderedStages: [any OrderedStage] = []
-    /// Describes the last drop of a stage for the issue message (e.g. the kept record it duplicates).
-    public var describeDrop: (@Sendable (any OrderedStage) -> String?)?
     /// Reject exact duplicates (same roles and contents after trimming), across all files of one validator.
     public var checkDuplicates = true
     /// Forget seen records at each new file (duplicates are then only found within a file).
@@ -128,7 +127,7 @@ public final class SFTValidator {
     }
 
     /// Runs the ordered stages on a valid record; returns the issue when one drops it.
-    private func runStages(_ rec: SFTRecord, file: String, item: RawSFTItem) -> SFTIssue? {
+    private func runStages(_ rec: SFTRecord, file: String, item: RawSFTItem) throws -> SFTIssue? {
         guard !options.orderedStages.isEmpty else { return nil }
         if !stagesStarted {
             for st in options.orderedStages { try? st.resume(finishedParts: []); try? st.beginPart(0) }
@@ -137,11 +136,10 @@ public final class SFTValidator {
         var doc = Document(id: rec.id, text: rec.messages.map(\.content).joined(separator: "\n\n"), source: rec.source)
         for st in options.orderedStages {
             var counters = StageCounters()
-            let prepared = st.prepare(doc)
-            if case .drop(let reason) = st.decide(&doc, prepared: prepared, counters: &counters) {
+            if case .drop(let reason, let details) = try st.decide(&doc, counters: &counters) {
                 let code: SFTErrorCode = reason == "near_duplicate" ? .nearDuplicate : reason == "contaminated" ? .contaminated
                     : reason == "exact_duplicate" ? .duplicateRecord : .dedupDropped
-                let detail = options.describeDrop?(st).map { ": " + $0 } ?? ""
+                let detail = details.map { ": duplicates \($0.duplicateOf) (similarity \(String(format: "%.3f", $0.similarity)))" } ?? ""
                 return SFTIssue(code: code, file: file, line: item.line, index: item.index, field: "",
                                 message: "dropped by \(st.name) (\(reason))\(detail)")
             }
@@ -163,7 +161,7 @@ public final class SFTValidator {
         while let item = try reader.next() {
             n += 1
             fileRecords += 1
-            let (rec, rendered, recIssues) = process(item, file: name, source: source ?? name, ordinal: n)
+            let (rec, rendered, recIssues) = try process(item, file: name, source: source ?? name, ordinal: n)
             var codes = Set<SFTErrorCode>()
             var rejected = false
             for i in recIssues {
@@ -183,7 +181,7 @@ public final class SFTValidator {
     }
 
     /// Validates one raw item: parse, normalize, check, render.
-    func process(_ item: RawSFTItem, file: String, source: String, ordinal: Int) -> (SFTRecord?, RenderedSFT?, [SFTIssue]) {
+    func process(_ item: RawSFTItem, file: String, source: String, ordinal: Int) throws -> (SFTRecord?, RenderedSFT?, [SFTIssue]) {
         if let e = item.readError { return (nil, nil, [e]) }
         let value: JSONValue
         if let v = item.value { value = v } else {
@@ -206,7 +204,7 @@ public final class SFTValidator {
             }
         }
         guard issues.isEmpty else { return (nil, nil, issues) }
-        if let dropped = runStages(rec, file: file, item: item) { return (nil, nil, [dropped]) }
+        if let dropped = try runStages(rec, file: file, item: item) { return (nil, nil, [dropped]) }
         guard let renderer else { return (rec, nil, []) }
         do {
             var out = try renderer.render(rec)

@@ -96,7 +96,6 @@ struct SFTRecordOptions: ParsableArguments {
         o.overLength = overLength
         o.maxTokens = maxTokens
         o.orderedStages = try dedupConfig.map { p in try configOrExit(p, kind: .sftDedup) { try SFTDedupStages.make(configPath: p, stateDirectory: dedupStateDirectory) } } ?? []
-        o.describeDrop = { st in (st as? DuplicateMatchReporting)?.lastMatch().map { "duplicates \($0.keptID) (similarity \(String(format: "%.3f", $0.similarity)))" } }
         var renderer: SFTRenderer?
         if let t = tokenizer {
             let tok = try orExit { try BPETokenizer.load(path: t) }

@@ -23,7 +23,7 @@ import Testing
         let stage = try CleaningStageFactory.make(type: type, options: .null)
         for (name, text) in Self.inputs {
             let r = run(stage, text)
-            if case .drop(let reason) = r.verdict {
+            if case .drop(let reason, _) = r.verdict {
                 #expect(!reason.isEmpty, "\(type) on \(name)")
                 #expect(reason.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "_" }, "\(type) on \(name): \(reason)")
             }

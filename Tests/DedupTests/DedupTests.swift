@@ -19,8 +19,7 @@ func run(_ stage: any OrderedStage, _ parts: [[Document]], firstPart: Int = 0, e
     for (k, docs) in parts.enumerated() {
         try stage.beginPart(firstPart + k)
         for var d in docs {
-            let p = stage.prepare(d)
-            let v = stage.decide(&d, prepared: p, counters: &counters)
+            let v = try stage.decide(&d, counters: &counters)
             out.append((d.id, v, d.text))
         }
         if end || k < parts.count - 1 { try stage.endPart(firstPart + k) }
@@ -108,16 +107,29 @@ func edited(_ text: String, every: Int) -> String {
     #expect(dups.contains("\"dropped\":\"b\"") && dups.contains("\"kept\":\"a\""))
 }
 
-@Test func exactDedupLastMatch() throws {
+@Test func exactDedupDropNamesTheKeptDocument() throws {
     let s = try ExactDedupStage(stateDirectory: tempDir())
     try s.resume(finishedParts: [])
     var c = StageCounters()
     var a = doc("a", "same text"), b = doc("b", "Same text!")
-    _ = s.decide(&a, prepared: s.prepare(a), counters: &c)
-    #expect(s.decide(&b, prepared: s.prepare(b), counters: &c) == .drop(reason: "exact_duplicate"))
-    #expect(s.lastMatch()?.keptID == "a")
+    #expect(try s.decide(&a, counters: &c) == .keep)
     let any: any OrderedStage = s
-    #expect((any as? DuplicateMatchReporting)?.lastMatch()?.similarity == 1.0)
+    #expect(try any.decide(&b, erasedPrepared: any.anyPreparer.prepare(b), counters: &c)
+            == .drop(reason: "exact_duplicate", details: DropDetails(duplicateOf: "a", similarity: 1.0)))
+}
+
+/// The executor hands a preparer's result over as `any Sendable`; a document without a key (nil) survives that.
+@Test func erasedPreparedWithoutAKeyIsKept() throws {
+    let stages: [any OrderedStage] = [try ExactDedupStage(stateDirectory: tempDir()), try MinHashDedupStage(stateDirectory: tempDir())]
+    for s in stages {
+        try s.resume(finishedParts: [])
+        try s.beginPart(0)
+        var c = StageCounters()
+        var empty = doc("e", " ... ")
+        let prepared: any Sendable = s.anyPreparer.prepare(empty)
+        #expect(try s.decide(&empty, erasedPrepared: prepared, counters: &c) == .keep)
+        try s.endPart(0)
+    }
 }
 
 @Test func exactOptionsChangeTheKey() throws {
@@ -158,7 +170,8 @@ func edited(_ text: String, every: Int) -> String {
     docs.append(doc("n3", prose(seed: 9, words: 300).uppercased()))          // identical words to u8
     let r = try run(s, docs)
     #expect(dropped(r) == ["n1", "n3"])
-    #expect(s.lastMatch()?.keptID == "u8")
+    guard case .drop(_, let details) = r.last!.1 else { Issue.record("n3 kept"); return }
+    #expect(details?.duplicateOf == "u8" && details?.similarity == 1.0)
     let report = try DedupReport.render(stateDirectory: dir, samplePairs: 5)
     #expect(report.contains("minhash_dedup") && report.contains("n1  duplicates  u2"))
 }
@@ -172,12 +185,11 @@ func edited(_ text: String, every: Int) -> String {
     var c = StageCounters()
     var docs = [doc("a", base), doc("b", edited(base, every: 60)), doc("c", edited(base, every: 6)), doc("d", prose(seed: 12, words: 400))]
     var verdicts: [StageVerdict] = []
-    var sim = 0.0
-    for k in docs.indices {
-        verdicts.append(s.decide(&docs[k], prepared: s.prepare(docs[k]), counters: &c))
-        if k == 1 { sim = s.lastMatch()?.similarity ?? 0; #expect(s.lastMatch()?.keptID == "a") }
-    }
-    #expect(verdicts == [.keep, .drop(reason: "near_duplicate"), .keep, .keep])
+    for k in docs.indices { verdicts.append(try s.decide(&docs[k], counters: &c)) }
+    guard case .drop(let reason, let details?) = verdicts[1] else { Issue.record("b kept: \(verdicts)"); return }
+    let sim = details.similarity
+    #expect(reason == "near_duplicate" && details.duplicateOf == "a")
+    #expect(verdicts[0] == .keep && verdicts[2] == .keep && verdicts[3] == .keep)
     // exact Jaccard of 5-gram sets with 1 edit per 30 words
     #expect(sim > 0.7 && sim < 0.95)
 }
@@ -199,7 +211,7 @@ func edited(_ text: String, every: Int) -> String {
     let b = try run(try MinHashDedupStage(stateDirectory: tempDir()), docs).map { "\($0.0) \($0.1)" }
     #expect(a == b)
     let s = try MinHashDedupStage(stateDirectory: tempDir())
-    #expect(s.prepare(docs[0]) == s.prepare(docs[0]))
+    #expect(s.preparer.prepare(docs[0]) == s.preparer.prepare(docs[0]))
 }
 
 func corpusParts(_ type: String) -> [[Document]] {
@@ -274,7 +286,7 @@ func resumeGivesIdenticalDecisions(type: String) throws {
     let new = [doc("new0", edited(prose(seed: 4, words: 200), every: 100)), doc("new1", prose(seed: 99, words: 200))]
     let rb = try run(b, new)
     #expect(dropped(rb) == ["new0"])
-    let dups = try String(contentsOfFile: b.core.stateDirectory + "/duplicates.jsonl", encoding: .utf8)
+    let dups = try String(contentsOfFile: b.run.core.stateDirectory + "/duplicates.jsonl", encoding: .utf8)
     #expect(dups.contains("\"kept\":\"old4\""))
     // the earlier run's rows survive the second run's resume
     let c = try MinHashDedupStage(options: opts, stateDirectory: tempDir())
@@ -384,6 +396,21 @@ func decontamOptions(_ mode: String) -> JSONValue {
     }
     #expect(throws: DedupConfigError.self) {
         try DedupStageFactory.make(type: "decontaminate", options: .object(["mode": .string("erase")]), stateDirectory: tempDir(), baseDirectory: "")
+    }
+}
+
+@Test func decontaminateRefusesACSVWithAnUnclosedQuote() throws {
+    let dir = tempDir()
+    try "question,answer\n\"What is the boiling point of water at sea level,100\nNext question,2\n"
+        .write(toFile: dir + "/bad.csv", atomically: true, encoding: .utf8)
+    let options: JSONValue = .object(["eval_sets": .array([.object([
+        "name": .string("x"), "path": .string("bad.csv"), "format": .string("csv"), "fields": .array([.string("question")])])])])
+    do {
+        _ = try DedupStageFactory.make(type: "decontaminate", options: options, stateDirectory: tempDir(), baseDirectory: dir)
+        Issue.record("an unclosed quote was accepted")
+    } catch let e as DedupConfigError {
+        #expect(e.message == "stage 'decontaminate': eval set 'x': \(dir)/bad.csv:2: a quoted field opened here is never closed; "
+                + "fix the quoting of the file")
     }
 }
 

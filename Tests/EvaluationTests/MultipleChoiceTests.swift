@@ -1,3 +1,4 @@
+import DomainForgeCore
 import Foundation
 import Testing
 import Tokenization

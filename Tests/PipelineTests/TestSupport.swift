@@ -100,15 +100,18 @@ func haveTool(_ name: String) -> Bool {
 }
 
 /// An in-memory exact-duplicate stage that follows the OrderedStage resume contract (test double).
-final class SeenTextStage: OrderedStage, @unchecked Sendable {
+final class SeenTextStage: OrderedStage {
+    struct Hasher: OrderedPreparer {
+        func prepare(_ document: Document) -> UInt64 { Hashing.fnv1a64(Array(document.text.utf8)) }
+    }
     var name: String { "seen_text" }
+    let preparer = Hasher()
     private var seen: [UInt64: Int] = [:]  // hash -> part
     private var part = -1
     private(set) var finished = false
-    func prepare(_ document: Document) -> [UInt64] { [Hashing.fnv1a64(Array(document.text.utf8))] }
-    func decide(_ document: inout Document, prepared: [UInt64], counters: inout StageCounters) -> StageVerdict {
-        if seen[prepared[0]] != nil { counters.add("duplicates"); return .drop(reason: "exact_duplicate") }
-        seen[prepared[0]] = part
+    func decide(_ document: inout Document, prepared: UInt64, counters: inout StageCounters) -> StageVerdict {
+        if seen[prepared] != nil { counters.add("duplicates"); return .drop(reason: "exact_duplicate") }
+        seen[prepared] = part
         document.metadata["first_seen_part"] = .int(Int64(part))
         return .keep
     }

@@ -4,15 +4,18 @@ import Foundation
 import Testing
 
 /// A stand-in for the pipeline's dedup stages: drops texts containing a marker, and exact repeats of earlier texts.
-final class MarkerStage: OrderedStage, @unchecked Sendable {
+final class MarkerStage: OrderedStage {
+    struct Nothing: OrderedPreparer {
+        func prepare(_ document: Document) {}
+    }
     var name: String { "marker" }
+    let preparer = Nothing()
     var seen = Set<String>()
     var began = false, finished = false
-    func prepare(_ document: Document) -> [UInt64] { [] }
-    func decide(_ document: inout Document, prepared: [UInt64], counters: inout StageCounters) -> StageVerdict {
+    func decide(_ document: inout Document, prepared: Void, counters: inout StageCounters) -> StageVerdict {
         if document.text.contains("EVAL-LEAK") { return .drop(reason: "contaminated") }
         if document.text.contains("NEAR") {
-            if seen.contains("NEAR") { return .drop(reason: "near_duplicate") }
+            if seen.contains("NEAR") { return .drop(reason: "near_duplicate", details: DropDetails(duplicateOf: "first", similarity: 0.8125)) }
             seen.insert("NEAR")
         }
         return .keep
@@ -38,7 +41,6 @@ final class MarkerStage: OrderedStage, @unchecked Sendable {
         let stage = MarkerStage()
         var o = SFTValidationOptions()
         o.orderedStages = [stage]
-        o.describeDrop = { _ in "detail" }
         let v = SFTValidator(options: o)
         var valid = [String]()
         try v.validate(path: dir + "/a.jsonl") { rec, _ in valid.append(rec.id) }
@@ -48,6 +50,6 @@ final class MarkerStage: OrderedStage, @unchecked Sendable {
         #expect(v.summary.byCode[.nearDuplicate] == 1)
         #expect(v.summary.byCode[.contaminated] == 1)
         #expect(v.issues.map(\.line) == [2, 3])
-        #expect(v.issues[0].message == "dropped by marker (near_duplicate): detail")
+        #expect(v.issues[0].message == "dropped by marker (near_duplicate): duplicates first (similarity 0.812)")
     }
 }

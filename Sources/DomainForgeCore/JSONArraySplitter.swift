@@ -1,9 +1,8 @@
-import DomainForgeCore
-
 /// Splits a top-level JSON array into its elements' bytes without parsing them, in bounded memory:
-/// an element larger than `maxElementBytes` is skipped and reported.
-final class JSONArraySplitter {
-    enum Event {
+/// an element larger than `maxElementBytes` is skipped and reported. The one JSON-array splitter of the package
+/// (pipeline inputs of `format: json`, SFT files); `line` gives the 1-based line each element starts on.
+public final class JSONArraySplitter {
+    public enum Event {
         case element(bytes: [UInt8], index: Int, offset: Int)
         case overlong(index: Int, offset: Int, length: Int)
         case malformed(offset: Int, message: String)
@@ -17,9 +16,14 @@ final class JSONArraySplitter {
     var eof = false
     var started = false
     var done = false
-    var index = 0
+    /// The index of the next element (the number of elements returned so far).
+    public private(set) var index = 0
+    /// Newlines consumed so far, plus one.
+    var lineNo = 1
+    /// The line the last returned element (or the problem of the last `.malformed`) starts on.
+    public private(set) var line = 1
 
-    init(source: any ByteSource, maxElementBytes: Int) {
+    public init(source: any ByteSource, maxElementBytes: Int) {
         self.source = source
         self.maxElementBytes = maxElementBytes
     }
@@ -34,6 +38,7 @@ final class JSONArraySplitter {
         }
         let b = buf[pos]
         pos += 1
+        if b == 0x0A { lineNo += 1 }
         return b
     }
 
@@ -45,7 +50,8 @@ final class JSONArraySplitter {
         return nil
     }
 
-    func next() throws -> Event? {
+    /// The next element, a problem, or nil after the closing bracket (or for an empty file).
+    public func next() throws -> Event? {
         if done { return nil }
         if !started {
             started = true
@@ -63,8 +69,10 @@ final class JSONArraySplitter {
         }
         guard let first = try skipWS() else {
             done = true
+            line = lineNo
             return .malformed(offset: base + pos, message: "unterminated JSON array (file truncated?)")
         }
+        line = lineNo
         let start = base + pos - 1
         var out: [UInt8] = [first]
         var length = 1

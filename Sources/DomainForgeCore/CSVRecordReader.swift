@@ -1,8 +1,7 @@
-import DomainForgeCore
-
 /// Streams the records of a CSV file (RFC 4180: comma separated, fields in double quotes may hold commas, newlines
 /// and doubled quotes; LF or CRLF line ends). Each record carries the line it starts on. A quote that is never
 /// closed is returned as an error record instead of swallowing the rest of the file silently. `.gz`/`.zst` work too.
+/// The one CSV reader of the package (eval sets of `decontaminate`, multiple-choice evaluation).
 public final class CSVRecordReader {
     /// One record: its fields, or why it could not be read, and the 1-based line it starts on.
     public struct Record: Sendable, Equatable {
@@ -19,10 +18,10 @@ public final class CSVRecordReader {
     var line = 1
     var eof = false
 
-    /// Opens `path` (plain, `.gz` or `.zst`).
+    /// Opens `path` (plain, `.gz` or `.zst`); throws the error of `openByteSource`.
     public init(path: String) throws {
         self.path = path
-        do { source = try openByteSource(path: path, displayName: path) } catch { throw EvaluationError.io("cannot open \(path): \(error)") }
+        source = try openByteSource(path: path, displayName: path)
     }
 
     func peek() throws -> UInt8? {
