@@ -68,7 +68,7 @@ let package = Package(
             "Extraction", "Cleaning", "Segmentation", "Tokenization", "Shards", "Dedup", "Trainer", "PipelineRunner", "DomainForgeCore",
         ], path: "Benchmarks"),
 
-        .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "Segmentation", "DomainForgeCore"]),
+        .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "PipelineRunner", "Segmentation", "DomainForgeCore"]),
         .testTarget(name: "ExtractionTests", dependencies: ["Extraction", "DomainForgeCore"], exclude: ["Fixtures"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "Segmentation", "DomainForgeCore", "CUnicodeICU"], exclude: ["Fixtures"]),
         // Float tolerances derived from the operations (shared by the trainer and evaluation tests).
@@ -78,6 +78,8 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Trainer", "DomainForgeCore", "Shards", "NumericTolerance"]),
         .testTarget(name: "DedupTests", dependencies: ["Dedup", "Segmentation", "DomainForgeCore"]),
         .testTarget(name: "ShardsTests", dependencies: ["Shards", "DomainForgeCore"]),
-        .testTarget(name: "PipelineTests", dependencies: ["PipelineRunner", "PipelineConfig", "DomainForgeCore"]),
+        // Shared by the test targets: temporary folders, tool helpers, and the stage conformance verifier.
+        .target(name: "TestSupport", dependencies: ["PipelineRunner", "PipelineConfig", "DomainForgeCore"], path: "Tests/TestSupport"),
+        .testTarget(name: "PipelineTests", dependencies: ["PipelineRunner", "PipelineConfig", "DomainForgeCore", "TestSupport"]),
     ]
 )

@@ -39,7 +39,7 @@ public struct C4LinesStage: LanguageAwareStage {
 
         public init() {}
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
+        public enum CodingKeys: String, CodingKey, CaseIterable {
             case removeCitations = "remove_citations"
             case filterNoTerminalPunct = "filter_no_terminal_punct"
             case minWordsPerLine = "min_words_per_line"
@@ -48,18 +48,11 @@ public struct C4LinesStage: LanguageAwareStage {
             case filterJavascript = "filter_javascript"
             case filterPolicy = "filter_policy"
         }
-        static var optionKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
 
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            let d = Options()
-            removeCitations = try c.value(.removeCitations, default: d.removeCitations)
-            filterNoTerminalPunct = try c.value(.filterNoTerminalPunct, default: d.filterNoTerminalPunct)
-            minWordsPerLine = try c.count(.minWordsPerLine, default: d.minWordsPerLine)
-            maxWordLength = try c.count(.maxWordLength, default: d.maxWordLength)
-            minCharsPerLine = try c.count(.minCharsPerLine, default: d.minCharsPerLine)
-            filterJavascript = try c.value(.filterJavascript, default: d.filterJavascript)
-            filterPolicy = try c.value(.filterPolicy, default: d.filterPolicy)
+        public func validate() throws {
+            try StageOptionError.nonNegative(minWordsPerLine, CodingKeys.minWordsPerLine)
+            try StageOptionError.nonNegative(maxWordLength, CodingKeys.maxWordLength)
+            try StageOptionError.nonNegative(minCharsPerLine, CodingKeys.minCharsPerLine)
         }
     }
 
@@ -67,7 +60,7 @@ public struct C4LinesStage: LanguageAwareStage {
     /// The language of this variant (nil: English rules and whitespace words).
     public let language: String?
     /// Variants by language, picked per document (see ``LanguageRouting``).
-    public internal(set) var languageStages: [String: C4LinesStage] = [:]
+    public var languageStages: [String: C4LinesStage] = [:]
 
     public init(options: Options = .init()) {
         self.init(options: options, language: nil)

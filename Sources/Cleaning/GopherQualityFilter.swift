@@ -45,7 +45,7 @@ public struct GopherQualityFilter: LanguageAwareStage {
 
         public init() {}
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
+        public enum CodingKeys: String, CodingKey, CaseIterable {
             case minDocWords = "min_doc_words"
             case maxDocWords = "max_doc_words"
             case minAvgWordLength = "min_avg_word_length"
@@ -57,29 +57,17 @@ public struct GopherQualityFilter: LanguageAwareStage {
             case minStopWords = "min_stop_words"
             case stopWords = "stop_words"
         }
-        static var optionKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
 
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            let d = Options()
-            minDocWords = try c.count(.minDocWords, default: d.minDocWords)
-            maxDocWords = try c.count(.maxDocWords, default: d.maxDocWords)
-            minAvgWordLength = try c.nullable(.minAvgWordLength, default: d.minAvgWordLength)
-            maxAvgWordLength = try c.nullable(.maxAvgWordLength, default: d.maxAvgWordLength)
-            for (key, v) in [(CodingKeys.minAvgWordLength, minAvgWordLength), (.maxAvgWordLength, maxAvgWordLength)] {
-                if let v, v < 0 {
-                    throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "must be >= 0, got \(v)")
-                }
-            }
-            maxSymbolWordRatio = try c.nullable(.maxSymbolWordRatio, default: d.maxSymbolWordRatio)
-            if let v = maxSymbolWordRatio, v < 0 {
-                throw DecodingError.dataCorruptedError(forKey: .maxSymbolWordRatio, in: c, debugDescription: "must be >= 0, got \(v)")
-            }
-            maxBulletLinesRatio = try c.ratio(.maxBulletLinesRatio, default: d.maxBulletLinesRatio)
-            maxEllipsisLinesRatio = try c.ratio(.maxEllipsisLinesRatio, default: d.maxEllipsisLinesRatio)
-            minAlphaWordsRatio = try c.ratio(.minAlphaWordsRatio, default: d.minAlphaWordsRatio)
-            minStopWords = try c.count(.minStopWords, default: d.minStopWords)
-            stopWords = try c.value(.stopWords, default: d.stopWords)
+        public func validate() throws {
+            try StageOptionError.nonNegative(minDocWords, CodingKeys.minDocWords)
+            try StageOptionError.nonNegative(maxDocWords, CodingKeys.maxDocWords)
+            try StageOptionError.nonNegative(minAvgWordLength, CodingKeys.minAvgWordLength)
+            try StageOptionError.nonNegative(maxAvgWordLength, CodingKeys.maxAvgWordLength)
+            try StageOptionError.nonNegative(maxSymbolWordRatio, CodingKeys.maxSymbolWordRatio)
+            try StageOptionError.ratio(maxBulletLinesRatio, CodingKeys.maxBulletLinesRatio)
+            try StageOptionError.ratio(maxEllipsisLinesRatio, CodingKeys.maxEllipsisLinesRatio)
+            try StageOptionError.ratio(minAlphaWordsRatio, CodingKeys.minAlphaWordsRatio)
+            try StageOptionError.nonNegative(minStopWords, CodingKeys.minStopWords)
         }
     }
 
@@ -87,7 +75,7 @@ public struct GopherQualityFilter: LanguageAwareStage {
     /// The language of this variant (nil: English rules and tokenizer).
     public let language: String?
     /// Variants by language, picked per document (see ``LanguageRouting``).
-    public internal(set) var languageStages: [String: GopherQualityFilter] = [:]
+    public var languageStages: [String: GopherQualityFilter] = [:]
     private let stopWordBytes: [[UInt8]]
     private let maxStopWordLength: Int
 

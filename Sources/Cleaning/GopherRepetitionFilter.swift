@@ -45,7 +45,7 @@ public struct GopherRepetitionFilter: LanguageAwareStage {
 
         public init() {}
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
+        public enum CodingKeys: String, CodingKey, CaseIterable {
             case dupLineFrac = "dup_line_frac"
             case dupParaFrac = "dup_para_frac"
             case dupLineCharFrac = "dup_line_char_frac"
@@ -53,45 +53,18 @@ public struct GopherRepetitionFilter: LanguageAwareStage {
             case topNGrams = "top_n_grams"
             case dupNGrams = "dup_n_grams"
         }
-        static var optionKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
 
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            let d = Options()
-            dupLineFrac = try c.ratio(.dupLineFrac, default: d.dupLineFrac)
-            dupParaFrac = try c.ratio(.dupParaFrac, default: d.dupParaFrac)
-            dupLineCharFrac = try c.ratio(.dupLineCharFrac, default: d.dupLineCharFrac)
-            dupParaCharFrac = try c.ratio(.dupParaCharFrac, default: d.dupParaCharFrac)
-            for key in [CodingKeys.topNGrams, .dupNGrams] {
-                let map: [String: Double] = try c.value(key, default: [:])
-                var parsed = [Int: Double]()
-                for (k, v) in map {
-                    guard let n = Int(k), n >= 1, n <= 50 else {
-                        throw DecodingError.dataCorruptedError(forKey: key, in: c,
-                            debugDescription: "keys must be n-gram sizes 1...50, got '\(k)'")
-                    }
-                    guard v >= 0 && v <= 1 else {
-                        throw DecodingError.dataCorruptedError(forKey: key, in: c,
-                            debugDescription: "thresholds must be between 0 and 1, got \(v) for \(k)")
-                    }
-                    parsed[n] = v
-                }
-                if key == .topNGrams {
-                    topNGrams = c.contains(key) ? parsed : d.topNGrams
-                } else {
-                    dupNGrams = c.contains(key) ? parsed : d.dupNGrams
+        public func validate() throws {
+            try StageOptionError.ratio(dupLineFrac, CodingKeys.dupLineFrac)
+            try StageOptionError.ratio(dupParaFrac, CodingKeys.dupParaFrac)
+            try StageOptionError.ratio(dupLineCharFrac, CodingKeys.dupLineCharFrac)
+            try StageOptionError.ratio(dupParaCharFrac, CodingKeys.dupParaCharFrac)
+            for (key, map) in [(CodingKeys.topNGrams, topNGrams), (.dupNGrams, dupNGrams)] {
+                for (n, v) in map.sorted(by: { $0.key < $1.key }) {
+                    try StageOptionError.require(n >= 1 && n <= 50, key, "keys must be n-gram sizes 1...50, got '\(n)'")
+                    try StageOptionError.require(v >= 0 && v <= 1, key, "thresholds must be between 0 and 1, got \(v) for \(n)")
                 }
             }
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encodeIfPresent(dupLineFrac, forKey: .dupLineFrac)
-            try c.encodeIfPresent(dupParaFrac, forKey: .dupParaFrac)
-            try c.encodeIfPresent(dupLineCharFrac, forKey: .dupLineCharFrac)
-            try c.encodeIfPresent(dupParaCharFrac, forKey: .dupParaCharFrac)
-            try c.encode(Dictionary(uniqueKeysWithValues: topNGrams.map { (String($0.key), $0.value) }), forKey: .topNGrams)
-            try c.encode(Dictionary(uniqueKeysWithValues: dupNGrams.map { (String($0.key), $0.value) }), forKey: .dupNGrams)
         }
     }
 
@@ -99,7 +72,7 @@ public struct GopherRepetitionFilter: LanguageAwareStage {
     /// The language of this variant (nil: English rules and tokenizer).
     public let language: String?
     /// Variants by language, picked per document (see ``LanguageRouting``).
-    public internal(set) var languageStages: [String: GopherRepetitionFilter] = [:]
+    public var languageStages: [String: GopherRepetitionFilter] = [:]
     private let topN: [(n: Int, frac: Double)]
     private let dupN: [(n: Int, frac: Double)]
 

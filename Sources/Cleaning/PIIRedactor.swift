@@ -32,7 +32,7 @@ import DomainForgeCore
 ///   resident IDs checked by ISO 7064 MOD 11-2 and birth date (`<ID_NUMBER>`, `redact_ids`), bank cards of 16-19
 ///   digits with a network prefix and the Luhn check (`<CARD_NUMBER>`, `redact_cards`). A number directly after
 ///   `:` (`电话:13812345678`) is taken when it is a mobile, ID or card, which no time or IPv6 address can be.
-public struct PIIRedactor: DocumentStage {
+public struct PIIRedactor: CleaningStage {
     public static let type = "pii"
     public var name: String { Self.type }
 
@@ -52,7 +52,7 @@ public struct PIIRedactor: DocumentStage {
 
         public init() {}
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
+        public enum CodingKeys: String, CodingKey, CaseIterable {
             case redactEmails = "redact_emails"
             case redactIPs = "redact_ips"
             case redactPhones = "redact_phones"
@@ -65,24 +65,6 @@ public struct PIIRedactor: DocumentStage {
             case redactCards = "redact_cards"
             case idPlaceholder = "id_placeholder"
             case cardPlaceholder = "card_placeholder"
-        }
-        static var optionKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            let d = Options()
-            redactEmails = try c.value(.redactEmails, default: d.redactEmails)
-            redactIPs = try c.value(.redactIPs, default: d.redactIPs)
-            redactPhones = try c.value(.redactPhones, default: d.redactPhones)
-            emailPlaceholder = try c.value(.emailPlaceholder, default: d.emailPlaceholder)
-            ipPlaceholder = try c.value(.ipPlaceholder, default: d.ipPlaceholder)
-            phonePlaceholder = try c.value(.phonePlaceholder, default: d.phonePlaceholder)
-            onlyPublicIPs = try c.value(.onlyPublicIPs, default: d.onlyPublicIPs)
-            keepExampleEmails = try c.value(.keepExampleEmails, default: d.keepExampleEmails)
-            redactIDs = try c.value(.redactIDs, default: d.redactIDs)
-            redactCards = try c.value(.redactCards, default: d.redactCards)
-            idPlaceholder = try c.value(.idPlaceholder, default: d.idPlaceholder)
-            cardPlaceholder = try c.value(.cardPlaceholder, default: d.cardPlaceholder)
         }
     }
 
