@@ -73,11 +73,11 @@ let package = Package(
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "Segmentation", "DomainForgeCore", "CUnicodeICU"], exclude: ["Fixtures"]),
         // Float tolerances derived from the operations (shared by the trainer and evaluation tests).
         .target(name: "NumericTolerance", dependencies: ["Trainer"], path: "Tests/NumericTolerance"),
-        .testTarget(name: "TrainerTests", dependencies: ["Trainer", "DomainForgeCore", "Shards", "NumericTolerance"], exclude: ["Fixtures"]),
-        .testTarget(name: "SFTTests", dependencies: ["SFT", "DomainForgeCore", "Tokenization", "Shards"], exclude: ["Fixtures"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Trainer", "DomainForgeCore", "Shards", "NumericTolerance"]),
+        .testTarget(name: "TrainerTests", dependencies: ["TestSupport", "Trainer", "DomainForgeCore", "Shards", "NumericTolerance"], exclude: ["Fixtures"]),
+        .testTarget(name: "SFTTests", dependencies: ["TestSupport", "SFT", "DomainForgeCore", "Tokenization", "Shards"], exclude: ["Fixtures"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["TestSupport", "Evaluation", "Trainer", "DomainForgeCore", "Shards", "NumericTolerance"]),
         .testTarget(name: "DedupTests", dependencies: ["Dedup", "Segmentation", "DomainForgeCore"]),
-        .testTarget(name: "ShardsTests", dependencies: ["Shards", "DomainForgeCore"]),
+        .testTarget(name: "ShardsTests", dependencies: ["TestSupport", "Shards", "DomainForgeCore"]),
         // Shared by the test targets: temporary folders, tool helpers, and the stage conformance verifier.
         .target(name: "TestSupport", dependencies: ["PipelineRunner", "PipelineConfig", "DomainForgeCore"], path: "Tests/TestSupport"),
         .testTarget(name: "PipelineTests", dependencies: ["PipelineRunner", "PipelineConfig", "DomainForgeCore", "TestSupport"]),

@@ -6,7 +6,7 @@ public final class TempDir: @unchecked Sendable {
     public let path: String
 
     public init() {
-        path = NSTemporaryDirectory() + "/df-test-" + UUID().uuidString
+        path = (NSTemporaryDirectory() as NSString).appendingPathComponent("df-test-" + UUID().uuidString)
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
     deinit { try? FileManager.default.removeItem(atPath: path) }
