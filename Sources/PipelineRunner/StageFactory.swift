@@ -43,13 +43,15 @@ public enum StageFactory {
     /// Instantiates `spec.stages` in order. Throws `ConfigErrors` naming the stage and option at fault.
     /// - Parameter stateRoot: where ordered stages keep state instead of the output folder (validation uses a
     ///   temporary folder so that checking a config writes nothing).
-    public static func make(_ spec: PipelineSpec, rank: Int = 0, worldSize: Int = 1, stateRoot: String? = nil) throws -> StagePlan {
+    /// - Parameter registry: the stage types known (tests add their own to ``StageRegistry/all``).
+    public static func make(_ spec: PipelineSpec, rank: Int = 0, worldSize: Int = 1, stateRoot: String? = nil,
+                            registry: [StageDeclaration] = StageRegistry.all) throws -> StagePlan {
         let context = StageBuildContext(spec: spec, rank: rank, worldSize: worldSize, stateRoot: stateRoot)
         var out = [PipelineStep]()
         for (i, s) in spec.stages.enumerated() {
             context.index = i
-            guard let declaration = StageRegistry.declaration(s.type) else {
-                context.fail("unknown stage type '\(s.type)'; known types: \(StageRegistry.types.joined(separator: ", "))")
+            guard let declaration = registry.first(where: { $0.type == s.type }) else {
+                context.fail("unknown stage type '\(s.type)'; known types: \(registry.map(\.type).joined(separator: ", "))")
                 continue
             }
             do {
