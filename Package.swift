@@ -71,20 +71,22 @@ let package = Package(
             "Extraction", "Cleaning", "Segmentation", "Tokenization", "Shards", "Dedup", "Trainer", "PipelineRunner", "DomainForgeCore",
         ], path: "Benchmarks"),
 
-        .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "Segmentation", "DomainForgeCore"]),
+        .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "PipelineRunner", "Segmentation", "DomainForgeCore"]),
         .testTarget(name: "ExtractionTests", dependencies: ["Extraction", "DomainForgeCore"], exclude: ["Fixtures"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "Segmentation", "DomainForgeCore", "CUnicodeICU"], exclude: ["Fixtures"]),
         // Float tolerances derived from the operations (shared by the trainer and evaluation tests).
         .target(name: "NumericTolerance", dependencies: ["Trainer"], path: "Tests/NumericTolerance"),
-        .testTarget(name: "TrainerTests", dependencies: ["Trainer", "DomainForgeCore", "Shards", "NumericTolerance"], exclude: ["Fixtures"]),
-        .testTarget(name: "SFTTests", dependencies: ["SFT", "DomainForgeCore", "Tokenization", "Shards"], exclude: ["Fixtures"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Trainer", "DomainForgeCore", "Shards", "NumericTolerance"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Evaluation", "Trainer", "DomainForgeCore", "Shards"]),
+        .testTarget(name: "TrainerTests", dependencies: ["TestSupport", "Trainer", "DomainForgeCore", "Shards", "NumericTolerance"], exclude: ["Fixtures"]),
+        .testTarget(name: "SFTTests", dependencies: ["TestSupport", "SFT", "DomainForgeCore", "Tokenization", "Shards"], exclude: ["Fixtures"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["TestSupport", "Evaluation", "Trainer", "DomainForgeCore", "Shards", "NumericTolerance"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["TestSupport", "Experiments", "Evaluation", "Trainer", "DomainForgeCore", "Shards"]),
         // The CLI: every command's --help pinned (Help/), exit statuses of usage and run errors.
         .testTarget(name: "CLITests", dependencies: ["pipeline", "DomainForgeCore"], exclude: ["Help"]),
         .testTarget(name: "DedupTests", dependencies: ["Dedup", "Segmentation", "DomainForgeCore"]),
-        .testTarget(name: "ShardsTests", dependencies: ["Shards", "DomainForgeCore"]),
-        .testTarget(name: "PipelineTests", dependencies: ["PipelineRunner", "PipelineConfig", "DomainForgeCore"]),
+        .testTarget(name: "ShardsTests", dependencies: ["TestSupport", "Shards", "DomainForgeCore"]),
+        // Shared by the test targets: temporary folders, tool helpers, and the stage conformance verifier.
+        .target(name: "TestSupport", dependencies: ["PipelineRunner", "PipelineConfig", "DomainForgeCore"], path: "Tests/TestSupport"),
+        .testTarget(name: "PipelineTests", dependencies: ["PipelineRunner", "PipelineConfig", "DomainForgeCore", "TestSupport"]),
     ]
 )
 

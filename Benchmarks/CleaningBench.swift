@@ -8,6 +8,7 @@
 //   --stage TYPE   only this stage (no chain row)
 //   --verdicts F   also write "stage<TAB>document index<TAB>keep|reason" for every stage (and "c4" = c4_lines then
 //                  c4_document), to compare with a reference implementation run on the same documents
+import PipelineRunner
 import Cleaning
 import DomainForgeCore
 import Foundation
@@ -63,8 +64,8 @@ func runCleaningBench(_ args: [String]) throws {
     print("clean bench: \(files.count) files, \(docs.count) documents (chunk \(chunk)), \(String(format: "%.1f", mb)) MB, best of \(iterations), 1 thread, MB/s = input MB / thread CPU seconds")
 
     var stages: [any DocumentStage] = []
-    for type in CleaningStageFactory.stageTypes where only == nil || only == type {
-        stages.append(try CleaningStageFactory.make(type: type, options: .null))
+    for type in StageRegistry.cleaningTypes where only == nil || only == type {
+        stages.append(try StageRegistry.makeDocumentStage(type: type, options: .null))
     }
     let header = "stage".padding(toLength: 20, withPad: " ", startingAt: 0)
         + pad("docs", 8) + pad("kept", 8) + pad("changed", 9) + pad("cpu s", 9) + pad("MB/s", 9) + "  top drop reasons"
@@ -99,7 +100,7 @@ func runCleaningBench(_ args: [String]) throws {
                 lines += "\(stage.name)\t\(k)\t\(verdictName(v))\n"
             }
         }
-        let c4 = try ["c4_lines", "c4_document"].map { try CleaningStageFactory.make(type: $0, options: .null) }
+        let c4 = try ["c4_lines", "c4_document"].map { try StageRegistry.makeDocumentStage(type: $0, options: .null) }
         for (k, doc) in docs.enumerated() {
             var d = doc
             var c = StageCounters()
@@ -113,7 +114,7 @@ func runCleaningBench(_ args: [String]) throws {
     if only != nil { return }
     // The full chain in a usual order; documents leave at their first drop.
     let order = ["normalize", "pii", "length", "gopher_quality", "gopher_repetition", "fineweb", "c4_document"]
-    let chain = try order.map { try CleaningStageFactory.make(type: $0, options: .null) }
+    let chain = try order.map { try StageRegistry.makeDocumentStage(type: $0, options: .null) }
     let row = measure(iterations) { () -> RowResult in
         var r = RowResult()
         var counters = StageCounters()

@@ -4,6 +4,7 @@
 // Usage: swift run -c release bench clean-zh [--zh FILE_OR_FOLDER]... [--en FILE_OR_FOLDER]... [--iterations N]
 //   defaults: corpora/zh/text and corpora/zh/jsonl (texts) against corpora/text; each side is repeated to about
 //   2 MB of documents (one document per paragraph group of about 2 KB). The goal is Chinese >= 50% of English.
+import PipelineRunner
 import Cleaning
 import DomainForgeCore
 import Foundation
@@ -27,7 +28,7 @@ func runLanguageCleaningBench(_ args: [String]) throws {
     let zhDocs = benchDocuments(zh), enDocs = benchDocuments(en)
     guard !zhDocs.isEmpty, !enDocs.isEmpty else { print("clean-zh: no input text found; skipping"); return }
     let order = ["normalize", "c4_lines", "length", "gopher_quality", "gopher_repetition", "fineweb"]
-    let chain = try order.map { try CleaningStageFactory.make(type: $0, options: .null) }
+    let chain = try order.map { try StageRegistry.makeDocumentStage(type: $0, options: .null) }
     let zhRate = chainRate(chain, zhDocs, iterations: iterations, label: "zh")
     let enRate = chainRate(chain, enDocs, iterations: iterations, label: "en")
     print(String(format: "zh/en throughput: %.0f%% (goal >= 50%%); chain: %@", 100 * zhRate / enRate, order.joined(separator: " -> ")))

@@ -11,7 +11,7 @@ import DomainForgeCore
 /// followed by closing quotes or brackets) that is followed by whitespace or the end of the text, or ended
 /// by a line break or the end of the text. So abbreviations such as "e.g. this" count as two sentences, and
 /// "3.14" or "example.com" do not end one. Counting stops once the minimum is reached.
-public struct C4DocumentFilter: DocumentStage {
+public struct C4DocumentFilter: CleaningStage {
     public static let type = "c4_document"
     public var name: String { Self.type }
 
@@ -22,19 +22,14 @@ public struct C4DocumentFilter: DocumentStage {
 
         public init() {}
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
+        public enum CodingKeys: String, CodingKey, CaseIterable {
             case filterLoremIpsum = "filter_lorem_ipsum"
             case filterCurlyBracket = "filter_curly_bracket"
             case minNumSentences = "min_num_sentences"
         }
-        static var optionKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
 
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            let d = Options()
-            filterLoremIpsum = try c.value(.filterLoremIpsum, default: d.filterLoremIpsum)
-            filterCurlyBracket = try c.value(.filterCurlyBracket, default: d.filterCurlyBracket)
-            minNumSentences = try c.count(.minNumSentences, default: d.minNumSentences)
+        public func validate() throws {
+            try StageOptionError.nonNegative(minNumSentences, CodingKeys.minNumSentences)
         }
     }
 

@@ -39,7 +39,7 @@ public struct C4LinesStage: LanguageAwareStage {
 
         public init() {}
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
+        public enum CodingKeys: String, CodingKey, CaseIterable {
             case removeCitations = "remove_citations"
             case filterNoTerminalPunct = "filter_no_terminal_punct"
             case minWordsPerLine = "min_words_per_line"
@@ -48,18 +48,11 @@ public struct C4LinesStage: LanguageAwareStage {
             case filterJavascript = "filter_javascript"
             case filterPolicy = "filter_policy"
         }
-        static var optionKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
 
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            let d = Options()
-            removeCitations = try c.value(.removeCitations, default: d.removeCitations)
-            filterNoTerminalPunct = try c.value(.filterNoTerminalPunct, default: d.filterNoTerminalPunct)
-            minWordsPerLine = try c.count(.minWordsPerLine, default: d.minWordsPerLine)
-            maxWordLength = try c.count(.maxWordLength, default: d.maxWordLength)
-            minCharsPerLine = try c.count(.minCharsPerLine, default: d.minCharsPerLine)
-            filterJavascript = try c.value(.filterJavascript, default: d.filterJavascript)
-            filterPolicy = try c.value(.filterPolicy, default: d.filterPolicy)
+        public func validate() throws {
+            try StageOptionError.nonNegative(minWordsPerLine, CodingKeys.minWordsPerLine)
+            try StageOptionError.nonNegative(maxWordLength, CodingKeys.maxWordLength)
+            try StageOptionError.nonNegative(minCharsPerLine, CodingKeys.minCharsPerLine)
         }
     }
 
@@ -67,7 +60,7 @@ public struct C4LinesStage: LanguageAwareStage {
     /// The language of this variant (nil: English rules and whitespace words).
     public let language: String?
     /// Variants by language, picked per document (see ``LanguageRouting``).
-    public internal(set) var languageStages: [String: C4LinesStage] = [:]
+    public var languageStages: [String: C4LinesStage] = [:]
 
     public init(options: Options = .init()) {
         self.init(options: options, language: nil)
@@ -86,6 +79,55 @@ public struct C4LinesStage: LanguageAwareStage {
 
     private struct LineCounts {
         var kept = 0, longWord = 0, noPunct = 0, fewWords = 0, fewChars = 0, javascript = 0, policy = 0, citations = 0
+
+        /// Adds the nonzero counts to the stage's counters.
+        func add(to counters: inout StageCounters) {
+            if kept > 0 { counters.add("c4_lines_kept", kept) }
+            if longWord > 0 { counters.add("c4_lines_removed_too_long_word", longWord) }
+            if noPunct > 0 { counters.add("c4_lines_removed_no_terminal_punct", noPunct) }
+            if fewWords > 0 { counters.add("c4_lines_removed_too_few_words", fewWords) }
+            if fewChars > 0 { counters.add("c4_lines_removed_too_few_chars", fewChars) }
+            if javascript > 0 { counters.add("c4_lines_removed_javascript", javascript) }
+            if policy > 0 { counters.add("c4_lines_removed_policy", policy) }
+            if citations > 0 { counters.add("c4_citations_removed", citations) }
+        }
+    }
+
+    /// Whether a line (`q[s..<e]`, trimmed, citations removed) breaks a rule after the long-word one, in the rules'
+    /// order; bumps the rule's count. `wordCount` is asked only when the word rule is on.
+    private func breaksRule(_ q: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, wordCount: () -> Int,
+                            _ c: inout LineCounts) -> Bool {
+        let o = options
+        let segmented = language != nil
+        if s == e { c.noPunct += 1; return true }
+        if o.filterNoTerminalPunct && segmented {
+            let ellipsis = e - s >= 3 && q[e - 1] == 0x2E && q[e - 2] == 0x2E && q[e - 3] == 0x2E
+            if ellipsis || !TerminalPunctuation.endsSentence(q, s, e) { c.noPunct += 1; return true }
+        } else if o.filterNoTerminalPunct {
+            let last = q[e - 1]
+            let terminal = last == 0x2E || last == 0x21 || last == 0x3F || last == 0x22
+            let ellipsis = e - s >= 3 && q[e - 1] == 0x2E && q[e - 2] == 0x2E && q[e - 3] == 0x2E
+            if !terminal || ellipsis { c.noPunct += 1; return true }
+        }
+        if let minChars = o.minCharsPerLine, minChars > 0, Self.alphanumericCount(q, s, e) < minChars {
+            c.fewChars += 1
+            return true
+        }
+        if let minWords = o.minWordsPerLine, minWords > 0, wordCount() < minWords {
+            c.fewWords += 1
+            return true
+        }
+        if o.filterJavascript && containsASCIICaseInsensitive(q, s, e, Self.javascript) {
+            c.javascript += 1
+            return true
+        }
+        if o.filterPolicy {
+            for phrase in Self.policyPhrases where containsASCIICaseInsensitive(q, s, e, phrase) {
+                c.policy += 1
+                return true
+            }
+        }
+        return false
     }
 
     public func process(_ document: inout Document, counters: inout StageCounters) -> StageVerdict {
@@ -132,34 +174,10 @@ public struct C4LinesStage: LanguageAwareStage {
                     let keep: Bool = lineBuf.withUnsafeBufferPointer { bufP in
                         let q = useBuf ? bufP : p
                         if useBuf { (s, e) = trimASCIIWhitespace(bufP, 0, bufP.count) }
-                        if s == e { c.noPunct += 1; return false }
-                        if o.filterNoTerminalPunct && segmented {
-                            let ellipsis = e - s >= 3 && q[e - 1] == 0x2E && q[e - 2] == 0x2E && q[e - 3] == 0x2E
-                            if ellipsis || !TerminalPunctuation.endsSentence(q, s, e) { c.noPunct += 1; return false }
-                        } else if o.filterNoTerminalPunct {
-                            let last = q[e - 1]
-                            let terminal = last == 0x2E || last == 0x21 || last == 0x3F || last == 0x22
-                            let ellipsis = e - s >= 3 && q[e - 1] == 0x2E && q[e - 2] == 0x2E && q[e - 3] == 0x2E
-                            if !terminal || ellipsis { c.noPunct += 1; return false }
-                        }
-                        if let minChars = o.minCharsPerLine, minChars > 0, Self.alphanumericCount(q, s, e) < minChars {
-                            c.fewChars += 1
-                            return false
-                        }
-                        if let minWords = o.minWordsPerLine, minWords > 0, (segmented && !useBuf ? Self.words(in: docTokens(), s, e) : Self.words(q, s, e, segmented)).count < minWords {
-                            c.fewWords += 1
-                            return false
-                        }
-                        if o.filterJavascript && containsASCIICaseInsensitive(q, s, e, Self.javascript) {
-                            c.javascript += 1
-                            return false
-                        }
-                        if o.filterPolicy {
-                            for phrase in Self.policyPhrases where containsASCIICaseInsensitive(q, s, e, phrase) {
-                                c.policy += 1
-                                return false
-                            }
-                        }
+                        let (ks, ke) = (s, e)
+                        if breaksRule(q, ks, ke, wordCount: {
+                            (segmented && !useBuf ? Self.words(in: docTokens(), ks, ke) : Self.words(q, ks, ke, segmented)).count
+                        }, &c) { return false }
                         // Keep: append to the output.
                         if w > 0 { out[w] = 0x0A; w += 1 }
                         for k in s..<e { out[w] = q[k]; w += 1 }
@@ -176,14 +194,7 @@ public struct C4LinesStage: LanguageAwareStage {
             }
         }
         if changed { document.text = newText }
-        if c.kept > 0 { counters.add("c4_lines_kept", c.kept) }
-        if c.longWord > 0 { counters.add("c4_lines_removed_too_long_word", c.longWord) }
-        if c.noPunct > 0 { counters.add("c4_lines_removed_no_terminal_punct", c.noPunct) }
-        if c.fewWords > 0 { counters.add("c4_lines_removed_too_few_words", c.fewWords) }
-        if c.fewChars > 0 { counters.add("c4_lines_removed_too_few_chars", c.fewChars) }
-        if c.javascript > 0 { counters.add("c4_lines_removed_javascript", c.javascript) }
-        if c.policy > 0 { counters.add("c4_lines_removed_policy", c.policy) }
-        if c.citations > 0 { counters.add("c4_citations_removed", c.citations) }
+        c.add(to: &counters)
         if c.kept == 0 { return .drop(reason: "c4_no_lines") }
         return .keep
     }

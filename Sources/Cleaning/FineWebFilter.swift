@@ -34,7 +34,7 @@ public struct FineWebFilter: LanguageAwareStage {
 
         public init() {}
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
+        public enum CodingKeys: String, CodingKey, CaseIterable {
             case linePunctThr = "line_punct_thr"
             case linePunctExcludeZero = "line_punct_exclude_zero"
             case shortLineThr = "short_line_thr"
@@ -42,20 +42,13 @@ public struct FineWebFilter: LanguageAwareStage {
             case charDuplicatesRatio = "char_duplicates_ratio"
             case newLineRatio = "new_line_ratio"
         }
-        static var optionKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
 
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            let d = Options()
-            linePunctThr = try c.ratio(.linePunctThr, default: d.linePunctThr)
-            linePunctExcludeZero = try c.value(.linePunctExcludeZero, default: d.linePunctExcludeZero)
-            shortLineThr = try c.ratio(.shortLineThr, default: d.shortLineThr)
-            shortLineLength = try c.count(.shortLineLength, default: d.shortLineLength)
-            charDuplicatesRatio = try c.ratio(.charDuplicatesRatio, default: d.charDuplicatesRatio)
-            newLineRatio = try c.nullable(.newLineRatio, default: d.newLineRatio)
-            if let v = newLineRatio, v < 0 {
-                throw DecodingError.dataCorruptedError(forKey: .newLineRatio, in: c, debugDescription: "must be >= 0, got \(v)")
-            }
+        public func validate() throws {
+            try StageOptionError.ratio(linePunctThr, CodingKeys.linePunctThr)
+            try StageOptionError.ratio(shortLineThr, CodingKeys.shortLineThr)
+            try StageOptionError.nonNegative(shortLineLength, CodingKeys.shortLineLength)
+            try StageOptionError.ratio(charDuplicatesRatio, CodingKeys.charDuplicatesRatio)
+            try StageOptionError.nonNegative(newLineRatio, CodingKeys.newLineRatio)
         }
     }
 
@@ -64,7 +57,7 @@ public struct FineWebFilter: LanguageAwareStage {
     /// The language of this variant (nil: English rules and tokenizer).
     public let language: String?
     /// Variants by language, picked per document (see ``LanguageRouting``).
-    public internal(set) var languageStages: [String: FineWebFilter] = [:]
+    public var languageStages: [String: FineWebFilter] = [:]
 
     public init(options: Options = .init()) {
         self.init(options: options, language: nil)

@@ -45,7 +45,7 @@ public struct GopherQualityFilter: LanguageAwareStage {
 
         public init() {}
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
+        public enum CodingKeys: String, CodingKey, CaseIterable {
             case minDocWords = "min_doc_words"
             case maxDocWords = "max_doc_words"
             case minAvgWordLength = "min_avg_word_length"
@@ -57,29 +57,17 @@ public struct GopherQualityFilter: LanguageAwareStage {
             case minStopWords = "min_stop_words"
             case stopWords = "stop_words"
         }
-        static var optionKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
 
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            let d = Options()
-            minDocWords = try c.count(.minDocWords, default: d.minDocWords)
-            maxDocWords = try c.count(.maxDocWords, default: d.maxDocWords)
-            minAvgWordLength = try c.nullable(.minAvgWordLength, default: d.minAvgWordLength)
-            maxAvgWordLength = try c.nullable(.maxAvgWordLength, default: d.maxAvgWordLength)
-            for (key, v) in [(CodingKeys.minAvgWordLength, minAvgWordLength), (.maxAvgWordLength, maxAvgWordLength)] {
-                if let v, v < 0 {
-                    throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "must be >= 0, got \(v)")
-                }
-            }
-            maxSymbolWordRatio = try c.nullable(.maxSymbolWordRatio, default: d.maxSymbolWordRatio)
-            if let v = maxSymbolWordRatio, v < 0 {
-                throw DecodingError.dataCorruptedError(forKey: .maxSymbolWordRatio, in: c, debugDescription: "must be >= 0, got \(v)")
-            }
-            maxBulletLinesRatio = try c.ratio(.maxBulletLinesRatio, default: d.maxBulletLinesRatio)
-            maxEllipsisLinesRatio = try c.ratio(.maxEllipsisLinesRatio, default: d.maxEllipsisLinesRatio)
-            minAlphaWordsRatio = try c.ratio(.minAlphaWordsRatio, default: d.minAlphaWordsRatio)
-            minStopWords = try c.count(.minStopWords, default: d.minStopWords)
-            stopWords = try c.value(.stopWords, default: d.stopWords)
+        public func validate() throws {
+            try StageOptionError.nonNegative(minDocWords, CodingKeys.minDocWords)
+            try StageOptionError.nonNegative(maxDocWords, CodingKeys.maxDocWords)
+            try StageOptionError.nonNegative(minAvgWordLength, CodingKeys.minAvgWordLength)
+            try StageOptionError.nonNegative(maxAvgWordLength, CodingKeys.maxAvgWordLength)
+            try StageOptionError.nonNegative(maxSymbolWordRatio, CodingKeys.maxSymbolWordRatio)
+            try StageOptionError.ratio(maxBulletLinesRatio, CodingKeys.maxBulletLinesRatio)
+            try StageOptionError.ratio(maxEllipsisLinesRatio, CodingKeys.maxEllipsisLinesRatio)
+            try StageOptionError.ratio(minAlphaWordsRatio, CodingKeys.minAlphaWordsRatio)
+            try StageOptionError.nonNegative(minStopWords, CodingKeys.minStopWords)
         }
     }
 
@@ -87,7 +75,7 @@ public struct GopherQualityFilter: LanguageAwareStage {
     /// The language of this variant (nil: English rules and tokenizer).
     public let language: String?
     /// Variants by language, picked per document (see ``LanguageRouting``).
-    public internal(set) var languageStages: [String: GopherQualityFilter] = [:]
+    public var languageStages: [String: GopherQualityFilter] = [:]
     private let stopWordBytes: [[UInt8]]
     private let maxStopWordLength: Int
 
@@ -134,44 +122,15 @@ public struct GopherQualityFilter: LanguageAwareStage {
             if let m = o.minAvgWordLength, m > 0, mean < m { return .drop(reason: "gopher_below_avg_threshold") }
             if let m = o.maxAvgWordLength, m > 0, mean > m { return .drop(reason: "gopher_above_avg_threshold") }
         }
-        let n = p.count
         if nWords > 0, let ratio = o.maxSymbolWordRatio, ratio > 0 {
-            var hashes = 0, ellipses = 0
-            var i = 0
-            while i < n {
-                let b = p[i]
-                if b == 0x23 {
-                    hashes += 1
-                } else if b == 0x2E {
-                    if i + 2 < n && p[i + 1] == 0x2E && p[i + 2] == 0x2E { ellipses += 1; i += 3; continue }
-                } else if b == 0xE2 && i + 2 < n && p[i + 1] == 0x80 && p[i + 2] == 0xA6 {  // U+2026
-                    ellipses += 1
-                }
-                i += 1
-            }
+            let (hashes, ellipses) = Self.hashesAndEllipses(p)
             if Double(hashes) / Double(nWords) > ratio { return .drop(reason: "gopher_too_many_hashes") }
             if Double(ellipses) / Double(nWords) > ratio { return .drop(reason: "gopher_too_many_ellipsis") }
         }
         let bulletRatio = o.maxBulletLinesRatio ?? 0
         let ellipsisRatio = o.maxEllipsisLinesRatio ?? 0
         if bulletRatio > 0 || ellipsisRatio > 0 {
-            // Python's splitlines(): no final empty line after a trailing newline.
-            var lines = 0, bullets = 0, ellipsisLines = 0
-            forEachLine(p) { ls, le in
-                if le == n && ls == n && n > 0 { return }
-                if n == 0 { return }
-                lines += 1
-                let (s, e) = trimASCIIWhitespace(p, ls, le)
-                if s < e {
-                    if p[s] == 0x2D || (e - s >= 3 && p[s] == 0xE2 && p[s + 1] == 0x80 && p[s + 2] == 0xA2) {
-                        bullets += 1
-                    }
-                    if (e - s >= 3 && p[e - 1] == 0x2E && p[e - 2] == 0x2E && p[e - 3] == 0x2E)
-                        || (e - s >= 3 && p[e - 3] == 0xE2 && p[e - 2] == 0x80 && p[e - 1] == 0xA6) {
-                        ellipsisLines += 1
-                    }
-                }
-            }
+            let (lines, bullets, ellipsisLines) = Self.bulletAndEllipsisLines(p)
             if lines > 0 {
                 if bulletRatio > 0 && Double(bullets) / Double(lines) > bulletRatio {
                     return .drop(reason: "gopher_too_many_bullets")
@@ -184,20 +143,65 @@ public struct GopherQualityFilter: LanguageAwareStage {
         if nWords > 0, let m = o.minAlphaWordsRatio, m > 0, Double(alpha) / Double(nWords) < m {
             return .drop(reason: "gopher_below_alpha_threshold")
         }
-        if let m = o.minStopWords, m > 0 {
-            var found = 0
-            for t in tokens where !t.isSymbol {
-                let len = Int(t.end - t.start)
-                guard len <= maxStopWordLength else { continue }
-                for sw in stopWordBytes where sw.count == len {
-                    var equal = true
-                    for k in 0..<len where p[Int(t.start) + k] != sw[k] { equal = false; break }
-                    if equal { found += 1; break }
-                }
-                if found >= m { break }
-            }
-            if found < m { return .drop(reason: "gopher_enough_stop_words") }
-        }
+        if let m = o.minStopWords, m > 0, stopWords(p, tokens, upTo: m) < m { return .drop(reason: "gopher_enough_stop_words") }
         return .keep
+    }
+
+    /// Stop words among the non-symbol tokens, counted up to `limit`.
+    func stopWords(_ p: UnsafeBufferPointer<UInt8>, _ tokens: [WordToken], upTo limit: Int) -> Int {
+        var found = 0
+        for t in tokens where !t.isSymbol {
+            let len = Int(t.end - t.start)
+            guard len <= maxStopWordLength else { continue }
+            for sw in stopWordBytes where sw.count == len {
+                var equal = true
+                for k in 0..<len where p[Int(t.start) + k] != sw[k] { equal = false; break }
+                if equal { found += 1; break }
+            }
+            if found >= limit { break }
+        }
+        return found
+    }
+
+    /// `#` characters and ellipses (`...` or U+2026) in the text.
+    static func hashesAndEllipses(_ p: UnsafeBufferPointer<UInt8>) -> (hashes: Int, ellipses: Int) {
+        let n = p.count
+        var hashes = 0, ellipses = 0
+        var i = 0
+        while i < n {
+            let b = p[i]
+            if b == 0x23 {
+                hashes += 1
+            } else if b == 0x2E {
+                if i + 2 < n && p[i + 1] == 0x2E && p[i + 2] == 0x2E { ellipses += 1; i += 3; continue }
+            } else if b == 0xE2 && i + 2 < n && p[i + 1] == 0x80 && p[i + 2] == 0xA6 {  // U+2026
+                ellipses += 1
+            }
+            i += 1
+        }
+        return (hashes, ellipses)
+    }
+
+    /// Lines (as Python's splitlines(): no final empty line after a trailing newline), lines starting with a bullet
+    /// (`-` or U+2022), and lines ending with an ellipsis.
+    static func bulletAndEllipsisLines(_ p: UnsafeBufferPointer<UInt8>) -> (lines: Int, bullets: Int, ellipsisLines: Int) {
+        let n = p.count
+        var lines = 0, bullets = 0, ellipsisLines = 0
+        forEachLine(p) { ls, le in
+            if le == n && ls == n && n > 0 { return }
+            if n == 0 { return }
+            lines += 1
+            let (s, e) = trimASCIIWhitespace(p, ls, le)
+            if s < e {
+                if p[s] == 0x2D || (e - s >= 3 && p[s] == 0xE2 && p[s + 1] == 0x80 && p[s + 2] == 0xA2) {
+                    bullets += 1
+                }
+                if (e - s >= 3 && p[e - 1] == 0x2E && p[e - 2] == 0x2E && p[e - 3] == 0x2E)
+                    || (e - s >= 3 && p[e - 3] == 0xE2 && p[e - 2] == 0x80 && p[e - 1] == 0xA6) {
+                    ellipsisLines += 1
+                }
+            }
+        }
+        return (lines, bullets, ellipsisLines)
     }
 }

@@ -45,7 +45,7 @@ public struct GopherRepetitionFilter: LanguageAwareStage {
 
         public init() {}
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
+        public enum CodingKeys: String, CodingKey, CaseIterable {
             case dupLineFrac = "dup_line_frac"
             case dupParaFrac = "dup_para_frac"
             case dupLineCharFrac = "dup_line_char_frac"
@@ -53,45 +53,18 @@ public struct GopherRepetitionFilter: LanguageAwareStage {
             case topNGrams = "top_n_grams"
             case dupNGrams = "dup_n_grams"
         }
-        static var optionKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
 
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            let d = Options()
-            dupLineFrac = try c.ratio(.dupLineFrac, default: d.dupLineFrac)
-            dupParaFrac = try c.ratio(.dupParaFrac, default: d.dupParaFrac)
-            dupLineCharFrac = try c.ratio(.dupLineCharFrac, default: d.dupLineCharFrac)
-            dupParaCharFrac = try c.ratio(.dupParaCharFrac, default: d.dupParaCharFrac)
-            for key in [CodingKeys.topNGrams, .dupNGrams] {
-                let map: [String: Double] = try c.value(key, default: [:])
-                var parsed = [Int: Double]()
-                for (k, v) in map {
-                    guard let n = Int(k), n >= 1, n <= 50 else {
-                        throw DecodingError.dataCorruptedError(forKey: key, in: c,
-                            debugDescription: "keys must be n-gram sizes 1...50, got '\(k)'")
-                    }
-                    guard v >= 0 && v <= 1 else {
-                        throw DecodingError.dataCorruptedError(forKey: key, in: c,
-                            debugDescription: "thresholds must be between 0 and 1, got \(v) for \(k)")
-                    }
-                    parsed[n] = v
-                }
-                if key == .topNGrams {
-                    topNGrams = c.contains(key) ? parsed : d.topNGrams
-                } else {
-                    dupNGrams = c.contains(key) ? parsed : d.dupNGrams
+        public func validate() throws {
+            try StageOptionError.ratio(dupLineFrac, CodingKeys.dupLineFrac)
+            try StageOptionError.ratio(dupParaFrac, CodingKeys.dupParaFrac)
+            try StageOptionError.ratio(dupLineCharFrac, CodingKeys.dupLineCharFrac)
+            try StageOptionError.ratio(dupParaCharFrac, CodingKeys.dupParaCharFrac)
+            for (key, map) in [(CodingKeys.topNGrams, topNGrams), (.dupNGrams, dupNGrams)] {
+                for (n, v) in map.sorted(by: { $0.key < $1.key }) {
+                    try StageOptionError.require(n >= 1 && n <= 50, key, "keys must be n-gram sizes 1...50, got '\(n)'")
+                    try StageOptionError.require(v >= 0 && v <= 1, key, "thresholds must be between 0 and 1, got \(v) for \(n)")
                 }
             }
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encodeIfPresent(dupLineFrac, forKey: .dupLineFrac)
-            try c.encodeIfPresent(dupParaFrac, forKey: .dupParaFrac)
-            try c.encodeIfPresent(dupLineCharFrac, forKey: .dupLineCharFrac)
-            try c.encodeIfPresent(dupParaCharFrac, forKey: .dupParaCharFrac)
-            try c.encode(Dictionary(uniqueKeysWithValues: topNGrams.map { (String($0.key), $0.value) }), forKey: .topNGrams)
-            try c.encode(Dictionary(uniqueKeysWithValues: dupNGrams.map { (String($0.key), $0.value) }), forKey: .dupNGrams)
         }
     }
 
@@ -99,7 +72,7 @@ public struct GopherRepetitionFilter: LanguageAwareStage {
     /// The language of this variant (nil: English rules and tokenizer).
     public let language: String?
     /// Variants by language, picked per document (see ``LanguageRouting``).
-    public internal(set) var languageStages: [String: GopherRepetitionFilter] = [:]
+    public var languageStages: [String: GopherRepetitionFilter] = [:]
     private let topN: [(n: Int, frac: Double)]
     private let dupN: [(n: Int, frac: Double)]
 
@@ -124,58 +97,78 @@ public struct GopherRepetitionFilter: LanguageAwareStage {
 
     func evaluate(_ p: UnsafeBufferPointer<UInt8>) -> StageVerdict {
         let o = options
-        let n = p.count
-        let totalChars = Double(scalarCount(p, 0, n))
+        let totalChars = Double(scalarCount(p, 0, p.count))
         if totalChars == 0 { return .drop(reason: "empty") }
-
-        // Paragraphs: the stripped text split on \n{2,}.
         if o.dupParaFrac != nil || o.dupParaCharFrac != nil {
-            let (s, e) = trimASCIIWhitespace(p, 0, n)
-            var segments = [(Int, Int)]()
-            var start = s
-            var i = s
-            while let nl = nextNewline(p, from: i), nl < e {
-                if nl + 1 < e && p[nl + 1] == 0x0A {
-                    segments.append((start, nl))
-                    var j = nl
-                    while j < e && p[j] == 0x0A { j += 1 }
-                    start = j
-                    i = j
-                } else {
-                    i = nl + 1
-                }
-            }
-            segments.append((start, e))
+            let segments = Self.paragraphs(p)
             let (dups, dupChars) = Self.duplicates(p, segments)
             if let f = o.dupParaFrac, Double(dups) / Double(segments.count) > f { return .drop(reason: "dup_para_frac") }
             if let f = o.dupParaCharFrac, Double(dupChars) / totalChars > f { return .drop(reason: "dup_para_char_frac") }
         }
-
-        // Lines: the text split on \n+.
         if o.dupLineFrac != nil || o.dupLineCharFrac != nil {
-            var segments = [(Int, Int)]()
-            var start = 0
-            while let i = nextNewline(p, from: start) {
-                segments.append((start, i))
-                var j = i
-                while j < n && p[j] == 0x0A { j += 1 }
-                start = j
-            }
-            segments.append((start, n))
+            let segments = Self.lines(p)
             let (dups, dupChars) = Self.duplicates(p, segments)
             if let f = o.dupLineFrac, Double(dups) / Double(segments.count) > f { return .drop(reason: "dup_line_frac") }
             if let f = o.dupLineCharFrac, Double(dupChars) / totalChars > f { return .drop(reason: "dup_line_char_frac") }
         }
-
         if topN.isEmpty && dupN.isEmpty { return .keep }
+        return nGramVerdict(p, totalChars: totalChars)
+    }
 
-        // Words, their hashes, and prefix sums for O(1) n-gram hashes and lengths.
+    /// Paragraphs: the stripped text split on \n{2,}.
+    static func paragraphs(_ p: UnsafeBufferPointer<UInt8>) -> [(Int, Int)] {
+        let (s, e) = trimASCIIWhitespace(p, 0, p.count)
+        var segments = [(Int, Int)]()
+        var start = s
+        var i = s
+        while let nl = nextNewline(p, from: i), nl < e {
+            if nl + 1 < e && p[nl + 1] == 0x0A {
+                segments.append((start, nl))
+                var j = nl
+                while j < e && p[j] == 0x0A { j += 1 }
+                start = j
+                i = j
+            } else {
+                i = nl + 1
+            }
+        }
+        segments.append((start, e))
+        return segments
+    }
+
+    /// Lines: the text split on \n+.
+    static func lines(_ p: UnsafeBufferPointer<UInt8>) -> [(Int, Int)] {
+        let n = p.count
+        var segments = [(Int, Int)]()
+        var start = 0
+        while let i = nextNewline(p, from: start) {
+            segments.append((start, i))
+            var j = i
+            while j < n && p[j] == 0x0A { j += 1 }
+            start = j
+        }
+        segments.append((start, n))
+        return segments
+    }
+
+    /// The multiplier of the rolling n-gram hashes (odd).
+    static let base: UInt64 = 0x100_0000_01B3_0001
+
+    /// `base` to the power `m` (wrapping).
+    static func power(_ m: Int) -> UInt64 {
+        var b: UInt64 = 1
+        for _ in 0..<m { b = b &* base }
+        return b
+    }
+
+    /// The n-gram rules (`top_n_grams`, then `dup_n_grams`) on the words of `p`.
+    func nGramVerdict(_ p: UnsafeBufferPointer<UInt8>, totalChars: Double) -> StageVerdict {
         var tokens = [WordToken]()
-        tokens.reserveCapacity(n / 3 + 1)
+        tokens.reserveCapacity(p.count / 3 + 1)
         wordTokens(p, segmented: language != nil, into: &tokens)
         let count = tokens.count
         if count == 0 { return .keep }
-        let base: UInt64 = 0x100_0000_01B3_0001  // odd multiplier
+        // Prefix sums of word hashes and lengths, for O(1) n-gram hashes and lengths.
         var prefixHash = [UInt64](repeating: 0, count: count + 1)
         var prefixLen = [Int32](repeating: 0, count: count + 1)
         prefixHash.withUnsafeMutableBufferPointer { ph in
@@ -183,7 +176,7 @@ public struct GopherRepetitionFilter: LanguageAwareStage {
                 tokens.withUnsafeBufferPointer { tk in
                     for k in 0..<count {
                         let t = tk[k]
-                        ph[k + 1] = ph[k] &* base &+ hashBytes(p, Int(t.start), Int(t.end))
+                        ph[k + 1] = ph[k] &* Self.base &+ hashBytes(p, Int(t.start), Int(t.end))
                         pl[k + 1] = pl[k] + t.length
                     }
                 }
@@ -192,66 +185,71 @@ public struct GopherRepetitionFilter: LanguageAwareStage {
         let table = HashCounter(capacity: count)
         return prefixHash.withUnsafeBufferPointer { ph in
             prefixLen.withUnsafeBufferPointer { pl -> StageVerdict in
-                var bm: UInt64 = 1
-                var bmFor = 0
-                func power(_ m: Int) -> UInt64 {
-                    if bmFor > m { bm = 1; bmFor = 0 }
-                    while bmFor < m { bm = bm &* base; bmFor += 1 }
-                    return bm
-                }
-                // An n-gram occurs at most as often as the most frequent shorter one (each occurrence starts with
-                // one of it), so a pass can be skipped when that count times the longest n-gram cannot exceed the
-                // threshold.
-                var countBound = Int.max
-                for (m, frac) in topN {
-                    guard count >= m else { continue }
-                    if countBound != Int.max {
-                        var longest = 0
-                        for i in 0...(count - m) { longest = max(longest, Int(pl[i + m] - pl[i])) }
-                        if Double(countBound * (longest + m - 1)) / totalChars <= frac { continue }
-                    }
-                    table.reset()
-                    let bm = power(m)
-                    var bestCount = 0
-                    var bestFirst = 0
-                    for i in 0...(count - m) {
-                        let h = ph[i + m] &- ph[i] &* bm
-                        let (c, slot) = table.add(h, index: i)
-                        if c >= bestCount {
-                            let first = table.first(atSlot: slot)
-                            if c > bestCount || first < bestFirst {
-                                bestCount = c
-                                bestFirst = first
-                            }
-                        }
-                    }
-                    countBound = bestCount
-                    let gramChars = Int(pl[bestFirst + m] - pl[bestFirst]) + (m - 1)
-                    if Double(gramChars * bestCount) / totalChars > frac { return .drop(reason: "top_\(m)_gram") }
-                }
-                // If no n-gram repeats for some n, no longer one does either: the rest can be skipped.
-                var noRepeatAt = Int.max
-                for (m, frac) in dupN {
-                    guard count >= m, m < noRepeatAt else { continue }
-                    table.reset()
-                    let bm = power(m)
-                    var repeated = 0
-                    var i = 0
-                    let last = count - m
-                    while i <= last {
-                        if table.insert(ph[i + m] &- ph[i] &* bm) {
-                            i += 1
-                        } else {
-                            repeated += Int(pl[i + m] - pl[i])
-                            i += m
-                        }
-                    }
-                    if repeated == 0 { noRepeatAt = m }
-                    if Double(repeated) / totalChars > frac { return .drop(reason: "duplicated_\(m)_n_grams") }
-                }
-                return .keep
+                topNGramVerdict(ph, pl, count: count, totalChars: totalChars, table: table)
+                    ?? dupNGramVerdict(ph, pl, count: count, totalChars: totalChars, table: table) ?? .keep
             }
         }
+    }
+
+    /// `top_<n>_gram`: the most frequent n-gram covers too many characters.
+    func topNGramVerdict(_ ph: UnsafeBufferPointer<UInt64>, _ pl: UnsafeBufferPointer<Int32>, count: Int, totalChars: Double,
+                         table: HashCounter) -> StageVerdict? {
+        // An n-gram occurs at most as often as the most frequent shorter one (each occurrence starts with one of
+        // it), so a pass can be skipped when that count times the longest n-gram cannot exceed the threshold.
+        var countBound = Int.max
+        for (m, frac) in topN {
+            guard count >= m else { continue }
+            if countBound != Int.max {
+                var longest = 0
+                for i in 0...(count - m) { longest = max(longest, Int(pl[i + m] - pl[i])) }
+                if Double(countBound * (longest + m - 1)) / totalChars <= frac { continue }
+            }
+            table.reset()
+            let bm = Self.power(m)
+            var bestCount = 0
+            var bestFirst = 0
+            for i in 0...(count - m) {
+                let h = ph[i + m] &- ph[i] &* bm
+                let (c, slot) = table.add(h, index: i)
+                if c >= bestCount {
+                    let first = table.first(atSlot: slot)
+                    if c > bestCount || first < bestFirst {
+                        bestCount = c
+                        bestFirst = first
+                    }
+                }
+            }
+            countBound = bestCount
+            let gramChars = Int(pl[bestFirst + m] - pl[bestFirst]) + (m - 1)
+            if Double(gramChars * bestCount) / totalChars > frac { return .drop(reason: "top_\(m)_gram") }
+        }
+        return nil
+    }
+
+    /// `duplicated_<n>_n_grams`: repeated n-grams cover too many characters.
+    func dupNGramVerdict(_ ph: UnsafeBufferPointer<UInt64>, _ pl: UnsafeBufferPointer<Int32>, count: Int, totalChars: Double,
+                         table: HashCounter) -> StageVerdict? {
+        // If no n-gram repeats for some n, no longer one does either: the rest can be skipped.
+        var noRepeatAt = Int.max
+        for (m, frac) in dupN {
+            guard count >= m, m < noRepeatAt else { continue }
+            table.reset()
+            let bm = Self.power(m)
+            var repeated = 0
+            var i = 0
+            let last = count - m
+            while i <= last {
+                if table.insert(ph[i + m] &- ph[i] &* bm) {
+                    i += 1
+                } else {
+                    repeated += Int(pl[i + m] - pl[i])
+                    i += m
+                }
+            }
+            if repeated == 0 { noRepeatAt = m }
+            if Double(repeated) / totalChars > frac { return .drop(reason: "duplicated_\(m)_n_grams") }
+        }
+        return nil
     }
 
     /// Duplicate elements (occurrences after the first) and their total length in scalars.

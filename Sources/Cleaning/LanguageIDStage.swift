@@ -13,7 +13,7 @@ import DomainForgeCore
 /// - `model` (default: the shipped model): a file written by `pipeline langid train`.
 ///
 /// Counts every detected label in `language_<label>` counters.
-public struct LanguageIDStage: DocumentStage {
+public struct LanguageIDStage: CleaningStage {
     public static let type = "language_id"
     public var name: String { Self.type }
 
@@ -24,22 +24,14 @@ public struct LanguageIDStage: DocumentStage {
 
         public init() {}
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
+        public enum CodingKeys: String, CodingKey, CaseIterable {
             case languages
             case minScore = "min_score"
             case model
         }
-        static var optionKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
 
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            let d = Options()
-            languages = try c.nullable(.languages, default: d.languages)
-            minScore = try c.value(.minScore, default: d.minScore)
-            model = try c.nullable(.model, default: d.model)
-            if let languages, languages.contains(where: { $0.isEmpty }) {
-                throw DecodingError.dataCorruptedError(forKey: .languages, in: c, debugDescription: "an empty language code")
-            }
+        public func validate() throws {
+            try StageOptionError.require(!(languages ?? []).contains(where: \.isEmpty), CodingKeys.languages, "an empty language code")
         }
     }
 

@@ -7,8 +7,7 @@ import Segmentation
 /// whose language (``DocumentLanguage/resolve(_:)``) is not English goes to the variant for its code (`zh-Hant`),
 /// else for its base language (`zh`), else to the `*` variant: the configured options with words from the ICU
 /// word segmenter.
-protocol LanguageAwareStage: DocumentStage {
-    associatedtype Options: StageOptions
+public protocol LanguageAwareStage: CleaningStage {
     /// A stage with `options`; `language` nil keeps the English code path, a code turns on segmented words.
     init(options: Options, language: String?)
     /// The options it was made with.

@@ -21,21 +21,17 @@ public struct LengthFilter: LanguageAwareStage {
 
         public init() {}
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
+        public enum CodingKeys: String, CodingKey, CaseIterable {
             case minChars = "min_chars"
             case maxChars = "max_chars"
             case minWords = "min_words"
             case maxWords = "max_words"
         }
-        static var optionKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
 
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            let d = Options()
-            minChars = try c.count(.minChars, default: d.minChars)
-            maxChars = try c.count(.maxChars, default: d.maxChars)
-            minWords = try c.count(.minWords, default: d.minWords)
-            maxWords = try c.count(.maxWords, default: d.maxWords)
+        public func validate() throws {
+            for (v, key) in [(minChars, CodingKeys.minChars), (maxChars, .maxChars), (minWords, .minWords), (maxWords, .maxWords)] {
+                try StageOptionError.nonNegative(v, key)
+            }
         }
     }
 
@@ -43,7 +39,7 @@ public struct LengthFilter: LanguageAwareStage {
     /// The language of this variant (nil: whitespace-separated words).
     public let language: String?
     /// Variants by language, picked per document (see ``LanguageRouting``).
-    public internal(set) var languageStages: [String: LengthFilter] = [:]
+    public var languageStages: [String: LengthFilter] = [:]
 
     public init(options: Options = .init()) {
         self.init(options: options, language: nil)

@@ -29,7 +29,7 @@ import Foundation
 /// NFC/NFKC form differs), `normalize_chinese_converted`, `normalize_newlines_converted`, `normalize_controls_removed`, `normalize_spaces_replaced`,
 /// `normalize_zero_width_removed`, `normalize_replacement_removed`, `normalize_trailing_spaces_removed`,
 /// `normalize_blank_lines_removed`.
-public struct NormalizeStage: DocumentStage {
+public struct NormalizeStage: CleaningStage {
     public static let type = "normalize"
     public var name: String { Self.type }
 
@@ -59,7 +59,7 @@ public struct NormalizeStage: DocumentStage {
 
         public init() {}
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
+        public enum CodingKeys: String, CodingKey, CaseIterable {
             case unicodeForm = "unicode_form"
             case normalizeSpaces = "normalize_spaces"
             case removeZeroWidth = "remove_zero_width"
@@ -70,24 +70,10 @@ public struct NormalizeStage: DocumentStage {
             case dropEmpty = "drop_empty"
             case chinese
         }
-        static var optionKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
 
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            let d = Options()
-            unicodeForm = try c.value(.unicodeForm, default: d.unicodeForm)
-            normalizeSpaces = try c.value(.normalizeSpaces, default: d.normalizeSpaces)
-            removeZeroWidth = try c.value(.removeZeroWidth, default: d.removeZeroWidth)
-            removeReplacementChar = try c.value(.removeReplacementChar, default: d.removeReplacementChar)
-            stripTrailingSpaces = try c.value(.stripTrailingSpaces, default: d.stripTrailingSpaces)
-            collapseBlankLines = try c.value(.collapseBlankLines, default: d.collapseBlankLines)
-            trim = try c.value(.trim, default: d.trim)
-            dropEmpty = try c.value(.dropEmpty, default: d.dropEmpty)
-            chinese = try c.value(.chinese, default: d.chinese)
-            do {
-                _ = try ChineseConverter.shared(chinese)
-            } catch {
-                throw DecodingError.dataCorruptedError(forKey: .chinese, in: c, debugDescription: error.description)
+        public func validate() throws {
+            do { _ = try ChineseConverter.shared(chinese) } catch {
+                throw StageOptionError(key: CodingKeys.chinese.rawValue, message: error.description)
             }
         }
     }

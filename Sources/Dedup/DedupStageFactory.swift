@@ -63,40 +63,24 @@ public enum DedupStageFactory {
         }
     }
 
+    /// Decodes a dedup stage's options: the keys are checked (``StageOptionsDecoder``), then nested objects, then
+    /// the values (`DedupOptions.validate`).
     static func decode<O: DedupOptions>(_: O.Type, type: String, _ options: JSONValue) throws -> O {
-        var object: [String: JSONValue]
-        switch options {
-        case .null: object = [:]
-        case .object(let o): object = o
-        default: throw DedupConfigError("stage '\(type)': options must be an object, got \(options.typeName)")
-        }
-        object.removeValue(forKey: "type")
-        let allowed = O.optionKeys
-        for key in object.keys.sorted() where !allowed.contains(key) {
-            throw DedupConfigError("stage '\(type)': unknown option '\(key)'; allowed options: \(allowed.joined(separator: ", "))")
-        }
-        try O.checkNested(object, type: type)
-        let data = Data(JSONValue.object(object).serialized().utf8)
-        let o: O
         do {
-            o = try JSONDecoder().decode(O.self, from: data)
-        } catch let error as DecodingError {
-            throw DedupConfigError("stage '\(type)': invalid options: \(describe(error))")
-        }
-        try o.validate(type: type)
-        return o
-    }
-
-    private static func describe(_ error: DecodingError) -> String {
-        func keyName(_ path: [any CodingKey]) -> String {
-            path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-        }
-        switch error {
-        case .typeMismatch(let t, let ctx): return "'\(keyName(ctx.codingPath))' expected \(t)"
-        case .valueNotFound(let t, let ctx): return "'\(keyName(ctx.codingPath))' expected \(t), got null"
-        case .keyNotFound(let key, let ctx): return "'\(keyName(ctx.codingPath + [key]))' missing"
-        case .dataCorrupted(let ctx): return "'\(keyName(ctx.codingPath))': \(ctx.debugDescription)"
-        @unknown default: return "\(error)"
+            let object = try StageOptionsDecoder.object(options, allowed: O.optionKeys)
+            try O.checkNested(object, type: type)
+            let o = try StageOptionsDecoder.decodeValue(O.self, .object(object))
+            try o.validate(type: type)
+            return o
+        } catch let problem as StageOptionsProblem {
+            switch problem {
+            case .notAnObject(let got):
+                throw DedupConfigError("stage '\(type)': options must be an object, got \(got)")
+            case .unknownKey(let key, let allowed):
+                throw DedupConfigError("stage '\(type)': unknown option '\(key)'; allowed options: \(allowed.joined(separator: ", "))")
+            case .invalid(let key, let message):
+                throw DedupConfigError("stage '\(type)': invalid options: '\(key)': \(message)")
+            }
         }
     }
 

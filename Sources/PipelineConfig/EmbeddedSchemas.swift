@@ -1380,7 +1380,7 @@ public enum EmbeddedSchemas {
         },
         "eos_token": {
           "type": "string",
-          "description": "The end-of-text token (default: the first of <|endoftext|>, <|end_of_text|>, </s>, <|im_end|> that the tokenizer has)."
+          "description": "The end-of-text token (default: the first of <|endoftext|>, <|end_of_text|>, </s>, <|im_end|>, <eos> that the tokenizer has)."
         },
         "split_special_tokens": {
           "type": "boolean",

@@ -1,3 +1,4 @@
+import PipelineRunner
 import DomainForgeCore
 import Foundation
 import Testing
@@ -13,7 +14,7 @@ import Testing
             "", "Cafe\u{301} lorem ipsum {x}",
         ]
         for k in 0..<140 { docs.append(Document(id: "\(k)", text: samples[k % samples.count] + " \(k)", source: "t")) }
-        let stages = try CleaningStageFactory.stageTypes.map { try CleaningStageFactory.make(type: $0, options: .null) }
+        let stages = try StageRegistry.cleaningTypes.map { try StageRegistry.makeDocumentStage(type: $0, options: .null) }
 
         func runAll(_ doc: Document) -> [String] {
             var out: [String] = []

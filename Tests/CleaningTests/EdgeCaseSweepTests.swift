@@ -1,3 +1,4 @@
+import PipelineRunner
 import DomainForgeCore
 import Testing
 @testable import Cleaning
@@ -18,9 +19,9 @@ import Testing
         ("digits", (0..<500).map(String.init).joined(separator: " ")),
     ]
 
-    @Test(arguments: CleaningStageFactory.stageTypes)
+    @Test(arguments: StageRegistry.cleaningTypes)
     func degenerateInputs(type: String) throws {
-        let stage = try CleaningStageFactory.make(type: type, options: .null)
+        let stage = try StageRegistry.makeDocumentStage(type: type, options: .null)
         for (name, text) in Self.inputs {
             let r = run(stage, text)
             if case .drop(let reason, _) = r.verdict {

@@ -1,3 +1,4 @@
+import PipelineRunner
 import DomainForgeCore
 import Foundation
 import Testing
@@ -5,17 +6,17 @@ import Testing
 
 @Suite struct FactoryTests {
     @Test func makesEveryStageWithDefaults() throws {
-        for type in CleaningStageFactory.stageTypes {
-            let stage = try CleaningStageFactory.make(type: type, options: .null)
+        for type in StageRegistry.cleaningTypes {
+            let stage = try StageRegistry.makeDocumentStage(type: type, options: .null)
             #expect(stage.name == type)
-            let empty = try CleaningStageFactory.make(type: type, options: .object([:]))
+            let empty = try StageRegistry.makeDocumentStage(type: type, options: .object([:]))
             #expect(empty.name == type)
         }
-        #expect(CleaningStageFactory.stageTypes.count == 9)
+        #expect(StageRegistry.cleaningTypes.count == 9)
     }
 
     @Test func decodesOptions() throws {
-        let stage = try CleaningStageFactory.make(type: "gopher_quality", options: .object([
+        let stage = try StageRegistry.makeDocumentStage(type: "gopher_quality", options: .object([
             "type": .string("gopher_quality"), "min_doc_words": .int(10), "max_doc_words": .null,
             "stop_words": .array([.string("und")]),
         ]))
@@ -25,13 +26,13 @@ import Testing
         #expect(g.options.stopWords == ["und"])
         #expect(g.options.maxAvgWordLength == 10)  // untouched default
 
-        let rep = try #require(try CleaningStageFactory.make(type: "gopher_repetition", options: .object([
+        let rep = try #require(try StageRegistry.makeDocumentStage(type: "gopher_repetition", options: .object([
             "top_n_grams": .object(["2": .double(0.5)]), "dup_n_grams": .object([:]),
         ])) as? GopherRepetitionFilter)
         #expect(rep.options.topNGrams == [2: 0.5])
         #expect(rep.options.dupNGrams.isEmpty)
 
-        let norm = try #require(try CleaningStageFactory.make(type: "normalize", options: .object([
+        let norm = try #require(try StageRegistry.makeDocumentStage(type: "normalize", options: .object([
             "unicode_form": .string("nfkc"), "drop_empty": .bool(true),
         ])) as? NormalizeStage)
         #expect(norm.options.unicodeForm == .nfkc)
@@ -39,8 +40,8 @@ import Testing
     }
 
     @Test func unknownTypeListsKnownTypes() {
-        #expect(throws: CleaningConfigError.unknownStageType(type: "gopher", known: CleaningStageFactory.stageTypes)) {
-            try CleaningStageFactory.make(type: "gopher", options: .null)
+        #expect(throws: CleaningConfigError.unknownStageType(type: "gopher", known: StageRegistry.cleaningTypes)) {
+            try StageRegistry.makeDocumentStage(type: "gopher", options: .null)
         }
         let message = "\(CleaningConfigError.unknownStageType(type: "gopher", known: ["a", "b"]))"
         #expect(message.contains("gopher") && message.contains("a, b"))
@@ -48,7 +49,7 @@ import Testing
 
     @Test func unknownOptionNamesKeyAndAllowed() {
         do {
-            _ = try CleaningStageFactory.make(type: "length", options: .object(["min_char": .int(3)]))
+            _ = try StageRegistry.makeDocumentStage(type: "length", options: .object(["min_char": .int(3)]))
             Issue.record("expected an error")
         } catch let error as CleaningConfigError {
             #expect(error == .unknownOption(type: "length", key: "min_char",
@@ -63,7 +64,7 @@ import Testing
     @Test func invalidValuesNameTheKey() {
         func message(_ type: String, _ options: [String: JSONValue]) -> String {
             do {
-                _ = try CleaningStageFactory.make(type: type, options: .object(options))
+                _ = try StageRegistry.makeDocumentStage(type: type, options: .object(options))
                 return "no error"
             } catch {
                 return "\(error)"
@@ -84,7 +85,7 @@ import Testing
         let notObject = message("pii", [:])
         #expect(notObject == "no error")
         #expect(throws: CleaningConfigError.optionsNotAnObject(type: "pii", got: "array")) {
-            try CleaningStageFactory.make(type: "pii", options: .array([]))
+            try StageRegistry.makeDocumentStage(type: "pii", options: .array([]))
         }
     }
 
@@ -93,10 +94,10 @@ import Testing
         o.dupLineFrac = nil
         o.topNGrams = [3: 0.25]
         let data = try JSONEncoder().encode(o)
-        let back = try JSONDecoder().decode(GopherRepetitionFilter.Options.self, from: data)
+        let back = try StageOptionsDecoder.decode(GopherRepetitionFilter.Options.self, try JSONParser.parse(bytes: [UInt8](data)))
         // An encoded nil is left out, so decoding restores the default: thresholds are disabled with explicit null.
         #expect(back.topNGrams == [3: 0.25])
-        let defaults = try JSONDecoder().decode(PIIRedactor.Options.self, from: Data("{}".utf8))
+        let defaults = try StageOptionsDecoder.decode(PIIRedactor.Options.self, .object([:]))
         #expect(defaults == PIIRedactor.Options())
     }
 }

@@ -1,3 +1,4 @@
+import PipelineRunner
 import DomainForgeCore
 import Foundation
 import Testing
@@ -5,7 +6,7 @@ import Testing
 
 @Suite struct LanguageIDTests {
     static func stage(_ options: JSONValue) throws -> any DocumentStage {
-        try CleaningStageFactory.make(type: "language_id", options: options)
+        try StageRegistry.makeDocumentStage(type: "language_id", options: options)
     }
 
     static func metadata(_ stage: any DocumentStage, _ text: String) -> (StageVerdict, String?, Double?) {

@@ -1,3 +1,4 @@
+import PipelineRunner
 import Foundation
 import DomainForgeCore
 import Segmentation
@@ -14,7 +15,7 @@ let chineseProse = """
 
 /// Makes a stage through the factory (as a pipeline does), with per-language rules.
 func makeStage(_ type: String, _ options: [String: JSONValue] = [:]) throws -> any DocumentStage {
-    try CleaningStageFactory.make(type: type, options: .object(options))
+    try StageRegistry.makeDocumentStage(type: type, options: .object(options))
 }
 
 /// Runs `stage` on a document with the given metadata.

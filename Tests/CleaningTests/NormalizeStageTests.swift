@@ -1,3 +1,4 @@
+import PipelineRunner
 import DomainForgeCore
 import Testing
 @testable import Cleaning
@@ -165,8 +166,8 @@ import Testing
     }
 
     @Test func optionComesFromConfig() throws {
-        let s = try CleaningStageFactory.make(type: "normalize", options: .object(["chinese": .string("tw2s")]))
+        let s = try StageRegistry.makeDocumentStage(type: "normalize", options: .object(["chinese": .string("tw2s")]))
         #expect((s as? NormalizeStage)?.options.chinese == .tw2s)
-        #expect(throws: (any Error).self) { try CleaningStageFactory.make(type: "normalize", options: .object(["chinese": .string("zh")])) }
+        #expect(throws: (any Error).self) { try StageRegistry.makeDocumentStage(type: "normalize", options: .object(["chinese": .string("zh")])) }
     }
 }

@@ -1,33 +1,14 @@
+import TestSupport
 import Foundation
 import Shards
 import Trainer
 
-/// A temporary folder removed when the value goes away.
-final class TmpDir {
-    let path: String
-    init() {
-        path = NSTemporaryDirectory() + "experiments-test-" + UUID().uuidString
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-    func write(_ name: String, _ text: String) throws {
-        let p = path + "/" + name
-        try FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: p))
-    }
-}
+/// The shared temporary folder (TestSupport).
+typealias TmpDir = TempDir
 
 /// Writes a shard folder with a manifest.
 func writeShards(_ dir: String, _ samples: [ShardSample], mask: Bool = false, vocab: Int = 32) throws {
-    var o = MDSShardWriter.Options()
-    o.sizeLimit = 1 << 12
-    o.lossMask = mask
-    let w = try MDSShardWriter(directory: dir, options: o)
-    for s in samples { try w.write(s) }
-    let index = try w.finish()
-    let m = ShardManifest(writerShards: w.shards, shardTokens: w.shardTokens, stats: w.stats, index: index.serialized(),
-                          tokenizer: .init(fingerprint: "test", vocabSize: vocab, eosID: 0), configHash: "cfg", dtype: .uint16, lossMask: mask)
-    try m.write(directory: dir)
+    try ShardFixtures.write(dir, samples, sizeLimit: 1 << 12, mask: mask, vocab: vocab, fingerprint: "test")
 }
 
 /// A model with every parameter zero: all logits are 0, so every target costs exactly ln(V) and argmax is id 0.

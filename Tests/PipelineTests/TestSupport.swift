@@ -1,30 +1,8 @@
 import DomainForgeCore
 import Foundation
 import PipelineConfig
+import TestSupport
 @testable import PipelineRunner
-
-/// A fresh temporary folder, removed when the value is released.
-final class TempDir {
-    let path: String
-    init() {
-        path = NSTemporaryDirectory() + "/df-test-" + UUID().uuidString
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    func write(_ rel: String, _ text: String) { write(rel, Array(text.utf8)) }
-    func write(_ rel: String, _ bytes: [UInt8]) {
-        let p = path + "/" + rel
-        try! FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: p, contents: Data(bytes))
-    }
-    func read(_ rel: String) -> [UInt8]? { FileManager.default.contents(atPath: path + "/" + rel).map(Array.init) }
-    func files(_ rel: String) -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: path + "/" + rel)) ?? []).sorted() }
-    func lines(_ rel: String) -> [String] {
-        guard let b = read(rel) else { return [] }
-        return String(decoding: b, as: UTF8.self).split(separator: "\n").map(String.init)
-    }
-}
 
 /// Drops documents with fewer than `minWords` words (test stage).
 struct MinWordsStage: DocumentStage {
@@ -68,36 +46,11 @@ func folderBytes(_ dir: TempDir, _ rel: String) -> [UInt8] {
 }
 
 /// gzip-compresses with the system `gzip` tool.
-func gzip(_ bytes: [UInt8]) -> [UInt8] { pipeThrough(["gzip", "-c", "-n"], bytes) }
+func gzip(_ bytes: [UInt8]) -> [UInt8] { Tools.gzip(bytes) }
 /// zstd-compresses with the system `zstd` tool.
-func zstd(_ bytes: [UInt8]) -> [UInt8] { pipeThrough(["zstd", "-c", "-q"], bytes) }
-
-func pipeThrough(_ cmd: [String], _ input: [UInt8]) -> [UInt8] {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = cmd
-    let inPipe = Pipe(), outPipe = Pipe()
-    p.standardInput = inPipe
-    p.standardOutput = outPipe
-    try! p.run()
-    let writer = Thread { inPipe.fileHandleForWriting.write(Data(input)); try? inPipe.fileHandleForWriting.close() }
-    writer.start()
-    let out = outPipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return Array(out)
-}
-
+func zstd(_ bytes: [UInt8]) -> [UInt8] { Tools.zstd(bytes) }
 /// Whether a command exists on PATH.
-func haveTool(_ name: String) -> Bool {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["which", name]
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle.nullDevice
-    try? p.run()
-    p.waitUntilExit()
-    return p.terminationStatus == 0
-}
+func haveTool(_ name: String) -> Bool { Tools.have(name) }
 
 /// An in-memory exact-duplicate stage that follows the OrderedStage resume contract (test double).
 final class SeenTextStage: OrderedStage {

@@ -1,3 +1,4 @@
+import TestSupport
 import DomainForgeCore
 import Foundation
 import Shards
@@ -5,11 +6,7 @@ import Testing
 import Tokenization
 @testable import SFT
 
-func readAll(_ dir: String) throws -> [ShardSample] {
-    var out = [ShardSample]()
-    try ShardReader(directory: dir).forEach { out.append($0); return true }
-    return out
-}
+func readAll(_ dir: String) throws -> [ShardSample] { try ShardFixtures.readAll(dir) }
 
 @Test func sftShardsWithAndWithoutPacking() throws {
     let tok = Fix.byteTokenizer

@@ -1,13 +1,11 @@
+import TestSupport
 import DomainForgeCore
 import Foundation
 @testable import Shards
 import Testing
 
-final class TmpDir {
-    let path = NSTemporaryDirectory() + "/df-shards-" + UUID().uuidString
-    init() { try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
+/// The shared temporary folder (TestSupport).
+typealias TmpDir = TempDir
 
 func sampleSet(_ n: Int, vocab: UInt32 = 1000, mask: Bool = false) -> [ShardSample] {
     (0..<n).map { i in
@@ -22,18 +20,7 @@ func sampleSet(_ n: Int, vocab: UInt32 = 1000, mask: Bool = false) -> [ShardSamp
 @discardableResult
 func writeDataset(_ dir: String, _ samples: [ShardSample], sizeLimit: Int = 1 << 14, dtype: TokenDType = .uint16,
                   mask: Bool = false, vocab: Int = 1000, level: Int32? = 3) throws -> MDSIndex {
-    var o = MDSShardWriter.Options()
-    o.sizeLimit = sizeLimit
-    o.dtype = dtype
-    o.lossMask = mask
-    o.zstdLevel = level
-    let w = try MDSShardWriter(directory: dir, options: o)
-    for s in samples { try w.write(s) }
-    let index = try w.finish()
-    let m = ShardManifest(writerShards: w.shards, shardTokens: w.shardTokens, stats: w.stats, index: index.serialized(),
-                          tokenizer: .init(fingerprint: "test-fp", vocabSize: vocab, eosID: 0), configHash: "cfg", dtype: dtype, lossMask: mask)
-    try m.write(directory: dir)
-    return index
+    try ShardFixtures.write(dir, samples, sizeLimit: sizeLimit, dtype: dtype, mask: mask, vocab: vocab, level: level)
 }
 
 /// Byte positions to flip in a file of `count` bytes: all of them when `wholeFile`, else the first `header` bytes
@@ -59,11 +46,7 @@ func flipByte(_ path: String, at offset: Int, mask: UInt8) throws {
     try h.write(contentsOf: Data([b ^ mask]))
 }
 
-func readAll(_ dir: String) throws -> [ShardSample] {
-    var out = [ShardSample]()
-    try ShardReader(directory: dir).forEach { out.append($0); return true }
-    return out
-}
+func readAll(_ dir: String) throws -> [ShardSample] { try ShardFixtures.readAll(dir) }
 
 @Suite struct ShardWriterReaderTests {
     @Test func roundTripSplitsShardsBySizeLimit() throws {

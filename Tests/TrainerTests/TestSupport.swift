@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Shards
 @testable import Trainer
@@ -26,26 +27,12 @@ func maxRelativeError(_ x: UnsafeMutablePointer<Float>, indices: [Int], analytic
     return worst
 }
 
-final class TmpDir {
-    let path: String
-    init() {
-        path = NSTemporaryDirectory() + "trainer-test-" + UUID().uuidString
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
+/// The shared temporary folder (TestSupport).
+typealias TmpDir = TempDir
 
 /// Writes a small shard dataset (as the Shards tests do).
 func writeDataset(_ dir: String, _ samples: [ShardSample], mask: Bool = false, vocab: Int = 32) throws {
-    var o = MDSShardWriter.Options()
-    o.sizeLimit = 1 << 12
-    o.lossMask = mask
-    let w = try MDSShardWriter(directory: dir, options: o)
-    for s in samples { try w.write(s) }
-    let index = try w.finish()
-    let m = ShardManifest(writerShards: w.shards, shardTokens: w.shardTokens, stats: w.stats, index: index.serialized(),
-                          tokenizer: .init(fingerprint: "test-fp", vocabSize: vocab, eosID: 0), configHash: "cfg", dtype: .uint16, lossMask: mask)
-    try m.write(directory: dir)
+    try ShardFixtures.write(dir, samples, sizeLimit: 1 << 12, mask: mask, vocab: vocab)
 }
 
 /// Random documents over a vocabulary of `vocab` ids with a repeating structure a model can learn.
