@@ -26,7 +26,8 @@ def reference(path):
 
 def hf_tokenizer_dir(tokenizer_json, folder):
     """A folder transformers' AutoTokenizer loads as our tokenizer: tokenizer.json, tokenizer_config.json with
-    PreTrainedTokenizerFast (no bos added), <|im_end|> as eos, <|endoftext|> as pad, and the ChatML template."""
+    PreTrainedTokenizerFast (no bos added), <|im_end|> as eos, <|endoftext|> as pad, and the ChatML template, plus a
+    config.json naming the model type only."""
     os.makedirs(folder, exist_ok=True)
     with open(tokenizer_json, encoding="utf-8") as f:
         tj = f.read()
@@ -36,6 +37,9 @@ def hf_tokenizer_dir(tokenizer_json, folder):
            "bos_token": None, "add_bos_token": False, "model_max_length": 1 << 20, "chat_template": CHATML_JINJA}
     with open(os.path.join(folder, "tokenizer_config.json"), "w", encoding="utf-8") as f:
         json.dump(cfg, f)
+    # Loaders that look for a processor (LLaMA-Factory) want a model type; nothing else reads this config.
+    with open(os.path.join(folder, "config.json"), "w", encoding="utf-8") as f:
+        json.dump({"model_type": "llama", "architectures": ["LlamaForCausalLM"]}, f)
     return folder
 
 
