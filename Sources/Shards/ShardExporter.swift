@@ -10,11 +10,17 @@ public enum ShardExporter {
     static let megatronInt32: UInt8 = 4
 
     /// Exports. For `megatron`, `out` is a path prefix: `OUT.bin` and `OUT.idx` are written; for `nanogpt` a single
-    /// raw uint16 file; for `jsonl` one `{"id","ids"}` line per sample. Returns the number of samples written.
-    /// `verifyHashes` false skips the shard sha256 checks (`--no-verify`).
+    /// raw uint16 file or a folder (see `NanoGPTExporter`); for `jsonl` one `{"id","ids"}` line per sample, plus
+    /// `"loss_mask"` when the shards have one (SFT). Returns the number of samples written. The output's folder is
+    /// created. `verifyHashes` false skips the shard sha256 checks (`--no-verify`); `valFraction` is for nanoGPT only.
     @discardableResult
-    public static func export(directory: String, format: Format, out: String, verifyHashes: Bool = true) throws -> Int {
+    public static func export(directory: String, format: Format, out: String, verifyHashes: Bool = true,
+                              valFraction: Double? = nil) throws -> Int {
+        if valFraction != nil && format != .nanogpt {
+            throw ShardError(file: out, message: "a validation fraction is for the nanogpt format only")
+        }
         let reader = try ShardReader(directory: directory, verifyHashes: verifyHashes)
+        if format != .nanogpt { try makeDirectory(parentFolder(of: out)) }
         switch format {
         case .jsonl:
             let f = try AtomicOutputFile(path: out)
@@ -29,6 +35,13 @@ public enum ShardExporter {
                     if k > 0 { line.append(UInt8(ascii: ",")) }
                     line.append(contentsOf: String(t).utf8)
                 }
+                if let mask = s.lossMask {
+                    line.append(contentsOf: "],\"loss_mask\":[".utf8)
+                    for (k, m) in mask.enumerated() {
+                        if k > 0 { line.append(UInt8(ascii: ",")) }
+                        line.append(contentsOf: String(m).utf8)
+                    }
+                }
                 line.append(contentsOf: "]}\n".utf8)
                 try f.write(line)
                 n += 1
@@ -37,23 +50,7 @@ public enum ShardExporter {
             try f.commit()
             return n
         case .nanogpt:
-            let vocab = reader.manifest?.tokenizer.vocabSize ?? (reader.dtype == .uint16 ? 65_536 : Int.max)
-            guard vocab <= 65_536 else { throw ShardError(file: directory, message: "nanoGPT files are uint16; this vocabulary (\(vocab)) does not fit") }
-            let f = try AtomicOutputFile(path: out)
-            var n = 0
-            var bytes = [UInt8]()
-            try reader.forEach { s in
-                bytes.removeAll(keepingCapacity: true)
-                for t in s.tokens {
-                    guard t <= 0xFFFF else { throw ShardError(file: directory, message: "token \(t) does not fit uint16") }
-                    bytes.append(UInt8(t & 0xFF)); bytes.append(UInt8(t >> 8))
-                }
-                try f.write(bytes)
-                n += 1
-                return true
-            }
-            try f.commit()
-            return n
+            return try NanoGPTExporter.export(reader: reader, directory: directory, out: out, valFraction: valFraction).total
         case .megatron:
             // uint16 when the vocabulary is below 65,500 (as Megatron's own preprocessing chooses), else int32.
             let vocab = reader.manifest?.tokenizer.vocabSize ?? (reader.dtype == .uint16 ? 65_500 : 1 << 31)
@@ -92,5 +89,11 @@ public enum ShardExporter {
             try idxFile.commit()
             return lengths.count
         }
+    }
+
+    /// The folder a file path is in ("." for a bare name).
+    static func parentFolder(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 }

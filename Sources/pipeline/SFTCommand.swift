@@ -12,7 +12,7 @@ struct SFTCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sft",
         abstract: "Validate supervised fine-tuning records and render them to token shards with loss masks.",
-        subcommands: [SFTValidateCommand.self, SFTRenderCommand.self])
+        subcommands: [SFTValidateCommand.self, SFTRenderCommand.self, SFTExportCommand.self])
 }
 
 /// Options shared by validate and render.

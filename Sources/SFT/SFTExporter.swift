@@ -1,0 +1,135 @@
+import DomainForgeCore
+import Foundation
+
+/// Options of `SFTExporter`.
+public struct SFTExportOptions: Sendable {
+    /// The dataset's name in LLaMA-Factory's `dataset_info.json`.
+    public var datasetName = "domainforge_sft"
+    /// The chat template the records are meant for (axolotl's `chat_template` and `eot_tokens`).
+    public var template: ChatTemplate = .chatml
+    /// LLaMA-Factory and llm-foundry: write one record per trained assistant turn, ending with it, and configure the
+    /// trainer to train the last turn only; weight-0 turns then stay untrained (prompts repeat, supervision is the same).
+    public var splitTurns = false
+    public init() {}
+}
+
+/// Errors of `SFTExporter`, each saying what to change.
+public struct SFTExportError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Counts of one export.
+public struct SFTExportSummary: Sendable, Equatable {
+    /// Records given to `add`.
+    public var records = 0
+    /// Lines written to `data.jsonl`.
+    public var written = 0
+    /// Assistant turns with weight 0 in the records.
+    public var weightZeroTurns = 0
+    /// Of those, the turns the target will train anyway (it cannot express weight 0).
+    public var weightZeroTrained = 0
+    /// Messages after the last assistant turn, removed because the target requires a conversation to end with one.
+    public var droppedTrailingMessages = 0
+    /// Records with no assistant turn left to train (every one has weight 0) under `splitTurns`: nothing is written.
+    public var recordsWithoutTrainedTurn = 0
+}
+
+/// Writes validated SFT records for another trainer: `DIR/data.jsonl` plus the target's configuration files (see
+/// `SFTExportFormat`). Records are written in the order given; `finish` commits every file.
+///
+///     let x = try SFTExporter(directory: "out", format: .axolotl)
+///     try x.add(record)
+///     let summary = try x.finish()
+public final class SFTExporter {
+    public let directory: String
+    public let format: SFTExportFormat
+    public let options: SFTExportOptions
+    public private(set) var summary = SFTExportSummary()
+    private let data: AtomicOutputFile
+
+    /// Creates `directory`. `splitTurns` is refused for targets that cannot train the last turn only.
+    public init(directory: String, format: SFTExportFormat, options: SFTExportOptions = .init()) throws {
+        if options.splitTurns && !format.canSplitTurns {
+            throw SFTExportError("--split-turns is for llamafactory and llm-foundry (\(format.rawValue) \(format.honoursWeightZero ? "keeps weight-0 turns untrained without it" : "cannot train the last turn only"))")
+        }
+        self.directory = directory.hasPrefix("/") ? directory : FileManager.default.currentDirectoryPath + "/" + directory
+        self.format = format
+        self.options = options
+        try makeDirectory(self.directory)
+        data = try AtomicOutputFile(path: self.directory + "/data.jsonl")
+    }
+
+    /// Adds one record; `rendered` (its token ids and loss mask) is required by `trl`.
+    public func add(_ record: SFTRecord, rendered: RenderedSFT? = nil) throws {
+        summary.records += 1
+        let zero = record.messages.filter { $0.role == "assistant" && Self.isWeightZero($0) }.count
+        summary.weightZeroTurns += zero
+        switch format {
+        case .trl:
+            guard let r = rendered else { throw SFTExportError("the trl export writes token ids: give --tokenizer (and --template)") }
+            try write(Self.trlLine(r))
+        case .axolotl:
+            try write(.object(["messages": .array(record.messages.map(\.json))]))
+        case .torchtune:
+            try write(.object(["messages": Self.plain(record.messages)]))
+            summary.weightZeroTrained += zero
+        case .llamafactory, .llmFoundry:
+            var msgs = record.messages
+            while let last = msgs.last, last.role != "assistant" { msgs.removeLast(); summary.droppedTrailingMessages += 1 }
+            guard options.splitTurns else {
+                try write(.object(["messages": Self.plain(msgs)]))
+                summary.weightZeroTrained += zero
+                return
+            }
+            var any = false
+            for (i, m) in msgs.enumerated() where m.role == "assistant" && !Self.isWeightZero(m) {
+                try write(.object(["messages": Self.plain(Array(msgs[...i]))]))
+                any = true
+            }
+            if !any { summary.recordsWithoutTrainedTurn += 1 }
+        }
+    }
+
+    /// Writes the configuration files and commits everything. Returns the counts.
+    @discardableResult
+    public func finish() throws -> SFTExportSummary {
+        var files = [AtomicOutputFile]()
+        for name in format.configFiles {
+            let text = SFTExportConfig.text(name, format: format, options: options, dataPath: directory + "/data.jsonl",
+                                            folder: directory, trainedWeightZero: summary.weightZeroTrained)
+            let f = try AtomicOutputFile(path: directory + "/" + name)
+            try f.write(Array(text.utf8))
+            files.append(f)
+        }
+        try data.commit()
+        for f in files { try f.commit() }
+        return summary
+    }
+
+    private func write(_ v: JSONValue) throws {
+        var line = [UInt8]()
+        JSONWriter.write(v, into: &line)
+        line.append(0x0A)
+        try data.write(line)
+        summary.written += 1
+    }
+
+    static func isWeightZero(_ m: SFTMessage) -> Bool { (m.weight ?? 1) == 0 }
+
+    /// Messages as `{role, content}` only (llm-foundry rejects other keys; LLaMA-Factory and torchtune ignore them).
+    static func plain(_ msgs: [SFTMessage]) -> JSONValue {
+        .array(msgs.map { .object(["role": .string($0.role), "content": .string($0.content)]) })
+    }
+
+    /// `{"assistant_masks":[...],"input_ids":[...],"labels":[...]}`: labels are the ids with -100 where the loss
+    /// mask is 0 (Hugging Face Trainer); TRL's collator builds labels from the ids and masks them with
+    /// `assistant_masks`.
+    static func trlLine(_ r: RenderedSFT) -> JSONValue {
+        let ids = r.tokens.map { JSONValue.int(Int64($0)) }
+        let labels = zip(r.tokens, r.lossMask).map { JSONValue.int($1 == 0 ? -100 : Int64($0)) }
+        return .object(["input_ids": .array(ids), "labels": .array(labels),
+                        "assistant_masks": .array(r.lossMask.map { .int(Int64($0)) })])
+    }
+}
