@@ -1,6 +1,7 @@
 import DomainForgeCore
 import Foundation
 import Shards
+import PipelineConfig
 
 /// The files of one part being written: documents, rejects and errors (opened when the first line comes), and
 /// the part's shards; all under temporary names until `commit`.

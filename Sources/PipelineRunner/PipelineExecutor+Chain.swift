@@ -1,5 +1,6 @@
 import DomainForgeCore
 import Shards
+import PipelineConfig
 
 /// The per-document chain: workers run the per-document stages up to the first ordered stage and its preparer;
 /// the writer thread decides the ordered stages in input order and runs the rest.

@@ -1,6 +1,7 @@
 import Cleaning
 import Dedup
 import DomainForgeCore
+import PipelineConfig
 
 /// Every stage type a pipeline config may name, in one table (the order they usually run in).
 ///
