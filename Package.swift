@@ -45,6 +45,8 @@ let package = Package(
         .target(name: "Trainer", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "COpenBLAS", "CTrainerKernels", .product(name: "Yams", package: "Yams")]),
         .target(name: "SFT", dependencies: ["DomainForgeCore", "Tokenization", "Shards", .product(name: "Yams", package: "Yams")]),
         .target(name: "Evaluation", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "SFT", "Trainer", "PipelineConfig", "PipelineRunner", .product(name: "Yams", package: "Yams")]),
+        // BM25 retrieval over chunked documents (SQLite FTS5): rag index/query/eval and the rag_index stage.
+        .target(name: "Retrieval", dependencies: ["DomainForgeCore", "Segmentation", "Tokenization", "CSQLite"]),
         .target(name: "Extraction", dependencies: ["DomainForgeCore", "CXML2"]),
         // The language-ID model shipped as a resource (see Sources/Cleaning/Resources/PROVENANCE.md).
         .target(name: "Cleaning", dependencies: ["DomainForgeCore", "Segmentation"], exclude: ["Resources/PROVENANCE.md"],
@@ -55,17 +57,17 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "PipelineRunner", dependencies: [
-            "DomainForgeCore", "Cleaning", "Extraction", "PipelineConfig", "Shards", "Tokenization", "Dedup", "CSQLite", "CZstd",
+            "DomainForgeCore", "Cleaning", "Extraction", "PipelineConfig", "Shards", "Tokenization", "Dedup", "Retrieval", "CSQLite", "CZstd",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "pipeline", dependencies: [
-            "PipelineRunner", "PipelineConfig", "Cleaning", "Extraction", "Tokenization", "Shards", "SFT", "Trainer", "Evaluation",
+            "PipelineRunner", "PipelineConfig", "Cleaning", "Extraction", "Tokenization", "Shards", "SFT", "Trainer", "Evaluation", "Retrieval",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         .executableTarget(name: "bench", dependencies: [
-            "Extraction", "Cleaning", "Segmentation", "Tokenization", "Shards", "Dedup", "Trainer", "PipelineRunner", "DomainForgeCore",
+            "Extraction", "Cleaning", "Segmentation", "Tokenization", "Shards", "Dedup", "Trainer", "PipelineRunner", "DomainForgeCore", "Retrieval",
         ], path: "Benchmarks"),
 
         .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "Segmentation", "DomainForgeCore"]),
@@ -77,6 +79,7 @@ let package = Package(
         .testTarget(name: "SFTTests", dependencies: ["SFT", "DomainForgeCore", "Tokenization", "Shards"], exclude: ["Fixtures"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Trainer", "DomainForgeCore", "Shards", "NumericTolerance"]),
         .testTarget(name: "DedupTests", dependencies: ["Dedup", "Segmentation", "DomainForgeCore"]),
+        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "DomainForgeCore"]),
         .testTarget(name: "ShardsTests", dependencies: ["Shards", "DomainForgeCore"]),
         .testTarget(name: "PipelineTests", dependencies: ["PipelineRunner", "PipelineConfig", "DomainForgeCore"]),
     ]

@@ -2,6 +2,7 @@ import Cleaning
 import Dedup
 import DomainForgeCore
 import PipelineConfig
+import Retrieval
 import Shards
 import Tokenization
 
@@ -42,7 +43,7 @@ struct ShardGate: DocumentStage {
 /// Builds the stage objects of a validated config.
 public enum StageFactory {
     /// Every stage type a config may name.
-    public static var stageTypes: [String] { CleaningStageFactory.stageTypes + DedupStageFactory.stageTypes + ["tokenize", "shard"] }
+    public static var stageTypes: [String] { CleaningStageFactory.stageTypes + DedupStageFactory.stageTypes + [RAGIndexStage.type, "tokenize", "shard"] }
 
     /// Where ordered stages of a rank keep their state: `OUT/dedup/<type>` (`OUT/dedup/rank-NNNNN/<type>` with ranks).
     public static func stateDirectory(_ spec: PipelineSpec, type: String, rank: Int, worldSize: Int, root: String? = nil) -> String {
@@ -107,6 +108,14 @@ public enum StageFactory {
                                      zstdLevel: Int32(s.options["zstd_level"]?.intValue ?? 3), dtype: dt,
                                      tokenizer: .init(fingerprint: tok.fingerprint, vocabSize: tok.vocabSize, eosID: eos))
                 out.append(.document(ShardGate()))
+            case RAGIndexStage.type:
+                do {
+                    let base = stateRoot ?? spec.output.path
+                    let dir = worldSize == 1 ? "\(base)/rag" : "\(base)/rag/rank-\(String(format: "%05d", rank))"
+                    out.append(.ordered(try RAGIndexStage.make(options: s.options, stateDirectory: dir, baseDirectory: spec.baseDirectory)))
+                } catch {
+                    errors.append(ConfigError(path: path, message: "\(error)"))
+                }
             case let t where DedupStageFactory.stageTypes.contains(t):
                 do {
                     let dir = stateDirectory(spec, type: t, rank: rank, worldSize: worldSize, root: stateRoot)

@@ -9,5 +9,5 @@ struct Pipeline: ParsableCommand {
                       ExtractCommand.self, TokenizerCommand.self, DedupReportCommand.self, DedupGlobalCommand.self, StagesCommand.self,
                       SFTCommand.self, MixCommand.self, TrainCommand.self, GenerateCommand.self,
                       FisherCommand.self, EvalCommand.self, ReportCommand.self, SweepCommand.self, LabCommand.self,
-                      SlurmCommand.self, StatusCommand.self, LangidCommand.self])
+                      SlurmCommand.self, StatusCommand.self, LangidCommand.self, RagCommand.self])
 }
