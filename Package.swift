@@ -49,6 +49,8 @@ let package = Package(
         .target(name: "Evaluation", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "SFT", "Trainer"]),
         // Experiments above scoring: train recipes, sweeps, the forgetting lab, run comparison and reports.
         .target(name: "Experiments", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "Trainer", "Evaluation", "PipelineConfig", "PipelineRunner"]),
+        // BM25 retrieval over chunked documents (SQLite FTS5): rag index/query/eval and the rag_index stage.
+        .target(name: "Retrieval", dependencies: ["DomainForgeCore", "Segmentation", "Tokenization", "CSQLite"]),
         .target(name: "Extraction", dependencies: ["DomainForgeCore", "CXML2"]),
         // The language-ID model shipped as a resource (see Sources/Cleaning/Resources/PROVENANCE.md).
         .target(name: "Cleaning", dependencies: ["DomainForgeCore", "Segmentation"], exclude: ["Resources/PROVENANCE.md"],
@@ -59,16 +61,16 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "PipelineRunner", dependencies: [
-            "DomainForgeCore", "Cleaning", "Extraction", "PipelineConfig", "Shards", "Tokenization", "Dedup", "CSQLite", "CZstd",
+            "DomainForgeCore", "Cleaning", "Extraction", "PipelineConfig", "Shards", "Tokenization", "Dedup", "Retrieval", "CSQLite", "CZstd",
         ]),
         .executableTarget(name: "pipeline", dependencies: [
             "DomainForgeCore", "PipelineRunner", "PipelineConfig", "Cleaning", "Extraction", "Dedup", "Tokenization", "Shards", "SFT",
-            "Trainer", "Evaluation", "Experiments",
+            "Trainer", "Evaluation", "Experiments", "Retrieval",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .executableTarget(name: "bench", dependencies: [
-            "Extraction", "Cleaning", "Segmentation", "Tokenization", "Shards", "Dedup", "Trainer", "PipelineRunner", "DomainForgeCore",
+            "Extraction", "Cleaning", "Segmentation", "Tokenization", "Shards", "Dedup", "Trainer", "PipelineRunner", "DomainForgeCore", "Retrieval",
         ], path: "Benchmarks"),
 
         .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "PipelineRunner", "Segmentation", "DomainForgeCore"]),
@@ -83,6 +85,7 @@ let package = Package(
         // The CLI: every command's --help pinned (Help/), exit statuses of usage and run errors.
         .testTarget(name: "CLITests", dependencies: ["pipeline", "DomainForgeCore"], exclude: ["Help"]),
         .testTarget(name: "DedupTests", dependencies: ["Dedup", "Segmentation", "DomainForgeCore"]),
+        .testTarget(name: "RetrievalTests", dependencies: ["TestSupport", "Retrieval", "DomainForgeCore"]),
         .testTarget(name: "ShardsTests", dependencies: ["TestSupport", "Shards", "DomainForgeCore"]),
         // Shared by the test targets: temporary folders, tool helpers, and the stage conformance verifier.
         .target(name: "TestSupport", dependencies: ["PipelineRunner", "PipelineConfig", "DomainForgeCore"], path: "Tests/TestSupport"),

@@ -1,10 +1,10 @@
 // domainforge benchmarks: prints figures, never asserts timings.
-// Usage: swift run -c release bench <suite> [args...]   suites: extract, clean, clean-zh, segment, tokenizer, pipeline, shards, dedup, train, sft, langid
+// Usage: swift run -c release bench <suite> [args...]   suites: extract, clean, clean-zh, segment, tokenizer, pipeline, shards, dedup, train, sft, langid, rag
 import Foundation
 
 let args = Array(CommandLine.arguments.dropFirst())
 guard let suite = args.first else {
-    print("usage: bench <extract|clean|clean-zh|segment|tokenizer|pipeline|shards|dedup|train|sft|langid> [args...]")
+    print("usage: bench <extract|clean|clean-zh|segment|tokenizer|pipeline|shards|dedup|train|sft|langid|rag> [args...]")
     exit(2)
 }
 let rest = Array(args.dropFirst())
@@ -21,6 +21,7 @@ do {
     case "train": try runTrainerBench(rest)
     case "sft": try runSFTBench(rest)
     case "langid": try runLangidBench(rest)
+    case "rag": try runRAGBench(rest)
     default:
         print("unknown suite \(suite)")
         exit(2)

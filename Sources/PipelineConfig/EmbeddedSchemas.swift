@@ -82,6 +82,9 @@ public enum EmbeddedSchemas {
           },
           {
             "$ref": "#/$defs/stage_tokenize"
+          },
+          {
+            "$ref": "#/$defs/stage_rag_index"
           }
         ]
       },
@@ -1386,6 +1389,50 @@ public enum EmbeddedSchemas {
           "type": "boolean",
           "default": true,
           "description": "Treat special-token strings inside document text as plain text (true) or as control tokens (false)."
+        }
+      }
+    },
+    "stage_rag_index": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "type"
+      ],
+      "description": "Adds every document it sees to a BM25 retrieval index (SQLite FTS5) and keeps the document, so one run writes shards and a RAG index from the same clean text. Ordered stage: put it after cleaning and dedup, before tokenize. Query it with pipeline rag query.",
+      "properties": {
+        "type": {
+          "const": "rag_index"
+        },
+        "index_path": {
+          "type": "string",
+          "minLength": 1,
+          "description": "The index file, relative to the config's folder. Default: <output>/rag/index.sqlite (<output>/rag/rank-NNNNN/index.sqlite with ranks)."
+        },
+        "chunk_by": {
+          "enum": [
+            "words",
+            "tokens",
+            "sentences"
+          ],
+          "default": "words",
+          "description": "What chunk_size and overlap count: words (ICU words for CJK and Thai), tokens of the tokenizer option, or whole sentences."
+        },
+        "chunk_size": {
+          "type": "integer",
+          "minimum": 1,
+          "default": 200,
+          "description": "Maximum units per chunk."
+        },
+        "overlap": {
+          "type": "integer",
+          "minimum": 0,
+          "default": 40,
+          "description": "Units repeated at the start of the next chunk; less than chunk_size."
+        },
+        "tokenizer": {
+          "type": "string",
+          "minLength": 1,
+          "description": "Tokenizer file (tokenizer.json) counting tokens for chunk_by: tokens."
         }
       }
     }

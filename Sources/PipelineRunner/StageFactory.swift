@@ -3,6 +3,7 @@ import Dedup
 import DomainForgeCore
 import Foundation
 import PipelineConfig
+import Retrieval
 import Shards
 import Tokenization
 

@@ -23,6 +23,7 @@ public enum StageRegistry {
         .dedup(MinHashDedupStage.type),
         .dedup(LineDedupStage.type),
         .dedup(DecontaminateStage.type),
+        .ragIndex,
         TokenizeStep.declaration,
         ShardStep.declaration,
     ]
