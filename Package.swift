@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "Dedup", dependencies: ["DomainForgeCore", "Segmentation", "CSQLite"]),
         // AVX-512 elementwise kernels of the trainer, picked at run time (same bits as its portable Swift loops).
         .target(name: "CTrainerKernels"),
-        .target(name: "Trainer", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "COpenBLAS", "CTrainerKernels", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Trainer", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "SFT", "COpenBLAS", "CTrainerKernels", .product(name: "Yams", package: "Yams")]),
         .target(name: "SFT", dependencies: ["DomainForgeCore", "Tokenization", "Shards", .product(name: "Yams", package: "Yams")]),
         .target(name: "Evaluation", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "SFT", "Trainer", "PipelineConfig", "PipelineRunner", .product(name: "Yams", package: "Yams")]),
         .target(name: "Extraction", dependencies: ["DomainForgeCore", "CXML2"]),

@@ -1,4 +1,5 @@
 import Foundation
+import Tokenization
 import Yams
 
 /// A training run as written in TRAIN.yaml (see schemas/train.schema.json). Unknown keys are rejected.
@@ -29,6 +30,10 @@ public struct TrainConfig: Sendable, Equatable {
     public var evalData: [Source] = []
     public var objective: Objective = .auto
     public var model: LlamaConfig?
+    /// The tokenizer.json written into every checkpoint folder (`HFTokenizerFiles`).
+    public var tokenizer: String?
+    /// The chat template written as jinja into tokenizer_config.json (`chatml`, `llama3` or a YAML file).
+    public var chatTemplate: String?
     /// Start from this checkpoint (continual pre-training); `model` is then ignored.
     public var initFrom: String?
     /// With `initFrom`: grow the vocabulary to this size, new rows the mean of their pieces (`vocabPieces` JSON map).
@@ -70,7 +75,7 @@ public struct TrainConfig: Sendable, Equatable {
         guard let top = root as? [String: Any] else { throw TrainerError.config("TRAIN.yaml must be a mapping") }
         let known: Set<String> = ["data", "eval_data", "objective", "model", "init_from", "extend_vocab_size", "vocab_pieces", "seed",
                                   "shuffle_buffer", "steps", "batch_size", "grad_accum", "seq_len", "optimizer", "schedule",
-                                  "eval_every", "eval_batches", "checkpoint_every", "log_every", "threads", "output_dir", "lora", "ewc"]
+                                  "eval_every", "eval_batches", "checkpoint_every", "log_every", "threads", "output_dir", "lora", "ewc", "tokenizer", "chat_template"]
         for k in top.keys where !known.contains(k) { throw TrainerError.config("unknown key '\(k)'") }
         func path(_ p: String) -> String { p.hasPrefix("/") ? p : baseDir + "/" + p }
         func sources(_ key: String) throws -> [Source] {
@@ -111,6 +116,12 @@ public struct TrainConfig: Sendable, Equatable {
             guard let s = o as? String, let ob = Objective(rawValue: s) else { throw TrainerError.config("objective is auto, cpt or sft") }
             c.objective = ob
         }
+        c.tokenizer = (top["tokenizer"] as? String).map(path)
+        if top["tokenizer"] != nil && c.tokenizer == nil { throw TrainerError.config("tokenizer must be a path to a tokenizer.json") }
+        if let t = top["chat_template"] {
+            guard let s = t as? String else { throw TrainerError.config("chat_template must be chatml, llama3 or a template YAML path") }
+            c.chatTemplate = s.hasSuffix(".yaml") || s.hasSuffix(".yml") ? path(s) : s
+        }
         let m = try sub("model", ["vocab_size", "hidden_size", "intermediate_size", "num_layers", "num_heads", "num_kv_heads",
                                   "rope_theta", "rms_norm_eps", "tie_embeddings", "max_positions"])
         if !m.isEmpty {
@@ -119,7 +130,7 @@ public struct TrainConfig: Sendable, Equatable {
                 return v
             }
             let nh = try req("num_heads")
-            c.model = LlamaConfig(vocabSize: try req("vocab_size"), hiddenSize: try req("hidden_size"), intermediateSize: try req("intermediate_size"),
+            c.model = LlamaConfig(vocabSize: try int(m["vocab_size"], "model.vocab_size") ?? tokenizerSize(c.tokenizer), hiddenSize: try req("hidden_size"), intermediateSize: try req("intermediate_size"),
                                   numLayers: try req("num_layers"), numHeads: nh, numKVHeads: try int(m["num_kv_heads"], "model.num_kv_heads") ?? nh,
                                   maxPositions: try int(m["max_positions"], "model.max_positions") ?? 2048,
                                   ropeTheta: try num(m["rope_theta"], "model.rope_theta") ?? 10_000,
@@ -214,6 +225,14 @@ public struct TrainConfig: Sendable, Equatable {
             }
         }
         return c
+    }
+
+    /// The vocabulary size of the tokenizer at `path`, for a model section without vocab_size.
+    static func tokenizerSize(_ path: String?) throws -> Int {
+        guard let path else { throw TrainerError.config("model.vocab_size is required without tokenizer") }
+        do { return try BPETokenizer.load(path: path).vocabSize } catch {
+            throw TrainerError.config("tokenizer \(path): \(error)")
+        }
     }
 
     public static func load(path: String) throws -> TrainConfig {
