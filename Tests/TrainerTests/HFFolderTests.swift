@@ -97,3 +97,31 @@ func readJSON(_ path: String) throws -> JSONValue {
         #expect(try TrainingRun(config: c, resumeFrom: ck).step == 1)
     }
 }
+
+@Suite struct HFAdapterFolderTests {
+    /// A LoRA run whose base folder has a tokenizer: each adapter folder gets the tokenizer files too, and names its
+    /// base relative to itself (the two share a parent), so the pair can be moved together.
+    @Test func adapterFoldersAreCompleteAndNameTheirBaseRelatively() throws {
+        let d = TmpDir()
+        try writeDataset(d.path + "/a", sampleDocs(40))
+        _ = try sampleModelFolder(d.path + "/base", vocab: 3113)
+        var c = TrainConfig(data: [.init(path: d.path + "/a")], outputDir: d.path + "/out")
+        c.initFrom = d.path + "/base"
+        c.steps = 1; c.batchSize = 2; c.seqLen = 8; c.logEvery = 0
+        c.lora = LoRAConfig(rank: 2, alpha: 4, modules: [.q, .v])
+        let run = try TrainingRun(config: c)
+        run.log = { _ in }
+        try run.run()
+        let ck = run.checkpointDir(step: 1)
+        for f in HFTokenizerFiles.fileNames { #expect(FileManager.default.fileExists(atPath: ck + "/" + f), "\(f)") }
+        #expect(try readJSON(ck + "/adapter_config.json")["base_model_name_or_path"] == .string("../../base"))
+        // moved together, the pair still loads
+        try FileManager.default.moveItem(atPath: d.path + "/out", toPath: d.path + "/moved-out")
+        try FileManager.default.moveItem(atPath: d.path + "/base", toPath: d.path + "/moved-base")
+        try FileManager.default.createDirectory(atPath: d.path + "/x", withIntermediateDirectories: true)
+        try FileManager.default.moveItem(atPath: d.path + "/moved-out", toPath: d.path + "/x/out")
+        try FileManager.default.moveItem(atPath: d.path + "/moved-base", toPath: d.path + "/x/base")
+        let moved = d.path + "/x/out/" + (ck as NSString).lastPathComponent
+        #expect(try Checkpoint.loadModel(from: moved).config.vocabSize == 3113)
+    }
+}
