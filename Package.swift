@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "Dedup", dependencies: ["DomainForgeCore", "Segmentation", "CSQLite"]),
         // AVX-512 elementwise kernels of the trainer, picked at run time (same bits as its portable Swift loops).
         .target(name: "CTrainerKernels"),
-        .target(name: "Trainer", dependencies: ["DomainForgeCore", "Shards", "COpenBLAS", "CTrainerKernels", "PipelineConfig"]),
+        .target(name: "Trainer", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "SFT", "COpenBLAS", "CTrainerKernels", "PipelineConfig"]),
         .target(name: "SFT", dependencies: ["DomainForgeCore", "Tokenization", "Shards", "PipelineConfig"]),
         // Scoring: shards, multiple choice, SFT records.
         .target(name: "Evaluation", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "SFT", "Trainer"]),
@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "Segmentation", "DomainForgeCore", "CUnicodeICU"], exclude: ["Fixtures"]),
         // Float tolerances derived from the operations (shared by the trainer and evaluation tests).
         .target(name: "NumericTolerance", dependencies: ["Trainer"], path: "Tests/NumericTolerance"),
-        .testTarget(name: "TrainerTests", dependencies: ["TestSupport", "Trainer", "DomainForgeCore", "Shards", "NumericTolerance"], exclude: ["Fixtures"]),
+        .testTarget(name: "TrainerTests", dependencies: ["TestSupport", "Trainer", "DomainForgeCore", "Shards", "Tokenization", "SFT", "NumericTolerance"], exclude: ["Fixtures"]),
         .testTarget(name: "SFTTests", dependencies: ["TestSupport", "SFT", "DomainForgeCore", "Tokenization", "Shards"], exclude: ["Fixtures"]),
         .testTarget(name: "EvaluationTests", dependencies: ["TestSupport", "Evaluation", "Trainer", "DomainForgeCore", "Shards", "NumericTolerance"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["TestSupport", "Experiments", "Evaluation", "Trainer", "DomainForgeCore", "Shards"]),

@@ -172,6 +172,7 @@ public struct ForgettingLab {
                                    "log_every": .int(25)], baseDirectory: config.baseDirectory)
         r.merge(config.pretrain)
         r.tree["model"] = .object(model)
+        r.tree["tokenizer"] = .string(config.tokenizer)  // complete HF folders; the arms inherit it from the base
         r.tree["data"] = .array([.object(["path": .string(trainShards("general")), "weight": .int(1)])])
         return r
     }

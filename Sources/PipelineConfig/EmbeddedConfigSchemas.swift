@@ -27,9 +27,9 @@ extension EmbeddedSchemas {
                   "description": "cpt: loss on every target; sft: only where loss_mask is 1; auto: sft when the shards carry a loss mask."},
     "model": {
       "type": "object", "additionalProperties": false,
-      "required": ["vocab_size", "hidden_size", "intermediate_size", "num_layers", "num_heads"],
+      "required": ["hidden_size", "intermediate_size", "num_layers", "num_heads"],
       "properties": {
-        "vocab_size": {"type": "integer", "minimum": 1},
+        "vocab_size": {"type": "integer", "minimum": 1, "description": "Rows of the embedding. Default: the size of tokenizer (then required without tokenizer). Larger than the tokenizer's size pads the table with unused rows (reported when training starts); smaller is an error."},
         "hidden_size": {"type": "integer", "minimum": 2},
         "intermediate_size": {"type": "integer", "minimum": 1},
         "num_layers": {"type": "integer", "minimum": 1},
@@ -41,6 +41,8 @@ extension EmbeddedSchemas {
         "tie_embeddings": {"type": "boolean", "default": false}
       }
     },
+    "tokenizer": {"type": "string", "description": "The tokenizer.json the shards were written with: copied into every checkpoint and adapter folder with tokenizer_config.json (PreTrainedTokenizerFast, bos/eos/pad, add_bos_token as trained, model_max_length, chat_template), special_tokens_map.json and generation_config.json, so AutoTokenizer and AutoModelForCausalLM load the folder alone. Default: init_from's tokenizer.json when it has one."},
+    "chat_template": {"type": "string", "description": "chatml, llama3 or a template YAML: written as jinja into tokenizer_config.json. Default: chatml for a tokenizer with <|im_start|> and <|im_end|>, llama3 for one with <|start_header_id|>, else init_from's, else none."},
     "init_from": {"type": "string", "description": "A checkpoint folder to continue from (continual pre-training); model is then ignored. The frozen base of lora and the reference of ewc. A PEFT LoRA folder loads as its base with the adapter merged."},
     "extend_vocab_size": {"type": "integer", "description": "With init_from: grow the vocabulary to this size."},
     "vocab_pieces": {"type": "string", "description": "JSON map {\"new id\": [old piece ids]}; new embedding rows start as the mean of their pieces."},

@@ -123,6 +123,11 @@ public final class SFTRenderer: Sendable {
     public let tokenizer: BPETokenizer
     /// Train on every token (prompts too); assistant turns with weight 0 stay masked.
     public let trainOnPrompt: Bool
+    /// Trim each message's content as Python's `str.strip` (Meta's Llama 3 template does; off by default).
+    public let trimContent: Bool
+    /// Encode special-token text inside content as the special token, as HF's `apply_chat_template` does (off by
+    /// default: `<|im_end|>` written in a message stays plain text, so a record cannot end a turn early).
+    public let specialTokensInContent: Bool
     private let prefixIds: [String: [UInt32]]
     private let suffixIds: [String: [UInt32]]
     private let separatorIds: [UInt32]
@@ -130,10 +135,13 @@ public final class SFTRenderer: Sendable {
     private let eosIds: [UInt32]
 
     /// Checks that every special token of the template encodes to exactly one id with this tokenizer.
-    public init(template: ChatTemplate, tokenizer: BPETokenizer, trainOnPrompt: Bool = false) throws {
+    public init(template: ChatTemplate, tokenizer: BPETokenizer, trainOnPrompt: Bool = false, trimContent: Bool = false,
+                specialTokensInContent: Bool = false) throws {
         self.template = template
         self.tokenizer = tokenizer
         self.trainOnPrompt = trainOnPrompt
+        self.trimContent = trimContent
+        self.specialTokensInContent = specialTokensInContent
         for s in template.specialTokens {
             let ids = tokenizer.encode(s, addSpecialTokens: false, splitSpecialTokens: false)
             if ids.count != 1 {
@@ -166,7 +174,8 @@ public final class SFTRenderer: Sendable {
             let weightZero = (m.weight ?? 1) == 0
             let trained: UInt8 = weightZero ? 0 : (m.role == "assistant" ? 1 : p)
             add(pre, weightZero ? 0 : p)
-            add(tokenizer.encode(m.content, addSpecialTokens: false, splitSpecialTokens: true), trained)
+            let content = trimContent ? ChatTemplate.pythonStrip(m.content) : m.content
+            add(tokenizer.encode(content, addSpecialTokens: false, splitSpecialTokens: !specialTokensInContent), trained)
             add(suf, trained)
             add(separatorIds, weightZero ? 0 : p)
             lastTrained = trained == 1 && m.role == "assistant"

@@ -2,22 +2,26 @@ import DomainForgeCore
 import Foundation
 import Shards
 
-/// A checkpoint folder: `model.safetensors` + `config.json` (HF `LlamaForCausalLM`), and for resumable training
-/// `optimizer.safetensors` (AdamW moments, flat) + `trainer_state.json` (step, data positions), and last
+/// A checkpoint folder: `model.safetensors` + `config.json` (HF `LlamaForCausalLM`), with a tokenizer the
+/// tokenizer files of a Hugging Face folder (`HFTokenizerFiles`), for resumable training `optimizer.safetensors`
+/// (AdamW moments, flat) + `domainforge_state.json` (`TrainerState`: step, data positions), and last
 /// `checkpoint.sha256.json` (`CheckpointManifest`), which loading checks when present.
 public enum Checkpoint {
     /// The files `saveModel` writes.
     public static let modelFiles = ["config.json", "model.safetensors"]
 
-    /// Writes `model.safetensors` + `config.json`, then their manifest. Refused for a model whose base is held
-    /// quantized (its float32 projections are gone); save the adapter instead.
-    public static func saveModel(_ model: LlamaModel, to dir: String) throws {
-        try saveModelFiles(model, to: dir)
-        try CheckpointManifest.write(directory: dir, files: modelFiles)
+    /// Writes `model.safetensors` + `config.json`, with `tokenizer` its files (and the config's bos/eos/pad ids
+    /// set to agree with them), then their manifest. Refused for a model whose base is held quantized (its float32
+    /// projections are gone); save the adapter instead.
+    public static func saveModel(_ model: LlamaModel, to dir: String, tokenizer: HFTokenizerFiles? = nil) throws {
+        let files = try saveModelFiles(model, to: dir, tokenizer: tokenizer)
+        try CheckpointManifest.write(directory: dir, files: files)
     }
 
-    /// `saveModel` without the manifest (a caller writing more files writes the manifest after them).
-    static func saveModelFiles(_ model: LlamaModel, to dir: String) throws {
+    /// `saveModel` without the manifest (a caller writing more files writes the manifest after them); returns the
+    /// names of the files written.
+    @discardableResult
+    static func saveModelFiles(_ model: LlamaModel, to dir: String, tokenizer: HFTokenizerFiles? = nil) throws -> [String] {
         guard model.lora?.quantized.isEmpty ?? true else {
             throw TrainerError.config("the base is quantized: save the LoRA adapter, not the model")
         }
@@ -27,7 +31,22 @@ public enum Checkpoint {
             (name: t.name, shape: t.shape, data: UnsafeBufferPointer(rebasing: base[t.offset..<(t.offset + t.count)]))
         }
         try Safetensors.write(path: dir + "/model.safetensors", tensors: tensors)
-        try writeJSON(model.config.hfJSON(), to: dir + "/config.json")
+        let config = try tokenizer?.apply(to: model.config) ?? model.config
+        try writeJSON(config.hfJSON(), to: dir + "/config.json")
+        return try modelFiles + (tokenizer?.write(to: dir, config: config) ?? [])
+    }
+
+    /// The path of `target` relative to the folder `dir` (both made absolute and standardized), or nil when the two
+    /// share no folder but the root.
+    public static func relativePath(from dir: String, to target: String) -> String? {
+        let a = URL(fileURLWithPath: dir).standardizedFileURL.pathComponents
+        let b = URL(fileURLWithPath: target).standardizedFileURL.pathComponents
+        var k = 0
+        while k < a.count, k < b.count, a[k] == b[k] { k += 1 }
+        guard k > 1 else { return nil }  // only "/" in common
+        let up = Array(repeating: "..", count: a.count - k), down = Array(b[k...])
+        let parts = up + down
+        return parts.isEmpty ? "." : parts.joined(separator: "/")
     }
 
     public static func loadConfig(from dir: String) throws -> LlamaConfig {
@@ -65,10 +84,13 @@ public enum Checkpoint {
         return try loadBaseModel(from: dir)
     }
 
-    /// The base folder an adapter's `base_model_name_or_path` names, resolved as `loadModel` does.
+    /// The base folder an adapter's `base_model_name_or_path` names, resolved as `loadModel` does: an absolute
+    /// path as it is; a relative one against the adapter folder (as this trainer writes it), else as given.
     public static func adapterBase(_ name: String, adapterDir: String) -> String {
-        if name.hasPrefix("/") || FileManager.default.fileExists(atPath: name + "/config.json") { return name }
-        return adapterDir + "/" + name
+        if name.hasPrefix("/") { return name }
+        let inside = adapterDir + "/" + name
+        if FileManager.default.fileExists(atPath: inside + "/config.json") { return inside }
+        return FileManager.default.fileExists(atPath: name + "/config.json") ? name : inside
     }
 
     static func loadMergedAdapter(from dir: String, verify: Bool) throws -> LlamaModel {
@@ -186,11 +208,19 @@ public struct TrainerState: Sendable, Equatable {
         }
     }
 
+    /// The state's file name in a checkpoint folder (not HF Trainer's `trainer_state.json`: the schema differs).
+    public static let fileName = "domainforge_state.json"
+    /// The name checkpoints written before carried; still read when resuming from such a folder.
+    public static let legacyFileName = "trainer_state.json"
+
     public static func load(from dir: String) throws -> TrainerState {
-        let path = dir + "/trainer_state.json"
+        var path = dir + "/" + fileName
+        if !FileManager.default.fileExists(atPath: path) && FileManager.default.fileExists(atPath: dir + "/" + legacyFileName) {
+            path = dir + "/" + legacyFileName
+        }
         guard let d = FileManager.default.contents(atPath: path) else { throw TrainerError.checkpoint(file: path, message: "cannot read") }
         return try TrainerState(json: JSONParser.parse(bytes: [UInt8](d)), file: path)
     }
 
-    public func save(to dir: String) throws { try Checkpoint.writeJSON(json(), to: dir + "/trainer_state.json") }
+    public func save(to dir: String) throws { try Checkpoint.writeJSON(json(), to: dir + "/" + Self.fileName) }
 }

@@ -15,6 +15,8 @@ public struct LlamaConfig: Sendable, Equatable, Codable {
     public var tieEmbeddings: Bool
     public var bosTokenId: Int?
     public var eosTokenId: Int?
+    /// `pad_token_id` (the eos id when written with a tokenizer; see `HFTokenizerFiles`).
+    public var padTokenId: Int?
 
     public init(vocabSize: Int, hiddenSize: Int, intermediateSize: Int, numLayers: Int, numHeads: Int, numKVHeads: Int? = nil,
                 maxPositions: Int = 2048, ropeTheta: Double = 10_000, rmsNormEps: Float = 1e-5, tieEmbeddings: Bool = false,
@@ -61,6 +63,7 @@ public struct LlamaConfig: Sendable, Equatable, Codable {
         ]
         if let b = bosTokenId { o["bos_token_id"] = .int(Int64(b)) }
         if let e = eosTokenId { o["eos_token_id"] = .int(Int64(e)) }
+        if let p = padTokenId { o["pad_token_id"] = .int(Int64(p)) }
         return .object(o)
     }
 
@@ -79,6 +82,7 @@ public struct LlamaConfig: Sendable, Equatable, Codable {
                   tieEmbeddings: j["tie_word_embeddings"]?.boolValue ?? false,
                   bosTokenId: j["bos_token_id"]?.doubleValue.map { Int($0) },
                   eosTokenId: j["eos_token_id"]?.doubleValue.map { Int($0) })
+        padTokenId = j["pad_token_id"]?.doubleValue.map { Int($0) }
         if let hd = j["head_dim"]?.doubleValue, Int(hd) != headDim {
             throw TrainerError.config("config.json head_dim \(Int(hd)) differs from hidden_size / num_attention_heads")
         }

@@ -31,11 +31,16 @@ extension TrainConfig {
         c.initFrom = tree["init_from"]?.stringValue.map(paths.resolve)
         c.extendVocabSize = tree["extend_vocab_size"]?.intValue
         c.vocabPieces = tree["vocab_pieces"]?.stringValue.map(paths.resolve)
+        c.tokenizer = tree["tokenizer"]?.stringValue.map(paths.resolve)
+        if let t = tree["chat_template"]?.stringValue { c.chatTemplate = t.hasSuffix(".yaml") || t.hasSuffix(".yml") ? paths.resolve(t) : t }
         if let s = tree["seed"]?.intValue { c.seed = UInt64(s) }
         for (key, field) in intKeys { if let v = value(tree, key)?.intValue { c[keyPath: field] = v } }
         for (key, field) in numberKeys { if let v = value(tree, key)?.doubleValue { c[keyPath: field] = v } }
         var problems = [ConfigError]()
-        if let m = tree["model"] { c.model = try model(m, seqLen: c.seqLen, initFrom: c.initFrom, problems: &problems) }
+        if let m = tree["model"] {
+            c.model = try model(m, vocabSize: m["vocab_size"]?.intValue ?? tokenizerSize(c.tokenizer), seqLen: c.seqLen, initFrom: c.initFrom,
+                                problems: &problems)
+        }
         if let l = tree["lora"] { c.lora = try lora(l, c, problems: &problems) }
         if let e = tree["ewc"] { c.ewc = ewc(e, c, paths, problems: &problems) }
         if !problems.isEmpty { throw TrainerError.config(ConfigErrors(errors: problems).description) }
@@ -76,9 +81,9 @@ extension TrainConfig {
     }
 
     /// The `model:` section. Without `init_from` an absent max_positions grows to seq_len; an explicit one must hold it.
-    static func model(_ m: JSONValue, seqLen: Int, initFrom: String?, problems: inout [ConfigError]) throws -> LlamaConfig {
+    static func model(_ m: JSONValue, vocabSize: Int, seqLen: Int, initFrom: String?, problems: inout [ConfigError]) throws -> LlamaConfig {
         func int(_ k: String) -> Int? { m[k]?.intValue }
-        var model = LlamaConfig(vocabSize: int("vocab_size")!, hiddenSize: int("hidden_size")!,
+        var model = LlamaConfig(vocabSize: vocabSize, hiddenSize: int("hidden_size")!,
                                 intermediateSize: int("intermediate_size")!, numLayers: int("num_layers")!,
                                 numHeads: int("num_heads")!, numKVHeads: int("num_kv_heads"))
         if let v = int("max_positions") { model.maxPositions = v }

@@ -1,4 +1,5 @@
 import Foundation
+import Tokenization
 
 /// A training run as written in TRAIN.yaml (see schemas/train.schema.json; read by `TrainConfig+YAML.swift`).
 /// The defaults below are the only ones: the schema's `default`s are checked against them by a test.
@@ -29,6 +30,10 @@ public struct TrainConfig: Sendable, Equatable {
     public var evalData: [Source] = []
     public var objective: Objective = .auto
     public var model: LlamaConfig?
+    /// The tokenizer.json written into every checkpoint folder (`HFTokenizerFiles`).
+    public var tokenizer: String?
+    /// The chat template written as jinja into tokenizer_config.json (`chatml`, `llama3` or a YAML file).
+    public var chatTemplate: String?
     /// Start from this checkpoint (continual pre-training); `model` is then ignored.
     public var initFrom: String?
     /// With `initFrom`: grow the vocabulary to this size, new rows the mean of their pieces (`vocabPieces` JSON map).
@@ -61,5 +66,12 @@ public struct TrainConfig: Sendable, Equatable {
 
     public init(data: [Source], outputDir: String, model: LlamaConfig? = nil) {
         self.data = data; self.outputDir = outputDir; self.model = model
+    }
+    /// The vocabulary size of the tokenizer at `path`, for a model section without vocab_size.
+    static func tokenizerSize(_ path: String?) throws -> Int {
+        guard let path else { throw TrainerError.config("model.vocab_size is required without tokenizer") }
+        do { return try BPETokenizer.load(path: path).vocabSize } catch {
+            throw TrainerError.config("tokenizer \(path): \(error)")
+        }
     }
 }

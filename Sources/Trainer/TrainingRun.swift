@@ -1,5 +1,6 @@
 import DomainForgeCore
 import Foundation
+import SFT
 import Shards
 
 /// One training run: model, AdamW, schedule and the mixed shard streams, stepping and checkpointing.
@@ -19,6 +20,11 @@ public final class TrainingRun {
     public private(set) var tokensSeen = 0
     /// Receives progress lines; defaults to stdout.
     public var log: (String) -> Void = { print($0) }
+    /// The tokenizer files written into every checkpoint folder (nil: the config names no tokenizer and init_from
+    /// has none; the checkpoints then hold only the model).
+    public let tokenizerFiles: HFTokenizerFiles?
+    /// How the model's vocabulary relates to the tokenizer's (padding, or no tokenizer), logged when the run starts.
+    public let vocabularyNote: String?
     let mixer: WeightedMixer
     /// Forward/backward of each micro-batch, its sequences split over `config.threads` worker threads.
     let stepper: BatchParallel
@@ -85,6 +91,8 @@ public final class TrainingRun {
             optimizer.m = m.data; optimizer.v = v.data; optimizer.t = s.adamStep
             step = s.step; tokensSeen = s.tokensSeen
         }
+        let tf = try Self.tokenizerFiles(config, vocabSize: model.config.vocabSize)
+        tokenizerFiles = tf.0; vocabularyNote = tf.1
         let readers = try config.data.map { try ShardReader(directory: $0.path, verifyHashes: config.verifyShards) }
         switch config.objective {
         case .cpt: maskedLoss = false
@@ -93,6 +101,30 @@ public final class TrainingRun {
         }
         mixer = try Self.mixer(config.data, readers: readers, seqLen: config.seqLen, seed: config.seed, shuffle: config.shuffleBuffer, state: state)
         stepper = BatchParallel(model: model, batch: config.batchSize, seqLen: config.seqLen, workers: config.threads)
+    }
+
+    /// The tokenizer files of a run: the config's tokenizer, else init_from's tokenizer.json; the chat template of
+    /// the config, else the tokenizer's default. Throws when the model has fewer rows than the tokenizer has ids.
+    static func tokenizerFiles(_ config: TrainConfig, vocabSize: Int) throws -> (HFTokenizerFiles?, String?) {
+        var path = config.tokenizer
+        if path == nil, let from = config.initFrom {
+            let dir = FileManager.default.fileExists(atPath: from + "/config.json") ? from
+                : (try? LoRAAdapter.loadConfig(from: from)).map { Checkpoint.adapterBase($0.baseModel, adapterDir: from) } ?? from
+            for d in [from, dir] where FileManager.default.fileExists(atPath: d + "/tokenizer.json") { path = d + "/tokenizer.json"; break }
+        }
+        guard let path else {
+            return (nil, "no tokenizer: set tokenizer: in TRAIN.yaml so that checkpoints are complete Hugging Face folders")
+        }
+        let files = try HFTokenizerFiles(tokenizerPath: path, chatTemplate: try config.chatTemplate.map { name in
+            do { return try ChatTemplate.named(name) } catch { throw TrainerError.config("chat_template: \(error)") }
+        })
+        let n = files.tokenizer.vocabSize
+        guard vocabSize >= n else {
+            throw TrainerError.config("the model's vocab_size \(vocabSize) is smaller than the tokenizer's \(n) ids (\(path)); "
+                + "leave model.vocab_size out to use the tokenizer's size")
+        }
+        let note = vocabSize > n ? "vocab_size \(vocabSize) pads the tokenizer's \(n) ids with \(vocabSize - n) unused rows" : nil
+        return (files, note)
     }
 
     /// The EWC penalty of a run: the Fisher file named in the config, or one estimated now on `fisher_data` from the
@@ -214,17 +246,19 @@ public final class TrainingRun {
         return total / max(count, 1)
     }
 
-    /// Writes weights, config, optimizer moments and data positions to `dir`, then `checkpoint.sha256.json` over
-    /// them. A LoRA run writes its adapter in the PEFT layout instead of the weights (`base_model_name_or_path` = the
-    /// absolute init_from folder).
+    /// Writes weights, config, the tokenizer files, optimizer moments and data positions to `dir`, then
+    /// `checkpoint.sha256.json` over them. A LoRA run writes its adapter in the PEFT layout instead of the weights
+    /// (`base_model_name_or_path`: the init_from folder relative to `dir` when the two share a parent folder, else
+    /// absolute).
     public func saveCheckpoint(to dir: String) throws {
-        var files = ["optimizer.safetensors", "trainer_state.json"]
+        var files = ["optimizer.safetensors", TrainerState.fileName]
         if let lora = model.lora, let base = config.initFrom {
-            try lora.save(to: dir, baseModel: URL(fileURLWithPath: base).standardizedFileURL.path)
+            let absolute = URL(fileURLWithPath: base).standardizedFileURL.path
+            try lora.save(to: dir, baseModel: Checkpoint.relativePath(from: dir, to: absolute) ?? absolute)
             files += ["adapter_config.json", "adapter_model.safetensors"]
+            if let t = tokenizerFiles { files += try t.write(to: dir, config: try t.apply(to: model.config)) }
         } else {
-            try Checkpoint.saveModelFiles(model, to: dir)
-            files += Checkpoint.modelFiles
+            files += try Checkpoint.saveModelFiles(model, to: dir, tokenizer: tokenizerFiles)
         }
         try optimizer.m.withUnsafeBufferPointer { m in
             try optimizer.v.withUnsafeBufferPointer { v in
@@ -257,6 +291,7 @@ public final class TrainingRun {
         let t0 = Date()
         let startStep = step
         let trained = model.lora.map { "LoRA r=\($0.rank) on \($0.config.modules.map(\.hfName).joined(separator: ",")), \($0.parameterCount) trainable of" } ?? "training"
+        if let n = vocabularyNote { log(n) }
         log("\(trained) \(model.parameterCount) parameters, \(maskedLoss ? "SFT (loss on loss_mask)" : "CPT (loss on all tokens)"), steps \(step)..<\(end), \(config.gradAccum * config.batchSize * config.seqLen) tokens/step")
         while step < end {
             let r = try trainStep()

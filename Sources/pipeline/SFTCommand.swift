@@ -12,7 +12,7 @@ struct SFTCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sft",
         abstract: "Validate supervised fine-tuning records and render them to token shards with loss masks.",
-        subcommands: [SFTValidateCommand.self, SFTRenderCommand.self, SFTExportCommand.self])
+        subcommands: [SFTValidateCommand.self, SFTRenderCommand.self, SFTExportCommand.self, SFTTemplateCommand.self])
 }
 
 /// Options shared by validate and render.
@@ -37,6 +37,8 @@ struct SFTRecordOptions: ParsableArguments {
 
     @Flag(name: .customLong("train-on-prompt"), help: "Train on prompt tokens too (weight-0 turns stay masked).")
     var trainOnPrompt = false
+
+    @OptionGroup var content: ChatContentOptions
 
     @Option(name: .customLong("max-tokens"), help: "Token budget per record after templating (needs -t/--tokenizer).")
     var maxTokens: Int?
@@ -99,7 +101,8 @@ struct SFTRecordOptions: ParsableArguments {
         var renderer: SFTRenderer?
         if let t = tokenizer {
             let tok = try orExit { try BPETokenizer.load(path: t) }
-            renderer = try orExit { try SFTRenderer(template: try ChatTemplate.named(template), tokenizer: tok, trainOnPrompt: trainOnPrompt) }
+            renderer = try orExit { try SFTRenderer(template: try ChatTemplate.named(template), tokenizer: tok, trainOnPrompt: trainOnPrompt,
+                                                      trimContent: content.trimContent, specialTokensInContent: content.contentSpecialTokens == .special) }
         }
         return SFTValidator(options: o, renderer: renderer)
     }

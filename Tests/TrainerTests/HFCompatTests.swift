@@ -63,3 +63,37 @@ func writeLogitsJSON(model: LlamaModel, ids: [[Int32]], path: String) throws {
         #expect(p.terminationStatus == 0, "\(out)")
     }
 }
+
+@Suite struct HFAutoClassTests {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("scripts/compat/check_hf_folder.py").path
+
+    /// `AutoTokenizer.from_pretrained(ckpt)` and `AutoModelForCausalLM.from_pretrained(ckpt)` with nothing but the
+    /// folder: our ids (no `<s>` added) for varied texts, our bos/eos/pad, our logits.
+    @Test(.enabled(if: hfPython != nil, "set DOMAINFORGE_PYTHON to a Python with torch and transformers"))
+    func autoClassesLoadTheFolderAlone() throws {
+        let d = TmpDir()
+        let (m, files) = try sampleModelFolder(d.path + "/ck")
+        let texts = ["The heart pumps blood through the arteries.", " leading space", "trailing newline\n", "Dosage: 5 mg/kg, twice daily (max 40 mg).",
+                     "Naïve café — 心脏 and émigré", "two\n\nparagraphs\n", "<|im_end|> written in text", "1234567 digits", ""]
+        let ids = texts.map { files.tokenizer.encode($0).map { JSONValue.int(Int64($0)) } }
+        var r = NormalRandom(seed: 3)
+        let input = (0..<2).map { _ in (0..<16).map { _ in Int32(r.nextU64() % 3113) } }
+        try writeLogitsJSON(model: m, ids: input, path: d.path + "/logits.json")
+        var doc = try readJSON(d.path + "/logits.json").objectValue!
+        doc["texts"] = .array(texts.map { .string($0) })
+        doc["ids"] = .array(ids.map { .array($0) })
+        doc["bos"] = .int(0); doc["eos"] = .int(0); doc["pad"] = .int(0)
+        try Data(JSONValue.object(doc).serialized().utf8).write(to: URL(fileURLWithPath: d.path + "/cases.json"))
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: hfPython!)
+        p.arguments = [Self.script, d.path + "/ck", d.path + "/cases.json", "--tol", "1e-4"]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        print("hf-auto-classes: \(out)")
+        #expect(p.terminationStatus == 0, "\(out)")
+    }
+}

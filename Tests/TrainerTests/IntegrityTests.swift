@@ -39,7 +39,7 @@ import Testing
         let d = TmpDir()
         let (c, ck) = try trainedRun(d)
         let listed = try #require(try CheckpointManifest.load(directory: ck))
-        #expect(Set(listed.keys) == ["config.json", "model.safetensors", "optimizer.safetensors", "trainer_state.json"])
+        #expect(Set(listed.keys) == ["config.json", "model.safetensors", "optimizer.safetensors", "domainforge_state.json"])
         #expect(try CheckpointManifest.verify(directory: ck))
         var more = c
         more.steps = 3
@@ -47,7 +47,7 @@ import Testing
         #expect(resumed.step == 2)
     }
 
-    @Test(arguments: ["model.safetensors", "optimizer.safetensors", "trainer_state.json"])
+    @Test(arguments: ["model.safetensors", "optimizer.safetensors", "domainforge_state.json"])
     func aFlippedByteRefusesResumeNamingTheFile(_ file: String) throws {
         let d = TmpDir()
         let (c, ck) = try trainedRun(d)

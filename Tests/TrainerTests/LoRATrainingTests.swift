@@ -41,7 +41,7 @@ import Testing
         }
         let ck = try #require(TrainingRun.latestCheckpoint(outputDir: c.outputDir))
         let files = Set(try FileManager.default.contentsOfDirectory(atPath: ck))
-        #expect(files == ["adapter_config.json", "adapter_model.safetensors", "optimizer.safetensors", "trainer_state.json", CheckpointManifest.fileName])
+        #expect(files == ["adapter_config.json", "adapter_model.safetensors", "optimizer.safetensors", "domainforge_state.json", CheckpointManifest.fileName])
         if q == .none {
             // the adapter folder loads as the merged model with the run's logits
             let merged = try Checkpoint.loadModel(from: ck)
