@@ -2,6 +2,7 @@ import DomainForgeCore
 import Foundation
 import Testing
 @testable import Shards
+import TestSupport
 
 /// `pipeline export`: the JSONL keeps SFT loss masks, nanoGPT gets a train/val split and meta.pkl, every output
 /// folder is created.
