@@ -1,3 +1,4 @@
+import TestSupport
 import DomainForgeCore
 import Foundation
 import Shards

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Trainer
+import TestSupport
 
 @Suite struct CheckpointTests {
     @Test func safetensorsRoundTripWithHFNamesAndShapes() throws {

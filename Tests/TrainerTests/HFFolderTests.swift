@@ -4,6 +4,7 @@ import SFT
 import Testing
 import Tokenization
 @testable import Trainer
+import TestSupport
 
 /// The repository's sample tokenizer (3,113 ids: <|endoftext|> 0, <|im_start|> 1, <|im_end|> 2; cl100k split).
 let sampleTokenizerPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -2,6 +2,7 @@ import Foundation
 import Shards
 import Testing
 @testable import Trainer
+import TestSupport
 
 /// `pipeline train --overwrite` / `--resume` over an output_dir with checkpoints, and `--no-verify` on the CLI.
 @Suite(.enabled(if: PipelineBinary.path != nil, "pipeline binary not built"))

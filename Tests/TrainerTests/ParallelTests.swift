@@ -4,6 +4,7 @@ import Shards
 import Testing
 import NumericTolerance
 @testable import Trainer
+import TestSupport
 
 /// Data parallelism inside a step (BatchParallel) and incremental decoding (KVCache).
 @Suite struct ParallelTests {

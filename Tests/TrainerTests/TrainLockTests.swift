@@ -4,6 +4,7 @@ import Glibc
 import DomainForgeCore
 import Foundation
 import Testing
+import TestSupport
 
 /// `pipeline train` takes `output_dir/train.lock`: a second trainer on the same output_dir refuses at once.
 @Suite(.enabled(if: PipelineBinary.path != nil, "pipeline binary not built"))

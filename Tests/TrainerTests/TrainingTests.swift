@@ -3,6 +3,7 @@ import Shards
 import Testing
 import NumericTolerance
 @testable import Trainer
+import TestSupport
 
 @Suite struct TrainingTests {
     func config(_ dir: String, data: [TrainConfig.Source], steps: Int = 8) -> TrainConfig {
