@@ -2,10 +2,12 @@
 enum Tag: UInt8 {
     case other = 0
     // dropped with their whole subtree
-    case script, style, noscript, template, svg, math, iframe, object, embed, canvas, head, select, button, input,
-         textarea, option, map, audio, video, dialog
-    // boilerplate containers (removed before scoring)
-    case nav, aside, footer, header, form, menu
+    case script, style, template, math, iframe, object, embed, canvas, head, select, button, input,
+         textarea, option, map, audio, video, dialog, rt, rp
+    // boilerplate containers (removed before scoring unless they hold the page's largest text block)
+    case nav, aside, footer, header, form, menu, noscript
+    // SVG: only its <text> survives (a diagram's labels), as separate lines
+    case svg, svgText
     // structure
     case html, body, main, article, section, div, p, pre, blockquote, ul, ol, li, dl, dt, dd, table, thead, tbody,
          tfoot, tr, td, th, caption, h1, h2, h3, h4, h5, h6, hr, br, figure, figcaption, address, center, details,
@@ -15,6 +17,7 @@ enum Tag: UInt8 {
         var d: [String: Tag] = [:]
         let names: [(String, Tag)] = [
             ("script", .script), ("style", .style), ("noscript", .noscript), ("template", .template), ("svg", .svg),
+            ("text", .svgText), ("rt", .rt), ("rp", .rp),
             ("math", .math), ("iframe", .iframe), ("object", .object), ("embed", .embed), ("canvas", .canvas),
             ("head", .head), ("select", .select), ("button", .button), ("input", .input), ("textarea", .textarea),
             ("option", .option), ("map", .map), ("audio", .audio), ("video", .video), ("dialog", .dialog),
@@ -33,7 +36,7 @@ enum Tag: UInt8 {
     }()
 
     /// Elements whose subtree never contributes text.
-    var isDropped: Bool { rawValue >= Tag.script.rawValue && rawValue <= Tag.dialog.rawValue }
+    var isDropped: Bool { rawValue >= Tag.script.rawValue && rawValue <= Tag.rp.rawValue }
 
     /// Block-level elements: text on either side of them belongs to different blocks.
     var isBlock: Bool {
@@ -66,7 +69,7 @@ enum Vocabulary {
     static let negativeInfixes: [String] = ["caption", "comment", "sidebar", "footer", "related", "advert", "cookie", "newsletter", "breadcrumb", "sponsor", "social"]
     /// Tokens that mark boilerplate only when they match exactly.
     static let negativeExact: Set<String> = [
-        "ad", "ads", "adsbygoogle", "tags", "tag", "tagging", "meta", "header", "foot", "share", "hidden", "hide",
+        "ad", "ads", "adsbygoogle", "tags", "tag", "tagging", "meta", "header", "foot", "share",
         "sr", "skip", "more", "next", "prev", "previous", "aside", "tools", "tool", "utility", "utilities", "callout", "subnav", "follow", "shoutbox", "contact",
         "credit", "credits", "overlay", "sticky", "alert", "notice", "infobox", "toc", "date", "time", "published",
         "pubdate", "posted", "dates", "legal", "imprint", "privacy", "terms",

@@ -36,11 +36,26 @@ struct PageTree {
     static let fCandidate: UInt16 = 1 << 8
     static let fHoldsArticleBody: UInt16 = 1 << 9  // an articleBody element is in the subtree
     static let fStrongNegative: UInt16 = 1 << 10   // class/id says comments, related links, consent banner...
+    static let fInSVG: UInt16 = 1 << 11            // inside <svg>: only the text of <text> elements is kept
+    static let fInSVGText: UInt16 = 1 << 12
+    static let fProtected: UInt16 = 1 << 13        // holds the page's largest text block: never removed by a word
 
     var nodes: [Node] = []
     var buf: [UInt8] = []
     var title: String?
     var firstH1: Int32 = -1
+    /// libxml2 element of each node (nil for text), valid while the document lives: names the chosen container.
+    var dom: [xmlNodePtr?] = []
+    /// How the main content was chosen (set by `selectRoots`).
+    var decision = Decision()
+
+    /// The container the main content was taken from, its score and the rule that chose it.
+    struct Decision {
+        var container = -1
+        var score: Float = 0
+        var rule = ""
+        var roots: [Int] = []
+    }
 
     // MARK: building
 
@@ -48,6 +63,7 @@ struct PageTree {
     mutating func build(from doc: htmlDocPtr, inputBytes: Int = 0) {
         guard let root = xmlDocGetRootElement(doc) else { return }
         nodes.reserveCapacity(max(256, inputBytes / 48))
+        dom.reserveCapacity(max(256, inputBytes / 48))
         buf.reserveCapacity(max(4096, inputBytes / 3))
         var open: [Int32] = []
         open.reserveCapacity(64)
@@ -62,13 +78,13 @@ struct PageTree {
             var descend = false
             var pushedLeaf = false
             let parentIndex = open.last ?? -1
-            let inherited: UInt16 = parentIndex >= 0 ? nodes[Int(parentIndex)].flags & (Self.fInPre | Self.fInLink | Self.fHidden) : 0
+            let inherited: UInt16 = parentIndex >= 0 ? nodes[Int(parentIndex)].flags & (Self.fInPre | Self.fInLink | Self.fHidden | Self.fInSVG | Self.fInSVGText) : 0
             switch n.pointee.type {
             case XML_ELEMENT_NODE:
                 let t = tagOf(n)
                 if t == .head {
                     findTitle(in: n, tagOf: tagOf)
-                } else if t == .title {
+                } else if t == .title && inherited & Self.fInSVG == 0 {
                     if title == nil { title = collapsedText(of: n) }
                 } else if !t.isDropped {
                     var node = Node()
@@ -77,7 +93,9 @@ struct PageTree {
                     node.line = Int32(xmlGetLineNo(n))
                     node.flags = inherited | attributeFlags(n, weight: &node.weight)
                     switch t {
-                    case .nav, .aside, .footer, .header, .form, .menu: node.flags |= Self.fBoilerTag
+                    case .nav, .aside, .footer, .header, .form, .menu, .noscript: node.flags |= Self.fBoilerTag
+                    case .svg: node.flags |= Self.fInSVG
+                    case .svgText: node.flags |= Self.fInSVGText
                     case .pre: node.flags |= Self.fInPre
                     case .a: node.flags |= Self.fInLink
                     case .main, .article: node.flags |= Self.fPositive
@@ -87,6 +105,7 @@ struct PageTree {
                     node.block = t.isBlock ? idx : (parentIndex >= 0 ? nodes[Int(parentIndex)].block : -1)
                     if t == .h1 && firstH1 < 0 { firstH1 = idx }
                     nodes.append(node)
+                    dom.append(n)
                     open.append(idx)
                     if n.pointee.children != nil { descend = true } else { pushedLeaf = true }
                 }
@@ -119,7 +138,7 @@ struct PageTree {
 
     private mutating func addText(_ c: UnsafePointer<xmlChar>, parent: Int32, flags: UInt16) {
         let n = strlen(UnsafeRawPointer(c).assumingMemoryBound(to: CChar.self))
-        if n == 0 { return }
+        if n == 0 || flags & (Self.fInSVG | Self.fInSVGText) == Self.fInSVG { return }
         let inPre = flags & Self.fInPre != 0
         var chars: Int32 = 0, commas: Int32 = 0
         var inSpace = true
@@ -145,6 +164,7 @@ struct PageTree {
             node.textStart = Int32(buf.count - 1)
             node.textCount = 1
             nodes.append(node)
+            dom.append(nil)
             return
         }
         node.textStart = Int32(buf.count)
@@ -154,6 +174,7 @@ struct PageTree {
         buf.append(contentsOf: UnsafeBufferPointer(start: c, count: n))
         node.end = Int32(nodes.count + 1)
         nodes.append(node)
+        dom.append(nil)
     }
 
     private mutating func findTitle(in head: xmlNodePtr, tagOf: (xmlNodePtr) -> Tag) {

@@ -47,6 +47,12 @@ struct ExtractCommand: ParsableCommand {
     @Flag(name: .customLong("no-title"), help: "HTML: do not put the page title (nor the headline) in the text.")
     var noTitle = false
 
+    @Flag(name: .customLong("no-link-list-pages"), help: "HTML: prune link lists everywhere, also on table-of-contents and index pages (by default such pages become lists of their entries).")
+    var noLinkListPages = false
+
+    @Option(name: .customLong("debug"), help: "HTML: write the score and verdict of every block of every page to this JSONL file.")
+    var debug: String?
+
     @Option(help: "Files extracted in parallel (output order stays the input order).")
     var threads: Int = 1
 
@@ -76,6 +82,9 @@ struct ExtractCommand: ParsableCommand {
         }
         var htmlOptions = HTMLExtractor.Options()
         htmlOptions.includeTitle = !noTitle
+        htmlOptions.linkListPages = !noLinkListPages
+        htmlOptions.explain = debug != nil
+        var debugLines = [UInt8]()
         let html = HTMLExtractor(options: htmlOptions)
 
         guard FileManager.default.createFile(atPath: output, contents: nil), let out = FileHandle(forWritingAtPath: output) else {
@@ -84,14 +93,14 @@ struct ExtractCommand: ParsableCommand {
         defer { try? out.close() }
         var failures = 0, lines = 0
         var buffer = [UInt8]()
-        func line(id: String, text: String, metadata: [String: String]?) {
+        func line(id: String, text: String, metadata: [String: JSONValue]?) {
             buffer.append(contentsOf: "{\"id\":".utf8)
             JSONWriter.writeString(id, into: &buffer)
             buffer.append(contentsOf: ",\"text\":".utf8)
             JSONWriter.writeString(text, into: &buffer)
             if let metadata, !metadata.isEmpty {
                 buffer.append(contentsOf: ",\"metadata\":".utf8)
-                JSONWriter.write(.object(metadata.mapValues { .string($0) }), into: &buffer)
+                JSONWriter.write(.object(metadata), into: &buffer)
             }
             buffer.append(contentsOf: "}\n".utf8)
             lines += 1
@@ -99,19 +108,22 @@ struct ExtractCommand: ParsableCommand {
         let format = self.format
         let xml = xmlExtractor
         /// One file's documents (id, text, metadata) or the reason it failed. Safe to call from several threads.
-        @Sendable func process(_ path: String) -> Result<[(String, String, [String: String]?)], ExtractCommandError> {
+        @Sendable func process(_ path: String) -> Result<[ExtractedDocument], ExtractCommandError> {
             let name = URL(fileURLWithPath: path).lastPathComponent
             if let e = InputFileKind.of(path: path).inputError(file: path) { return .failure(.init(message: "\(e.message) [\(e.code)]")) }
             guard let data = FileManager.default.contents(atPath: path) else { return .failure(.init(message: "cannot read the file")) }
             switch format {
             case .text:
-                return .success([(name, data.withUnsafeBytes { TextDecoding.decode($0).text }, nil)])
+                return .success([(name, data.withUnsafeBytes { TextDecoding.decode($0).text }, nil, [])])
             case .html:
                 let r = data.withUnsafeBytes { raw in Result { () throws(ExtractionError) in try html.extract(raw) } }
-                return r.map { [(name, $0.text, nil)] }.mapError { .init(message: $0.description) }
+                return r.map { page in
+                    let debug = (page.blocks ?? []).flatMap { $0.jsonLine(id: name) }
+                    return [(name, page.text, page.extractionMetadata.map { ["extraction": $0] }, debug)]
+                }.mapError { .init(message: $0.description) }
             case .xml:
                 let r = data.withUnsafeBytes { raw in Result { () throws(ExtractionError) in try xml!.extract(raw, fileName: name) } }
-                return r.map { $0.map { ($0.id ?? name, $0.text, $0.metadata) } }.mapError { .init(message: $0.description) }
+                return r.map { $0.map { ($0.id ?? name, $0.text, $0.metadata.mapValues { JSONValue.string($0) }, []) } }.mapError { .init(message: $0.description) }
             }
         }
         let batch = max(1, threads) * 32
@@ -119,7 +131,7 @@ struct ExtractCommand: ParsableCommand {
         while start < files.count {
             let chunk = Array(files[start..<min(files.count, start + batch)])
             start += chunk.count
-            var results = [Result<[(String, String, [String: String]?)], ExtractCommandError>?](repeating: nil, count: chunk.count)
+            var results = [Result<[ExtractedDocument], ExtractCommandError>?](repeating: nil, count: chunk.count)
             if threads == 1 {
                 for (k, f) in chunk.enumerated() { results[k] = process(f) }
             } else {
@@ -135,7 +147,11 @@ struct ExtractCommand: ParsableCommand {
             }
             for (k, r) in results.enumerated() {
                 switch r! {
-                case .success(let docs): for (id, text, meta) in docs { line(id: id, text: text, metadata: meta) }
+                case .success(let docs):
+                    for (id, text, meta, debug) in docs {
+                        debugLines.append(contentsOf: debug)
+                        line(id: id, text: text, metadata: meta)
+                    }
                 case .failure(let e):
                     FileHandle.standardError.write(Data("\(chunk[k]): \(e.message)\n".utf8))
                     failures += 1
@@ -144,14 +160,25 @@ struct ExtractCommand: ParsableCommand {
             if buffer.count > 1 << 20 { out.write(Data(buffer)); buffer.removeAll(keepingCapacity: true) }
         }
         out.write(Data(buffer))
+        if let debug {
+            let tmp = debug + ".tmp"
+            guard FileManager.default.createFile(atPath: tmp, contents: Data(debugLines)) else {
+                throw ExtractCommandError(message: "cannot write the debug file \(debug)")
+            }
+            _ = try? FileManager.default.removeItem(atPath: debug)
+            try FileManager.default.moveItem(atPath: tmp, toPath: debug)
+        }
         FileHandle.standardError.write(Data("extract: \(files.count) files, \(lines) lines written to \(output), \(failures) failed\n".utf8))
         if failures > 0 { throw ExitCode(1) }
     }
 }
 
+/// One extracted document: id, text, metadata, and its `--debug` lines (empty without `--debug`).
+typealias ExtractedDocument = (id: String, text: String, metadata: [String: JSONValue]?, debug: [UInt8])
+
 /// Result slots shared by the worker threads of one batch (disjoint indices per worker).
 private struct Slots: @unchecked Sendable {
-    let base: UnsafeMutablePointer<Result<[(String, String, [String: String]?)], ExtractCommandError>?>
+    let base: UnsafeMutablePointer<Result<[ExtractedDocument], ExtractCommandError>?>
 }
 
 /// A failure of `pipeline extract` that is not a usage error (printed as "Error: <message>").
