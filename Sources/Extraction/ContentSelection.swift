@@ -37,7 +37,7 @@ extension PageTree {
                 } else { decision = first }
             }
             let body = bodyIndex()
-            if options.linkListPages && bytes.count < 400 && linkDensity(body) > 0.5 && Int(nodes[body].chars) > 3 * max(bytes.count, 100) {
+            if options.linkListPages && bytes.count < 150 && linkDensity(body) > 0.5 && Int(nodes[body].chars) > 3 * max(bytes.count, 100) {
                 // A page made of link lists (an index, a sitemap) with no prose to select: its entries are the text.
                 var h1 = false
                 let list = render(roots: [body], options: options, prune: true, usedH1: &h1)
@@ -84,18 +84,20 @@ extension PageTree {
         protectLargestBlock()
     }
 
-    /// Marks the block with the most visible non-link text of its own (at least 100 characters) and its
-    /// ancestors: a class/id word or a boilerplate tag never removes the page's largest text block.
+    /// Marks the page's largest text block and its ancestors: a class/id word or a boilerplate tag never removes
+    /// them. The block is the element whose own text plus its child blocks' own text (visible, outside links) is
+    /// largest, at least 100 characters: a run of paragraphs outweighs one long author bio.
     mutating func protectLargestBlock() {
         var own = [Int32](repeating: 0, count: nodes.count)
-        var largest = -1
         for i in 0..<nodes.count where nodes[i].isText && nodes[i].block >= 0 {
             if nodes[i].flags & (Self.fHidden | Self.fInLink) != 0 { continue }
-            let b = Int(nodes[i].block)
-            own[b] += nodes[i].chars
-            if largest < 0 || own[b] > own[largest] { largest = b }
+            own[Int(nodes[i].block)] += nodes[i].chars
         }
-        guard largest >= 0, own[largest] >= 100 else { return }
+        var group = own
+        for i in 0..<nodes.count where own[i] > 0 && nodes[i].parent >= 0 { group[Int(nodes[i].parent)] += own[i] }
+        var largest = -1
+        for i in 0..<nodes.count where group[i] > 0 && (largest < 0 || group[i] > group[largest]) { largest = i }
+        guard largest >= 0, group[largest] >= 100 else { return }
         var p = largest
         while p >= 0 { nodes[p].flags |= Self.fProtected; p = Int(nodes[p].parent) }
     }
@@ -112,6 +114,7 @@ extension PageTree {
                 let boiler = n.flags & Self.fBoilerTag != 0 || (!tagsOnly && n.flags & Self.fNegative != 0 && n.flags & Self.fPositive == 0)
                     || (!tagsOnly && strict && n.flags & Self.fNegative != 0 && n.weight < 0)
                     || (!tagsOnly && n.flags & Self.fStrongNegative != 0)
+                    || (!tagsOnly && n.flags & Self.fWeakNegative != 0 && n.rawLinkChars * 2 > n.rawChars)
                 let own = Int(n.rawChars - n.rawLinkChars)
                 // The largest text block protects its containers from mild words; from strong ones (comments,
                 // teaser...) only when the container also holds half the page's text.
@@ -242,6 +245,10 @@ extension PageTree {
         }
         // Sibling blocks that look like content join the candidate.
         let p = Int(nodes[top].parent)
+        if let m = mainLandmark(around: top) {
+            decision = .init(container: m, score: finalScore(m), rule: "main landmark")
+            return [m]
+        }
         decision = .init(container: top, score: finalScore(top), rule: "best-scoring block")
         guard p >= 0 else { return [top] }
         let best = max(finalScore(top), 1)
@@ -267,6 +274,22 @@ extension PageTree {
         return roots
     }
 
+    /// The `<main>` or `role=main` element around `top` when it holds at least half of the page's kept non-link
+    /// text: the page says where its content is, so all of it is taken (link lists inside are still pruned).
+    func mainLandmark(around top: Int) -> Int? {
+        let body = bodyIndex()
+        let pageText = Int(nodes[body].chars - nodes[body].linkChars)
+        var a = top
+        while a >= 0 && a != body {
+            let n = nodes[a]
+            if n.tag == .main || n.flags & Self.fArticleBody != 0 {
+                return Int(n.chars - n.linkChars) * 2 >= pageText ? a : nil
+            }
+            a = Int(n.parent)
+        }
+        return nil
+    }
+
     func bodyIndex() -> Int {
         for i in 0..<min(nodes.count, 64) where nodes[i].tag == .body { return i }
         return 0
@@ -282,6 +305,12 @@ extension PageTree {
     func isLeadInLinkLine(_ i: Int) -> Bool {
         guard let (t, _) = normalizedStart(i, limit: 24) else { return false }
         return Vocabulary.linkLeadIns.contains { t == $0 || t.hasPrefix($0 + " ") }
+    }
+
+    /// Whether block `i` is a generator's colophon ("This document was generated using makeinfo").
+    func isColophon(_ i: Int) -> Bool {
+        guard let (t, _) = normalizedStart(i, limit: 32) else { return false }
+        return Vocabulary.colophonLeadIns.contains { t == $0 || t.hasPrefix($0 + " ") }
     }
 
     /// The start of block `i`'s text in lower case, every run of non-letters (and each non-ASCII character) as one
@@ -378,11 +407,12 @@ extension PageTree {
         if n.chars <= 40 && (n.tag.isBlock || n.tag == .a) && isBoilerplatePhrase(i) { return true }
         if n.tag == .figure && n.chars < 300 { return true }
         if n.linkChars > 0 && n.chars < 150 && n.tag.isBlock && isLeadInLinkLine(i) { return true }
+        if n.chars < 200 && n.tag.isBlock && isColophon(i) { return true }
         if listDocument { return false }
         let ld = linkDensity(i)
         switch n.tag {
         case .div, .section, .ul, .ol, .table, .dl, .form, .center, .details, .aside, .nav, .header, .footer, .figure, .article, .menu, .fieldset:
-            if n.weight < 0 && ld > 0.2 { return true }
+            if n.weight < 0 && ld > 0.2 && n.flags & Self.fProtected == 0 { return true }
             if ld > 0.5 && n.chars * 3 < rootChars { return true }
             if (n.tag == .ul || n.tag == .ol) && ld > 0.35 && n.chars * 3 < rootChars { return true }
         case .p, .li, .dd, .dt, .h1, .h2, .h3, .h4, .h5, .h6, .blockquote:
