@@ -1,3 +1,4 @@
+import DomainForgeCore
 import Testing
 @testable import Extraction
 
@@ -43,7 +44,7 @@ import Testing
             <div class="sphinxsidebar" role="navigation">\(Self.menu)</div>
             <div class="body" role="main"><section id="levels"><h1>Levels</h1><p>\(Self.para1)</p>
             <section id="related-work"><h2>Related work</h2><p>\(Self.para2)</p></section>
-            <section id="comments"><h2>Comments in the ledger</h2><p>Keepers may add comments to the ledger, in pencil, on the right-hand page only, never on the left.</p></section>
+            <section id="comments-in-the-ledger"><h2>Comments in the ledger</h2><p>Keepers may add comments to the ledger, in pencil, on the right-hand page only, never on the left.</p></section>
             </section></div>
             <div class="footer" role="contentinfo">© Copyright 2024, the district. Created using Sphinx 5.3.0.</div>
             """
@@ -110,5 +111,48 @@ import Testing
         let body = "\(Self.menu)<h1>open_gate</h1><pre>int open_gate(int gate, int percent);</pre><p>\(Self.para1)</p><p>\(Self.para2)</p>"
         let r = try run(body, includeTitle: true)
         #expect(r.text == "open_gate\n\nint open_gate(int gate, int percent);\n\n\(Self.para1)\n\n\(Self.para2)")
+    }
+
+    @Test func hiddenAloneHidesButHiddenVariantsDoNot() throws {
+        let r = try run("<p>\(Self.para1)</p><span class=\"hidden\">structured data copy</span><div class=\"hidden-sm\">\(Self.menu)</div><p>\(Self.para2)</p>")
+        #expect(r.text == "\(Self.para1)\n\n\(Self.para2)")
+    }
+
+    @Test func mainLandmarkIsTakenWhole() throws {
+        // A Javadoc-like page: <main> holds a description and member tables in separate containers.
+        let body = """
+            <header><nav>\(Self.menu)</nav></header><main role="main"><div class="header"><h2>Class Gate</h2></div>
+            <div class="description"><p>\(Self.para1)</p></div><ul class="blockList"><li><h3>open</h3><p>\(Self.para2)</p></li></ul></main>
+            <footer><p>Copyright the district, all rights reserved.</p></footer>
+            """
+        let r = try run(body)
+        // (the title sits in a div.header, read as boilerplate: a known loss)
+        #expect(r.text == "\(Self.para1)\n\nopen\n\(Self.para2)")
+        #expect(r.rule == "main landmark")
+        #expect(r.container == "main[role=main] (line 1)")
+    }
+
+    @Test func generatorColophonIsDropped() throws {
+        let r = try run("<p>\(Self.para1)</p><p>\(Self.para2)</p><p>This document was generated on May 2, 2024 using makeinfo.</p>")
+        #expect(r.text == "\(Self.para1)\n\n\(Self.para2)")
+    }
+
+    @Test func explainListsEveryBlockWithItsVerdict() throws {
+        var o = HTMLExtractor.Options()
+        o.explain = true
+        let page = "<html><body>\n<div class=\"sidebar\"><p>Other valleys</p></div>\n<div id=\"text\"><p>\(Self.para1)</p><p>\(Self.para2)</p></div>\n</body></html>"
+        let r = try HTMLExtractor(options: o).extract(Array(page.utf8))
+        #expect(r.rule == "best-scoring block")
+        #expect(r.container == "div#text (line 3)")
+        #expect(r.containerScore == 15.04)
+        let verdicts = (r.blocks ?? []).map { "\($0.element) \($0.chars) \($0.verdict)" }
+        #expect(verdicts == ["html 317 outside", "body 317 outside", "div.sidebar 13 removed: class/id word",
+                             "div#text 304 content", "p 154 content", "p 150 content"])
+        if case .object(let m)? = r.extractionMetadata {
+            #expect(m["container"] == .string("div#text (line 3)"))
+            #expect(m["rule"] == .string("best-scoring block"))
+        } else {
+            Issue.record("no extraction metadata")
+        }
     }
 }
