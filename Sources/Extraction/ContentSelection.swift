@@ -36,13 +36,7 @@ extension PageTree {
                     bytes = second; usedH1 = h1; decision.roots = roots; decision.rule += ", tag rules only"
                 } else { decision = first }
             }
-            let body = bodyIndex()
-            if options.linkListPages && bytes.count < 150 && linkDensity(body) > 0.5 && Int(nodes[body].chars) > 3 * max(bytes.count, 100) {
-                // A page made of link lists (an index, a sitemap) with no prose to select: its entries are the text.
-                var h1 = false
-                let list = render(roots: [body], options: options, prune: true, usedH1: &h1)
-                if list.count > bytes.count { bytes = list; usedH1 = h1; decision = .init(container: body, score: 0, rule: "link-list page", roots: [body]) }
-            }
+            if options.linkListPages && bytes.count < 150 { listPageFallback(&bytes, &usedH1, options: options) }
         }
         var pageTitle = title.map(TextFinishing.cleanTitle)
         if pageTitle == nil && firstH1 >= 0 {
@@ -55,6 +49,30 @@ extension PageTree {
             text = text.isEmpty ? t : t + "\n\n" + text
         }
         return (pageTitle.map(TextFinishing.nfc), TextFinishing.nfc(text))
+    }
+
+    /// A page made of link lists (an index, a sitemap, a chapter's table of contents) with no prose to select: its
+    /// entries are the text. Tried with the class/id rules, then (a `toc` class is navigation on an article page but
+    /// the content of a contents page) with tag rules only.
+    mutating func listPageFallback(_ bytes: inout [UInt8], _ usedH1: inout Bool, options: HTMLExtractor.Options) {
+        let body = bodyIndex()
+        for tagsOnly in [false, true] {
+            if tagsOnly {
+                decideRemoval(strict: false, tagsOnly: true, none: false)
+                computeStats()
+            }
+            if linkDensity(body) > 0.5 && Int(nodes[body].chars) >= 2 * bytes.count + 60 {
+                var h1 = false
+                let list = render(roots: [body], options: options, prune: true, usedH1: &h1)
+                if list.count > bytes.count {
+                    bytes = list; usedH1 = h1
+                    decision = .init(container: body, score: 0, rule: tagsOnly ? "link-list page, tag rules only" : "link-list page", roots: [body])
+                    return
+                }
+            }
+        }
+        decideRemoval(strict: true, tagsOnly: false, none: false)  // back to the state the text was chosen in
+        computeStats()
     }
 
     // MARK: statistics
