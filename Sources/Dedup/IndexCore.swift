@@ -47,30 +47,30 @@ final class IndexCore {
         }
         try db.setMeta("kind", kind)
         try db.setMeta("config", config)
-        // The run id: found through the random token in <stateDirectory>/run.json (not through paths, which may be
-        // spelled differently between invocations), or a new run.
+        run = try Self.runID(db: db, stateDirectory: stateDirectory, indexPath: indexPath)
+    }
+
+    /// The run id: found through the random token in `<stateDirectory>/run.json` (not through paths, which may be
+    /// spelled differently between invocations), or a new run recorded in the index and in that file.
+    static func runID(db: SQLiteDB, stateDirectory: String, indexPath: String) throws -> Int64 {
         let runFile = stateDirectory + "/run.json"
-        var existing: Int64?
         if let bytes = try? readWholeFile(path: runFile, displayName: runFile, limit: 1 << 16),
            let v = try? JSONParser.parse(bytes: bytes), let token = v["token"]?.stringValue {
             let st = try db.stmt("SELECT run FROM runs WHERE token = ?")
             db.bind(st, 1, token)
-            if sqlite3_step(st) == SQLITE_ROW { existing = sqlite3_column_int64(st, 0) }
-            sqlite3_reset(st)
+            defer { sqlite3_reset(st) }
+            if sqlite3_step(st) == SQLITE_ROW { return sqlite3_column_int64(st, 0) }
         }
-        if let existing {
-            run = existing
-        } else {
-            var rng = SystemRandomNumberGenerator()
-            let token = String(rng.next() as UInt64, radix: 16) + String(rng.next() as UInt64, radix: 16)
-            let st = try db.stmt("INSERT INTO runs(state_dir, token) VALUES(?, ?)")
-            db.bind(st, 1, stateDirectory); db.bind(st, 2, token)
-            try db.run(st)
-            run = sqlite3_last_insert_rowid(db.db)
-            let f = try AtomicOutputFile(path: runFile)
-            try f.write(Array(JSONValue.object(["run": .int(run), "token": .string(token), "index": .string(indexPath)]).serialized().utf8) + [10])
-            try f.commit()
-        }
+        var rng = SystemRandomNumberGenerator()
+        let token = String(rng.next() as UInt64, radix: 16) + String(rng.next() as UInt64, radix: 16)
+        let st = try db.stmt("INSERT INTO runs(state_dir, token) VALUES(?, ?)")
+        db.bind(st, 1, stateDirectory); db.bind(st, 2, token)
+        try db.run(st)
+        let run = sqlite3_last_insert_rowid(db.db)
+        let f = try AtomicOutputFile(path: runFile)
+        try f.write(Array(JSONValue.object(["run": .int(run), "token": .string(token), "index": .string(indexPath)]).serialized().utf8) + [10])
+        try f.commit()
+        return run
     }
 
     /// Forgets this run's rows from parts not in `finished`.

@@ -119,17 +119,7 @@ public struct XMLRecordExtractor: Sendable {
         }
         defer { xmlFreeDoc(doc) }
 
-        // Entity references stay unexpanded in the tree, but any string value (ours or an XPath string function)
-        // expands them: bound the whole document's expanded text before evaluating anything.
-        if let dtd = doc.pointee.intSubset, dtd.pointee.entities != nil {
-            let limit = max(1 << 20, 8 * bytes.count)
-            var left = limit + 1
-            var unused = [UInt8]()
-            XMLText.append(UnsafeMutableRawPointer(doc).assumingMemoryBound(to: xmlNode.self), into: &unused, budget: &left, countOnly: true)
-            if left <= 0 {
-                throw .refusedXML("\(fileName): its entities expand to more than \(limit) bytes of text (entity amplification); refused")
-            }
-        }
+        try Self.checkEntityExpansion(doc, inputBytes: bytes.count, fileName: fileName)
 
         guard let ctx = cxml_xpath_context(doc) else { throw .refusedXML("\(fileName): out of memory creating an XPath context") }
         defer { xmlXPathFreeContext(ctx) }
@@ -176,6 +166,19 @@ public struct XMLRecordExtractor: Sendable {
             records.append(XMLRecord(id: id, text: String(decoding: text, as: UTF8.self), metadata: meta, line: max(0, line)))
         }
         return records
+    }
+
+    /// Entity references stay unexpanded in the tree, but any string value (ours or an XPath string function)
+    /// expands them: bound the whole document's expanded text before evaluating anything.
+    static func checkEntityExpansion(_ doc: xmlDocPtr, inputBytes: Int, fileName: String) throws(ExtractionError) {
+        guard let dtd = doc.pointee.intSubset, dtd.pointee.entities != nil else { return }
+        let limit = max(1 << 20, 8 * inputBytes)
+        var left = limit + 1
+        var unused = [UInt8]()
+        XMLText.append(UnsafeMutableRawPointer(doc).assumingMemoryBound(to: xmlNode.self), into: &unused, budget: &left, countOnly: true)
+        if left <= 0 {
+            throw .refusedXML("\(fileName): its entities expand to more than \(limit) bytes of text (entity amplification); refused")
+        }
     }
 
     private static func evalError(_ ctx: xmlXPathContextPtr, _ expression: String) -> ExtractionError {

@@ -32,40 +32,40 @@ struct ValidateCommand: ParsableCommand {
 
     /// Validates one file of whatever kind it is and describes it; prints the problems and throws `ExitCode(2)`.
     static func check(_ path: String) throws -> String {
-        let tree = try configOrExit(path) { try ConfigFile.read(path: path) }
+        let tree = try configOrExit(path, report: true) { try ConfigFile.read(path: path) }
         guard let kind = ConfigKind.detect(tree) else {
             let kinds = ConfigKind.allCases.map(\.rawValue).joined(separator: ", ")
             printError("\(path): not a config of any known kind (\(kinds)): none of its top-level keys is known")
             throw ExitCode(2)
         }
-        try configOrExit(path, kind: kind) { try kind.validator.validate(tree).throwing() }
+        try configOrExit(path, kind: kind, report: true) { try kind.validator.validate(tree).throwing() }
         switch kind {
         case .pipeline: return try checkPipeline(path)
         case .train:
-            let t = try configOrExit(path, kind: kind) { try TrainConfig.load(path: path) }
+            let t = try configOrExit(path, kind: kind, report: true) { try TrainConfig.load(path: path) }
             return "train config: \(t.data.count) data source(s), \(t.initFrom == nil ? "new model" : "from init_from"), \(t.steps) steps"
                 + (t.lora == nil ? "" : ", lora") + (t.ewc == nil ? "" : ", ewc")
         case .mix:
-            let m = try configOrExit(path, kind: kind) { try MixSpec.load(path: path) }
+            let m = try configOrExit(path, kind: kind, report: true) { try MixSpec.load(path: path) }
             return "mix config: \(m.sources.count) sources: \(m.sources.map(\.name).joined(separator: ", "))"
         case .sweep:
-            let s = try configOrExit(path, kind: kind) { try Sweep.load(path: path) }
+            let s = try configOrExit(path, kind: kind, report: true) { try Sweep.load(path: path) }
             return "sweep config: \(s.parameter) over \(s.values.count) values"
         case .lab:
-            let lab = try configOrExit(path, kind: kind) { try LabConfig.load(path: path) }
+            let lab = try configOrExit(path, kind: kind, report: true) { try LabConfig.load(path: path) }
             return "lab: \(lab.arms.count) arms: \(lab.arms.map(\.name).joined(separator: ", "))"
         case .sftDedup:
-            let d = try configOrExit(path, kind: kind) { try SFTDedupConfig.load(path: path) }
+            let d = try configOrExit(path, kind: kind, report: true) { try SFTDedupConfig.load(path: path) }
             let scratch = NSTemporaryDirectory() + "/domainforge-validate-\(getpid())"
             defer { try? FileManager.default.removeItem(atPath: scratch) }
             for st in d.stages {
-                _ = try configOrExit(path, kind: kind) {
+                _ = try configOrExit(path, kind: kind, report: true) {
                     try DedupStageFactory.make(type: st.type, options: st.options, stateDirectory: scratch + "/" + st.type, baseDirectory: d.baseDirectory)
                 }
             }
             return "SFT dedup config: \(d.stages.count) stages: \(d.stages.map(\.type).joined(separator: ", "))"
         case .sftTemplate:
-            let t = try configOrExit(path, kind: kind) { try ChatTemplate.named(path) }
+            let t = try configOrExit(path, kind: kind, report: true) { try ChatTemplate.named(path) }
             return "SFT chat template: \(t.name), roles: \(t.roles.keys.sorted().joined(separator: ", "))"
         }
     }
@@ -88,15 +88,21 @@ extension Array where Element == ConfigError {
     func throwing() throws { if !isEmpty { throw ConfigErrors(errors: self) } }
 }
 
-/// Runs the loading of the config at `path`; a config problem is printed as `PATH: key.path: message` (one line per
-/// problem, after the kind when it is known) and ends the command with exit status 2.
-func configOrExit<T>(_ path: String, kind: ConfigKind? = nil, _ body: () throws -> T) throws -> T {
+/// Runs the loading of the config at `path`; a config problem is printed as `error: PATH: key.path: message` (one
+/// line per problem, after the kind when it is known, the path named once) and ends the command with exit status 2.
+/// `report` (`pipeline validate`) prints the lines without the `error:` prefix: they are its report.
+func configOrExit<T>(_ path: String, kind: ConfigKind? = nil, report: Bool = false, _ body: () throws -> T) throws -> T {
     let prefix = kind.map { "\(path): \($0.title): " } ?? "\(path): "
-    func lines(_ text: String) { for l in text.split(separator: "\n") { printError(prefix + l) } }
+    func lines(_ text: String) {
+        for l in text.split(separator: "\n") {
+            let line = prefix + l.replacingOccurrences(of: "\(path): ", with: "")
+            printError(report ? line : ErrorReporting.prefixed(line))
+        }
+    }
     do {
         return try body()
     } catch let e as ConfigErrors {
-        for err in e.errors { printError(prefix + "\(err)") }
+        for err in e.errors { lines("\(err)") }
     } catch let e as TrainerError {
         if case .config(let m) = e { lines(m) } else { lines("\(e)") }
     } catch let e as MixError {

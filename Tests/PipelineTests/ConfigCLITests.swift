@@ -55,7 +55,7 @@ struct ConfigCLITests {
         for (args, message) in cases {
             let r = try CLI.run(args)
             #expect(r.status == 2, "\(args): \(r.err)")
-            #expect(r.err == message + "\n", "\(args)")
+            #expect(r.err == "error: " + message + "\n", "\(args)")
         }
     }
 }

@@ -22,9 +22,9 @@ import Testing
     }
 
     @Test func refusesWhatItCannotUse() {
-        #expect(problems(nil) == ["cannot read the dedup config file"])
-        #expect(problems("stages: []\n") == ["needs a non-empty list of dedup stages"])
-        #expect(problems("stages:\n  - {type: length}\n") == ["must be one of exact_dedup, minhash_dedup, line_dedup, decontaminate"])
+        #expect(problems(nil) == ["cannot read the config file"])
+        #expect(problems("stages: []\n") == ["must have at least 1 item(s)"])
+        #expect(problems("stages:\n  - {type: length}\n") == ["'length' is not a known type; allowed values: 'decontaminate', 'exact_dedup', 'line_dedup', 'minhash_dedup'"])
         #expect(problems("stages:\n  - {type: minhash_dedup, mode: global}\n")
                 == ["global works on pipeline output folders (pipeline dedup-global); use mode: online here"])
     }
