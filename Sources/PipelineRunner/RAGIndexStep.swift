@@ -1,6 +1,7 @@
 import DomainForgeCore
 import Foundation
 import Retrieval
+import PipelineConfig
 
 extension StageDeclaration {
     /// `rag_index`: an ordered stage that adds every document reaching it to a BM25 index, at `OUT/rag/index.sqlite`
