@@ -1,4 +1,5 @@
 import Foundation
+import Tokenization
 
 /// A self-contained HTML page of a diagnosis: the text report, fertility bars and per-token loss histograms of domain
 /// against general text as inline SVG.

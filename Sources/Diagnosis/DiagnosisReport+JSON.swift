@@ -1,4 +1,6 @@
 import DomainForgeCore
+import Evaluation
+import Tokenization
 
 extension DiagnosisReport {
     /// The report as one JSON object (`--json`); absent measurements are null.
@@ -20,7 +22,7 @@ extension DiagnosisReport {
                 "domain_fertility": fert(v.domain), "general_fertility": fert(v.general), "fertility_ratio": .double(v.fertilityRatio),
                 "terms": i(v.terms.count), "fragmented_share": v.terms.isEmpty ? .null : .double(v.fragmentedShare),
                 "most_fragmented": .array(v.mostFragmented(20).map { .object(["term": .string($0.text), "pieces": i($0.pieces), "domain_count": i($0.domainCount)]) }),
-                "extension_tokens": i(v.extensionTokens), "extended_domain_fertility": v.extendedDomain.map(fert) ?? .null,
+                "extension_tokens": i(v.extensionTokens), "extended_domain_fertility": v.extendedDomain.map { fert($0) } ?? .null,
                 "extension_saving": d(v.extensionSaving),
             ]),
             "knowledge": .object(["domain": loss(domainLoss), "general": loss(generalLoss), "loss_gap": d(lossGap),

@@ -1,5 +1,6 @@
 import DomainForgeCore
 import Evaluation
+import Tokenization
 
 /// Everything `pipeline diagnose` measured, and the recommendation.
 public struct DiagnosisReport: Sendable {

@@ -74,7 +74,7 @@ public struct LossProfile: Sendable, Equatable {
 
     /// For each token of `ids` (the encoding of `text`): whether its bytes overlap a word of `terms`. Token byte
     /// spans come from decoding each token alone, so text the tokenizer normalizes may shift them slightly.
-    static func termTokenFlags(_ tok: BPETokenizer, text: String, ids: [UInt32], terms: Set<String>) -> [Bool] {
+    public static func termTokenFlags(_ tok: BPETokenizer, text: String, ids: [UInt32], terms: Set<String>) -> [Bool] {
         guard !terms.isEmpty else { return [Bool](repeating: false, count: ids.count) }
         let bytes = Array(text.utf8)
         var inTerm = [Bool](repeating: false, count: bytes.count + 1)

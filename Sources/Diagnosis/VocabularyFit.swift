@@ -11,6 +11,10 @@ public struct VocabularyFit: Sendable, Equatable {
         public var generalCount: Int
         /// Tokens of the term as it appears after a space (or alone for spaceless scripts).
         public var pieces: Int
+
+        public init(text: String, domainCount: Int, generalCount: Int, pieces: Int) {
+            self.text = text; self.domainCount = domainCount; self.generalCount = generalCount; self.pieces = pieces
+        }
     }
 
     public var domain: Fertility
