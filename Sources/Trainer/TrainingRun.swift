@@ -2,6 +2,7 @@ import DomainForgeCore
 import Foundation
 import SFT
 import Shards
+import Tokenization
 
 /// One training run: model, AdamW, schedule and the mixed shard streams, stepping and checkpointing.
 /// Data comes only through the shard streaming reader (deterministic shuffle, weighted mixing); nothing is loaded whole.

@@ -1,5 +1,6 @@
 import DomainForgeCore
 import Foundation
+import TestSupport
 import Testing
 import Tokenization
 @testable import Evaluation

@@ -1,5 +1,6 @@
 import Foundation
 import SFT
+import TestSupport
 import Testing
 import Tokenization
 @testable import Evaluation

@@ -1,6 +1,7 @@
 import DomainForgeCore
 import Foundation
 import Shards
+import TestSupport
 import Testing
 @testable import Evaluation
 @testable import Experiments

@@ -2,6 +2,7 @@ import DomainForgeCore
 import Foundation
 import PipelineConfig
 @testable import PipelineRunner
+import TestSupport
 import Testing
 
 /// An ordered stage whose index fails while deciding (full disk, I/O error, damaged file) fails the part and the

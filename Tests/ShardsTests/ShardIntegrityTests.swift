@@ -1,6 +1,7 @@
 import DomainForgeCore
 import Foundation
 @testable import Shards
+import TestSupport
 import Testing
 
 /// Readers other than `pipeline verify` check each shard file's sha256 when they open it, and the sample layout.

@@ -1,6 +1,8 @@
 import DomainForgeCore
 import Foundation
+import TestSupport
 import Testing
+import Tokenization
 @testable import Trainer
 
 /// `python` when it can import `modules` (a comma-separated list); nil otherwise, or when `python` is nil or empty.

@@ -1,6 +1,7 @@
 import DomainForgeCore
 import Foundation
 import SFT
+import TestSupport
 import Testing
 import Tokenization
 @testable import Trainer

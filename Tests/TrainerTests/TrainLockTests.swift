@@ -3,6 +3,7 @@ import Glibc
 #endif
 import DomainForgeCore
 import Foundation
+import TestSupport
 import Testing
 
 /// `pipeline train` takes `output_dir/train.lock`: a second trainer on the same output_dir refuses at once.
