@@ -106,10 +106,11 @@ public struct Recommendation: Sendable, Equatable {
     }
 }
 
-/// A number for reports: integers as integers (with no grouping), others with up to 3 significant decimals.
+/// A number for reports: from 10^7 up and below 10^-3 with 3 significant digits (`2.52e+10`), integers as integers,
+/// others with up to 3 decimals.
 public func formatNumber(_ x: Double) -> String {
     if x.isNaN { return "nan" }
-    if x == x.rounded() && abs(x) < 1e15 { return String(Int64(x)) }
-    if abs(x) >= 1e6 || abs(x) < 1e-3 { return String(format: "%.3g", x) }
+    if abs(x) >= 1e7 || (x != 0 && abs(x) < 1e-3) { return String(format: "%.3g", x) }
+    if x == x.rounded() { return String(Int64(x)) }
     return String(format: "%.3f", x).replacingOccurrences(of: #"\.?0+$"#, with: "", options: .regularExpression)
 }
