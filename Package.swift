@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["TestSupport", "Evaluation", "Trainer", "DomainForgeCore", "Shards", "NumericTolerance"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["TestSupport", "Experiments", "Evaluation", "Trainer", "DomainForgeCore", "Shards"]),
         // The CLI: every command's --help pinned (Help/), exit statuses of usage and run errors.
-        .testTarget(name: "CLITests", dependencies: ["pipeline", "DomainForgeCore"], exclude: ["Help"]),
+        .testTarget(name: "CLITests", dependencies: ["pipeline", "DomainForgeCore", "Trainer"], exclude: ["Help"]),
         .testTarget(name: "DedupTests", dependencies: ["Dedup", "Segmentation", "DomainForgeCore"]),
         .testTarget(name: "DiagnosisTests", dependencies: ["TestSupport", "Diagnosis", "Tokenization", "Trainer", "DomainForgeCore"]),
         .testTarget(name: "RetrievalTests", dependencies: ["TestSupport", "Retrieval", "DomainForgeCore"]),
