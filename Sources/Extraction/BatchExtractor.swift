@@ -21,8 +21,10 @@ public struct BatchExtractor: Sendable {
         /// The file name (HTML, text), else the XML id or `<file name>#<n>`.
         public var id: String
         public var text: String
-        /// The XML metadata fields, when a selector names some.
-        public var metadata: [String: String]?
+        /// The XML metadata fields (as strings), or for HTML `extraction`: the container chosen and its score.
+        public var metadata: [String: JSONValue]?
+        /// With `HTMLExtractor.Options.explain`: every block's score and verdict, as JSON lines (`extract --debug`).
+        public var debug: [UInt8] = []
     }
 
     /// Why one file gave no documents.
@@ -56,10 +58,13 @@ public struct BatchExtractor: Sendable {
             return .success([Document(id: name, text: data.withUnsafeBytes { TextDecoding.decode($0).text })])
         case .html:
             let r = data.withUnsafeBytes { raw in Result { () throws(ExtractionError) in try html.extract(raw) } }
-            return r.map { [Document(id: name, text: $0.text)] }.mapError { .init(message: $0.description) }
+            return r.map { page in
+                [Document(id: name, text: page.text, metadata: page.extractionMetadata.map { ["extraction": $0] },
+                          debug: (page.blocks ?? []).flatMap { $0.jsonLine(id: name) })]
+            }.mapError { .init(message: $0.description) }
         case .xml:
             let r = data.withUnsafeBytes { raw in Result { () throws(ExtractionError) in try xml!.extract(raw, fileName: name) } }
-            return r.map { $0.map { Document(id: $0.id ?? name, text: $0.text, metadata: $0.metadata) } }
+            return r.map { $0.map { Document(id: $0.id ?? name, text: $0.text, metadata: $0.metadata.mapValues { .string($0) }) } }
                 .mapError { .init(message: $0.description) }
         }
     }

@@ -17,20 +17,28 @@ extension PageTree {
             decideRemoval(strict: false, tagsOnly: false, none: true)
             computeStats()
             bytes = render(roots: [0], options: options, prune: false, usedH1: &usedH1)
+            decision = .init(container: 0, score: 0, rule: "whole page", roots: [0])
         } else {
             decideRemoval(strict: true, tagsOnly: false, none: false)
             computeStats()
-            bytes = render(roots: selectRoots(), options: options, prune: true, usedH1: &usedH1)
+            var roots = selectRoots()
+            bytes = render(roots: roots, options: options, prune: true, usedH1: &usedH1)
+            decision.roots = roots
             if bytes.count < 250 && Int(nodes[0].rawChars - nodes[0].rawLinkChars) > 3 * max(bytes.count, 100) {
                 // Too little survived: class/id rules probably hit a content wrapper. Retry with tag rules only.
                 decideRemoval(strict: false, tagsOnly: true, none: false)
                 computeStats()
                 var h1 = false
-                let second = render(roots: selectRoots(), options: options, prune: true, usedH1: &h1)
-                if second.count > bytes.count { bytes = second; usedH1 = h1 }
+                let first = decision
+                roots = selectRoots()
+                let second = render(roots: roots, options: options, prune: true, usedH1: &h1)
+                if second.count > bytes.count {
+                    bytes = second; usedH1 = h1; decision.roots = roots; decision.rule += ", tag rules only"
+                } else { decision = first }
             }
+            if options.linkListPages && bytes.count < 150 { listPageFallback(&bytes, &usedH1, options: options) }
         }
-        var pageTitle = title
+        var pageTitle = title.map(TextFinishing.cleanTitle)
         if pageTitle == nil && firstH1 >= 0 {
             var h = false
             let t = render(roots: [Int(firstH1)], options: options, prune: false, usedH1: &h)
@@ -40,7 +48,31 @@ extension PageTree {
         if options.includeTitle, let t = pageTitle, !usedH1, !text.hasPrefix(t) {
             text = text.isEmpty ? t : t + "\n\n" + text
         }
-        return (pageTitle, text)
+        return (pageTitle.map(TextFinishing.nfc), TextFinishing.nfc(text))
+    }
+
+    /// A page made of link lists (an index, a sitemap, a chapter's table of contents) with no prose to select: its
+    /// entries are the text. Tried with the class/id rules, then (a `toc` class is navigation on an article page but
+    /// the content of a contents page) with tag rules only.
+    mutating func listPageFallback(_ bytes: inout [UInt8], _ usedH1: inout Bool, options: HTMLExtractor.Options) {
+        let body = bodyIndex()
+        for tagsOnly in [false, true] {
+            if tagsOnly {
+                decideRemoval(strict: false, tagsOnly: true, none: false)
+                computeStats()
+            }
+            if linkDensity(body) > 0.5 && Int(nodes[body].chars) >= 2 * bytes.count + 60 {
+                var h1 = false
+                let list = render(roots: [body], options: options, prune: true, usedH1: &h1)
+                if list.count > bytes.count {
+                    bytes = list; usedH1 = h1
+                    decision = .init(container: body, score: 0, rule: tagsOnly ? "link-list page, tag rules only" : "link-list page", roots: [body])
+                    return
+                }
+            }
+        }
+        decideRemoval(strict: true, tagsOnly: false, none: false)  // back to the state the text was chosen in
+        computeStats()
     }
 
     // MARK: statistics
@@ -67,6 +99,25 @@ extension PageTree {
                 nodes[Int(n.parent)].rawLinkChars += nodes[i].rawLinkChars
             }
         }
+        protectLargestBlock()
+    }
+
+    /// Marks the page's largest text block and its ancestors: a class/id word or a boilerplate tag never removes
+    /// them. The block is the element whose own text plus its child blocks' own text (visible, outside links) is
+    /// largest, at least 100 characters: a run of paragraphs outweighs one long author bio.
+    mutating func protectLargestBlock() {
+        var own = [Int32](repeating: 0, count: nodes.count)
+        for i in 0..<nodes.count where nodes[i].isText && nodes[i].block >= 0 {
+            if nodes[i].flags & (Self.fHidden | Self.fInLink) != 0 { continue }
+            own[Int(nodes[i].block)] += nodes[i].chars
+        }
+        var group = own
+        for i in 0..<nodes.count where own[i] > 0 && nodes[i].parent >= 0 { group[Int(nodes[i].parent)] += own[i] }
+        var largest = -1
+        for i in 0..<nodes.count where group[i] > 0 && (largest < 0 || group[i] > group[largest]) { largest = i }
+        guard largest >= 0, group[largest] >= 100 else { return }
+        var p = largest
+        while p >= 0 { nodes[p].flags |= Self.fProtected; p = Int(nodes[p].parent) }
     }
 
     /// Marks boilerplate subtrees as removed. A candidate for removal that holds most of the page's non-link
@@ -81,8 +132,13 @@ extension PageTree {
                 let boiler = n.flags & Self.fBoilerTag != 0 || (!tagsOnly && n.flags & Self.fNegative != 0 && n.flags & Self.fPositive == 0)
                     || (!tagsOnly && strict && n.flags & Self.fNegative != 0 && n.weight < 0)
                     || (!tagsOnly && n.flags & Self.fStrongNegative != 0)
-                if boiler && n.tag != .html && n.tag != .body && n.flags & (Self.fArticleBody | Self.fHoldsArticleBody) == 0 {
-                    let own = Int(n.rawChars - n.rawLinkChars)
+                    || (!tagsOnly && n.flags & Self.fWeakNegative != 0 && n.rawLinkChars * 2 > n.rawChars)
+                let own = Int(n.rawChars - n.rawLinkChars)
+                // The largest text block protects its containers from mild words; from strong ones (comments,
+                // teaser...) only when the container also holds half the page's text.
+                let shielded = n.flags & (Self.fArticleBody | Self.fHoldsArticleBody) != 0
+                    || (n.flags & Self.fProtected != 0 && (n.flags & Self.fStrongNegative == 0 || own * 2 >= total))
+                if boiler && n.tag != .html && n.tag != .body && !shielded {
                     if own * 2 < total || (!tagsOnly && n.flags & Self.fStrongNegative != 0) { removed = true }
                 }
             }
@@ -129,7 +185,9 @@ extension PageTree {
                 let pi = Int(p)
                 if nodes[pi].flags & Self.fCandidate == 0 {
                     nodes[pi].flags |= Self.fCandidate
-                    nodes[pi].score = tagBias(nodes[pi].tag) + Float(nodes[pi].weight)
+                    // A word never outweighs the page's largest block: its containers keep only positive evidence.
+                    let w = nodes[pi].flags & Self.fProtected != 0 ? max(0, nodes[pi].weight) : nodes[pi].weight
+                    nodes[pi].score = tagBias(nodes[pi].tag) + Float(w)
                 }
                 nodes[pi].score += level == 0 ? s : (level == 1 ? s / 2 : s / Float(level * 3))
                 p = nodes[pi].parent
@@ -158,7 +216,7 @@ extension PageTree {
     // MARK: selection
 
     /// The subtrees that form the main content, in document order.
-    func selectRoots() -> [Int] {
+    mutating func selectRoots() -> [Int] {
         var cands: [(Int, Float)] = []
         for i in 0..<nodes.count where nodes[i].flags & Self.fCandidate != 0 && nodes[i].flags & Self.fRemoved == 0 {
             cands.append((i, finalScore(i)))
@@ -171,11 +229,13 @@ extension PageTree {
             }
             if bestBody >= 0 {
                 if debugEnabled { print("articleBody line \(nodes[bestBody].line)") }
+                decision = .init(container: bestBody, score: finalScore(bestBody), rule: "landmark")
                 return [bestBody]
             }
         }
         guard !cands.isEmpty else {
             // No paragraph at all: the body (or the whole tree).
+            decision = .init(container: bodyIndex(), score: 0, rule: "no paragraph: body")
             return [bodyIndex()]
         }
         cands.sort { $0.1 > $1.1 }
@@ -196,10 +256,18 @@ extension PageTree {
         while nodes[top].parent >= 0 {
             let p = Int(nodes[top].parent)
             if nodes[p].tag == .body || nodes[p].tag == .html { break }
-            if nodes[p].chars - nodes[top].chars <= 20 { top = p } else { break }
+            let extra = nodes[p].chars - nodes[top].chars, extraLinks = nodes[p].linkChars - nodes[top].linkChars
+            // Sibling sections of one body (nested <section>s, modular pages): the parent's other text is prose.
+            let prose = nodes[p].tag == .section || nodes[p].tag == .article || nodes[p].tag == .div || nodes[p].tag == .main
+            if extra <= 20 || (prose && extraLinks * 10 <= extra * 3) { top = p } else { break }
         }
         // Sibling blocks that look like content join the candidate.
         let p = Int(nodes[top].parent)
+        if let m = mainLandmark(around: top) {
+            decision = .init(container: m, score: finalScore(m), rule: "main landmark")
+            return [m]
+        }
+        decision = .init(container: top, score: finalScore(top), rule: "best-scoring block")
         guard p >= 0 else { return [top] }
         let best = max(finalScore(top), 1)
         let threshold = max(10, best * 0.2)
@@ -224,6 +292,22 @@ extension PageTree {
         return roots
     }
 
+    /// The `<main>` or `role=main` element around `top` when it holds at least half of the page's kept non-link
+    /// text: the page says where its content is, so all of it is taken (link lists inside are still pruned).
+    func mainLandmark(around top: Int) -> Int? {
+        let body = bodyIndex()
+        let pageText = Int(nodes[body].chars - nodes[body].linkChars)
+        var a = top
+        while a >= 0 && a != body {
+            let n = nodes[a]
+            if n.tag == .main || n.flags & Self.fArticleBody != 0 {
+                return Int(n.chars - n.linkChars) * 2 >= pageText ? a : nil
+            }
+            a = Int(n.parent)
+        }
+        return nil
+    }
+
     func bodyIndex() -> Int {
         for i in 0..<min(nodes.count, 64) where nodes[i].tag == .body { return i }
         return 0
@@ -239,6 +323,12 @@ extension PageTree {
     func isLeadInLinkLine(_ i: Int) -> Bool {
         guard let (t, _) = normalizedStart(i, limit: 24) else { return false }
         return Vocabulary.linkLeadIns.contains { t == $0 || t.hasPrefix($0 + " ") }
+    }
+
+    /// Whether block `i` is a generator's colophon ("This document was generated using makeinfo").
+    func isColophon(_ i: Int) -> Bool {
+        guard let (t, _) = normalizedStart(i, limit: 32) else { return false }
+        return Vocabulary.colophonLeadIns.contains { t == $0 || t.hasPrefix($0 + " ") }
     }
 
     /// The start of block `i`'s text in lower case, every run of non-letters (and each non-ASCII character) as one
@@ -275,6 +365,9 @@ extension PageTree {
         w.out.reserveCapacity(8192)
         for r in roots {
             let rootChars = max(1, nodes[r].chars)
+            // A root that is mostly links (a table of contents, an index, a sitemap) is a list document: its link
+            // lists are its content and are kept.
+            let listDocument = options.linkListPages && linkDensity(r) > 0.5
             // Stack of open elements: (end index, tag, tight context).
             var stack: [(end: Int32, tag: Tag, tight: Bool)] = []
             var i = r
@@ -299,7 +392,7 @@ extension PageTree {
                     i += 1
                     continue
                 }
-                if i != r && skip(i, prune: prune, rootChars: rootChars, options: options) { i = Int(n.end); continue }
+                if i != r && skip(i, prune: prune, rootChars: rootChars, options: options, listDocument: listDocument) { i = Int(n.end); continue }
                 if n.tag == .h1 {
                     // Without the title, the headline goes too (it is the title in the page body).
                     if !options.includeTitle && !usedH1 && prune { usedH1 = true; i = Int(n.end); continue }
@@ -321,7 +414,7 @@ extension PageTree {
     }
 
     /// Boilerplate inside the selected content: link lists, short all-link blocks, data tables when unwanted.
-    func skip(_ i: Int, prune: Bool, rootChars: Int32, options: HTMLExtractor.Options) -> Bool {
+    func skip(_ i: Int, prune: Bool, rootChars: Int32, options: HTMLExtractor.Options, listDocument: Bool = false) -> Bool {
         let n = nodes[i]
         if !options.includeTables && n.tag == .table { return true }
         if !prune { return false }
@@ -332,10 +425,12 @@ extension PageTree {
         if n.chars <= 40 && (n.tag.isBlock || n.tag == .a) && isBoilerplatePhrase(i) { return true }
         if n.tag == .figure && n.chars < 300 { return true }
         if n.linkChars > 0 && n.chars < 150 && n.tag.isBlock && isLeadInLinkLine(i) { return true }
+        if n.chars < 200 && n.tag.isBlock && isColophon(i) { return true }
+        if listDocument { return false }
         let ld = linkDensity(i)
         switch n.tag {
         case .div, .section, .ul, .ol, .table, .dl, .form, .center, .details, .aside, .nav, .header, .footer, .figure, .article, .menu, .fieldset:
-            if n.weight < 0 && ld > 0.2 { return true }
+            if n.weight < 0 && ld > 0.2 && n.flags & Self.fProtected == 0 { return true }
             if ld > 0.5 && n.chars * 3 < rootChars { return true }
             if (n.tag == .ul || n.tag == .ol) && ld > 0.35 && n.chars * 3 < rootChars { return true }
         case .p, .li, .dd, .dt, .h1, .h2, .h3, .h4, .h5, .h6, .blockquote:
@@ -346,98 +441,4 @@ extension PageTree {
         return false
     }
 }
-
-/// Accumulates text with pending separators: 1 space, 2 cell separator, 3 newline, 4 blank line.
-struct TextWriter {
-    var out: [UInt8] = []
-    var pending = 0
-    var rowHasCell = false
-    /// Output offset where the latest heading began, and whether text followed that heading's end.
-    var headingStart = -1
-    var contentAfterHeading = false
-    private var inHeading = 0
-
-    mutating func space() { if pending < 1 { pending = 1 } }
-    mutating func block(_ level: Int) { if pending < level { pending = level } }
-
-    mutating func flush() {
-        if out.isEmpty { pending = 0; return }
-        switch pending {
-        case 1: out.append(0x20)
-        case 2: out.append(contentsOf: [0x20, 0x7C, 0x20])
-        case 3: trimTrailingWhitespace(); out.append(0x0A)
-        case 4: trimTrailingWhitespace(); out.append(0x0A); out.append(0x0A)
-        default: break
-        }
-        pending = 0
-    }
-
-    /// Drops spaces and newlines at the end (a `<pre>` block's final newline included) before a line break.
-    mutating func trimTrailingWhitespace() { while let l = out.last, l == 0x20 || l == 0x09 || l == 0x0A || l == 0x0D { out.removeLast() } }
-
-    mutating func text(_ b: UnsafeBufferPointer<UInt8>, pre: Bool) {
-        if pre {
-            var start = 0
-            // drop one leading newline right after <pre>
-            if pending >= 3 && b.first == 0x0A { start = 1 }
-            if start < b.count {
-                flush()
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start...]))
-                if inHeading == 0 { contentAfterHeading = true }
-            }
-            return
-        }
-        var k = 0
-        let n = b.count
-        while k < n {
-            let c = b[k]
-            if c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D || c == 0x0C {
-                if pending < 1 { pending = 1 }
-            } else if c == 0xC2 && k + 1 < n && b[k + 1] == 0xA0 {  // no-break space
-                if pending < 1 { pending = 1 }
-                k += 1
-            } else if c == 0xC2 && k + 1 < n && b[k + 1] == 0xAD {  // soft hyphen: invisible, dropped
-                k += 1
-            } else if (c == 0xE2 && k + 2 < n && b[k + 1] == 0x80 && b[k + 2] == 0x8B)
-                        || (c == 0xEF && k + 2 < n && b[k + 1] == 0xBB && b[k + 2] == 0xBF) {  // zero-width space, BOM (joiners are kept: scripts and emoji need them)
-                k += 2
-            } else {
-                if pending > 0 { flush() }
-                out.append(c)
-                if inHeading == 0 { contentAfterHeading = true }
-            }
-            k += 1
-        }
-    }
-
-    mutating func enter(_ t: Tag, tight: Bool) {
-        if t.isHeading { inHeading += 1; contentAfterHeading = false }
-        switch t {
-        case .br: block(pending >= 3 && !out.isEmpty ? 4 : 3)  // <br><br> separates paragraphs
-        case .li, .tr, .dt, .dd: block(3); rowHasCell = false
-        case .td, .th:
-            if rowHasCell { block(2) }
-            rowHasCell = true
-        case .img, .a, .span, .font, .code, .label, .other: break
-        default: if t.isBlock { block(tight ? 3 : 4) }
-        }
-    }
-
-    mutating func exit(_ t: Tag, tight: Bool) {
-        if t.isHeading { inHeading -= 1 }
-        switch t {
-        case .li, .tr, .dt, .dd: block(3)
-        case .td, .th, .br: break
-        case .table, .ul, .ol, .dl: block(tight ? 3 : 4); rowHasCell = false
-        case .img, .a, .span, .font, .code, .label, .other: break
-        default: if t.isBlock { block(tight ? 3 : 4) }
-        }
-    }
-
-    mutating func finish() -> [UInt8] {
-        while let l = out.last, l == 0x20 || l == 0x0A || l == 0x09 || l == 0x0D { out.removeLast() }
-        return out
-    }
-}
-
 

@@ -25,8 +25,14 @@ public struct HTMLExtractor: Sendable {
         public var includeTitle: Bool = true
         /// Output everything visible in `<body>` (minus scripts, styles and hidden elements), without main-content selection.
         public var wholePage: Bool = false
-        public init(includeTables: Bool = true, includeTitle: Bool = true, wholePage: Bool = false) {
+        /// Pages whose content is a list of links (tables of contents, indexes, sitemaps) become list documents of
+        /// their entries. When false, link lists are pruned as navigation everywhere.
+        public var linkListPages: Bool = true
+        /// Fill `HTMLExtraction.blocks` with the score and verdict of every block (slower; for `extract --debug`).
+        public var explain: Bool = false
+        public init(includeTables: Bool = true, includeTitle: Bool = true, wholePage: Bool = false, linkListPages: Bool = true) {
             self.includeTables = includeTables; self.includeTitle = includeTitle; self.wholePage = wholePage
+            self.linkListPages = linkListPages
         }
     }
     public let options: Options
@@ -59,7 +65,15 @@ public struct HTMLExtractor: Sendable {
         var page = PageTree()
         page.build(from: doc, inputBytes: bytes.count)
         let (title, text) = page.extract(options: self.options)
-        return HTMLExtraction(title: title, text: text, charset: decoded.charset, replacedBytes: decoded.replacedBytes)
+        var r = HTMLExtraction(title: title, text: text, charset: decoded.charset, replacedBytes: decoded.replacedBytes)
+        let d = page.decision
+        if d.container >= 0 {
+            r.container = page.describe(d.container) + " (line \(page.nodes[d.container].line))"
+            r.containerScore = (Double(d.score) * 100).rounded() / 100
+            r.rule = d.rule
+        }
+        if self.options.explain { r.blocks = page.blockVerdicts(roots: d.roots) }
+        return r
     }
 
     /// Convenience for byte arrays.
@@ -82,6 +96,14 @@ public struct HTMLExtraction: Sendable, Equatable {
     public var charset: String
     /// Bytes that could not be decoded in that charset and became U+FFFD.
     public var replacedBytes: Int
+    /// The element the main content was taken from (`tag#id.class (line N)`), when one was chosen.
+    public var container: String?
+    /// That container's score (paragraph scores flowed up, times one minus its link density).
+    public var containerScore: Double?
+    /// The rule that chose it: `landmark`, `best-scoring block`, `link-list page`, `no paragraph: body`...
+    public var rule: String?
+    /// With `Options.explain`: every block's score and verdict, in page order.
+    public var blocks: [HTMLBlockVerdict]?
     public init(title: String?, text: String, charset: String, replacedBytes: Int = 0) {
         self.title = title; self.text = text; self.charset = charset; self.replacedBytes = replacedBytes
     }

@@ -36,11 +36,27 @@ struct PageTree {
     static let fCandidate: UInt16 = 1 << 8
     static let fHoldsArticleBody: UInt16 = 1 << 9  // an articleBody element is in the subtree
     static let fStrongNegative: UInt16 = 1 << 10   // class/id says comments, related links, consent banner...
+    static let fInSVG: UInt16 = 1 << 11            // inside <svg>: only the text of <text> elements is kept
+    static let fInSVGText: UInt16 = 1 << 12
+    static let fProtected: UInt16 = 1 << 13        // holds the page's largest text block: never removed by a word
+    static let fWeakNegative: UInt16 = 1 << 14     // a variant word (hidden-sm): boilerplate only when link-dense
 
     var nodes: [Node] = []
     var buf: [UInt8] = []
     var title: String?
     var firstH1: Int32 = -1
+    /// libxml2 element of each node (nil for text), valid while the document lives: names the chosen container.
+    var dom: [xmlNodePtr?] = []
+    /// How the main content was chosen (set by `selectRoots`).
+    var decision = Decision()
+
+    /// The container the main content was taken from, its score and the rule that chose it.
+    struct Decision {
+        var container = -1
+        var score: Float = 0
+        var rule = ""
+        var roots: [Int] = []
+    }
 
     // MARK: building
 
@@ -48,6 +64,7 @@ struct PageTree {
     mutating func build(from doc: htmlDocPtr, inputBytes: Int = 0) {
         guard let root = xmlDocGetRootElement(doc) else { return }
         nodes.reserveCapacity(max(256, inputBytes / 48))
+        dom.reserveCapacity(max(256, inputBytes / 48))
         buf.reserveCapacity(max(4096, inputBytes / 3))
         var open: [Int32] = []
         open.reserveCapacity(64)
@@ -62,22 +79,24 @@ struct PageTree {
             var descend = false
             var pushedLeaf = false
             let parentIndex = open.last ?? -1
-            let inherited: UInt16 = parentIndex >= 0 ? nodes[Int(parentIndex)].flags & (Self.fInPre | Self.fInLink | Self.fHidden) : 0
+            let inherited: UInt16 = parentIndex >= 0 ? nodes[Int(parentIndex)].flags & (Self.fInPre | Self.fInLink | Self.fHidden | Self.fInSVG | Self.fInSVGText) : 0
             switch n.pointee.type {
             case XML_ELEMENT_NODE:
                 let t = tagOf(n)
                 if t == .head {
                     findTitle(in: n, tagOf: tagOf)
-                } else if t == .title {
+                } else if t == .title && inherited & Self.fInSVG == 0 {
                     if title == nil { title = collapsedText(of: n) }
                 } else if !t.isDropped {
                     var node = Node()
                     node.tag = t
                     node.parent = parentIndex
                     node.line = Int32(xmlGetLineNo(n))
-                    node.flags = inherited | attributeFlags(n, weight: &node.weight)
+                    node.flags = inherited | attributeFlags(n, tag: t, weight: &node.weight)
                     switch t {
-                    case .nav, .aside, .footer, .header, .form, .menu: node.flags |= Self.fBoilerTag
+                    case .nav, .aside, .footer, .header, .form, .menu, .noscript: node.flags |= Self.fBoilerTag
+                    case .svg: node.flags |= Self.fInSVG
+                    case .svgText: node.flags |= Self.fInSVGText
                     case .pre: node.flags |= Self.fInPre
                     case .a: node.flags |= Self.fInLink
                     case .main, .article: node.flags |= Self.fPositive
@@ -87,6 +106,7 @@ struct PageTree {
                     node.block = t.isBlock ? idx : (parentIndex >= 0 ? nodes[Int(parentIndex)].block : -1)
                     if t == .h1 && firstH1 < 0 { firstH1 = idx }
                     nodes.append(node)
+                    dom.append(n)
                     open.append(idx)
                     if n.pointee.children != nil { descend = true } else { pushedLeaf = true }
                 }
@@ -119,7 +139,7 @@ struct PageTree {
 
     private mutating func addText(_ c: UnsafePointer<xmlChar>, parent: Int32, flags: UInt16) {
         let n = strlen(UnsafeRawPointer(c).assumingMemoryBound(to: CChar.self))
-        if n == 0 { return }
+        if n == 0 || flags & (Self.fInSVG | Self.fInSVGText) == Self.fInSVG { return }
         let inPre = flags & Self.fInPre != 0
         var chars: Int32 = 0, commas: Int32 = 0
         var inSpace = true
@@ -145,6 +165,7 @@ struct PageTree {
             node.textStart = Int32(buf.count - 1)
             node.textCount = 1
             nodes.append(node)
+            dom.append(nil)
             return
         }
         node.textStart = Int32(buf.count)
@@ -154,6 +175,7 @@ struct PageTree {
         buf.append(contentsOf: UnsafeBufferPointer(start: c, count: n))
         node.end = Int32(nodes.count + 1)
         nodes.append(node)
+        dom.append(nil)
     }
 
     private mutating func findTitle(in head: xmlNodePtr, tagOf: (xmlNodePtr) -> Tag) {
@@ -180,7 +202,22 @@ struct PageTree {
     }
 
     /// Hidden / boilerplate / content flags from class, id, role, style, hidden, aria-hidden and itemprop.
-    private func attributeFlags(_ n: xmlNodePtr, weight: inout Int16) -> UInt16 {
+    /// A `<section>` or heading id of several words is a slug of its heading text (`command-line-tools`,
+    /// `related-work`), not a name of a page part: it is not read as class/id evidence.
+    static func isHeadingSlug(_ v: UnsafePointer<xmlChar>, tag: Tag) -> Bool {
+        guard tag == .section || tag.isHeading else { return false }
+        var words = 0, inWord = false, p = v
+        while p.pointee != 0 {
+            let c = p.pointee | 0x20
+            let alnum = (c >= 0x61 && c <= 0x7A) || (p.pointee >= 0x30 && p.pointee <= 0x39) || p.pointee >= 0x80
+            if alnum && !inWord { words += 1 }
+            inWord = alnum
+            p += 1
+        }
+        return words >= 2
+    }
+
+    private func attributeFlags(_ n: xmlNodePtr, tag: Tag, weight: inout Int16) -> UInt16 {
         var flags: UInt16 = 0
         var a = n.pointee.properties
         while let at = a {
@@ -191,8 +228,9 @@ struct PageTree {
             }
             let nm = UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self)
             let val = UnsafeRawPointer(v).assumingMemoryBound(to: CChar.self)
-            if strcmp(nm, "class") == 0 || strcmp(nm, "id") == 0 {
-                let (neg, strong, pos) = Self.classify(v)
+            if strcmp(nm, "class") == 0 || (strcmp(nm, "id") == 0 && !Self.isHeadingSlug(v, tag: tag)) {
+                let (neg, strong, pos, weak) = Self.classify(v)
+                if weak { flags |= Self.fWeakNegative }
                 if neg { flags |= Self.fNegative; weight -= 25 }
                 if strong { flags |= Self.fStrongNegative }
                 if pos { flags |= Self.fPositive; weight += 25 }
@@ -243,10 +281,11 @@ struct PageTree {
     /// Class names are judged one at a time (`entry-meta`, `post has-comments`): a state modifier (`has-…`, `no-…`,
     /// `is-…`) says nothing; when a name mixes content and boilerplate words, its last word decides
     /// (`entry-meta` is boilerplate, `article-body` content); a strong word (comments, related) wins a tie.
-    static func classify(_ v: UnsafePointer<xmlChar>) -> (negative: Bool, strong: Bool, positive: Bool) {
+    static func classify(_ v: UnsafePointer<xmlChar>) -> (negative: Bool, strong: Bool, positive: Bool, weak: Bool) {
         var neg = false, pos = false, strong = false
         // the class name being read
-        var itemNeg = false, itemPos = false, itemStrong = false, itemModifier = false
+        var itemNeg = false, itemPos = false, itemStrong = false, itemModifier = false, itemHidden = false
+        var weak = false
         var itemTokens = 0
         var lastNeg = false, lastPos = false
         var token = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))  // first 32 bytes of the token, lower-cased
@@ -259,11 +298,14 @@ struct PageTree {
                 if itemNeg && itemPos {
                     if lastNeg { itemPos = false } else if lastPos { itemNeg = false; itemStrong = false } else if itemStrong { itemPos = false }
                 }
-                neg = neg || itemNeg
+                // `hidden` alone hides (Bootstrap's .hidden); in a longer name it is a variant (hidden-xs,
+                // field--label-hidden) and says nothing about the element's text.
+                neg = neg || itemNeg || (itemHidden && itemTokens == 1)
+                weak = weak || (itemHidden && itemTokens > 1)
                 pos = pos || itemPos
                 strong = strong || itemStrong
             }
-            itemNeg = false; itemPos = false; itemStrong = false; itemModifier = false; itemTokens = 0
+            itemNeg = false; itemPos = false; itemStrong = false; itemModifier = false; itemHidden = false; itemTokens = 0
         }
         while count < 512 {
             var c = p.pointee
@@ -280,6 +322,7 @@ struct PageTree {
                         let tb = UnsafeRawBufferPointer(rebasing: t[0..<min(len, 32)])
                         if itemTokens == 0 && m.isModifier(tb, fullLength: len) { itemModifier = true }
                         let r = m.match(tb, fullLength: len)
+                        if m.isHiddenWord(tb, fullLength: len) { itemHidden = true }
                         itemNeg = itemNeg || r.negative
                         itemStrong = itemStrong || r.strong
                         itemPos = itemPos || r.positive
@@ -297,7 +340,7 @@ struct PageTree {
             count += 1
         }
         endItem()
-        return (neg, strong, pos)
+        return (neg, strong, pos, weak)
     }
 }
 
@@ -365,6 +408,14 @@ final class TokenMatcher: Sendable {
 
     /// Class-name prefixes that describe a state, not a part of the page (`has-comments`, `no-sidebar`).
     private let modifiers: [[UInt8]] = ["has", "no", "is", "with", "without", "show", "hide", "enable", "disable", "allow", "can", "not"].map { Array($0.utf8) }
+
+    private let hiddenWords: [[UInt8]] = ["hidden", "hide", "invisible"].map { Array($0.utf8) }
+
+    /// `hidden`, `hide`, `invisible`: boilerplate only as a whole class name (see `PageTree.classify`).
+    func isHiddenWord(_ t: UnsafeRawBufferPointer, fullLength: Int) -> Bool {
+        for w in hiddenWords where w.count == fullLength && hasPrefix(t, w) { return true }
+        return false
+    }
 
     func isModifier(_ t: UnsafeRawBufferPointer, fullLength: Int) -> Bool {
         for w in modifiers where w.count == fullLength && hasPrefix(t, w) { return true }

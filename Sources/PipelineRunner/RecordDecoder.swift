@@ -50,6 +50,7 @@ struct RecordDecoder: Sendable {
                     var meta: [String: JSONValue] = ["source_name": .string(input.name)]
                     Self.noteCharset(page.charset, replaced: page.replacedBytes, utf8Silent: false, in: &meta)
                     if let t = page.title { meta["title"] = .string(t) }
+                    if let e = page.extractionMetadata { meta["extraction"] = e }
                     return [.success(Document(id: name, text: page.text, source: name, metadata: meta))]
                 } catch {
                     return [.failure(InputError(code: "invalid_html", file: name, message: "\(error)"))]

@@ -44,6 +44,12 @@ struct ExtractCommand: ParsableCommand {
     @Flag(name: .customLong("no-title"), help: "HTML: do not put the page title (nor the headline) in the text.")
     var noTitle = false
 
+    @Flag(name: .customLong("no-link-list-pages"), help: "HTML: prune link lists everywhere, also on table-of-contents and index pages (by default such pages become lists of their entries).")
+    var noLinkListPages = false
+
+    @Option(name: .customLong("debug"), help: "HTML: write the score and verdict of every block of every page to this JSONL file.")
+    var debug: String?
+
     @Option(name: .threads, help: "Worker threads: files extracted in parallel (output order stays the input order).")
     var threads: Int = 1
 
@@ -64,11 +70,11 @@ struct ExtractCommand: ParsableCommand {
         }
         defer { try? out.close() }
         var failures = 0, lines = 0
-        var buffer = [UInt8]()
+        var buffer = [UInt8](), debugLines = [UInt8]()
         try extractor.run(files: files) { file, result in
             switch result {
             case .success(let docs):
-                for d in docs { Self.appendLine(d, to: &buffer) }
+                for d in docs { Self.appendLine(d, to: &buffer); debugLines.append(contentsOf: d.debug) }
                 lines += docs.count
             case .failure(let e):
                 printError("\(file): \(e.message)")
@@ -77,6 +83,7 @@ struct ExtractCommand: ParsableCommand {
             if buffer.count > 1 << 20 { try out.write(contentsOf: buffer); buffer.removeAll(keepingCapacity: true) }
         }
         try out.write(contentsOf: buffer)
+        if let debug { try writeDebug(debugLines, to: debug) }
         printError("extract: \(files.count) files, \(lines) lines written to \(output), \(failures) failed")
         if failures > 0 { throw ExitCode(ExitStatus.failure.rawValue) }
     }
@@ -84,7 +91,17 @@ struct ExtractCommand: ParsableCommand {
     var htmlOptions: HTMLExtractor.Options {
         var o = HTMLExtractor.Options()
         o.includeTitle = !noTitle
+        o.linkListPages = !noLinkListPages
+        o.explain = debug != nil
         return o
+    }
+
+    /// Writes the `--debug` lines (temporary name, then rename).
+    func writeDebug(_ lines: [UInt8], to path: String) throws {
+        let tmp = path + ".tmp"
+        guard FileManager.default.createFile(atPath: tmp, contents: Data(lines)) else { throw CommandFailure("cannot write the debug file \(path)") }
+        _ = try? FileManager.default.removeItem(atPath: path)
+        try FileManager.default.moveItem(atPath: tmp, toPath: path)
     }
 
     /// The XML extractor of the --xml-* options (nil unless --format xml).
@@ -106,7 +123,7 @@ struct ExtractCommand: ParsableCommand {
         JSONWriter.writeString(d.text, into: &buffer)
         if let metadata = d.metadata, !metadata.isEmpty {
             buffer.append(contentsOf: ",\"metadata\":".utf8)
-            JSONWriter.write(.object(metadata.mapValues { .string($0) }), into: &buffer)
+            JSONWriter.write(.object(metadata), into: &buffer)
         }
         buffer.append(contentsOf: "}\n".utf8)
     }

@@ -1,6 +1,6 @@
+import TestSupport
 import Foundation
 import Shards
-import TestSupport
 import Testing
 @testable import Evaluation
 @testable import Trainer

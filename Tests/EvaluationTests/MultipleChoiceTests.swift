@@ -1,6 +1,6 @@
+import TestSupport
 import DomainForgeCore
 import Foundation
-import TestSupport
 import Testing
 import Tokenization
 @testable import Evaluation

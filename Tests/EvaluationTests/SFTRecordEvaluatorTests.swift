@@ -1,6 +1,6 @@
+import TestSupport
 import Foundation
 import SFT
-import TestSupport
 import Testing
 import Tokenization
 @testable import Evaluation

@@ -1,6 +1,6 @@
+import TestSupport
 import Foundation
 import Shards
-import TestSupport
 import Testing
 import NumericTolerance
 @testable import Evaluation

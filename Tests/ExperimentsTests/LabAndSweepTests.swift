@@ -1,7 +1,7 @@
+import TestSupport
 import DomainForgeCore
 import Foundation
 import Shards
-import TestSupport
 import Testing
 @testable import Evaluation
 @testable import Experiments

@@ -1,6 +1,6 @@
+import TestSupport
 import DomainForgeCore
 import Foundation
-import TestSupport
 import Testing
 @testable import Evaluation
 @testable import Experiments

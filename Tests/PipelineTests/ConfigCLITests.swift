@@ -1,6 +1,6 @@
+import TestSupport
 import DomainForgeCore
 import Foundation
-import TestSupport
 import Testing
 
 /// `pipeline validate` on every kind of config, and each command given a file of another kind.

@@ -1,8 +1,8 @@
+import TestSupport
 import DomainForgeCore
 import Foundation
 import PipelineConfig
 @testable import PipelineRunner
-import TestSupport
 import Testing
 
 /// An ordered stage whose index fails while deciding (full disk, I/O error, damaged file) fails the part and the

@@ -1,7 +1,7 @@
+import TestSupport
 import DomainForgeCore
 import PipelineConfig
 import PipelineRunner
-import TestSupport
 import Testing
 
 /// `pipeline sft --dedup-config`: the stages are built by the library, and a file it cannot use is a config error

@@ -87,12 +87,12 @@ struct RAGBuildTests {
         try stage.beginPart(0)
         for (id, text) in RetrievalFixtures.medical.prefix(4) {
             var d = Document(id: id, text: text, source: "s")
-            #expect(try stage.decide(&d, prepared: [], counters: &counters) == .keep)
+            #expect(try stage.decide(&d, counters: &counters) == .keep)
         }
         try stage.endPart(0)
         try stage.beginPart(1)
         var d = Document(id: "e", text: RetrievalFixtures.medical[4].1, source: "s")
-        _ = try stage.decide(&d, prepared: [], counters: &counters)
+        _ = try stage.decide(&d, counters: &counters)
         try stage.endPart(1)
         #expect(try stage.index.counts().documents == 5)
         let again = try RAGIndexStage.make(options: opts, stateDirectory: dir + "/rag", baseDirectory: dir)

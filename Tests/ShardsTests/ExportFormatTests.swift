@@ -1,8 +1,8 @@
 import DomainForgeCore
 import Foundation
-import TestSupport
 import Testing
 @testable import Shards
+import TestSupport
 
 /// `pipeline export`: the JSONL keeps SFT loss masks, nanoGPT gets a train/val split and meta.pkl, every output
 /// folder is created.

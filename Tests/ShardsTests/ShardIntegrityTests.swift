@@ -1,8 +1,8 @@
 import DomainForgeCore
 import Foundation
 @testable import Shards
-import TestSupport
 import Testing
+import TestSupport
 
 /// Readers other than `pipeline verify` check each shard file's sha256 when they open it, and the sample layout.
 @Suite struct ShardIntegrityTests {

@@ -1,7 +1,7 @@
 import Foundation
-import TestSupport
 import Testing
 @testable import Trainer
+import TestSupport
 
 @Suite struct CheckpointTests {
     @Test func safetensorsRoundTripWithHFNamesAndShapes() throws {

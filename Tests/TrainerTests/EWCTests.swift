@@ -1,8 +1,8 @@
 import Foundation
 import Shards
-import TestSupport
 import Testing
 @testable import Trainer
+import TestSupport
 
 /// Random non-negative F and a reference near the model's weights.
 func randomFisher(_ m: LlamaModel, seed: UInt64) -> FisherInformation {

@@ -1,8 +1,8 @@
 import DomainForgeCore
 import Foundation
-import TestSupport
 import Testing
 @testable import Trainer
+import TestSupport
 
 /// A Python that can import gguf (llama.cpp's gguf-py): DOMAINFORGE_PYTHON, else the first python3 on PATH; nil
 /// when neither can (the read-back test skips).

@@ -1,9 +1,9 @@
 import DomainForgeCore
 import Foundation
-import TestSupport
 import Testing
-import Tokenization
 @testable import Trainer
+import TestSupport
+import Tokenization
 
 /// `python` when it can import `modules` (a comma-separated list); nil otherwise, or when `python` is nil or empty.
 func python(_ python: String?, importing modules: String) -> String? {

@@ -1,10 +1,10 @@
 import DomainForgeCore
 import Foundation
 import SFT
-import TestSupport
 import Testing
 import Tokenization
 @testable import Trainer
+import TestSupport
 
 /// The repository's sample tokenizer (3,113 ids: <|endoftext|> 0, <|im_start|> 1, <|im_end|> 2; cl100k split).
 let sampleTokenizerPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

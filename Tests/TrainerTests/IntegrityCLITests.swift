@@ -1,8 +1,8 @@
 import Foundation
 import Shards
-import TestSupport
 import Testing
 @testable import Trainer
+import TestSupport
 
 /// `pipeline train --overwrite` / `--resume` over an output_dir with checkpoints, and `--no-verify` on the CLI.
 @Suite(.enabled(if: PipelineBinary.path != nil, "pipeline binary not built"))

@@ -1,8 +1,8 @@
 import Foundation
 import Shards
-import TestSupport
 import Testing
 @testable import Trainer
+import TestSupport
 
 /// Checkpoints carry a sha256 manifest that resuming checks; NaN/Inf in loaded tensors or in a step's loss stops
 /// training; safetensors headers are checked against the file; shard hashes are checked by the trainer's reader.

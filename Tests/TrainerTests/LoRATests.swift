@@ -1,8 +1,8 @@
 import DomainForgeCore
 import Foundation
-import TestSupport
 import Testing
 @testable import Trainer
+import TestSupport
 
 /// A tiny model with non-trivial norm weights, saved to `dir` when given.
 func loraBase(seed: UInt64 = 3, tied: Bool = false) throws -> LlamaModel {

@@ -1,7 +1,7 @@
 import Foundation
-import TestSupport
 import Testing
 @testable import Trainer
+import TestSupport
 
 @Suite struct LoRATrainingTests {
     /// A base checkpoint in `dir/base` and data in `dir/a`; a config starting from it.

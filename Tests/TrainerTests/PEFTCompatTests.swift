@@ -1,7 +1,7 @@
 import Foundation
-import TestSupport
 import Testing
 @testable import Trainer
+import TestSupport
 
 /// The Python named by DOMAINFORGE_PYTHON when it can import torch, transformers and peft; nil otherwise (tests skip).
 let peftPython = python(hfPython, importing: "peft, safetensors")

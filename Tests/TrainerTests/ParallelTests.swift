@@ -1,10 +1,10 @@
 import DomainForgeCore
 import Foundation
 import Shards
-import TestSupport
 import Testing
 import NumericTolerance
 @testable import Trainer
+import TestSupport
 
 /// Data parallelism inside a step (BatchParallel) and incremental decoding (KVCache).
 @Suite struct ParallelTests {

@@ -1,7 +1,7 @@
 import Foundation
-import TestSupport
 import Testing
 @testable import Trainer
+import TestSupport
 
 /// The built `pipeline` binary: next to this test executable (whatever the build folder), else `.build/debug` or
 /// `.build/release` of the package. Nil when it has not been built (`swift build` builds it; a filtered build may not).

@@ -3,8 +3,8 @@ import Glibc
 #endif
 import DomainForgeCore
 import Foundation
-import TestSupport
 import Testing
+import TestSupport
 
 /// `pipeline train` takes `output_dir/train.lock`: a second trainer on the same output_dir refuses at once.
 @Suite(.enabled(if: PipelineBinary.path != nil, "pipeline binary not built"))

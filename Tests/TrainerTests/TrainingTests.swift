@@ -1,9 +1,9 @@
 import Foundation
 import Shards
-import TestSupport
 import Testing
 import NumericTolerance
 @testable import Trainer
+import TestSupport
 
 @Suite struct TrainingTests {
     func config(_ dir: String, data: [TrainConfig.Source], steps: Int = 8) -> TrainConfig {
