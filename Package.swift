@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "Trainer", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "SFT", "COpenBLAS", "CTrainerKernels", "PipelineConfig"]),
         .target(name: "SFT", dependencies: ["DomainForgeCore", "Tokenization", "Shards", "PipelineConfig"]),
         // Scoring: shards, multiple choice, SFT records.
-        .target(name: "Evaluation", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "SFT", "Trainer"]),
+        .target(name: "Evaluation", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "SFT", "Trainer", "Retrieval"]),
         // Experiments above scoring: train recipes, sweeps, the forgetting lab, run comparison and reports.
         .target(name: "Experiments", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "Trainer", "Evaluation", "PipelineConfig", "PipelineRunner"]),
         // BM25 retrieval over chunked documents (SQLite FTS5): rag index/query/eval and the rag_index stage.
@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["TestSupport", "Evaluation", "Trainer", "DomainForgeCore", "Shards", "NumericTolerance"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["TestSupport", "Experiments", "Evaluation", "Trainer", "DomainForgeCore", "Shards"]),
         // The CLI: every command's --help pinned (Help/), exit statuses of usage and run errors.
-        .testTarget(name: "CLITests", dependencies: ["pipeline", "DomainForgeCore", "Trainer"], exclude: ["Help"]),
+        .testTarget(name: "CLITests", dependencies: ["pipeline", "DomainForgeCore", "Trainer", "Evaluation", "SFT"], exclude: ["Help"]),
         .testTarget(name: "DedupTests", dependencies: ["Dedup", "Segmentation", "DomainForgeCore"]),
         .testTarget(name: "DiagnosisTests", dependencies: ["TestSupport", "Diagnosis", "Tokenization", "Trainer", "DomainForgeCore"]),
         .testTarget(name: "RetrievalTests", dependencies: ["TestSupport", "Retrieval", "DomainForgeCore"]),
