@@ -46,11 +46,13 @@ let package = Package(
         .target(name: "Trainer", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "SFT", "COpenBLAS", "CTrainerKernels", "PipelineConfig"]),
         .target(name: "SFT", dependencies: ["DomainForgeCore", "Tokenization", "Shards", "PipelineConfig"]),
         // Scoring: shards, multiple choice, SFT records.
-        .target(name: "Evaluation", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "SFT", "Trainer"]),
+        .target(name: "Evaluation", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "SFT", "Trainer", "Retrieval"]),
         // Experiments above scoring: train recipes, sweeps, the forgetting lab, run comparison and reports.
         .target(name: "Experiments", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "Trainer", "Evaluation", "PipelineConfig", "PipelineRunner"]),
         // BM25 retrieval over chunked documents (SQLite FTS5): rag index/query/eval and the rag_index stage.
         .target(name: "Retrieval", dependencies: ["DomainForgeCore", "Segmentation", "Tokenization", "CSQLite"]),
+        // `pipeline diagnose`: vocabulary fit, knowledge and behaviour gaps, data and cost of a base model on domain data.
+        .target(name: "Diagnosis", dependencies: ["DomainForgeCore", "Segmentation", "Tokenization", "SFT", "Trainer", "Evaluation"]),
         .target(name: "Extraction", dependencies: ["DomainForgeCore", "CXML2"]),
         // The language-ID model shipped as a resource (see Sources/Cleaning/Resources/PROVENANCE.md).
         .target(name: "Cleaning", dependencies: ["DomainForgeCore", "Segmentation"], exclude: ["Resources/PROVENANCE.md"],
@@ -65,7 +67,7 @@ let package = Package(
         ]),
         .executableTarget(name: "pipeline", dependencies: [
             "DomainForgeCore", "PipelineRunner", "PipelineConfig", "Cleaning", "Extraction", "Dedup", "Tokenization", "Shards", "SFT",
-            "Trainer", "Evaluation", "Experiments", "Retrieval",
+            "Trainer", "Evaluation", "Experiments", "Retrieval", "Diagnosis",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -83,8 +85,9 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["TestSupport", "Evaluation", "Trainer", "DomainForgeCore", "Shards", "NumericTolerance"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["TestSupport", "Experiments", "Evaluation", "Trainer", "DomainForgeCore", "Shards"]),
         // The CLI: every command's --help pinned (Help/), exit statuses of usage and run errors.
-        .testTarget(name: "CLITests", dependencies: ["pipeline", "DomainForgeCore"], exclude: ["Help"]),
+        .testTarget(name: "CLITests", dependencies: ["pipeline", "DomainForgeCore", "Trainer", "Evaluation", "SFT"], exclude: ["Help"]),
         .testTarget(name: "DedupTests", dependencies: ["Dedup", "Segmentation", "DomainForgeCore"]),
+        .testTarget(name: "DiagnosisTests", dependencies: ["TestSupport", "Diagnosis", "Tokenization", "Trainer", "SFT", "DomainForgeCore"]),
         .testTarget(name: "RetrievalTests", dependencies: ["TestSupport", "Retrieval", "DomainForgeCore"]),
         .testTarget(name: "ShardsTests", dependencies: ["TestSupport", "Shards", "DomainForgeCore"]),
         // Shared by the test targets: temporary folders, tool helpers, and the stage conformance verifier.

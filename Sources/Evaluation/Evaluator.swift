@@ -23,6 +23,10 @@ public struct Evaluator {
         public var threads = 1
         /// Check shard files' sha256 when they are opened (false: `--no-verify`).
         public var verifyShards = true
+        /// A retrieval index (`pipeline rag index`): multiple-choice and SFT datasets are scored again, labelled
+        /// `LABEL+rag`, with its best `ragK` chunks prepended to each question.
+        public var ragIndex: String?
+        public var ragK = 3
         /// The defaults.
         public init() {}
     }
@@ -64,6 +68,12 @@ public struct Evaluator {
             do { tokenizer = try BPETokenizer.load(path: p) } catch { throw EvaluationError.io("\(p): \(error)") }
             return tokenizer!
         }
+        var context: RetrievalContext?
+        func retrieval() throws -> RetrievalContext? {
+            guard let p = options.ragIndex else { return nil }
+            if context == nil { context = try RetrievalContext(indexPath: p, k: options.ragK) }
+            return context
+        }
         var out = [DatasetEval]()
         let fm = FileManager.default
         for (label, path) in data {
@@ -74,7 +84,13 @@ public struct Evaluator {
                 out.append(try ShardEvaluator(scorer: s, maxBatches: options.maxBatches, verifyHashes: options.verifyShards).evaluate(directory: path, label: label))
             } else if try path.hasSuffix(".csv") || path.hasSuffix(".csv.gz") || (isDir.boolValue && !MultipleChoiceEvaluator.files(path).isEmpty) {
                 let s = try TokenScorer(model: model, batchSize: 1, seqLen: seqLen)
-                out.append(try MultipleChoiceEvaluator(scorer: s, tokenizer: tok(), maxQuestions: options.maxItems).evaluate(path: path, label: label))
+                var mc = MultipleChoiceEvaluator(scorer: s, tokenizer: try tok(), maxQuestions: options.maxItems)
+                out.append(try mc.evaluate(path: path, label: label))
+                if let rag = try retrieval() {
+                    mc = MultipleChoiceEvaluator(scorer: try TokenScorer(model: model, batchSize: 1, seqLen: seqLen), tokenizer: try tok(), maxQuestions: options.maxItems)
+                    mc.context = rag
+                    out.append(try mc.evaluate(path: path, label: label + "+rag"))
+                }
             } else if !isDir.boolValue && [".jsonl", ".json", ".jsonl.gz", ".jsonl.zst", ".json.gz"].contains(where: { path.hasSuffix($0) }) {
                 let s = try TokenScorer(model: model, batchSize: 1, seqLen: seqLen)
                 let template: ChatTemplate
@@ -84,6 +100,11 @@ public struct Evaluator {
                     throw EvaluationError.config("\(error)")
                 }
                 out.append(try SFTRecordEvaluator(scorer: s, renderer: renderer, maxRecords: options.maxItems).evaluate(path: path, label: label))
+                if let rag = try retrieval() {
+                    var e = SFTRecordEvaluator(scorer: try TokenScorer(model: model, batchSize: 1, seqLen: seqLen), renderer: renderer, maxRecords: options.maxItems)
+                    e.context = rag
+                    out.append(try e.evaluate(path: path, label: label + "+rag"))
+                }
             } else {
                 throw EvaluationError.data("\(path): not a shard folder (index.json), a CSV file or folder, or a .jsonl/.json SFT file")
             }

@@ -14,6 +14,8 @@ public struct MultipleChoiceEvaluator {
     public let tokenizer: BPETokenizer
     /// Stop after this many questions in all (nil: every question).
     public var maxQuestions: Int?
+    /// With RAG-augmented evaluation: retrieved chunks are prepended to each question.
+    public var context: RetrievalContext?
 
     /// `scorer` should have batch size 1 (each choice is its own window).
     public init(scorer: TokenScorer, tokenizer: BPETokenizer, maxQuestions: Int? = nil) {
@@ -63,7 +65,8 @@ public struct MultipleChoiceEvaluator {
                 guard let parsed = MultipleChoiceQuestion.parse(fields: r.fields, file: file, line: r.line) else { continue }
                 switch parsed {
                 case .failure(let p): d.addProblem(p.description)
-                case .success(let q):
+                case .success(var q):
+                    if let context { q.question = try context.augment(q.question) }
                     let s = try scores(q)
                     let best = s.indices.max { s[$0].logLikelihood < s[$1].logLikelihood || (s[$0].logLikelihood == s[$1].logLikelihood && $0 > $1) }!
                     let norm = s.indices.max {

@@ -15,6 +15,8 @@ public struct SFTRecordEvaluator {
     public var maxRecords: Int?
     /// Longest greedy answer for the format check, in tokens.
     public var maxNewTokens = 128
+    /// With RAG-augmented evaluation: retrieved chunks are prepended to each record's last user turn.
+    public var context: RetrievalContext?
 
     /// `scorer` should have batch size 1.
     public init(scorer: TokenScorer, renderer: SFTRenderer, maxRecords: Int? = nil) {
@@ -56,7 +58,8 @@ public struct SFTRecordEvaluator {
             }
             let (rec, issues) = SFTNormalizer.normalize(value, format: .auto, file: path, line: item.line, index: item.index,
                                                         fallbackID: "\(path):\(item.line)", source: label)
-            guard let r = rec else { d.addProblem("\(path):\(item.line): \(issues.first?.message ?? "not an SFT record")"); continue }
+            guard let plain = rec else { d.addProblem("\(path):\(item.line): \(issues.first?.message ?? "not an SFT record")"); continue }
+            let r = try context.map { try $0.augment(plain) } ?? plain
             let rendered: RenderedSFT
             do { rendered = try renderer.render(r) } catch { d.addProblem("\(path):\(item.line): \(error)"); continue }
             guard let lastStart = Self.lastTrainedRun(rendered.lossMask) else { d.addProblem("\(path):\(item.line): no response tokens to score"); continue }

@@ -55,6 +55,12 @@ struct EvalCommand: ParsableCommand {
     @Option(name: .customLong("threads"), help: .deprecatedAlias)
     var deprecatedThreads: Int?
 
+    @Option(help: "A retrieval index (pipeline rag index): score CSV and SFT data again as LABEL+rag, with the best chunks prepended to each question.")
+    var rag: String?
+
+    @Option(name: .customLong("rag-k"), help: "Chunks prepended with --rag.")
+    var ragK = 3
+
     @Flag(name: .customLong("no-verify"), help: "Skip the sha256 check of each shard file (on by default).")
     var noVerify = false
 
@@ -66,12 +72,14 @@ struct EvalCommand: ParsableCommand {
         if let s = seqLen, s < 1 { throw ValidationError("--seq-len must be positive") }
         if let m = maxBatches, m < 1 { throw ValidationError("--max-batches must be positive") }
         if batchSize < 1 { throw ValidationError("--batch-size must be positive") }
+        if ragK < 1 { throw ValidationError("--rag-k must be at least 1") }
     }
 
     func run() throws {
         var o = Evaluator.Options()
         o.seqLen = seqLen; o.maxBatches = maxBatches; o.maxItems = maxItems; o.batchSize = batchSize
         o.tokenizerPath = tokenizer; o.template = template; o.threads = blasThreads ?? 1; o.verifyShards = !noVerify
+        o.ragIndex = rag; o.ragK = ragK
         let result = try orExit {
             try Evaluator(checkpoint: RunDirectory.checkpoint(of: checkpoint), options: o).run(data: data.map(Evaluator.parseDataArgument))
         }

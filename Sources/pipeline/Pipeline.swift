@@ -15,7 +15,7 @@ struct Pipeline: ParsableCommand {
                       ExtractCommand.self, TokenizerCommand.self, DedupReportCommand.self, DedupGlobalCommand.self, StagesCommand.self,
                       SFTCommand.self, MixCommand.self, TrainCommand.self, GenerateCommand.self,
                       FisherCommand.self, EvalCommand.self, ReportCommand.self, SweepCommand.self, LabCommand.self,
-                      SlurmCommand.self, StatusCommand.self, LangidCommand.self, RagCommand.self])
+                      SlurmCommand.self, StatusCommand.self, LangidCommand.self, RagCommand.self, DiagnoseCommand.self])
 
     /// Parses (usage errors: the message and the usage line, status 2), then runs the command; an error it throws is
     /// reported once by `ErrorReporting`, without the usage line.
