@@ -39,7 +39,7 @@ struct RagIndexCommand: ParsableCommand {
     @Option(help: "Units repeated at the start of the next chunk.")
     var overlap = 40
 
-    @Option(help: "tokenizer.json used to count tokens with --chunk-by tokens.")
+    @Option(name: .tokenizer, help: "tokenizer.json used to count tokens with --chunk-by tokens.")
     var tokenizer: String?
 
     @Option(name: .customLong("delete"), help: "Delete the document with this id (repeatable).")
