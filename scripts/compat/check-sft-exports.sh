@@ -4,12 +4,12 @@
 #
 # usage: scripts/compat/check-sft-exports.sh PIPELINE PYTHON [TRAINER...]
 #   PIPELINE: the pipeline binary; PYTHON: an interpreter with the trainer installed (see each check script);
-#   TRAINER: trl llamafactory axolotl torchtune (default: all). Input: the FastChat dummy conversations and the
+#   TRAINER: trl llamafactory axolotl torchtune llmfoundry (default: all). Input: the FastChat dummy conversations and the
 #   LLaMA-Factory alpaca demo from ../shared/data (skipped when absent) plus corpora/sft/messages-medical.jsonl, with
 #   weight 0 put on the first assistant turn of every second multi-turn conversation.
 set -eu
 PIPELINE=$1; PY=$2; shift 2
-TRAINERS=${*:-trl llamafactory axolotl torchtune}
+TRAINERS=${*:-trl llamafactory axolotl torchtune llmfoundry}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 TOK=$ROOT/pipelines/tokenizers/medical-sample-bpe.json
 W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
@@ -45,6 +45,11 @@ for t in $TRAINERS; do
          "$PIPELINE" sft export "$W/input.jsonl" --format "$t" --no-dedup -o "$W/$t" > /dev/null
          [ "$t" = llamafactory ] && "$PIPELINE" sft export "$W/input.jsonl" --format llamafactory --split-turns --no-dedup -o "$W/lf-split" > /dev/null 2>&1
          "$PY" "$ROOT/scripts/compat/check_sft_$t.py" "$W/$t" "$W/reference.jsonl" "$TOK" "$W/input.jsonl" || rc=1 ;;
+    llmfoundry)  # llm-foundry is not installed: check_sft_llmfoundry.py downloads its wheel (pip download --no-deps)
+         "$PIPELINE" sft export "$W/input.jsonl" --format llm-foundry --no-dedup -o "$W/llmfoundry" > /dev/null 2>&1
+         "$PIPELINE" sft template --template chatml > "$W/chatml.jinja"
+         "$PY" "$ROOT/scripts/compat/check_sft_llmfoundry.py" "$W/llmfoundry" "$W/reference.jsonl" "$TOK" "$W/input.jsonl" \
+           "$W/chatml.jinja" || rc=1 ;;
     *) echo "unknown trainer $t"; exit 2 ;;
   esac
 done
