@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(name: "RetrievalTests", dependencies: ["TestSupport", "Retrieval", "DomainForgeCore"]),
         .testTarget(name: "ShardsTests", dependencies: ["TestSupport", "Shards", "DomainForgeCore"]),
         // Shared by the test targets: temporary folders, tool helpers, and the stage conformance verifier.
-        .target(name: "TestSupport", dependencies: ["PipelineRunner", "PipelineConfig", "DomainForgeCore"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["PipelineRunner", "PipelineConfig", "DomainForgeCore", "Shards", "Trainer"], path: "Tests/TestSupport"),
         .testTarget(name: "PipelineTests", dependencies: ["PipelineRunner", "PipelineConfig", "DomainForgeCore", "TestSupport"]),
     ]
 )
