@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(name: "ExperimentsTests", dependencies: ["TestSupport", "Experiments", "Evaluation", "Trainer", "DomainForgeCore", "Shards"]),
         // The CLI: every command's --help pinned (Help/), exit statuses of usage and run errors.
         .testTarget(name: "CLITests", dependencies: ["pipeline", "DomainForgeCore", "Trainer", "Evaluation", "SFT"], exclude: ["Help"]),
-        .testTarget(name: "DedupTests", dependencies: ["Dedup", "Segmentation", "DomainForgeCore"]),
+        .testTarget(name: "DedupTests", dependencies: ["Dedup", "PipelineRunner", "Segmentation", "DomainForgeCore"]),
         .testTarget(name: "DiagnosisTests", dependencies: ["TestSupport", "Diagnosis", "Tokenization", "Trainer", "SFT", "DomainForgeCore"]),
         .testTarget(name: "RetrievalTests", dependencies: ["TestSupport", "Retrieval", "DomainForgeCore"]),
         .testTarget(name: "ShardsTests", dependencies: ["TestSupport", "Shards", "DomainForgeCore"]),

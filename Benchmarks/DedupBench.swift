@@ -28,6 +28,7 @@
 //   The removed ids are written to <state>/removed.json and scored with ../shared/bench/reference/dedup_eval.py
 //   (python3; DOMAINFORGE_PYTHON overrides).
 import Dedup
+import PipelineRunner
 import DomainForgeCore
 import Foundation
 
@@ -117,19 +118,19 @@ private func benchOnce(corpus corpusFile: String, dir corpus: String, mh: [Strin
     let cpu0 = Double(u0.ru_utime.tv_sec) + Double(u0.ru_utime.tv_usec) / 1e6 + Double(u0.ru_stime.tv_sec) + Double(u0.ru_stime.tv_usec) / 1e6
     var stages: [any OrderedStage] = []
     if let only {
-        for (type, o) in only { stages.append(try DedupStageFactory.make(type: type, options: o, stateDirectory: state + "/" + type, baseDirectory: ".")) }
+        for (type, o) in only { stages.append(try StageRegistry.makeOrderedStage(type: type, options: o, stateDirectory: state + "/" + type, baseDirectory: ".")) }
     } else if exact {
-        stages.append(try DedupStageFactory.make(type: "exact_dedup", options: .null, stateDirectory: state + "/exact", baseDirectory: "."))
+        stages.append(try StageRegistry.makeOrderedStage(type: "exact_dedup", options: .null, stateDirectory: state + "/exact", baseDirectory: "."))
     }
     if only == nil {
-        stages.append(try DedupStageFactory.make(type: "minhash_dedup", options: .object(mh), stateDirectory: state + "/minhash", baseDirectory: "."))
+        stages.append(try StageRegistry.makeOrderedStage(type: "minhash_dedup", options: .object(mh), stateDirectory: state + "/minhash", baseDirectory: "."))
     }
     // Global mode with R ranks: one stage (and index) per rank, batches dealt round-robin.
     var rankStages: [any OrderedStage] = []
     if mh["mode"] == .string("global") && only == nil {
         rankStages = stages
         for r in 1..<max(ranks, 1) {
-            rankStages.append(try DedupStageFactory.make(type: "minhash_dedup", options: .object(mh), stateDirectory: state + "/minhash-r\(r)", baseDirectory: "."))
+            rankStages.append(try StageRegistry.makeOrderedStage(type: "minhash_dedup", options: .object(mh), stateDirectory: state + "/minhash-r\(r)", baseDirectory: "."))
         }
         for s in rankStages.dropFirst() { try s.resume(finishedParts: []); try s.beginPart(0) }
     }
@@ -281,7 +282,7 @@ func runDedupDataChecks(_ root: String) throws {
         let raw: JSONValue = .object(["lowercase": .bool(false), "remove_punctuation": .bool(false), "collapse_whitespace": .bool(false)])
         for (label, opts) in [("byte-identical (normalization off)", raw), ("normalized (defaults)", JSONValue.null)] {
             let t0 = Date()
-            let stage = try DedupStageFactory.make(type: "exact_dedup", options: opts, stateDirectory: state + "/mq-\(label.count)", baseDirectory: ".")
+            let stage = try StageRegistry.makeOrderedStage(type: "exact_dedup", options: opts, stateDirectory: state + "/mq-\(label.count)", baseDirectory: ".")
             let r = try runStage(stage, docs)
             print("medquad exact_dedup \(label): \(docs.count) records, \(r.dropped.count) dropped as exact duplicates of an earlier record (\(String(format: "%.2f", Date().timeIntervalSince(t0))) s)")
         }
@@ -303,10 +304,10 @@ func runDedupDataChecks(_ root: String) throws {
                 }))
             }
             let raw: JSONValue = .object(["lowercase": .bool(false), "remove_punctuation": .bool(false), "collapse_whitespace": .bool(false)])
-            let r = try runStage(try DedupStageFactory.make(type: "exact_dedup", options: raw, stateDirectory: state + "/gpt-\(sub)", baseDirectory: "."), fileDocs)
+            let r = try runStage(try StageRegistry.makeOrderedStage(type: "exact_dedup", options: raw, stateDirectory: state + "/gpt-\(sub)", baseDirectory: "."), fileDocs)
             print("GPTeacher \(sub): \(files.count) files, \(r.dropped.count) byte-identical to an earlier file: \(r.dropped.joined(separator: ", "))")
             records.sort { ($0.docs.count, $0.file) > ($1.docs.count, $1.file) }
-            let stage = try DedupStageFactory.make(type: "exact_dedup", options: .null, stateDirectory: state + "/gptrec-\(sub)", baseDirectory: ".")
+            let stage = try StageRegistry.makeOrderedStage(type: "exact_dedup", options: .null, stateDirectory: state + "/gptrec-\(sub)", baseDirectory: ".")
             try stage.resume(finishedParts: [])
             var counters = StageCounters()
             var line = "GPTeacher \(sub) records, exact_dedup, biggest file first:"
@@ -334,7 +335,7 @@ func runDedupDataChecks(_ root: String) throws {
             }
         }
         let t0 = Date()
-        let stage = try DedupStageFactory.make(type: "minhash_dedup", options: .null, stateDirectory: state + "/gutenberg", baseDirectory: ".")
+        let stage = try StageRegistry.makeOrderedStage(type: "minhash_dedup", options: .null, stateDirectory: state + "/gutenberg", baseDirectory: ".")
         let r = try runStage(stage, docs)
         let pairs = try String(contentsOfFile: state + "/gutenberg/duplicates.jsonl", encoding: .utf8).split(separator: "\n")
         var sameBook = 0
@@ -358,7 +359,7 @@ func runDedupDataChecks(_ root: String) throws {
         let t0 = Date()
         let opts: JSONValue = .object(["eval_sets": .array([.object(["name": .string("gsm8k_test"), "path": .string(test),
             "format": .string("jsonl"), "fields": .array([.string("question"), .string("answer")])])])])
-        let stage = try DedupStageFactory.make(type: "decontaminate", options: opts, stateDirectory: state + "/gsm", baseDirectory: ".")
+        let stage = try StageRegistry.makeOrderedStage(type: "decontaminate", options: opts, stateDirectory: state + "/gsm", baseDirectory: ".")
         let r = try runStage(stage, docs)
         print("gsm8k train vs test decontaminate (13-grams of question and answer): \(docs.count) train records, \(r.dropped.count) contaminated (\(String(format: "%.2f", Date().timeIntervalSince(t0))) s)")
         print(try DedupReport.render(stateDirectory: state + "/gsm", samplePairs: 0, topClusters: 5))

@@ -33,6 +33,13 @@ public struct C4DocumentFilter: CleaningStage {
         }
     }
 
+    /// The stage's schema: each option's type, range and meaning (defaults: `Options()`).
+    public static let schema = StageSchema("C4 document rules (document half of datatrove's C4QualityFilter): reasons lorem_ipsum, curly_bracket, too_few_sentences.", keys: Options.CodingKeys.self, [
+        .bool(.filterLoremIpsum, "Drop documents containing 'lorem ipsum' (any case)."),
+        .bool(.filterCurlyBracket, "Drop documents containing '{'."),
+        .integer(.minNumSentences, min: 0, nullable: true, "Minimum sentences (ended by . ! ? … 。 ！ ？ before whitespace, or by a line break); null or 0 turns it off."),
+    ])
+
     public let options: Options
 
     public init(options: Options = .init()) {

@@ -56,6 +56,18 @@ public struct C4LinesStage: LanguageAwareStage {
         }
     }
 
+    /// The stage's schema: each option's type, range and meaning (defaults: `Options()`).
+    public static let schema = StageSchema("C4 line rules (line half of datatrove's C4QualityFilter); drops documents with no line left (reason c4_no_lines).", keys: Options.CodingKeys.self, [
+        .bool(.removeCitations, "Delete citation markers [<digits>], [edit], [citation needed]."),
+        .bool(.filterNoTerminalPunct, "Remove lines not ending in . ! ? \" or ending in ..."),
+        .integer(.minWordsPerLine, min: 0, nullable: true, "Remove lines with fewer words (whitespace-separated; ICU words for non-English documents); null or 0 turns it off."),
+        .integer(.maxWordLength, min: 0, nullable: true, "Remove lines with a word longer than this many characters; null turns it off."),
+        .bool(.filterJavascript, "Remove lines containing 'javascript' (any case)."),
+        .bool(.filterPolicy, "Remove lines with 'terms of use', 'privacy policy', 'cookie policy', 'uses cookies', 'use of cookies', 'use cookies' (any case)."),
+        .languages,
+        .integer(.minCharsPerLine, min: 0, nullable: true, "Remove lines with fewer letters and digits (any script); null turns it off (the zh and ja rules set 5)."),
+    ])
+
     public let options: Options
     /// The language of this variant (nil: English rules and whitespace words).
     public let language: String?

@@ -52,6 +52,17 @@ public struct FineWebFilter: LanguageAwareStage {
         }
     }
 
+    /// The stage's schema: each option's type, range and meaning (defaults: `Options()`).
+    public static let schema = StageSchema("FineWeb quality rules as datatrove 0.10's FineWebQualityFilter: reasons empty, line_punct_ratio, short_line_ratio, char_dup_ratio, list_ratio. Blank lines are ignored. null turns a rule off.", keys: Options.CodingKeys.self, [
+        .number(.linePunctThr, min: 0, max: 1, nullable: true, "Drop when the share of lines ending in terminal punctuation (Unicode Sentence_Terminal: . ! ? 。 ...) is below this (line_punct_ratio)."),
+        .bool(.linePunctExcludeZero, "Keep documents where no line ends in punctuation (ratio 0)."),
+        .number(.shortLineThr, min: 0, max: 1, nullable: true, "Drop when the share of short lines is above this (short_line_ratio)."),
+        .integer(.shortLineLength, min: 0, "A line of at most this many characters is short."),
+        .number(.charDuplicatesRatio, min: 0, max: 1, nullable: true, "Drop when the share of characters in duplicated lines is above this (char_dup_ratio); FineWeb used 0.1, datatrove's class default is 0.01."),
+        .number(.newLineRatio, min: 0, nullable: true, "Drop when newlines / words is above this (list_ratio)."),
+        .languages,
+    ])
+
     public let options: Options
 
     /// The language of this variant (nil: English rules and tokenizer).

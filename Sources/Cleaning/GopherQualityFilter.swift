@@ -71,6 +71,21 @@ public struct GopherQualityFilter: LanguageAwareStage {
         }
     }
 
+    /// The stage's schema: each option's type, range and meaning (defaults: `Options()`).
+    public static let schema = StageSchema("Gopher quality rules as datatrove's GopherQualityFilter (reasons gopher_short_doc, gopher_long_doc, gopher_below_avg_threshold, gopher_above_avg_threshold, gopher_too_many_hashes, gopher_too_many_ellipsis, gopher_too_many_bullets, gopher_too_many_end_ellipsis, gopher_below_alpha_threshold, gopher_enough_stop_words). null turns a rule off. English rules: text without spaces (Chinese, Japanese, Thai) fails them.", keys: Options.CodingKeys.self, [
+        .integer(.minDocWords, min: 0, nullable: true, "Minimum non-symbol words (gopher_short_doc)."),
+        .integer(.maxDocWords, min: 0, nullable: true, "Maximum non-symbol words (gopher_long_doc)."),
+        .number(.minAvgWordLength, min: 0, nullable: true, "Minimum mean length of non-symbol words (gopher_below_avg_threshold)."),
+        .number(.maxAvgWordLength, min: 0, nullable: true, "Maximum mean length of non-symbol words (gopher_above_avg_threshold)."),
+        .number(.maxSymbolWordRatio, min: 0, nullable: true, "Maximum '#' count / words and ('...' + '…') count / words (gopher_too_many_hashes, gopher_too_many_ellipsis)."),
+        .number(.maxBulletLinesRatio, min: 0, max: 1, nullable: true, "Maximum share of lines starting with '•' or '-' (gopher_too_many_bullets)."),
+        .number(.maxEllipsisLinesRatio, min: 0, max: 1, nullable: true, "Maximum share of lines ending with '...' or '…' (gopher_too_many_end_ellipsis)."),
+        .number(.minAlphaWordsRatio, min: 0, max: 1, nullable: true, "Minimum share of words with an alphabetic character (gopher_below_alpha_threshold; datatrove's max_non_alpha_words_ratio)."),
+        .integer(.minStopWords, min: 0, nullable: true, "Minimum number of words that are stop words (gopher_enough_stop_words); case-sensitive."),
+        .custom(.stopWords, #"{"type": "array", "items": {"type": "string"}}"#, "Stop words for min_stop_words."),
+        .languages,
+    ])
+
     public let options: Options
     /// The language of this variant (nil: English rules and tokenizer).
     public let language: String?

@@ -68,6 +68,17 @@ public struct GopherRepetitionFilter: LanguageAwareStage {
         }
     }
 
+    /// The stage's schema: each option's type, range and meaning (defaults: `Options()`).
+    public static let schema = StageSchema("Gopher repetition rules as datatrove's GopherRepetitionFilter (reasons empty, dup_para_frac, dup_para_char_frac, dup_line_frac, dup_line_char_frac, top_<n>_gram, duplicated_<n>_n_grams). null turns a rule off.", keys: Options.CodingKeys.self, [
+        .number(.dupLineFrac, min: 0, max: 1, nullable: true, "Maximum share of duplicate lines (dup_line_frac)."),
+        .number(.dupParaFrac, min: 0, max: 1, nullable: true, "Maximum share of duplicate paragraphs (dup_para_frac)."),
+        .number(.dupLineCharFrac, min: 0, max: 1, nullable: true, "Maximum share of characters in duplicate lines (dup_line_char_frac)."),
+        .number(.dupParaCharFrac, min: 0, max: 1, nullable: true, "Maximum share of characters in duplicate paragraphs (dup_para_char_frac)."),
+        .custom(.topNGrams, #"{"type": "object", "propertyNames": {"pattern": "^[1-9][0-9]?$"}, "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1}}"#, "n-gram size -> maximum character share of the most frequent n-gram (top_<n>_gram); {} turns it off."),
+        .custom(.dupNGrams, #"{"type": "object", "propertyNames": {"pattern": "^[1-9][0-9]?$"}, "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1}}"#, "n-gram size -> maximum character share of duplicated n-grams (duplicated_<n>_n_grams); {} turns it off."),
+        .languages,
+    ])
+
     public let options: Options
     /// The language of this variant (nil: English rules and tokenizer).
     public let language: String?

@@ -35,6 +35,13 @@ public struct LanguageIDStage: CleaningStage {
         }
     }
 
+    /// The stage's schema: each option's type, range and meaning (defaults: `Options()`).
+    public static let schema = StageSchema("Language identification (byte 1-4-gram naive Bayes, shipped model trained on Debian man pages): writes metadata.language (ISO 639-1, zh-Hant, or und) and metadata.language_score (0-1). Drops language_not_allowed, language_score_too_low, and language_undetermined (only with an allow-list; text with fewer than two letters is und).", keys: Options.CodingKeys.self, [
+        .custom(.languages, #"{"type": ["array", "null"], "items": {"type": "string", "minLength": 1}}"#, "Allow-list of language codes (zh also admits zh-Hant); other languages are dropped as language_not_allowed, und as language_undetermined. null keeps every language, und included."),
+        .custom(.minScore, #"{"type": ["number", "object"], "oneOf": [{"type": "number", "minimum": 0, "maximum": 1}, {"type": "object", "properties": {"default": {"type": "number", "minimum": 0, "maximum": 1}}, "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1}}]}"#, "Minimum language_score, one number or {default: 0.5, zh: 0.69} per language (a label is looked up as written, then by its base language); lower scores are dropped as language_score_too_low. und is not checked."),
+        .string(.model, nullable: true, "Path of a model written by 'pipeline langid train'; null uses the shipped model."),
+    ])
+
     public let options: Options
     public let identifier: LanguageIdentifier
     private let allowed: Set<String>?

@@ -35,6 +35,15 @@ public struct LengthFilter: LanguageAwareStage {
         }
     }
 
+    /// The stage's schema: each option's type, range and meaning (defaults: `Options()`).
+    public static let schema = StageSchema("Drop documents outside a length range (reasons too_short, too_long). Characters are Unicode scalars; words are whitespace-separated.", keys: Options.CodingKeys.self, [
+        .integer(.minChars, min: 0, nullable: true, "Minimum characters; null or 0 turns it off."),
+        .integer(.maxChars, min: 0, nullable: true, "Maximum characters; null (default) for no limit."),
+        .integer(.minWords, min: 0, nullable: true, "Minimum words; null (default) or 0 for no limit."),
+        .integer(.maxWords, min: 0, nullable: true, "Maximum words; null (default) for no limit."),
+        .languages,
+    ])
+
     public let options: Options
     /// The language of this variant (nil: whitespace-separated words).
     public let language: String?

@@ -78,6 +78,19 @@ public struct NormalizeStage: CleaningStage {
         }
     }
 
+    /// The stage's schema: each option's type, range and meaning (defaults: `Options()`).
+    public static let schema = StageSchema("Unicode normalization and whitespace/control-character cleanup. Never drops, except with drop_empty (reason empty_after_normalize).", keys: Options.CodingKeys.self, [
+        .choice(.unicodeForm, ["nfc", "nfkc", "none"], "Unicode normalization form, applied first (skipped when the text cannot change)."),
+        .bool(.normalizeSpaces, "Turn Unicode spaces (NBSP, U+2000-U+200A, U+202F, U+205F, U+3000, U+1680) into a plain space."),
+        .bool(.removeZeroWidth, "Remove U+200B, U+2060, U+FEFF and soft hyphen U+00AD (ZWJ/ZWNJ are kept)."),
+        .bool(.removeReplacementChar, "Remove U+FFFD replacement characters."),
+        .bool(.stripTrailingSpaces, "Remove spaces and tabs at the end of each line."),
+        .bool(.collapseBlankLines, "Collapse runs of 3+ newlines to 2 (at most one blank line)."),
+        .bool(.trim, "Remove leading and trailing whitespace of the document."),
+        .bool(.dropEmpty, "Drop documents that are empty after normalization (reason empty_after_normalize)."),
+        .choice(.chinese, ["none", "t2s", "s2t", "tw2s", "s2tw", "hk2s", "s2hk", "tw2sp", "s2twp"], "Convert between Traditional and Simplified Chinese with OpenCC (t2s: Traditional to Simplified, s2t: back; tw/hk: regional standards; tw2sp/s2twp: with Taiwan phrases). Counter normalize_chinese_converted."),
+    ])
+
     public let options: Options
     private let converter: ChineseConverter?
 

@@ -83,6 +83,22 @@ public struct PIIRedactor: CleaningStage {
         var kind: Kind
     }
 
+    /// The stage's schema: each option's type, range and meaning (defaults: `Options()`).
+    public static let schema = StageSchema("Redact e-mail addresses (IDN included), IP addresses, phone numbers (Chinese mobiles and landlines included), Chinese resident IDs and bank card numbers with placeholders (counters pii_email, pii_idn_email, pii_ip, pii_phone, pii_cn_mobile, pii_cn_landline, pii_cn_id, pii_bank_card). Never drops.", keys: Options.CodingKeys.self, [
+        .bool(.redactEmails, "Redact e-mail addresses."),
+        .bool(.redactIPs, "Redact IPv4 and IPv6 addresses."),
+        .bool(.redactPhones, "Redact North American and international (+) phone numbers, and Chinese mobiles and landlines."),
+        .string(.emailPlaceholder, "Replacement for e-mail addresses."),
+        .string(.ipPlaceholder, "Replacement for IP addresses."),
+        .string(.phonePlaceholder, "Replacement for phone numbers."),
+        .bool(.onlyPublicIPs, "Redact only public addresses (not private, loopback, link-local, documentation or reserved ranges)."),
+        .bool(.keepExampleEmails, "Keep addresses at example.com/.org/.net and the .example, .test, .invalid, .localhost TLDs."),
+        .bool(.redactIDs, "Redact Chinese resident IDs: 18 characters with a valid ISO 7064 MOD 11-2 check character and birth date, or 15 digits with a valid date."),
+        .bool(.redactCards, "Redact bank card numbers: 16-19 digits (bare or in groups of four) with a card network prefix and a valid Luhn check."),
+        .string(.idPlaceholder, "Replacement for resident IDs."),
+        .string(.cardPlaceholder, "Replacement for bank card numbers."),
+    ])
+
     public let options: Options
     private let placeholders: [[UInt8]]
 

@@ -20,7 +20,7 @@ import Foundation
 /// unfinished parts) and in `finish()` `<stateDirectory>/contamination.json`: per eval set, the items found, each
 /// with its file, its 0-based record number in that file (CSV: data rows after the header; text: paragraphs), a
 /// preview, the ids of the documents (first 50) it was found in, and the number of documents.
-public final class DecontaminateStage: OrderedStage {
+public final class DecontaminateStage: OrderedStage, DedupStage {
     public static let type = "decontaminate"
 
     public struct EvalSet: Codable, Sendable, Equatable {
@@ -49,10 +49,9 @@ public final class DecontaminateStage: OrderedStage {
         public var minKeepFraction = 0.5
         public init() {}
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
+        public enum CodingKeys: String, CodingKey, CaseIterable {
             case evalSets = "eval_sets", ngram, minItemWords = "min_item_words", mode, minKeepFraction = "min_keep_fraction"
         }
-        static var optionKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             evalSets = try c.value(.evalSets, default: [])
@@ -61,7 +60,7 @@ public final class DecontaminateStage: OrderedStage {
             mode = try c.value(.mode, default: "drop")
             minKeepFraction = try c.value(.minKeepFraction, default: 0.5)
         }
-        static func checkNested(_ object: [String: JSONValue], type: String) throws {
+        public static func checkNested(_ object: [String: JSONValue], type: String) throws {
             let allowed = EvalSet.CodingKeys.allCases.map(\.rawValue)
             for (i, entry) in (object["eval_sets"]?.arrayValue ?? []).enumerated() {
                 for key in (entry.objectValue ?? [:]).keys.sorted() where !allowed.contains(key) {
@@ -69,7 +68,7 @@ public final class DecontaminateStage: OrderedStage {
                 }
             }
         }
-        func validate(type: String) throws {
+        public func validate(type: String) throws {
             try check((1...256).contains(ngram), type, "ngram", "must be 1...256")
             try check(minItemWords >= 1 && minItemWords <= ngram, type, "min_item_words", "must be 1...ngram")
             try check(mode == "drop" || mode == "cut", type, "mode", "must be 'drop' or 'cut', got '\(mode)'")
@@ -84,6 +83,15 @@ public final class DecontaminateStage: OrderedStage {
     struct Item { var set: Int; var file: String; var index: Int; var preview: String }
 
     public let name: String
+    /// The stage's schema: each option's type, range and meaning (defaults: `Options()`).
+    public static let schema = StageSchema("Finds documents sharing a word n-gram with evaluation sets; drops them (reason contaminated) or cuts the matching spans. Writes contamination.json (eval items found and in which documents). Ordered stage.", keys: Options.CodingKeys.self, [
+        .custom(.evalSets, #"{"type": "array", "items": {"type": "object", "additionalProperties": false, "required": ["name", "path"], "properties": {"name": {"type": "string", "description": "Name in the report."}, "path": {"type": "string", "description": "File, relative to the config's folder; '*' allowed in the last component (e.g. mmlu/test/*.csv)."}, "format": {"enum": ["jsonl", "csv", "text"], "default": "jsonl", "description": "jsonl: one record per line; csv: header row required; text: items separated by blank lines."}, "fields": {"type": "array", "items": {"type": "string"}, "default": [], "description": "Fields (JSONL keys or CSV columns) whose text is n-grammed, each separately. Required for jsonl and csv."}}}}"#, "Evaluation sets to protect."),
+        .integer(.ngram, min: 1, max: 256, "Words per n-gram."),
+        .integer(.minItemWords, min: 1, max: 256, "A field shorter than ngram words is matched whole when it has at least this many words; shorter fields are ignored. At most ngram."),
+        .choice(.mode, ["drop", "cut"], "drop: drop contaminated documents; cut: remove the matching spans (the document is dropped when less than min_keep_fraction of its words remain)."),
+        .number(.minKeepFraction, min: 0, max: 1, "cut mode: minimum fraction of words that must remain."),
+    ])
+
     public let options: Options
     let stateDirectory: String
     /// The n-gram matching, run on worker threads.

@@ -1,7 +1,7 @@
 import DomainForgeCore
 import Foundation
 
-/// Builds the dedup stages from their config `type` and a JSON object of options.
+/// What every dedup stage shares when it is built from a config (each stage builds itself: ``DedupStage/make(options:stateDirectory:baseDirectory:name:)``).
 ///
 /// ```yaml
 /// stages:
@@ -27,42 +27,6 @@ import Foundation
 /// `stateDirectory` is where a stage keeps its SQLite index (unless `index_path` says otherwise) and its reports;
 /// `baseDirectory` resolves relative paths in options (`index_path`, eval-set files).
 public enum DedupStageFactory {
-    public static let stageTypes: [String] = [
-        ExactDedupStage.type, MinHashDedupStage.type, LineDedupStage.type, DecontaminateStage.type,
-    ]
-
-    /// The option keys a stage type accepts, or nil for an unknown type.
-    public static func optionKeys(for type: String) -> [String]? {
-        switch type {
-        case ExactDedupStage.type: return ExactDedupStage.Options.optionKeys
-        case MinHashDedupStage.type: return MinHashDedupStage.Options.optionKeys
-        case LineDedupStage.type: return LineDedupStage.Options.optionKeys
-        case DecontaminateStage.type: return DecontaminateStage.Options.optionKeys
-        default: return nil
-        }
-    }
-
-    public static func make(type: String, options: JSONValue, stateDirectory: String, baseDirectory: String,
-                            name: String? = nil) throws -> any OrderedStage {
-        let n = name ?? type
-        switch type {
-        case ExactDedupStage.type:
-            return try ExactDedupStage(name: n, options: decode(ExactDedupStage.Options.self, type: type, options),
-                                       stateDirectory: stateDirectory, baseDirectory: baseDirectory)
-        case MinHashDedupStage.type:
-            return try MinHashDedupStage(name: n, options: decode(MinHashDedupStage.Options.self, type: type, options),
-                                         stateDirectory: stateDirectory, baseDirectory: baseDirectory)
-        case LineDedupStage.type:
-            return try LineDedupStage(name: n, options: decode(LineDedupStage.Options.self, type: type, options),
-                                      stateDirectory: stateDirectory, baseDirectory: baseDirectory)
-        case DecontaminateStage.type:
-            return try DecontaminateStage(name: n, options: decode(DecontaminateStage.Options.self, type: type, options),
-                                          stateDirectory: stateDirectory, baseDirectory: baseDirectory)
-        default:
-            throw DedupConfigError("unknown dedup stage type '\(type)'; known types: \(stageTypes.joined(separator: ", "))")
-        }
-    }
-
     /// Decodes a dedup stage's options: the keys are checked (``StageOptionsDecoder``), then nested objects, then
     /// the values (`DedupOptions.validate`).
     static func decode<O: DedupOptions>(_: O.Type, type: String, _ options: JSONValue) throws -> O {
@@ -88,17 +52,6 @@ public enum DedupStageFactory {
     static func resolve(_ path: String, base: String) -> String {
         PathResolver(baseDirectory: base, style: .joined).resolve(path)
     }
-}
-
-protocol DedupOptions: Codable, Sendable {
-    static var optionKeys: [String] { get }
-    func validate(type: String) throws
-    /// Checks keys of nested objects (e.g. `eval_sets` entries) before decoding.
-    static func checkNested(_ object: [String: JSONValue], type: String) throws
-}
-
-extension DedupOptions {
-    static func checkNested(_ object: [String: JSONValue], type: String) throws {}
 }
 
 extension KeyedDecodingContainer {

@@ -12,7 +12,7 @@ import Segmentation
 /// With `mode: global` the stage keeps every document and records its hash in `<stateDirectory>/global.sqlite`;
 /// `pipeline dedup-global` later keeps one document per group of equal hashes (`keep: first | longest |
 /// priority`) across all ranks and removes the others (see `DedupMode`, `GlobalDedupClusterer`).
-public final class ExactDedupStage: GlobalDedupStage {
+public final class ExactDedupStage: GlobalDedupStage, DedupStage {
     public static let type = "exact_dedup"
 
     public struct Options: Codable, Sendable, Equatable, DedupOptions {
@@ -40,12 +40,11 @@ public final class ExactDedupStage: GlobalDedupStage {
         /// Documents whose normalized text is empty are kept without being indexed.
         public init() {}
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
+        public enum CodingKeys: String, CodingKey, CaseIterable {
             case lowercase, removePunctuation = "remove_punctuation", removeDigits = "remove_digits"
             case collapseWhitespace = "collapse_whitespace", indexPath = "index_path"
             case mode, keep, priorityField = "priority_field", chinese, partitionByLanguage = "partition_by_language"
         }
-        static var optionKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             lowercase = try c.value(.lowercase, default: true)
@@ -59,13 +58,27 @@ public final class ExactDedupStage: GlobalDedupStage {
             chinese = try c.value(.chinese, default: .none)
             partitionByLanguage = try c.value(.partitionByLanguage, default: false)
         }
-        func validate(type: String) throws {
+        public func validate(type: String) throws {
             do { _ = try ChineseConverter.shared(chinese) } catch { throw DedupConfigError("stage '\(type)': chinese: \(error)") }
             try GlobalDedupRecorder.validate(type: type, mode: mode, keep: keep, priorityField: priorityField, indexPath: indexPath)
         }
     }
 
     public let name: String
+    /// The stage's schema: each option's type, range and meaning (defaults: `Options()`).
+    public static let schema = StageSchema("Drops documents whose normalized text has the same 128-bit hash (MurmurHash3 x64-128) as a document kept earlier in input order (reason exact_duplicate); the first is kept. Ordered stage. With mode: global, the groups are decided across all ranks after the run (keep: first, longest or priority).", keys: Options.CodingKeys.self, [
+        .bool(.lowercase, "Lowercase before hashing (ASCII, Latin-1/Extended-A, Greek, Cyrillic)."),
+        .bool(.removePunctuation, "Remove ASCII punctuation/symbols and Unicode punctuation/symbol ranges before hashing."),
+        .bool(.removeDigits, "Remove ASCII digits before hashing."),
+        .bool(.collapseWhitespace, "Collapse whitespace runs (ASCII and Unicode spaces) to one space and trim."),
+        .string(.indexPath, "SQLite index file (WAL), relative to the config's folder. Default exact.sqlite inside the stage's state folder. Point a later run at an earlier run's index to deduplicate against it without re-reading old documents (settings must match)."),
+        .choice(.mode, ["online", "global"], typed: true, "online: decide at once on the writer thread, comparing with the documents kept before (keep the first; each rank deduplicates its own share). global: keep every document during the run and record it in the rank's index; pipeline dedup-global OUT (run by pipeline run itself with one rank) clusters all ranks' documents with union-find, keeps one per cluster by keep and removes the others (reason in rejects/<part>-global.jsonl, stats stage <type>_global). The result does not depend on --world-size. A global stage must be the last stage: run tokenize/shard in a second pipeline over its documents/ output. index_path cannot be used with global."),
+        .choice(.keep, ["first", "longest", "priority"], typed: true, "Which document of a duplicate cluster survives: first (input order: sorted input files, then position), longest (most UTF-8 bytes of text) or priority (highest number in metadata field priority_field; documents without one rank lowest). Ties go to the first in input order. longest and priority need mode: global."),
+        .string(.priorityField, minLength: 1, "With keep: priority, the metadata key holding the priority (a number, a numeric string or a boolean); the highest wins. Required with keep: priority and only allowed with it."),
+        .choice(.chinese, ["none", "t2s", "s2t", "tw2s", "s2tw", "hk2s", "s2hk", "tw2sp", "s2twp"], "OpenCC conversion applied to the text the dedup key is computed from: t2s makes Traditional (zh_TW) and Simplified (zh_CN) copies of one text duplicates. The written text is not changed."),
+        .bool(.partitionByLanguage, "Compare only documents of the same language (metadata.language, else CJK detected by script share; documents with neither form one group), as FineWeb-2 deduplicates per language."),
+    ])
+
     public let options: Options
     /// The key computation, run on worker threads.
     public let preparer: ExactKeyer

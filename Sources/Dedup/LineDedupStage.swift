@@ -27,7 +27,7 @@ import DomainForgeCore
 /// seen fewer times and is kept without a lookup; otherwise its exact count (index + this part's counts, held in
 /// memory until the part ends) decides, and keys found at their limit are cached (up to 2^20 of them). So the
 /// decisions are exactly those of an exact count, and memory grows only with one part's distinct lines.
-public final class LineDedupStage: OrderedStage {
+public final class LineDedupStage: OrderedStage, DedupStage {
     public static let type = "line_dedup"
 
     public struct Options: Codable, Sendable, Equatable, DedupOptions {
@@ -38,11 +38,10 @@ public final class LineDedupStage: OrderedStage {
         public var indexPath: String? = nil
         public init() {}
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
+        public enum CodingKeys: String, CodingKey, CaseIterable {
             case maxOccurrences = "max_occurrences", minLineChars = "min_line_chars", sentenceSpans = "sentence_spans"
             case spanMaxOccurrences = "span_max_occurrences", indexPath = "index_path"
         }
-        static var optionKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             maxOccurrences = try c.value(.maxOccurrences, default: 3)
@@ -51,7 +50,7 @@ public final class LineDedupStage: OrderedStage {
             spanMaxOccurrences = try c.value(.spanMaxOccurrences, default: 1)
             indexPath = try c.value(.indexPath, default: nil as String?)
         }
-        func validate(type: String) throws {
+        public func validate(type: String) throws {
             try check(maxOccurrences >= 1, type, "max_occurrences", "must be at least 1")
             try check(spanMaxOccurrences >= 1, type, "span_max_occurrences", "must be at least 1")
             try check(minLineChars >= 1, type, "min_line_chars", "must be at least 1")
@@ -59,6 +58,15 @@ public final class LineDedupStage: OrderedStage {
     }
 
     public let name: String
+    /// The stage's schema: each option's type, range and meaning (defaults: `Options()`).
+    public static let schema = StageSchema("Removes lines (and optionally 3-sentence spans) repeated across the corpus, online: a line of at least min_line_chars characters is removed from a document when at least max_occurrences earlier documents contained it (normalized: lowercase, whitespace collapsed, digit runs as 0). Drops documents left empty (reason empty_after_line_dedup). Ordered stage.", keys: Options.CodingKeys.self, [
+        .integer(.maxOccurrences, min: 1, "N: the first N documents containing a line keep it; later documents lose it (it is then in more than N documents)."),
+        .integer(.minLineChars, min: 1, "Minimum characters (after trimming) for a line, or a 3-sentence span, to be considered."),
+        .bool(.sentenceSpans, "Also remove datatrove-style spans of 3 consecutive sentences seen in earlier documents."),
+        .integer(.spanMaxOccurrences, min: 1, "Spans seen in at least this many earlier documents are removed (1: only the first document keeps a span)."),
+        .string(.indexPath, "SQLite index file (WAL), relative to the config's folder. Default lines.sqlite inside the stage's state folder. Point a later run at an earlier run's index to deduplicate against it without re-reading old documents (settings must match)."),
+    ])
+
     public let options: Options
     /// Finds the candidate lines and spans, on worker threads.
     public let preparer: LineKeyer

@@ -36,7 +36,7 @@ import Segmentation
 /// true` (`mode: global` only) writes `minhash_cluster_size` (members, keeper included) into the metadata of each
 /// kept document of a cluster of two or more; in `mode: online` a document is written before its later
 /// duplicates are seen, so the option is refused there.
-public final class MinHashDedupStage: GlobalDedupStage {
+public final class MinHashDedupStage: GlobalDedupStage, DedupStage {
     public static let type = "minhash_dedup"
 
     public struct Options: Codable, Sendable, Equatable, DedupOptions {
@@ -62,12 +62,11 @@ public final class MinHashDedupStage: GlobalDedupStage {
         public var recordClusterSize = false
         public init() {}
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
+        public enum CodingKeys: String, CodingKey, CaseIterable {
             case ngram, bands, rows, verifyJaccard = "verify_jaccard", jaccardThreshold = "jaccard_threshold", seed
             case indexPath = "index_path", mode, keep, priorityField = "priority_field", chinese
             case partitionByLanguage = "partition_by_language", recordClusterSize = "record_cluster_size"
         }
-        static var optionKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             ngram = try c.value(.ngram, default: 5)
@@ -84,7 +83,7 @@ public final class MinHashDedupStage: GlobalDedupStage {
             partitionByLanguage = try c.value(.partitionByLanguage, default: false)
             recordClusterSize = try c.value(.recordClusterSize, default: false)
         }
-        func validate(type: String) throws {
+        public func validate(type: String) throws {
             do { _ = try ChineseConverter.shared(chinese) } catch { throw DedupConfigError("stage '\(type)': chinese: \(error)") }
             try check(!recordClusterSize || mode == .global, type, "record_cluster_size",
                       "needs mode: global (online mode writes a document before its duplicates are seen)")
@@ -98,6 +97,23 @@ public final class MinHashDedupStage: GlobalDedupStage {
     }
 
     public let name: String
+    /// The stage's schema: each option's type, range and meaning (defaults: `Options()`).
+    public static let schema = StageSchema("MinHash LSH near-duplicate removal on word n-gram shingles, decided online in input order: a document is compared with the documents kept before it and dropped (reason near_duplicate) when a candidate sharing a band reaches jaccard_threshold. Clusters are stars around the first document. With mode: global, candidate pairs reaching the threshold are clustered with union-find across all ranks after the run (a chain A~B~C is one cluster) and one document per cluster is kept (keep: first, longest or priority).", keys: Options.CodingKeys.self, [
+        .integer(.ngram, min: 1, max: 64, "Words per shingle (normalized, lowercased words)."),
+        .integer(.bands, min: 1, max: 256, "LSH bands. bands x rows permutations (at most 1024); 14 x 8 puts the S-curve threshold near 0.72 (FineWeb). For recall on Jaccard 0.7-0.8 use 20 x 5 with verify_jaccard."),
+        .integer(.rows, min: 1, max: 64, "Signature values per band."),
+        .bool(.verifyJaccard, "Verify candidates by exact Jaccard of the shingle sets (stored as sorted 32-bit hashes); otherwise the MinHash estimate (fraction of equal signature values) is compared with jaccard_threshold."),
+        .number(.jaccardThreshold, min: 0, max: 1, "Minimum similarity (exact or estimated Jaccard) for a candidate to count as a duplicate."),
+        .integer(.seed, "Seed of the permutations; an index only accepts the seed it was built with."),
+        .string(.indexPath, "SQLite index file (WAL), relative to the config's folder. Default minhash.sqlite inside the stage's state folder. Point a later run at an earlier run's index to deduplicate against it without re-reading old documents (settings must match)."),
+        .choice(.mode, ["online", "global"], typed: true, "online: decide at once on the writer thread, comparing with the documents kept before (keep the first; each rank deduplicates its own share). global: keep every document during the run and record it in the rank's index; pipeline dedup-global OUT (run by pipeline run itself with one rank) clusters all ranks' documents with union-find, keeps one per cluster by keep and removes the others (reason in rejects/<part>-global.jsonl, stats stage <type>_global). The result does not depend on --world-size. A global stage must be the last stage: run tokenize/shard in a second pipeline over its documents/ output. index_path cannot be used with global."),
+        .choice(.keep, ["first", "longest", "priority"], typed: true, "Which document of a duplicate cluster survives: first (input order: sorted input files, then position), longest (most UTF-8 bytes of text) or priority (highest number in metadata field priority_field; documents without one rank lowest). Ties go to the first in input order. longest and priority need mode: global."),
+        .string(.priorityField, minLength: 1, "With keep: priority, the metadata key holding the priority (a number, a numeric string or a boolean); the highest wins. Required with keep: priority and only allowed with it."),
+        .choice(.chinese, ["none", "t2s", "s2t", "tw2s", "s2tw", "hk2s", "s2hk", "tw2sp", "s2twp"], "OpenCC conversion applied to the text the dedup key is computed from: t2s makes Traditional (zh_TW) and Simplified (zh_CN) copies of one text duplicates. The written text is not changed."),
+        .bool(.partitionByLanguage, "Compare only documents of the same language (metadata.language, else CJK detected by script share; documents with neither form one group), as FineWeb-2 deduplicates per language."),
+        .bool(.recordClusterSize, "mode: global only: write minhash_cluster_size (members, keeper included) into the metadata of each cluster's kept document."),
+    ])
+
     public let options: Options
     /// Shingles, signature and band keys, computed on worker threads.
     public let preparer: MinHasher

@@ -12,10 +12,11 @@ public struct ConfigFile: Sendable {
     public var kind: ConfigKind
 
     /// Reads `path` as a config of `kind`. Throws `ConfigErrors`: unreadable file, YAML syntax, wrong kind, or every
-    /// schema problem.
-    public static func load(path: String, as kind: ConfigKind) throws -> ConfigFile {
+    /// schema problem. `schemas` holds the stage definitions of a stage registry (needed to check the stages of a
+    /// pipeline or SFT dedup config; without it only the rest of such a file is checked).
+    public static func load(path: String, as kind: ConfigKind, schemas: ConfigSchemas? = nil) throws -> ConfigFile {
         let tree = try read(path: path)
-        try validate(tree, as: kind)
+        try validate(tree, as: kind, schemas: schemas)
         return ConfigFile(tree: tree, path: path, kind: kind)
     }
 
@@ -29,10 +30,11 @@ public struct ConfigFile: Sendable {
         }
     }
 
-    /// Checks that `tree` is a `kind` config (else names the kind it is) and valid against its schema.
-    public static func validate(_ tree: JSONValue, as kind: ConfigKind) throws {
+    /// Checks that `tree` is a `kind` config (else names the kind it is) and valid against its schema (with the
+    /// stage definitions of `schemas`).
+    public static func validate(_ tree: JSONValue, as kind: ConfigKind, schemas: ConfigSchemas? = nil) throws {
         try checkKind(tree, expected: kind)
-        let errors = kind.validator.validate(tree)
+        let errors = (schemas?.validator(kind) ?? kind.validator).validate(tree)
         if !errors.isEmpty { throw ConfigErrors(errors: errors) }
     }
 

@@ -1,7 +1,8 @@
 import DomainForgeCore
 
 /// The kinds of YAML file the CLI reads, each validated against its schema in `schemas/` (embedded by
-/// `scripts/build-schemas.py`). `detect` tells them apart by their keys, so a file given to the wrong command is named
+/// `scripts/build-schemas.py`; the stage definitions of pipeline and SFT dedup configs come from the stage registry,
+/// see ``ConfigSchemas``). `detect` tells them apart by their keys, so a file given to the wrong command is named
 /// as what it is.
 public enum ConfigKind: String, CaseIterable, Sendable {
     case pipeline, train, mix, sweep, lab
@@ -10,10 +11,12 @@ public enum ConfigKind: String, CaseIterable, Sendable {
     /// A custom chat template (`--template FILE.yaml`, a mix's `template:`).
     case sftTemplate = "sft-template"
 
-    /// The validator of this kind's schema.
+    /// The validator of this kind's schema. For the kinds that list stages (pipeline, SFT dedup) it is the base
+    /// document, which knows no stage type: ``ConfigSchemas`` adds the stage definitions of a registry (use
+    /// `ConfigSchemas.registry.validator(kind)` to check a whole file).
     public var validator: SchemaValidator {
         switch self {
-        case .pipeline: return PipelineSpec.validator
+        case .pipeline: return Validators.pipelineBase
         case .train: return Validators.train
         case .mix: return Validators.mix
         case .sweep: return Validators.sweep
@@ -74,13 +77,14 @@ public enum ConfigKind: String, CaseIterable, Sendable {
     }
 }
 
-/// The parsed schemas of the config kinds other than `pipeline` (whose validator is `PipelineSpec.validator`).
+/// The parsed schemas of the config kinds (the base documents of pipeline and SFT dedup configs).
 enum Validators {
+    static let pipelineBase = make(EmbeddedSchemas.pipelineBase)
     static let train = make(EmbeddedSchemas.train)
     static let mix = make(EmbeddedSchemas.mix)
     static let sweep = make(EmbeddedSchemas.sweep)
     static let lab = make(EmbeddedSchemas.lab)
-    static let sftDedup = make(EmbeddedSchemas.sftDedup)
+    static let sftDedup = make(EmbeddedSchemas.sftDedupBase)
     static let sftTemplate = make(EmbeddedSchemas.sftTemplate)
 
     static func make(_ text: String) -> SchemaValidator { SchemaValidator(schema: try! JSONParser.parse(text)) }

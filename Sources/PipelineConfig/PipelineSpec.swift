@@ -76,22 +76,19 @@ public struct PipelineSpec: Sendable, Equatable {
         PathResolver(baseDirectory: baseDirectory, style: .standardized).resolve(p)
     }
 
-    /// Reads, validates and resolves a config file. Throws a `ConfigErrors` listing every problem.
-    public static func load(path: String) throws -> PipelineSpec {
+    /// Reads, validates and resolves a config file against `schemas` (the stage registry's: `PipelineSpec.load(path:)`
+    /// in PipelineRunner). Throws a `ConfigErrors` listing every problem.
+    public static func load(path: String, schemas: ConfigSchemas) throws -> PipelineSpec {
         let tree = try ConfigFile.read(path: path)
         try ConfigFile.checkKind(tree, expected: .pipeline)
         let base = (path as NSString).deletingLastPathComponent
-        return try from(tree, baseDirectory: base.isEmpty ? "." : base, name: ((path as NSString).lastPathComponent as NSString).deletingPathExtension)
+        return try from(tree, baseDirectory: base.isEmpty ? "." : base,
+                        name: ((path as NSString).lastPathComponent as NSString).deletingPathExtension, schemas: schemas)
     }
 
-    /// The validator for `schemas/pipeline.schema.json` (embedded).
-    public static let validator: SchemaValidator = {
-        SchemaValidator(schema: try! JSONParser.parse(EmbeddedSchemas.pipeline))
-    }()
-
-    /// Validates and resolves an already parsed config tree.
-    public static func from(_ tree: JSONValue, baseDirectory: String, name defaultName: String) throws -> PipelineSpec {
-        var errors = validator.validate(tree)
+    /// Validates (against `schemas`) and resolves an already parsed config tree.
+    public static func from(_ tree: JSONValue, baseDirectory: String, name defaultName: String, schemas: ConfigSchemas) throws -> PipelineSpec {
+        var errors = schemas.pipeline.validate(tree)
         if !errors.isEmpty { throw ConfigErrors(errors: errors) }
         let resolve = PathResolver(baseDirectory: baseDirectory, style: .standardized).resolve
         var inputs = [Input]()

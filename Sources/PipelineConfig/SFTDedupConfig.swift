@@ -1,8 +1,8 @@
 import DomainForgeCore
 import Foundation
 
-/// The `--dedup-config` file of `pipeline sft validate` (`schemas/sft-dedup.schema.json`, built from the dedup stage
-/// fragment): the dedup and decontamination stages applied to the text of each valid record, with the options of a
+/// The `--dedup-config` file of `pipeline sft validate` (`schemas/sft-dedup.schema.json`, with the dedup stages
+/// of the stage registry): the dedup and decontamination stages applied to the text of each valid record, with the options of a
 /// pipeline config. Only `mode: online` works here; each stage type may appear once (it names its state folder).
 public struct SFTDedupConfig: Sendable, Equatable {
     /// The stages in order, each with its whole object for the dedup stage factory.
@@ -10,9 +10,10 @@ public struct SFTDedupConfig: Sendable, Equatable {
     /// The folder the stages' relative paths (eval sets, index paths) are resolved against.
     public var baseDirectory: String
 
-    /// Reads and validates a dedup config. Throws `ConfigErrors` listing every problem with its key path.
-    public static func load(path: String) throws -> SFTDedupConfig {
-        let file = try ConfigFile.load(path: path, as: .sftDedup)
+    /// Reads and validates a dedup config against `schemas` (the stage registry's: `SFTDedupConfig.load(path:)` in
+    /// PipelineRunner). Throws `ConfigErrors` listing every problem with its key path.
+    public static func load(path: String, schemas: ConfigSchemas) throws -> SFTDedupConfig {
+        let file = try ConfigFile.load(path: path, as: .sftDedup, schemas: schemas)
         var errors = [ConfigError]()
         var seen = Set<String>()
         let stages = file.tree["stages"]!.arrayValue!.map { PipelineSpec.Stage(type: $0["type"]!.stringValue!, options: $0) }

@@ -13,7 +13,7 @@ public struct PhaseChain: Sendable {
         public var spec: PipelineSpec
         /// Whether the phase ends with a `mode: global` dedup stage (a finishing step after all ranks).
         public var hasGlobalDedup: Bool {
-            spec.stages.contains { DedupStageFactory.stageTypes.contains($0.type) && $0.options["mode"]?.stringValue == "global" }
+            spec.stages.contains { StageRegistry.dedupTypes.contains($0.type) && $0.options["mode"]?.stringValue == "global" }
         }
     }
 

@@ -14,6 +14,26 @@ public struct RunError: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
+/// A run stopped inside a part by ``PipelineExecutor/Options/interruptPart`` (tests of resume).
+public struct RunInterrupted: Error, Sendable, Equatable {
+    public var part: Int
+
+    /// Counts the documents the writer handled in one part and throws when the interruption is due.
+    struct Countdown {
+        var left: Int?
+        let part: Int
+        init(part: Int, _ interrupt: (part: Int, afterDocuments: Int)?) {
+            self.part = part
+            left = interrupt.flatMap { $0.part == part ? $0.afterDocuments : nil }
+        }
+        mutating func handled(_ n: Int) throws {
+            guard let l = left else { return }
+            left = l - n
+            if l - n <= 0 { throw RunInterrupted(part: part) }
+        }
+    }
+}
+
 /// Runs a pipeline for one rank: reads the rank's share of the sorted inputs part by part, decodes and processes
 /// documents on `workers` threads, and writes each part's output in input order under a temporary name, then renames
 /// it and records the part as finished in the run state. A killed run started again skips finished parts and redoes
@@ -38,6 +58,10 @@ public final class PipelineExecutor: @unchecked Sendable {
         public var maxParts: Int?
         /// On resume, accept a finished input whose size and mtime are unchanged without hashing it again.
         public var trustMtime = false
+        /// For tests of resume: fail part `part` as a crash inside it would, once the writer has handled
+        /// `afterDocuments` of its documents (decided by the ordered stages, or written): its files stay temporary
+        /// and its ordered-stage rows unfinished. The run throws ``RunInterrupted``.
+        public var interruptPart: (part: Int, afterDocuments: Int)?
         public init() {}
     }
 
@@ -222,6 +246,7 @@ public final class PipelineExecutor: @unchecked Sendable {
         var stats = RunStats(stageNames: stepNames)
         var next = 0
         var failure: (any Error)?
+        var interruption = RunInterrupted.Countdown(part: p, options.interruptPart)
         try ordered.forEach { try $0.beginPart(p) }
         while var r = results.box.take(next, workers: workers) {
             next += 1
@@ -231,9 +256,13 @@ public final class PipelineExecutor: @unchecked Sendable {
                 // Documents waiting for an ordered stage continue here, in input order.
                 let pending = r.pending
                 r.pending = []
-                for item in pending { try finishChain(item, into: &r) }
+                for item in pending {
+                    try finishChain(item, into: &r)
+                    try interruption.handled(1)
+                }
                 for si in steps.indices { r.stats.stages[si].counters = r.counters[si].values }
                 try output.write(r)
+                try interruption.handled(r.stats.documentsRead - pending.count)
             } catch { failure = error }
             stats.merge(r.stats)
             progress.advance(bytes: r.finishedFileBytes, docs: r.stats.documentsIn)

@@ -12,8 +12,8 @@ public enum SFTDedupStages {
     public static func make(configPath path: String, stateDirectory: String) throws -> [any OrderedStage] {
         let config = try SFTDedupConfig.load(path: path)
         return try config.stages.map { st in
-            try DedupStageFactory.make(type: st.type, options: st.options, stateDirectory: stateDirectory + "/" + st.type,
-                                       baseDirectory: config.baseDirectory)
+            try StageRegistry.makeOrderedStage(type: st.type, options: st.options, stateDirectory: stateDirectory + "/" + st.type,
+                                               baseDirectory: config.baseDirectory)
         }
     }
 }

@@ -10,7 +10,7 @@ public enum ShardStep {
         case auto, uint16, uint32
     }
 
-    /// The options of `shard` (see `schemas/fragments/pipeline-stages.schema.json`).
+    /// The options of `shard` (their schema: ``schema``).
     public struct Options: StageOptions {
         /// Bytes per shard before compression.
         public var sizeLimit: Int = 1 << 26
@@ -28,9 +28,17 @@ public enum ShardStep {
         }
     }
 
+    /// The stage's schema: each option's type, range and meaning (defaults: `Options()`).
+    public static let schema = StageSchema("Writes the tokenized documents as MosaicML MDS shards (zstd) with index.json and manifest.json under <output>/shards. Must be the last stage, after tokenize.", keys: Options.CodingKeys.self, [
+        .integer(.sizeLimit, min: 4096, max: 4294967295, "Bytes per shard before compression."),
+        .integer(.zstdLevel, min: 1, max: 19, "zstd level of the shards."),
+        .choice(.dtype, ["auto", "uint16", "uint32"], "Token column type; auto picks uint16 when the vocabulary fits."),
+    ])
+
     /// The registry entry.
     public static let declaration = StageDeclaration(
-        type: "shard", kind: .writer, optionKeys: Options.optionKeys, defaults: StageOptionsDecoder.defaults(Options.self)
+        type: "shard", kind: .writer, optionKeys: Options.optionKeys, defaults: StageOptionsDecoder.defaults(Options.self),
+        schema: schema
     ) { options, context in
         if !context.isLast { context.fail("the shard stage must be the last stage") }
         guard let (tok, eos) = context.tokenizer else {

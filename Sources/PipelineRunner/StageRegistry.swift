@@ -5,9 +5,10 @@ import PipelineConfig
 
 /// Every stage type a pipeline config may name, in one table (the order they usually run in).
 ///
-/// Adding a stage is one file declaring it (a ``CleaningStage`` for a cleaning stage) and one line here; its schema
-/// fragment is then checked against its options, and the stage conformance verifier runs it (see README, "Adding
-/// a stage").
+/// Adding a stage is one file declaring it (a ``CleaningStage`` or a ``DedupStage``: type, options with their
+/// defaults, schema, construction) and one line here: the pipeline schema then has its definition
+/// (``ConfigSchemas/registry``), `pipeline validate` and `pipeline run` accept it, and the stage conformance
+/// verifier runs it (see README, "Adding a stage").
 public enum StageRegistry {
     public static let all: [StageDeclaration] = [
         .cleaning(NormalizeStage.self),
@@ -19,10 +20,10 @@ public enum StageRegistry {
         .cleaning(FineWebFilter.self),
         .cleaning(PIIRedactor.self),
         .cleaning(LanguageIDStage.self),
-        .dedup(ExactDedupStage.type),
-        .dedup(MinHashDedupStage.type),
-        .dedup(LineDedupStage.type),
-        .dedup(DecontaminateStage.type),
+        .dedup(ExactDedupStage.self),
+        .dedup(MinHashDedupStage.self),
+        .dedup(LineDedupStage.self),
+        .dedup(DecontaminateStage.self),
         .ragIndex,
         TokenizeStep.declaration,
         ShardStep.declaration,
@@ -49,21 +50,25 @@ public enum StageRegistry {
         }
         return stage
     }
+
+    /// Builds one dedup or decontamination stage without a pipeline (tests, benchmarks, SFT dedup configs), keeping
+    /// its state in `stateDirectory`. Throws the stage's `DedupConfigError`.
+    public static func makeOrderedStage(type: String, options: JSONValue, stateDirectory: String, baseDirectory: String) throws -> any OrderedStage {
+        guard let d = declaration(type), d.dedup else {
+            throw DedupConfigError("unknown dedup stage type '\(type)'; known types: \(dedupTypes.joined(separator: ", "))")
+        }
+        let context = StageBuildContext(spec: nil, rank: 0, worldSize: 1, stateRoot: nil, stateDirectory: stateDirectory,
+                                        baseDirectory: baseDirectory)
+        guard case .ordered(let stage)? = try d.build(options, context) else { throw DedupConfigError("stage '\(type)' built nothing") }
+        return stage
+    }
+
+    /// The config types of the dedup and decontamination stages, in table order.
+    public static var dedupTypes: [String] { all.filter(\.dedup).map(\.type) }
 }
 
 /// A stage built outside a pipeline failed: the stage's own config error.
 public struct StageBuildError: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var description: String { message }
-}
-
-extension StageDeclaration {
-    /// A dedup stage, run in input order (or, with `mode: global`, after the run).
-    public static func dedup(_ type: String) -> StageDeclaration {
-        StageDeclaration(type: type, kind: .ordered, optionKeys: DedupStageFactory.optionKeys(for: type) ?? [],
-                         defaults: nil) { options, context in
-            .ordered(try DedupStageFactory.make(type: type, options: options, stateDirectory: context.stateDirectory(type: type),
-                                                baseDirectory: context.baseDirectory))
-        }
-    }
 }

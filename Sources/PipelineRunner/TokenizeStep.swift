@@ -7,7 +7,7 @@ public enum TokenizeStep {
     /// End-of-text tokens tried, in order, when `eos_token` is not given (the schema's description lists them).
     public static let eosCandidates = ["<|endoftext|>", "<|end_of_text|>", "</s>", "<|im_end|>", "<eos>"]
 
-    /// The options of `tokenize` (see `schemas/fragments/pipeline-stages.schema.json`).
+    /// The options of `tokenize` (their schema: ``schema``).
     public struct Options: StageOptions {
         /// Path to tokenizer.json, relative to the config file (required).
         public var tokenizer: String = ""
@@ -28,9 +28,18 @@ public enum TokenizeStep {
         }
     }
 
+    /// The stage's schema: each option's type, range and meaning (defaults: `Options()`).
+    public static let schema = StageSchema("Encodes each document with a byte-level BPE tokenizer (Hugging Face tokenizer.json, or a folder with vocab.json + merges.txt).", keys: Options.CodingKeys.self, [
+        .string(.tokenizer, minLength: 1, required: true, "Path to tokenizer.json (relative to the config file)."),
+        .bool(.appendEOS, "Append the end-of-text token after each document."),
+        .string(.eosToken, "The end-of-text token (default: the first of \(eosCandidates.joined(separator: ", ")) that the tokenizer has)."),
+        .bool(.splitSpecialTokens, "Treat special-token strings inside document text as plain text (true) or as control tokens (false)."),
+    ])
+
     /// The registry entry.
     public static let declaration = StageDeclaration(
-        type: "tokenize", kind: .parallel, optionKeys: Options.optionKeys, defaults: StageOptionsDecoder.defaults(Options.self)
+        type: "tokenize", kind: .parallel, optionKeys: Options.optionKeys, defaults: StageOptionsDecoder.defaults(Options.self),
+        schema: schema
     ) { options, context in
         let o: Options
         do { o = try StageOptionsDecoder.decode(Options.self, options) } catch {

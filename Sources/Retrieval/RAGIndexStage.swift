@@ -20,7 +20,22 @@ import Tokenization
 /// dedup stages (it indexes what they keep) and before `tokenize`.
 public final class RAGIndexStage: OrderedStage {
     public static let type = "rag_index"
-    public static let optionKeys = ["index_path", "chunk_by", "chunk_size", "overlap", "tokenizer"]
+    /// The config keys of the options.
+    public enum OptionKey: String, CodingKey, CaseIterable {
+        case indexPath = "index_path", chunkBy = "chunk_by", chunkSize = "chunk_size", overlap, tokenizer
+    }
+    public static let optionKeys = OptionKey.allCases.map(\.rawValue)
+    /// The options that have a default, with it.
+    public static let defaults: [String: JSONValue] = ["chunk_by": .string("words"), "chunk_size": .int(200), "overlap": .int(40)]
+
+    /// The stage's schema: each option's type, range and meaning (defaults: ``defaults``).
+    public static let schema = StageSchema("Adds every document it sees to a BM25 retrieval index (SQLite FTS5) and keeps the document, so one run writes shards and a RAG index from the same clean text. Ordered stage: put it after cleaning and dedup, before tokenize. Query it with pipeline rag query.", keys: OptionKey.self, [
+        .string(.indexPath, minLength: 1, "The index file, relative to the config's folder. Default: <output>/rag/index.sqlite (<output>/rag/rank-NNNNN/index.sqlite with ranks)."),
+        .choice(.chunkBy, ["words", "tokens", "sentences"], "What chunk_size and overlap count: words (ICU words for CJK and Thai), tokens of the tokenizer option, or whole sentences."),
+        .integer(.chunkSize, min: 1, "Maximum units per chunk."),
+        .integer(.overlap, min: 0, "Units repeated at the start of the next chunk; less than chunk_size."),
+        .string(.tokenizer, minLength: 1, "Tokenizer file (tokenizer.json) counting tokens for chunk_by: tokens."),
+    ])
 
     public let name: String
     public let index: RAGIndex
@@ -44,11 +59,12 @@ public final class RAGIndexStage: OrderedStage {
         for key in o.keys.sorted() where !optionKeys.contains(key) {
             throw RetrievalError.invalidSettings("stage 'rag_index': unknown option '\(key)'; allowed options: \(optionKeys.joined(separator: ", "))")
         }
-        let by = o["chunk_by"]?.stringValue ?? "words"
+        for (key, value) in defaults where o[key] == nil { o[key] = value }
+        let by = o["chunk_by"]?.stringValue ?? ""
         guard let unit = ChunkSettings.Unit(rawValue: by) else {
             throw RetrievalError.invalidSettings("stage 'rag_index': chunk_by '\(by)' is not one of words, tokens, sentences")
         }
-        var settings = ChunkSettings(unit: unit, size: o["chunk_size"]?.intValue ?? 200, overlap: o["overlap"]?.intValue ?? 40)
+        var settings = ChunkSettings(unit: unit, size: o["chunk_size"]?.intValue ?? 0, overlap: o["overlap"]?.intValue ?? 0)
         var counter: (@Sendable (String) -> Int)?
         if let t = o["tokenizer"]?.stringValue {
             let path = t.hasPrefix("/") || baseDirectory.isEmpty ? t : baseDirectory + "/" + t

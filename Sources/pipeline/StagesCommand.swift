@@ -1,18 +1,23 @@
 import ArgumentParser
 import DomainForgeCore
 import PipelineConfig
+import PipelineRunner
 
 struct StagesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stages",
         abstract: "List the stage types a pipeline config may use, with their options and defaults.",
-        discussion: "Read from the JSON Schema compiled into the binary (schemas/pipeline.schema.json).")
+        discussion: "Read from the stage registry: each stage declares its options' schema in its own file (schemas/pipeline.schema.json is the published copy).")
 
     @Argument(help: "Show only these stage types.")
     var types: [String] = []
 
+    @Flag(help: "Print the stage definitions as JSON: {\"$defs\": {\"stage_<type>\": schema, ...} in registry order, \"dedup\": [the SFT dedup ones]} (read by scripts/build-schemas.py).")
+    var json = false
+
     func run() throws {
-        let schema = PipelineSpec.validator.schema
+        if json { return printJSON() }
+        let schema = ConfigSchemas.registry.pipeline.schema
         guard let defs = schema["$defs"]?.objectValue else { return }
         for key in defs.keys.sorted() where key.hasPrefix("stage_") {
             let def = defs[key]!
@@ -30,5 +35,13 @@ struct StagesCommand: ParsableCommand {
             }
             print("")
         }
+    }
+
+    /// The stage part of the schemas, keys in declaration order.
+    func printJSON() {
+        let chosen = StageRegistry.all.filter { types.isEmpty || types.contains($0.type) }
+        let defs = OrderedJSON.object(chosen.map { .init("stage_" + $0.type, $0.definition) })
+        let dedup = OrderedJSON.value(.array(chosen.filter(\.dedup).map { .string("stage_" + $0.type) }))
+        print(OrderedJSON.object([.init("$defs", defs), .init("dedup", dedup)]).serialized())
     }
 }

@@ -38,7 +38,7 @@ struct ValidateCommand: ParsableCommand {
             printError("\(path): not a config of any known kind (\(kinds)): none of its top-level keys is known")
             throw ExitCode(2)
         }
-        try configOrExit(path, kind: kind, report: true) { try kind.validator.validate(tree).throwing() }
+        try configOrExit(path, kind: kind, report: true) { try ConfigSchemas.registry.validator(kind).validate(tree).throwing() }
         switch kind {
         case .pipeline: return try checkPipeline(path)
         case .train:
@@ -60,7 +60,8 @@ struct ValidateCommand: ParsableCommand {
             defer { try? FileManager.default.removeItem(atPath: scratch) }
             for st in d.stages {
                 _ = try configOrExit(path, kind: kind, report: true) {
-                    try DedupStageFactory.make(type: st.type, options: st.options, stateDirectory: scratch + "/" + st.type, baseDirectory: d.baseDirectory)
+                    try StageRegistry.makeOrderedStage(type: st.type, options: st.options, stateDirectory: scratch + "/" + st.type,
+                                                       baseDirectory: d.baseDirectory)
                 }
             }
             return "SFT dedup config: \(d.stages.count) stages: \(d.stages.map(\.type).joined(separator: ", "))"

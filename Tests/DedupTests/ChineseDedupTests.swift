@@ -1,6 +1,7 @@
 import DomainForgeCore
 import Testing
 @testable import Dedup
+import PipelineRunner
 
 /// `chinese: t2s` on exact and MinHash dedup: zh_CN and zh_TW copies of one text are duplicates; written text is
 /// unchanged.
@@ -38,11 +39,11 @@ import Testing
     }
 
     @Test func chineseOptionIsParsedAndChecked() throws {
-        let s = try DedupStageFactory.make(type: "exact_dedup", options: .object(["chinese": .string("t2s")]),
+        let s = try StageRegistry.makeOrderedStage(type: "exact_dedup", options: .object(["chinese": .string("t2s")]),
                                            stateDirectory: tempDir(), baseDirectory: "")
         #expect((s as? ExactDedupStage)?.options.chinese == .t2s)
         #expect(throws: DedupConfigError.self) {
-            try DedupStageFactory.make(type: "minhash_dedup", options: .object(["chinese": .string("x2y")]),
+            try StageRegistry.makeOrderedStage(type: "minhash_dedup", options: .object(["chinese": .string("x2y")]),
                                        stateDirectory: tempDir(), baseDirectory: "")
         }
     }

@@ -2,6 +2,7 @@ import DomainForgeCore
 import Foundation
 import Testing
 @testable import Dedup
+import PipelineRunner
 
 // MARK: helpers
 
@@ -152,7 +153,7 @@ func edited(_ text: String, every: Int) -> String {
     let rl = try run(l, [doc("a", lines), doc("b", lines), doc("c", lines), doc("d", lines + "\nNew last line that nobody has seen before.")])
     #expect(rl[2].2 == lines && rl[3].1 == .keep && rl[3].2.hasPrefix("New last line"))
     let base = try evalFixture()
-    let d = try DedupStageFactory.make(type: "decontaminate", options: decontamOptions("cut"), stateDirectory: tempDir(), baseDirectory: base)
+    let d = try StageRegistry.makeOrderedStage(type: "decontaminate", options: decontamOptions("cut"), stateDirectory: tempDir(), baseDirectory: base)
     let leak = " Which planet in the solar system has the largest number of confirmed natural moons orbiting it today? "
     let rd = try run(d, [doc("big", big + leak + big)])
     #expect(rd[0].1 == .keep && rd[0].2.utf8.count < (big.utf8.count * 2 + leak.utf8.count) && !rd[0].2.contains("planet"))
@@ -242,7 +243,7 @@ func resumeGivesIdenticalDecisions(type: String) throws {
                                                  "fields": .array([.string("question")])])]), "ngram": .int(8), "mode": .string("cut")])
         : type == "line_dedup" ? .object(["max_occurrences": .int(2), "sentence_spans": .bool(true)]) : .null
     func make(_ dir: String) throws -> any OrderedStage {
-        try DedupStageFactory.make(type: type, options: opts, stateDirectory: dir, baseDirectory: evalDir)
+        try StageRegistry.makeOrderedStage(type: type, options: opts, stateDirectory: dir, baseDirectory: evalDir)
     }
     // uninterrupted
     let fullDir = tempDir()
@@ -360,7 +361,7 @@ func decontamOptions(_ mode: String) -> JSONValue {
 
 @Test func decontaminateDrop() throws {
     let base = try evalFixture(), state = tempDir()
-    let s = try DedupStageFactory.make(type: "decontaminate", options: decontamOptions("drop"), stateDirectory: state, baseDirectory: base)
+    let s = try StageRegistry.makeOrderedStage(type: "decontaminate", options: decontamOptions("drop"), stateDirectory: state, baseDirectory: base)
     let r = try run(s, [
         doc("leak", "Quiz: which planet in the Solar System has the largest number of confirmed natural moons orbiting it? Saturn."),
         doc("short", "The teacher said: what is two plus two, asked the teacher of the class."),
@@ -378,7 +379,7 @@ func decontamOptions(_ mode: String) -> JSONValue {
 
 @Test func decontaminateCut() throws {
     let base = try evalFixture()
-    let s = try DedupStageFactory.make(type: "decontaminate", options: decontamOptions("cut"), stateDirectory: tempDir(), baseDirectory: base)
+    let s = try StageRegistry.makeOrderedStage(type: "decontaminate", options: decontamOptions("cut"), stateDirectory: tempDir(), baseDirectory: base)
     let long = prose(seed: 3, words: 60)
     let r = try run(s, [
         doc("cut", long + " Which planet in the solar system has the largest number of confirmed natural moons orbiting it today? " + long),
@@ -390,12 +391,12 @@ func decontamOptions(_ mode: String) -> JSONValue {
 
 @Test func decontaminateConfigErrors() throws {
     #expect(throws: DedupConfigError.self) {
-        try DedupStageFactory.make(type: "decontaminate", options: .object(["eval_sets": .array([.object([
+        try StageRegistry.makeOrderedStage(type: "decontaminate", options: .object(["eval_sets": .array([.object([
             "name": .string("x"), "path": .string("nope/*.csv"), "format": .string("csv"), "fields": .array([.string("q")])])])]),
             stateDirectory: tempDir(), baseDirectory: tempDir())
     }
     #expect(throws: DedupConfigError.self) {
-        try DedupStageFactory.make(type: "decontaminate", options: .object(["mode": .string("erase")]), stateDirectory: tempDir(), baseDirectory: "")
+        try StageRegistry.makeOrderedStage(type: "decontaminate", options: .object(["mode": .string("erase")]), stateDirectory: tempDir(), baseDirectory: "")
     }
 }
 
@@ -406,7 +407,7 @@ func decontamOptions(_ mode: String) -> JSONValue {
     let options: JSONValue = .object(["eval_sets": .array([.object([
         "name": .string("x"), "path": .string("bad.csv"), "format": .string("csv"), "fields": .array([.string("question")])])])])
     do {
-        _ = try DedupStageFactory.make(type: "decontaminate", options: options, stateDirectory: tempDir(), baseDirectory: dir)
+        _ = try StageRegistry.makeOrderedStage(type: "decontaminate", options: options, stateDirectory: tempDir(), baseDirectory: dir)
         Issue.record("an unclosed quote was accepted")
     } catch let e as DedupConfigError {
         #expect(e.message == "stage 'decontaminate': eval set 'x': \(dir)/bad.csv:2: a quoted field opened here is never closed; "
@@ -418,35 +419,21 @@ func decontamOptions(_ mode: String) -> JSONValue {
 
 @Test func unknownOptionNamesKeyAndAllowed() {
     do {
-        _ = try DedupStageFactory.make(type: "minhash_dedup", options: .object(["band": .int(3)]), stateDirectory: tempDir(), baseDirectory: "")
+        _ = try StageRegistry.makeOrderedStage(type: "minhash_dedup", options: .object(["band": .int(3)]), stateDirectory: tempDir(), baseDirectory: "")
         Issue.record("expected an error")
     } catch {
         let m = "\(error)"
         #expect(m.contains("'band'") && m.contains("bands") && m.contains("rows"))
     }
     do {
-        _ = try DedupStageFactory.make(type: "decontaminate", options: .object(["eval_sets": .array([.object([
+        _ = try StageRegistry.makeOrderedStage(type: "decontaminate", options: .object(["eval_sets": .array([.object([
             "name": .string("x"), "path": .string("a.csv"), "field": .array([.string("q")])])])]), stateDirectory: tempDir(), baseDirectory: "")
         Issue.record("expected an error")
     } catch {
         #expect("\(error)".contains("eval_sets[0].field") && "\(error)".contains("fields"))
     }
     #expect(throws: DedupConfigError.self) {
-        try DedupStageFactory.make(type: "fuzzy", options: .null, stateDirectory: tempDir(), baseDirectory: "")
-    }
-}
-
-@Test func schemaFragmentMatchesOptions() throws {
-    let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("schemas/fragments/dedup-stages.schema.json").path
-    let v = try JSONParser.parse(bytes: readWholeFile(path: path, displayName: path, limit: 1 << 20))
-    #expect(v["$schema"]?.stringValue == "https://json-schema.org/draft/2020-12/schema")
-    for type in DedupStageFactory.stageTypes {
-        let def = try #require(v["$defs"]?["stage_\(type)"])
-        #expect(def["additionalProperties"] == .bool(false))
-        #expect(def["properties"]?["type"]?["const"]?.stringValue == type)
-        let keys = Set(def["properties"]?.objectValue?.keys.map { $0 } ?? [])
-        #expect(keys == Set(DedupStageFactory.optionKeys(for: type)! + ["type"]), "\(type)")
+        try StageRegistry.makeOrderedStage(type: "fuzzy", options: .null, stateDirectory: tempDir(), baseDirectory: "")
     }
 }
 

@@ -2,6 +2,7 @@ import DomainForgeCore
 import Foundation
 import Testing
 @testable import Dedup
+import PipelineRunner
 
 // MARK: helpers
 
@@ -10,7 +11,7 @@ func globalRun(_ type: String, _ options: [String: JSONValue], _ parts: [[Docume
     let dir = tempDir()
     var o = options
     o["mode"] = .string("global")
-    let stage = try DedupStageFactory.make(type: type, options: .object(o), stateDirectory: dir, baseDirectory: "")
+    let stage = try StageRegistry.makeOrderedStage(type: type, options: .object(o), stateDirectory: dir, baseDirectory: "")
     var c = StageCounters()
     try stage.resume(finishedParts: [])
     let r = try run(stage, parts, counters: &c)
@@ -54,7 +55,7 @@ func keptIDs(_ r: GlobalDedupResult, all: [String]) -> [String] {
     #expect(r.drops[.init(rank: 0, part: 1)]?.map(\.position) == [0, 1])
     #expect(r.drops[.init(rank: 0, part: 0)] == nil)
     // Online mode keeps C: it is compared with kept documents only, and A is below the threshold.
-    let online = try run(DedupStageFactory.make(type: "minhash_dedup", options: .object(chainOptions), stateDirectory: tempDir(),
+    let online = try run(StageRegistry.makeOrderedStage(type: "minhash_dedup", options: .object(chainOptions), stateDirectory: tempDir(),
                                                 baseDirectory: ""), docs)
     #expect(dropped(online) == ["B"])
 }
@@ -92,7 +93,7 @@ func keptIDs(_ r: GlobalDedupResult, all: [String]) -> [String] {
 @Test func globalOptionErrorsNameTheKey() throws {
     func message(_ type: String, _ o: [String: JSONValue]) -> String {
         do {
-            _ = try DedupStageFactory.make(type: type, options: .object(o), stateDirectory: tempDir(), baseDirectory: "")
+            _ = try StageRegistry.makeOrderedStage(type: type, options: .object(o), stateDirectory: tempDir(), baseDirectory: "")
             return "no error"
         } catch { return "\(error)" }
     }
@@ -116,11 +117,11 @@ func keptIDs(_ r: GlobalDedupResult, all: [String]) -> [String] {
     o["mode"] = .string("global")
     var c = StageCounters()
     do { // the killed process: its open transaction goes away with it
-        let s1 = try DedupStageFactory.make(type: "minhash_dedup", options: .object(o), stateDirectory: dir, baseDirectory: "")
+        let s1 = try StageRegistry.makeOrderedStage(type: "minhash_dedup", options: .object(o), stateDirectory: dir, baseDirectory: "")
         try s1.resume(finishedParts: [])
         try run(s1, [parts[0], [doc("junk", wordRange(0, 60)), doc("junk2", wordRange(0, 60))]], counters: &c)
     }
-    let s2 = try DedupStageFactory.make(type: "minhash_dedup", options: .object(o), stateDirectory: dir, baseDirectory: "")
+    let s2 = try StageRegistry.makeOrderedStage(type: "minhash_dedup", options: .object(o), stateDirectory: dir, baseDirectory: "")
     try s2.resume(finishedParts: [0])
     try run(s2, [parts[1]], firstPart: 1, counters: &c)
     try s2.finish()

@@ -1,5 +1,6 @@
 import Cleaning
 import DomainForgeCore
+import PipelineConfig
 import PipelineRunner
 import Testing
 import TestSupport
@@ -16,6 +17,9 @@ struct MaxLineLengthStage: CleaningStage {
         enum CodingKeys: String, CodingKey, CaseIterable { case maxBytes = "max_bytes" }
         func validate() throws { try StageOptionError.nonNegative(maxBytes, CodingKeys.maxBytes) }
     }
+    static let schema = StageSchema("Drops documents with a line longer than max_bytes (reason line_too_long).", keys: Options.CodingKeys.self, [
+        .integer(.maxBytes, min: 0, nullable: true, "The longest line kept, in UTF-8 bytes; null turns the rule off."),
+    ])
 
     let options: Options
     init(options: Options) { self.options = options }
@@ -44,9 +48,31 @@ struct MaxLineLengthStage: CleaningStage {
         #expect(try MaxLineLengthStage.make(options: .object(["max_bytes": .null])).options.maxBytes == nil)
     }
 
+    /// The schema of a config with the new stage comes from the declaration: no schema file is edited.
+    @Test func configsWithTheNewStageAreValidated() throws {
+        let schemas = ConfigSchemas(registry: Self.registry)
+        let def = try #require(schemas.pipeline.schema["$defs"]?["stage_max_line_length"])
+        #expect(def["properties"]?["max_bytes"] == .object(["type": .array([.string("integer"), .string("null")]), "minimum": .int(0),
+            "default": .int(80), "description": .string("The longest line kept, in UTF-8 bytes; null turns the rule off.")]))
+        func config(_ stage: String) throws -> JSONValue {
+            try YAMLLoader.load("inputs: [{path: in, format: text}]\noutput: {path: out}\nstages:\n  - \(stage)\n", file: "t.yaml")
+        }
+        func problems(_ stage: String) throws -> [String] {
+            do { _ = try PipelineSpec.from(try config(stage), baseDirectory: ".", name: "t", schemas: schemas) } catch let e as ConfigErrors {
+                return e.errors.map(\.description)
+            }
+            return []
+        }
+        #expect(try problems("{type: max_line_length, max_bytes: 120}") == [])
+        #expect(try problems("{type: max_line_length, max_bytes: -1}") == ["stages[0].max_bytes: must be at least 0, got -1"])
+        #expect(try problems("{type: max_line_length, max_byte: 1}") == ["stages[0].max_byte: unknown key; allowed keys here: max_bytes, type"])
+        // without its registry line the type is unknown
+        #expect(throws: ConfigErrors.self) { _ = try PipelineSpec.from(try config("{type: max_line_length}"), baseDirectory: ".", name: "t") }
+    }
+
     @Test func theNewStagePassesTheConformanceVerifier() throws {
-        var v = StageConformanceVerifier(stages: "", documents: StageConformanceTests.documents, registry: Self.registry)
-        v.unvalidated = [(type: "max_line_length", options: .object(["type": .string("max_line_length"), "max_bytes": .int(120)]))]
+        let v = StageConformanceVerifier(stages: "- {type: max_line_length, max_bytes: 120}", documents: StageConformanceTests.documents,
+                                         registry: Self.registry)
         #expect(try v.verify() == [])
     }
 }

@@ -1,6 +1,7 @@
 import DomainForgeCore
 import Foundation
 import PipelineConfig
+import PipelineRunner
 import Testing
 
 @Suite struct ConfigTests {
@@ -73,12 +74,6 @@ import Testing
         let e = errors("inputs: [unclosed\noutput: {path: x}")
         #expect(e.count == 1)
         #expect(e[0].contains("not valid YAML"))
-    }
-
-    @Test func schemaFileMatchesEmbeddedCopy() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let file = try String(contentsOf: root.appendingPathComponent("schemas/pipeline.schema.json"), encoding: .utf8)
-        #expect(file == EmbeddedSchemas.pipeline, "run python3 scripts/build-schemas.py")
     }
 
     @Test func configHashIgnoresWorkerCount() throws {

@@ -24,7 +24,7 @@ import Testing
     @Test func refusesWhatItCannotUse() {
         #expect(problems(nil) == ["cannot read the config file"])
         #expect(problems("stages: []\n") == ["must have at least 1 item(s)"])
-        #expect(problems("stages:\n  - {type: length}\n") == ["'length' is not a known type; allowed values: 'decontaminate', 'exact_dedup', 'line_dedup', 'minhash_dedup'"])
+        #expect(problems("stages:\n  - {type: length}\n") == ["'length' is not a known type; allowed values: 'exact_dedup', 'minhash_dedup', 'line_dedup', 'decontaminate'"])
         #expect(problems("stages:\n  - {type: minhash_dedup, mode: global}\n")
                 == ["global works on pipeline output folders (pipeline dedup-global); use mode: online here"])
     }

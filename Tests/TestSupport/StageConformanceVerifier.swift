@@ -7,9 +7,11 @@ import PipelineRunner
 /// swift-nio's `ByteToMessageDecoderVerifier`.
 ///
 /// The documents are written one per input file, so the part size decides how they are batched. The stage runs:
-/// one document per part and in batches of `batch` documents, each with 1 and 2 workers; and interrupted after its
-/// first batch, then resumed. The kept documents and the rejects must be byte-identical in every run, and the
-/// interrupted run must leave exactly the files (documents, rejects, errors, shards) of the uninterrupted one.
+/// one document per part and in batches of `batch` documents, each with 1 and 2 workers; interrupted after its
+/// first batch, then resumed; and interrupted inside its second batch (``PipelineExecutor/Options/interruptPart``:
+/// after half of the batch's documents were decided or written, as a crash there would leave it), then resumed.
+/// The kept documents and the rejects must be byte-identical in every run, and each interrupted run must leave
+/// exactly the files (documents, rejects, errors, shards) of the uninterrupted one.
 public struct StageConformanceVerifier {
     /// The stage entry of the config, as YAML lines under `stages:` (e.g. `- type: length`), with any stages it
     /// needs before it.
@@ -18,11 +20,8 @@ public struct StageConformanceVerifier {
     public var documents: [String]
     /// Documents per part in the batched runs.
     public var batch = 4
-    /// The stage types known to the runs.
+    /// The stage types known to the runs (the config is validated against their schemas).
     public var registry: [StageDeclaration]
-    /// Stages put into the parsed config after schema validation, in place of `stages` (for a stage declared in a
-    /// test, which `schemas/` does not know).
-    public var unvalidated: [(type: String, options: JSONValue)] = []
 
     public init(stages: String, documents: [String], batch: Int = 4, registry: [StageDeclaration] = StageRegistry.all) {
         self.stages = stages; self.documents = documents; self.batch = batch; self.registry = registry
@@ -60,22 +59,35 @@ public struct StageConformanceVerifier {
         // A later process resumes the run: the stages are built again.
         let resumed = try run(dir, "interrupted", chunk: batch, workers: 2)
         let whole = variants[2].1
-        if resumed.files != whole.files {
-            let names = Set(resumed.files.keys).union(whole.files.keys).filter { resumed.files[$0] != whole.files[$0] }.sorted()
-            problems.append("interrupted and resumed: files differ from an uninterrupted run: \(names.joined(separator: ", "))")
-        }
+        problems += compare("interrupted between parts and resumed", resumed, whole)
+        // A crash inside the second part, after half of its documents were decided or written, then a resume.
+        let inside = (part: 1, afterDocuments: max(1, batch / 2))
+        do {
+            _ = try run(dir, "interrupted-inside", chunk: batch, workers: 2, interrupt: inside)
+            problems.append("the run was not interrupted inside part \(inside.part)")
+        } catch is RunInterrupted {}
+        problems += compare("interrupted inside a part and resumed", try run(dir, "interrupted-inside", chunk: batch, workers: 2), whole)
         return problems
     }
 
-    func run(_ dir: TempDir, _ name: String, chunk: Int, workers: Int, maxParts: Int? = nil) throws -> Outcome {
-        let stageLines = unvalidated.isEmpty ? stages : unvalidated.map { _ in "- {type: length}" }.joined(separator: "\n")
+    /// The problem of a run whose files differ from `whole`'s, naming the files.
+    func compare(_ name: String, _ run: Outcome, _ whole: Outcome) -> [String] {
+        if run.files != whole.files {
+            let names = Set(run.files.keys).union(whole.files.keys).filter { run.files[$0] != whole.files[$0] }.sorted()
+            return ["\(name): files differ from an uninterrupted run: \(names.joined(separator: ", "))"]
+        }
+        return []
+    }
+
+    func run(_ dir: TempDir, _ name: String, chunk: Int, workers: Int, maxParts: Int? = nil,
+             interrupt: (part: Int, afterDocuments: Int)? = nil) throws -> Outcome {
         let yaml = """
             version: 1
             name: verify
             inputs:
               - {path: ../docs, format: jsonl}
             stages:
-            \(stageLines.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+            \(stages.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
             output:
               path: out
               compression: none
@@ -86,11 +98,12 @@ public struct StageConformanceVerifier {
             """
         // Each run has a folder of its own and the same config text, so runs with equal settings have equal manifests.
         dir.write(name + "/verify.yaml", yaml)
-        var spec = try PipelineSpec.from(try YAMLLoader.load(yaml, file: "verify.yaml"), baseDirectory: dir.path + "/" + name, name: "verify")
-        for (i, s) in unvalidated.enumerated() { spec.stages[i].type = s.type; spec.stages[i].options = s.options }
+        let spec = try PipelineSpec.from(try YAMLLoader.load(yaml, file: "verify.yaml"), baseDirectory: dir.path + "/" + name, name: "verify",
+                                         schemas: ConfigSchemas(registry: registry))
         var options = PipelineExecutor.Options()
         options.workers = workers
         options.maxParts = maxParts
+        options.interruptPart = interrupt
         try PipelineExecutor(spec: spec, plan: try StageFactory.make(spec, registry: registry), options: options, log: { _ in }).run()
         let out = name + "/out"
         var files = [String: [UInt8]]()
