@@ -92,7 +92,7 @@ let package = Package(
         .testTarget(name: "ShardsTests", dependencies: ["TestSupport", "Shards", "DomainForgeCore"]),
         // Shared by the test targets: temporary folders, tool helpers, and the stage conformance verifier.
         .target(name: "TestSupport", dependencies: ["PipelineRunner", "PipelineConfig", "DomainForgeCore", "Shards", "Trainer"], path: "Tests/TestSupport"),
-        .testTarget(name: "PipelineTests", dependencies: ["PipelineRunner", "PipelineConfig", "DomainForgeCore", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["PipelineRunner", "PipelineConfig", "Extraction", "DomainForgeCore", "TestSupport"]),
     ]
 )
 

@@ -2,20 +2,10 @@ import DomainForgeCore
 import Dispatch
 import Foundation
 
-/// Extracts the documents of many HTML, XML or text files, several files at a time, and hands each file's result
-/// back in input order (`pipeline extract`). A file that cannot be read or parsed gives a failure naming why; the
+/// Extracts the documents of many files of one format (HTML, XML or text: the decoder of its entry in the input
+/// format table), several files at a time, and hands each file's result back in input order (`pipeline extract`). A file that cannot be read or parsed gives a failure naming why; the
 /// others go on.
 public struct BatchExtractor: Sendable {
-    /// How the files are read.
-    public enum Format: String, Sendable, CaseIterable {
-        /// One document per file: the page's main text (and title).
-        case html
-        /// One document per node matched by the selector's document XPath.
-        case xml
-        /// One document per file: the decoded text.
-        case text
-    }
-
     /// One extracted document.
     public struct Document: Sendable, Equatable {
         /// The file name (HTML, text), else the XML id or `<file name>#<n>`.
@@ -33,19 +23,47 @@ public struct BatchExtractor: Sendable {
         public var description: String { message }
     }
 
-    public let format: Format
-    let html: HTMLExtractor
-    let xml: XMLRecordExtractor?
+    /// What one file gives: its documents, or why it has none. `bytes` is the whole file, `name` its last path
+    /// component. The decoders of the formats are below; the input format table (`InputFormats` in PipelineRunner)
+    /// names the one of each format.
+    public typealias Decode = @Sendable (_ bytes: UnsafeRawBufferPointer, _ name: String, _ tools: Tools) -> Result<[Document], FileFailure>
+
+    /// The extractors a decoder may use.
+    public struct Tools: Sendable {
+        public var html: HTMLExtractor
+        /// The record selector of XML files (nil: XML files are refused).
+        public var xml: XMLRecordExtractor?
+        public init(html: HTMLExtractor = HTMLExtractor(), xml: XMLRecordExtractor? = nil) { self.html = html; self.xml = xml }
+    }
+
+    public let decode: Decode
+    public let tools: Tools
     /// Files extracted at once (at least 1).
     public let threads: Int
 
-    /// `xml` is required with `.xml` and ignored otherwise.
-    public init(format: Format, html: HTMLExtractor, xml: XMLRecordExtractor?, threads: Int) {
-        precondition(format != .xml || xml != nil, "format xml needs an XMLRecordExtractor")
-        self.format = format
-        self.html = html
-        self.xml = xml
+    public init(decode: @escaping Decode, tools: Tools, threads: Int) {
+        self.decode = decode
+        self.tools = tools
         self.threads = max(1, threads)
+    }
+
+    /// Text: one document per file, the decoded text.
+    public static let text: Decode = { raw, name, _ in .success([Document(id: name, text: TextDecoding.decode(raw).text)]) }
+
+    /// HTML: one document per file, the page's main text (and title).
+    public static let html: Decode = { raw, name, tools in
+        Result { () throws(ExtractionError) in try tools.html.extract(raw) }.map { page in
+            [Document(id: name, text: page.text, metadata: page.extractionMetadata.map { ["extraction": $0] },
+                      debug: (page.blocks ?? []).flatMap { $0.jsonLine(id: name) })]
+        }.mapError { .init(message: $0.description) }
+    }
+
+    /// XML: one document per node matched by the selector's document XPath.
+    public static let xml: Decode = { raw, name, tools in
+        guard let xml = tools.xml else { return .failure(.init(message: "no XML record selector was given")) }
+        return Result { () throws(ExtractionError) in try xml.extract(raw, fileName: name) }
+            .map { $0.map { Document(id: $0.id ?? name, text: $0.text, metadata: $0.metadata.mapValues { .string($0) }) } }
+            .mapError { .init(message: $0.description) }
     }
 
     /// The documents of one file, or why it has none. Safe to call from several threads.
@@ -53,20 +71,7 @@ public struct BatchExtractor: Sendable {
         let name = URL(fileURLWithPath: path).lastPathComponent
         if let e = InputFileKind.of(path: path).inputError(file: path) { return .failure(.init(message: "\(e.message) [\(e.code)]")) }
         guard let data = FileManager.default.contents(atPath: path) else { return .failure(.init(message: "cannot read the file")) }
-        switch format {
-        case .text:
-            return .success([Document(id: name, text: data.withUnsafeBytes { TextDecoding.decode($0).text })])
-        case .html:
-            let r = data.withUnsafeBytes { raw in Result { () throws(ExtractionError) in try html.extract(raw) } }
-            return r.map { page in
-                [Document(id: name, text: page.text, metadata: page.extractionMetadata.map { ["extraction": $0] },
-                          debug: (page.blocks ?? []).flatMap { $0.jsonLine(id: name) })]
-            }.mapError { .init(message: $0.description) }
-        case .xml:
-            let r = data.withUnsafeBytes { raw in Result { () throws(ExtractionError) in try xml!.extract(raw, fileName: name) } }
-            return r.map { $0.map { Document(id: $0.id ?? name, text: $0.text, metadata: $0.metadata.mapValues { .string($0) }) } }
-                .mapError { .init(message: $0.description) }
-        }
+        return data.withUnsafeBytes { decode($0, name, tools) }
     }
 
     /// Extracts `files`, `threads` at a time in batches of `threads * 32`, and calls `body` with each file and its

@@ -44,43 +44,55 @@ struct RecordDecoder: Sendable {
             let id = input.textMode == .paragraphs ? "\(name)#\(section)" : name
             return [.success(Document(id: id, text: d.text, source: name, metadata: meta))]
         case .file(let bytes):
-            if input.format == .html {
-                do {
-                    let page = try bytes.withUnsafeBytes { try html.extract($0, forcedCharset: input.encoding) }
-                    var meta: [String: JSONValue] = ["source_name": .string(input.name)]
-                    Self.noteCharset(page.charset, replaced: page.replacedBytes, utf8Silent: false, in: &meta)
-                    if let t = page.title { meta["title"] = .string(t) }
-                    if let e = page.extractionMetadata { meta["extraction"] = e }
-                    return [.success(Document(id: name, text: page.text, source: name, metadata: meta))]
-                } catch {
-                    return [.failure(InputError(code: "invalid_html", file: name, message: "\(error)"))]
-                }
+            guard let decodeFile = InputFormats.of(input).decodeFile else {
+                return [.failure(InputError(code: "config", file: name, message: "format \(input.format.rawValue) does not read whole files"))]
             }
-            guard let ex = xml[file.specIndex] else {
-                return [.failure(InputError(code: "config", file: name, message: "no xml selector configured"))]
+            return decodeFile(self, bytes, input, file)
+        }
+    }
+
+    /// An HTML page: its main text, title and how it was decoded and extracted (the `html` format).
+    func htmlDocuments(_ bytes: [UInt8], input: PipelineSpec.Input, file: InputFile) -> [Result<Document, InputError>] {
+        let name = file.displayName
+        do {
+            let page = try bytes.withUnsafeBytes { try html.extract($0, forcedCharset: input.encoding) }
+            var meta: [String: JSONValue] = ["source_name": .string(input.name)]
+            Self.noteCharset(page.charset, replaced: page.replacedBytes, utf8Silent: false, in: &meta)
+            if let t = page.title { meta["title"] = .string(t) }
+            if let e = page.extractionMetadata { meta["extraction"] = e }
+            return [.success(Document(id: name, text: page.text, source: name, metadata: meta))]
+        } catch {
+            return [.failure(InputError(code: "invalid_html", file: name, message: "\(error)"))]
+        }
+    }
+
+    /// The records an input's XML selector picks from a file (the `xml` format).
+    func xmlDocuments(_ bytes: [UInt8], input: PipelineSpec.Input, file: InputFile) -> [Result<Document, InputError>] {
+        let name = file.displayName
+        guard let ex = xml[file.specIndex] else {
+            return [.failure(InputError(code: "config", file: name, message: "no xml selector configured"))]
+        }
+        do {
+            let records = try bytes.withUnsafeBytes { try ex.extract($0, fileName: name) }
+            return records.enumerated().map { k, r in
+                var meta: [String: JSONValue] = ["source_name": .string(input.name)]
+                for (key, v) in r.metadata { meta[key] = .string(v) }
+                if r.line > 0 { meta["line"] = .int(Int64(r.line)) }
+                return .success(Document(id: r.id.flatMap { $0.isEmpty ? nil : $0 } ?? "\(name)#\(k)", text: r.text, source: name, metadata: meta))
             }
-            do {
-                let records = try bytes.withUnsafeBytes { try ex.extract($0, fileName: name) }
-                return records.enumerated().map { k, r in
-                    var meta: [String: JSONValue] = ["source_name": .string(input.name)]
-                    for (key, v) in r.metadata { meta[key] = .string(v) }
-                    if r.line > 0 { meta["line"] = .int(Int64(r.line)) }
-                    return .success(Document(id: r.id.flatMap { $0.isEmpty ? nil : $0 } ?? "\(name)#\(k)", text: r.text, source: name, metadata: meta))
-                }
-            } catch let e as ExtractionError {
-                var line = 0
-                if case .malformedXML(let l, _) = e { line = l }
-                let code: String
-                switch e {
-                case .refusedXML: code = "refused_xml"
-                case .malformedXML: code = "invalid_xml"
-                case .invalidXPath: code = "invalid_xpath"
-                case .notHTML: code = "invalid_html"
-                }
-                return [.failure(InputError(code: code, file: name, line: line, message: e.description))]
-            } catch {
-                return [.failure(InputError(code: "invalid_xml", file: name, message: "\(error)"))]
+        } catch let e as ExtractionError {
+            var line = 0
+            if case .malformedXML(let l, _) = e { line = l }
+            let code: String
+            switch e {
+            case .refusedXML: code = "refused_xml"
+            case .malformedXML: code = "invalid_xml"
+            case .invalidXPath: code = "invalid_xpath"
+            case .notHTML: code = "invalid_html"
             }
+            return [.failure(InputError(code: code, file: name, line: line, message: e.description))]
+        } catch {
+            return [.failure(InputError(code: "invalid_xml", file: name, message: "\(error)"))]
         }
     }
 

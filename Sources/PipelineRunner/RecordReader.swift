@@ -80,12 +80,12 @@ final class RecordReader: @unchecked Sendable {
         }
         do {
             let src = try openByteSource(path: f.path, displayName: f.displayName)
-            switch input.format {
-            case .jsonl: state = .lines(LineReader(source: src, maxLineBytes: maxDoc), src)
-            case .json: state = .array(JSONArraySplitter(source: src, maxElementBytes: maxDoc), src)
+            switch InputFormats.of(input).framing {
+            case .lines: state = .lines(LineReader(source: src, maxLineBytes: maxDoc), src)
+            case .jsonArray: state = .array(JSONArraySplitter(source: src, maxElementBytes: maxDoc), src)
             case .text where input.textMode == .paragraphs:
                 state = .paragraphs(LineReader(source: src, maxLineBytes: maxDoc), src, section: 0)
-            case .text, .html, .xml:
+            case .text, .wholeFile:
                 pendingWhole = (try? readAll(src, f)) ?? nil
                 state = .finished
                 noteHash(i, src)
@@ -113,7 +113,7 @@ final class RecordReader: @unchecked Sendable {
             }
         } catch let e as InputError { return .error(e) }
         if out.isEmpty { return .error(InputError(code: "empty_file", file: f.displayName, message: "the file is empty")) }
-        if spec.inputs[f.specIndex].format == .text { return .text(bytes: out, section: 0, line: 1) }
+        if InputFormats.of(spec.inputs[f.specIndex]).framing == .text { return .text(bytes: out, section: 0, line: 1) }
         return .file(bytes: out)
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import DomainForgeCore
 import Extraction
 import Foundation
+import PipelineRunner
 
 /// `pipeline extract`: turns HTML, XML or plain-text files into JSONL, one `{"id", "text"}` line per document.
 ///
@@ -21,7 +22,7 @@ struct ExtractCommand: ParsableCommand {
             """)
 
     @Option(help: "Input format.")
-    var format: BatchExtractor.Format
+    var format: ExtractFormat
 
     @Argument(help: "Input files.")
     var files: [String]
@@ -55,7 +56,7 @@ struct ExtractCommand: ParsableCommand {
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one input file") }
-        if format == .xml {
+        if format.name == "xml" {
             if xmlDocuments == nil { throw ValidationError("--format xml needs --xml-documents XPATH (e.g. //QAPair)") }
             if xmlText.isEmpty { throw ValidationError("--format xml needs at least one --xml-text XPATH (e.g. Answer)") }
         }
@@ -64,7 +65,8 @@ struct ExtractCommand: ParsableCommand {
     }
 
     func run() throws {
-        let extractor = BatchExtractor(format: format, html: HTMLExtractor(options: htmlOptions), xml: try xmlExtractor(), threads: threads)
+        let extractor = BatchExtractor(decode: format.decode, tools: .init(html: HTMLExtractor(options: htmlOptions), xml: try xmlExtractor()),
+                                       threads: threads)
         guard FileManager.default.createFile(atPath: output, contents: nil), let out = FileHandle(forWritingAtPath: output) else {
             throw CommandFailure("cannot create output file \(output)")
         }
@@ -106,7 +108,7 @@ struct ExtractCommand: ParsableCommand {
 
     /// The XML extractor of the --xml-* options (nil unless --format xml).
     func xmlExtractor() throws -> XMLRecordExtractor? {
-        guard format == .xml else { return nil }
+        guard format.name == "xml" else { return nil }
         var meta: [String: String] = [:]
         for m in xmlMeta {
             let parts = m.split(separator: "=", maxSplits: 1)
@@ -129,4 +131,16 @@ struct ExtractCommand: ParsableCommand {
     }
 }
 
-extension BatchExtractor.Format: ExpressibleByArgument {}
+/// An `extract --format` value: a format of the input format table that `extract` reads (its decoder).
+struct ExtractFormat: ExpressibleByArgument {
+    let name: String
+    let decode: BatchExtractor.Decode
+
+    init?(argument: String) {
+        guard let f = InputFormats.named(argument), let decode = f.extract else { return nil }
+        name = f.name
+        self.decode = decode
+    }
+
+    static var allValueStrings: [String] { InputFormats.extractable.map(\.name) }
+}

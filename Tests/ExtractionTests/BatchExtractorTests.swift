@@ -20,7 +20,7 @@ import Testing
     }
 
     func run(_ paths: [String], threads: Int) -> [(String, Result<[BatchExtractor.Document], BatchExtractor.FileFailure>)] {
-        let x = BatchExtractor(format: .text, html: HTMLExtractor(), xml: nil, threads: threads)
+        let x = BatchExtractor(decode: BatchExtractor.text, tools: .init(), threads: threads)
         var out = [(String, Result<[BatchExtractor.Document], BatchExtractor.FileFailure>)]()
         x.run(files: paths) { out.append(($0, $1)) }
         return out
