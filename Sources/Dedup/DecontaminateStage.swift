@@ -5,7 +5,9 @@ import Foundation
 /// cuts the matching spans out (`mode: cut`).
 ///
 /// - Words are the normalized words of `TextKit` (lowercased `\w+`-like; punctuation and whitespace ignored), in
-///   both eval items and documents, so "What is 2+2?" matches "what is 2 + 2".
+///   both eval items and documents, so "What is 2+2?" matches "what is 2 + 2". Chinese and Japanese text (an
+///   eval field by its script share, a document by `DocumentLanguage`) is split into ICU's words
+///   (`cjk_shingle: words`, default) or characters in n-grams of `cjk_char_ngram` (`chars`); see `DedupWords`.
 /// - Each eval item is one JSONL record / CSV row / text paragraph (text files: items separated by blank lines).
 ///   Every listed field of the item is n-grammed separately (`ngram` words, default 13). A field with fewer than
 ///   `ngram` words but at least `min_item_words` (default 8) is used whole as one shorter n-gram (so a short
@@ -47,10 +49,15 @@ public final class DecontaminateStage: OrderedStage {
         public var minItemWords = 8
         public var mode = "drop"
         public var minKeepFraction = 0.5
+        /// Tokens of Chinese, Japanese and other unspaced text: ICU words or characters (`DedupWords`).
+        public var cjkShingle = CJKShingle.words
+        /// Characters per n-gram of unspaced text with `cjk_shingle: chars`; nil: `ngram`.
+        public var cjkCharNgram: Int? = nil
         public init() {}
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case evalSets = "eval_sets", ngram, minItemWords = "min_item_words", mode, minKeepFraction = "min_keep_fraction"
+            case cjkShingle = "cjk_shingle", cjkCharNgram = "cjk_char_ngram"
         }
         static var optionKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
         public init(from decoder: any Decoder) throws {
@@ -60,6 +67,8 @@ public final class DecontaminateStage: OrderedStage {
             minItemWords = try c.value(.minItemWords, default: 8)
             mode = try c.value(.mode, default: "drop")
             minKeepFraction = try c.value(.minKeepFraction, default: 0.5)
+            cjkShingle = try c.value(.cjkShingle, default: .words)
+            cjkCharNgram = try c.value(.cjkCharNgram, default: nil as Int?)
         }
         static func checkNested(_ object: [String: JSONValue], type: String) throws {
             let allowed = EvalSet.CodingKeys.allCases.map(\.rawValue)
@@ -71,6 +80,7 @@ public final class DecontaminateStage: OrderedStage {
         }
         func validate(type: String) throws {
             try check((1...256).contains(ngram), type, "ngram", "must be 1...256")
+            try check(cjkCharNgram.map { (1...256).contains($0) } ?? true, type, "cjk_char_ngram", "must be 1...256")
             try check(minItemWords >= 1 && minItemWords <= ngram, type, "min_item_words", "must be 1...ngram")
             try check(mode == "drop" || mode == "cut", type, "mode", "must be 'drop' or 'cut', got '\(mode)'")
             try check(minKeepFraction >= 0 && minKeepFraction <= 1, type, "min_keep_fraction", "must be 0...1")
@@ -102,6 +112,7 @@ public final class DecontaminateStage: OrderedStage {
         self.name = name
         self.options = options
         self.stateDirectory = stateDirectory
+        let words = DedupWords(cjk: options.cjkShingle, ngram: options.ngram, cjkCharNgram: options.cjkCharNgram)
         var grams: [UInt64: Int32] = [:]
         var lengths = Set<Int>()
         var items: [Item] = []
@@ -115,14 +126,16 @@ public final class DecontaminateStage: OrderedStage {
                     let itemNo = Int32(items.count)
                     var any = false
                     for f in fields {
-                        let w = TextKit.wordHashes(f)
+                        let unspaced = DedupWords.isUnspaced(text: f)
+                        let w = words.wordHashes(f, unspaced: unspaced)
+                        let L = words.gramLength(unspaced: unspaced)
                         w.withUnsafeBufferPointer { wp in
-                            if w.count >= options.ngram {
-                                for i in 0...(w.count - options.ngram) {
-                                    let h = TextKit.polyGram(wp, i, options.ngram)
+                            if w.count >= L {
+                                for i in 0...(w.count - L) {
+                                    let h = TextKit.polyGram(wp, i, L)
                                     if grams[h] == nil { grams[h] = itemNo }
                                 }
-                                any = true
+                                lengths.insert(L); any = true
                             } else if w.count >= options.minItemWords {
                                 let h = TextKit.polyGram(wp, 0, w.count)
                                 if grams[h] == nil { grams[h] = itemNo }
@@ -140,7 +153,7 @@ public final class DecontaminateStage: OrderedStage {
             counts.append(n)
         }
         lengths.insert(options.ngram)
-        preparer = ContaminationMatcher(grams: grams, lengths: lengths.sorted())
+        preparer = ContaminationMatcher(grams: grams, lengths: lengths.sorted(), words: words)
         self.items = items
         self.setNames = options.evalSets.map(\.name)
         self.setItemCounts = counts

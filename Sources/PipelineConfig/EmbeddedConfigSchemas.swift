@@ -471,6 +471,20 @@ extension EmbeddedSchemas {
           "minimum": 0,
           "maximum": 1,
           "description": "cut mode: minimum fraction of words that must remain."
+        },
+        "cjk_shingle": {
+          "enum": [
+            "words",
+            "chars"
+          ],
+          "default": "words",
+          "description": "Tokens of documents in a language written without spaces (metadata.language zh, ja, th, lo, km, my, else Chinese or Japanese by script share; eval items by script share): words = ICU's dictionary words (as the cleaning rules count them), in n-grams of ngram; chars = one token per character, in n-grams of cjk_char_ngram. Other documents always use the normalized words. Default: chars for minhash_dedup (better recall and precision on Chinese near-duplicates at ngram 5), words for decontaminate (a 13-gram of words is about 20 Chinese characters)."
+        },
+        "cjk_char_ngram": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 256,
+          "description": "Characters per n-gram of unspaced documents with cjk_shingle: chars. Default: ngram (chars with the default is the behaviour before ICU words were offered)."
         }
       }
     },
@@ -696,6 +710,20 @@ extension EmbeddedSchemas {
           "type": "boolean",
           "default": false,
           "description": "mode: global only: write minhash_cluster_size (members, keeper included) into the metadata of each cluster's kept document."
+        },
+        "cjk_shingle": {
+          "enum": [
+            "words",
+            "chars"
+          ],
+          "default": "chars",
+          "description": "Tokens of documents in a language written without spaces (metadata.language zh, ja, th, lo, km, my, else Chinese or Japanese by script share; eval items by script share): words = ICU's dictionary words (as the cleaning rules count them), in n-grams of ngram; chars = one token per character, in n-grams of cjk_char_ngram. Other documents always use the normalized words. Default: chars for minhash_dedup (better recall and precision on Chinese near-duplicates at ngram 5), words for decontaminate (a 13-gram of words is about 20 Chinese characters)."
+        },
+        "cjk_char_ngram": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 64,
+          "description": "Characters per n-gram of unspaced documents with cjk_shingle: chars. Default: ngram (chars with the default is the behaviour before ICU words were offered)."
         }
       }
     }
