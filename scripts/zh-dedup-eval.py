@@ -54,7 +54,8 @@ def rewrap(text, rng):
 def build(debs):
     rng = random.Random(20261202)
     originals = zhq.own_corpus() + zhq.fortunes(debs) + zhq.manpages(debs, limit=200)
-    originals = [t for t in originals if len(t) >= 150]
+    seen = set()  # man pages that share one DESCRIPTION are true duplicates: keep the first
+    originals = [t for t in originals if len(t) >= 150 and not (t in seen or seen.add(t))]
     docs = [{"id": f"orig-{i}", "text": t} for i, t in enumerate(originals)]
     for i, t in enumerate(originals):
         donor = originals[(i + 7) % len(originals)]
