@@ -149,3 +149,4 @@ extension CJKShingleTests {
         #expect(spans.joined().filter { !$0.isWhitespace } == WordSegmenter.words(of: u).joined())
     }
 }
+
