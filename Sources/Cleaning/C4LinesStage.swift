@@ -121,7 +121,7 @@ public struct C4LinesStage: LanguageAwareStage {
             let ellipsis = e - s >= 3 && q[e - 1] == 0x2E && q[e - 2] == 0x2E && q[e - 3] == 0x2E
             if !terminal || ellipsis { c.noPunct += 1; return true }
         }
-        if let minChars = o.minCharsPerLine, minChars > 0, Self.alphanumericCount(q, s, e) < minChars {
+        if let minChars = o.minCharsPerLine, minChars > 0, Self.alphanumericCount(q, s, e, upTo: minChars) < minChars {
             c.fewChars += 1
             return true
         }
@@ -246,11 +246,12 @@ public struct C4LinesStage: LanguageAwareStage {
         return (count, longest)
     }
 
-    /// Letters and digits (any script) in `p[s..<e]`.
-    static func alphanumericCount(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Int {
+    /// Letters and digits (any script) in `p[s..<e]`, counted up to `limit` (the rule only asks whether a line
+    /// has `limit` of them, so a long line is not scanned to its end).
+    static func alphanumericCount(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, upTo limit: Int = .max) -> Int {
         var count = 0
         var i = s
-        while i < e {
+        while i < e && count < limit {
             let (v, len) = decodeScalar(p, i)
             if isAlphabetic(v) || (v < 0x80 && isASCIIDigit(UInt8(v))) { count += 1 }
             i += len

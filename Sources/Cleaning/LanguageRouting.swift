@@ -23,7 +23,7 @@ enum LanguageRouting {
 
     /// The variant that judges `document`, or nil for the configured (English) path.
     static func pick<S>(_ stages: [String: S], _ document: Document) -> S? {
-        guard !stages.isEmpty, let code = DocumentLanguage.resolve(document) else { return nil }
+        guard !stages.isEmpty, let code = ScriptShareCache.resolve(document) else { return nil }
         if let exact = stages[code] { return exact }
         let base = DocumentLanguage.base(code)
         if base == "en" { return nil }

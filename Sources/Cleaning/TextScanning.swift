@@ -83,8 +83,7 @@ func scalarLength(_ text: String) -> Int {
 /// Alphabetic as Python's `str.isalpha()` (letters of any script).
 @inline(__always) func isAlphabetic(_ v: UInt32) -> Bool {
     if v < 0x80 { return isASCIILetter(UInt8(v)) }
-    guard let s = Unicode.Scalar(v) else { return false }
-    return s.properties.isAlphabetic
+    return AlphabeticTable.isAlphabetic(v)
 }
 
 // MARK: - Line iteration

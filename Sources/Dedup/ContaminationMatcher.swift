@@ -20,10 +20,13 @@ public struct ContaminationMatcher: OrderedPreparer {
     /// rollBase^L for each of `lengths`
     let powers: [UInt64]
     let filter: KeyFilter
+    /// How a document is split into words (ICU words or characters for unspaced languages).
+    let words: DedupWords
 
-    init(grams: [UInt64: Int32], lengths: [Int]) {
+    init(grams: [UInt64: Int32], lengths: [Int], words: DedupWords) {
         self.grams = grams
         self.lengths = lengths
+        self.words = words
         powers = lengths.map { L in (0..<L).reduce(UInt64(1)) { p, _ in p &* TextKit.rollBase } }
         var bits = 16
         while (1 << bits) < grams.count * 16 && bits < 30 { bits += 1 }
@@ -37,8 +40,9 @@ public struct ContaminationMatcher: OrderedPreparer {
         if grams.isEmpty { return nil }
         var hashes = [UInt64](), starts = [Int](), ends = [Int]()
         var t = document.text
+        let unspaced = DedupWords.isUnspaced(document)
         t.withUTF8 { p in
-            TextKit.scanWords(p) { s, e, h in hashes.append(h); starts.append(s); ends.append(e) }
+            words.scan(p, unspaced: unspaced) { s, e, h in hashes.append(h); starts.append(s); ends.append(e) }
         }
         let hits = matches(hashes)
         if hits.isEmpty { return nil }

@@ -5,7 +5,9 @@ import Foundation
 /// cuts the matching spans out (`mode: cut`).
 ///
 /// - Words are the normalized words of `TextKit` (lowercased `\w+`-like; punctuation and whitespace ignored), in
-///   both eval items and documents, so "What is 2+2?" matches "what is 2 + 2".
+///   both eval items and documents, so "What is 2+2?" matches "what is 2 + 2". Chinese and Japanese text (an
+///   eval field by its script share, a document by `DocumentLanguage`) is split into ICU's words
+///   (`cjk_shingle: words`, default) or characters in n-grams of `cjk_char_ngram` (`chars`); see `DedupWords`.
 /// - Each eval item is one JSONL record / CSV row / text paragraph (text files: items separated by blank lines).
 ///   Every listed field of the item is n-grammed separately (`ngram` words, default 13). A field with fewer than
 ///   `ngram` words but at least `min_item_words` (default 8) is used whole as one shorter n-gram (so a short
@@ -47,10 +49,15 @@ public final class DecontaminateStage: OrderedStage, DedupStage {
         public var minItemWords = 8
         public var mode = "drop"
         public var minKeepFraction = 0.5
+        /// Tokens of Chinese, Japanese and other unspaced text: ICU words or characters (`DedupWords`).
+        public var cjkShingle = CJKShingle.words
+        /// Characters per n-gram of unspaced text with `cjk_shingle: chars`; nil: `ngram`.
+        public var cjkCharNgram: Int? = nil
         public init() {}
 
         public enum CodingKeys: String, CodingKey, CaseIterable {
             case evalSets = "eval_sets", ngram, minItemWords = "min_item_words", mode, minKeepFraction = "min_keep_fraction"
+            case cjkShingle = "cjk_shingle", cjkCharNgram = "cjk_char_ngram"
         }
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -59,6 +66,8 @@ public final class DecontaminateStage: OrderedStage, DedupStage {
             minItemWords = try c.value(.minItemWords, default: 8)
             mode = try c.value(.mode, default: "drop")
             minKeepFraction = try c.value(.minKeepFraction, default: 0.5)
+            cjkShingle = try c.value(.cjkShingle, default: .words)
+            cjkCharNgram = try c.value(.cjkCharNgram, default: nil as Int?)
         }
         public static func checkNested(_ object: [String: JSONValue], type: String) throws {
             let allowed = EvalSet.CodingKeys.allCases.map(\.rawValue)
@@ -70,6 +79,7 @@ public final class DecontaminateStage: OrderedStage, DedupStage {
         }
         public func validate(type: String) throws {
             try check((1...256).contains(ngram), type, "ngram", "must be 1...256")
+            try check(cjkCharNgram.map { (1...256).contains($0) } ?? true, type, "cjk_char_ngram", "must be 1...256")
             try check(minItemWords >= 1 && minItemWords <= ngram, type, "min_item_words", "must be 1...ngram")
             try check(mode == "drop" || mode == "cut", type, "mode", "must be 'drop' or 'cut', got '\(mode)'")
             try check(minKeepFraction >= 0 && minKeepFraction <= 1, type, "min_keep_fraction", "must be 0...1")
@@ -90,6 +100,8 @@ public final class DecontaminateStage: OrderedStage, DedupStage {
         .integer(.minItemWords, min: 1, max: 256, "A field shorter than ngram words is matched whole when it has at least this many words; shorter fields are ignored. At most ngram."),
         .choice(.mode, ["drop", "cut"], "drop: drop contaminated documents; cut: remove the matching spans (the document is dropped when less than min_keep_fraction of its words remain)."),
         .number(.minKeepFraction, min: 0, max: 1, "cut mode: minimum fraction of words that must remain."),
+        .choice(.cjkShingle, ["words", "chars"], "Tokens of documents in a language written without spaces (metadata.language zh, ja, th, lo, km, my, else Chinese or Japanese by script share; eval items by script share): words = ICU's dictionary words (as the cleaning rules count them), in n-grams of ngram; chars = one token per character, in n-grams of cjk_char_ngram. Other documents always use the normalized words. Default: chars for minhash_dedup (better recall and precision on Chinese near-duplicates at ngram 5), words for decontaminate (a 13-gram of words is about 20 Chinese characters)."),
+        .integer(.cjkCharNgram, min: 1, max: 256, "Characters per n-gram of unspaced documents with cjk_shingle: chars. Default: ngram (chars with the default is the behaviour before ICU words were offered)."),
     ])
 
     public let options: Options
@@ -110,6 +122,7 @@ public final class DecontaminateStage: OrderedStage, DedupStage {
         self.name = name
         self.options = options
         self.stateDirectory = stateDirectory
+        let words = DedupWords(cjk: options.cjkShingle, ngram: options.ngram, cjkCharNgram: options.cjkCharNgram)
         var grams: [UInt64: Int32] = [:]
         var lengths = Set<Int>()
         var items: [Item] = []
@@ -123,14 +136,16 @@ public final class DecontaminateStage: OrderedStage, DedupStage {
                     let itemNo = Int32(items.count)
                     var any = false
                     for f in fields {
-                        let w = TextKit.wordHashes(f)
+                        let unspaced = DedupWords.isUnspaced(text: f)
+                        let w = words.wordHashes(f, unspaced: unspaced)
+                        let L = words.gramLength(unspaced: unspaced)
                         w.withUnsafeBufferPointer { wp in
-                            if w.count >= options.ngram {
-                                for i in 0...(w.count - options.ngram) {
-                                    let h = TextKit.polyGram(wp, i, options.ngram)
+                            if w.count >= L {
+                                for i in 0...(w.count - L) {
+                                    let h = TextKit.polyGram(wp, i, L)
                                     if grams[h] == nil { grams[h] = itemNo }
                                 }
-                                any = true
+                                lengths.insert(L); any = true
                             } else if w.count >= options.minItemWords {
                                 let h = TextKit.polyGram(wp, 0, w.count)
                                 if grams[h] == nil { grams[h] = itemNo }
@@ -148,7 +163,7 @@ public final class DecontaminateStage: OrderedStage, DedupStage {
             counts.append(n)
         }
         lengths.insert(options.ngram)
-        preparer = ContaminationMatcher(grams: grams, lengths: lengths.sorted())
+        preparer = ContaminationMatcher(grams: grams, lengths: lengths.sorted(), words: words)
         self.items = items
         self.setNames = options.evalSets.map(\.name)
         self.setItemCounts = counts

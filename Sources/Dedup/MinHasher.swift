@@ -19,6 +19,8 @@ public struct MinHasher: OrderedPreparer {
     let rows: Int
     let verifyJaccard: Bool
     let partitionByLanguage: Bool
+    /// The tokens of a document's shingles (ICU words or characters for Chinese and Japanese, see `DedupWords`).
+    let words: DedupWords
     /// Converts the text the key is computed from (`chinese`); nil for `none`.
     let keyConverter: ChineseConverter?
     let permA: [UInt64]
@@ -30,6 +32,7 @@ public struct MinHasher: OrderedPreparer {
         rows = options.rows
         verifyJaccard = options.verifyJaccard
         partitionByLanguage = options.partitionByLanguage
+        words = DedupWords(cjk: options.cjkShingle, ngram: options.ngram, cjkCharNgram: options.cjkCharNgram)
         self.keyConverter = keyConverter
         var s = UInt64(truncatingIfNeeded: options.seed) &* 0x9E3779B97F4A7C15 &+ 0x1234567
         var a = [UInt64](), b = [UInt64]()
@@ -45,19 +48,19 @@ public struct MinHasher: OrderedPreparer {
 
     /// The signature of a document, or nil when it has no words (such a document is kept and not indexed).
     public func prepare(_ document: Document) -> MinHashSignature? {
-        let sh = shingles(keyConverter?.convert(document.text) ?? document.text)
+        let sh = shingles(keyConverter?.convert(document.text) ?? document.text, unspaced: DedupWords.isUnspaced(document))
         if sh.isEmpty { return nil }
         let values = signature(sh)
         let keys = bandKeys(values, partition: partitionByLanguage ? LanguagePartition.key(document) : 0)
         return MinHashSignature(values: values, bandKeys: keys, shingles: verifyJaccard ? Self.distinctShingles(sh) : [])
     }
 
-    /// Shingle hashes (64-bit, unsorted, possibly repeated) of `text`: `ngram` consecutive words, or all the words
-    /// of a shorter text.
-    func shingles(_ text: String) -> [UInt64] {
-        let words = TextKit.wordHashes(text)
+    /// Shingle hashes (64-bit, unsorted, possibly repeated) of `text`: n-grams of consecutive words (`DedupWords`
+    /// decides the words and n for a text in a language `unspaced`), or all the words of a shorter text.
+    func shingles(_ text: String, unspaced: Bool = false) -> [UInt64] {
+        let words = self.words.wordHashes(text, unspaced: unspaced)
         if words.isEmpty { return [] }
-        let n = ngram
+        let n = self.words.gramLength(unspaced: unspaced)
         return words.withUnsafeBufferPointer { w in
             let m = w.count < n ? 1 : w.count - n + 1
             return [UInt64](unsafeUninitializedCapacity: m) { buf, count in
