@@ -1,3 +1,4 @@
+import PipelineRunner
 import DomainForgeCore
 import Foundation
 import Segmentation
@@ -90,7 +91,7 @@ import Testing
         let n = WordSegmenter.words(of: Self.question).count
         #expect(n >= 13 && n < Self.question.count - 8)  // 13-grams of words, not of characters
         let (options, dir) = try chineseEvalSet()
-        let s = try DedupStageFactory.make(type: "decontaminate", options: options, stateDirectory: tempDir(), baseDirectory: dir)
+        let s = try StageRegistry.makeOrderedStage(type: "decontaminate", options: options, stateDirectory: tempDir(), baseDirectory: dir)
         let leak = Self.article + "考试题目：" + Self.question + "答案是A。" + Self.unrelated
         let r = try run(s, [doc("leak", leak), doc("clean", Self.article), doc("partial", "下列哪一种药物最常用于治疗儿童的感冒？")])
         #expect(r.map(\.1) == [.keep, .keep, .keep])
@@ -101,14 +102,14 @@ import Testing
 
     @Test func charsModeUsesCharacterNGrams() throws {
         let (options, dir) = try chineseEvalSet(["mode": .string("drop"), "cjk_shingle": .string("chars"), "cjk_char_ngram": .int(20)])
-        let s = try DedupStageFactory.make(type: "decontaminate", options: options, stateDirectory: tempDir(), baseDirectory: dir)
+        let s = try StageRegistry.makeOrderedStage(type: "decontaminate", options: options, stateDirectory: tempDir(), baseDirectory: dir)
         let twenty = String(Self.question.prefix(20)), nineteen = String(Self.question.prefix(19))
         let r = try run(s, [doc("20", Self.article + twenty + "。"), doc("19", Self.article + nineteen + "。")])
         #expect(dropped(r) == ["20"])
     }
 
     @Test func optionsAreParsedAndChecked() throws {
-        let s = try DedupStageFactory.make(type: "minhash_dedup", options: .object([
+        let s = try StageRegistry.makeOrderedStage(type: "minhash_dedup", options: .object([
             "cjk_shingle": .string("chars"), "cjk_char_ngram": .int(3)]), stateDirectory: tempDir(), baseDirectory: "")
         let m = try #require(s as? MinHashDedupStage)
         #expect(m.preparer.words == DedupWords(cjk: .chars, ngram: 5, cjkCharNgram: 3))
@@ -117,11 +118,11 @@ import Testing
         #expect(DedupWords(cjk: .chars, ngram: 5, cjkCharNgram: 5).configSuffix.isEmpty)  // indexes of before
         #expect(MinHashDedupStage.Options().cjkShingle == .chars && DecontaminateStage.Options().cjkShingle == .words)
         #expect(throws: DedupConfigError.self) {
-            try DedupStageFactory.make(type: "minhash_dedup", options: .object(["cjk_shingle": .string("jieba")]),
+            try StageRegistry.makeOrderedStage(type: "minhash_dedup", options: .object(["cjk_shingle": .string("jieba")]),
                                        stateDirectory: tempDir(), baseDirectory: "")
         }
         do {
-            _ = try DedupStageFactory.make(type: "decontaminate", options: .object(["cjk_char_ngram": .int(0)]),
+            _ = try StageRegistry.makeOrderedStage(type: "decontaminate", options: .object(["cjk_char_ngram": .int(0)]),
                                            stateDirectory: tempDir(), baseDirectory: "")
             Issue.record("cjk_char_ngram 0 accepted")
         } catch let e as DedupConfigError {
