@@ -38,7 +38,7 @@ struct SFTExportCommand: ParsableCommand {
     @Option(name: .customLong("input-format"), help: "Record format of the input: auto, alpaca, dolly, sharegpt, messages, canonical.")
     var inputFormat: String = "auto"
 
-    @Option(name: .tokenizer, help: "A tokenizer.json (needed by trl).")
+    @Option(name: .tokenizer, help: "A tokenizer.json (needed by trl and --tokenized).")
     var tokenizer: String?
 
     @Option(help: "Chat template: chatml, llama3, or a template YAML file.")
