@@ -10,10 +10,11 @@ public enum SFTExportConfig {
         let warning = trainedWeightZero > 0
             ? "# WARNING: \(format.rawValue) trains every assistant turn: \(trainedWeightZero) turn(s) with weight 0 in data.jsonl will be trained\(format.canSplitTurns ? " (export with --split-turns to keep them untrained)" : "").\n"
             : ""
-        let head = "# Written by `pipeline sft export --format \(format.rawValue)`.\n" + warning
+        let head = "# Written by `pipeline sft export --format \(format.rawValue)\(options.tokenized ? " --tokenized" : "")`.\n" + warning
         switch file {
         case "dataset_info.json": return datasetInfo(options)
         case "llamafactory.yaml":
+            if options.tokenized { return head + llamaFactoryTokenized(options, folder: folder) }
             return head + "# LLaMA-Factory data arguments: merge into the training YAML.\n"
                 + "dataset: \(quoted(options.datasetName))\ndataset_dir: \(quoted(folder))\n"
                 + (options.splitTurns ? "# Each record ends with the one assistant turn it trains: train the last turn only.\nmask_history: true\n" : "")
@@ -33,6 +34,7 @@ public enum SFTExportConfig {
 
                 """
         case "llmfoundry.yaml":
+            if options.tokenized { return head + llmFoundryTokenized(options, folder: folder) }
             return head + """
                 # llm-foundry finetuning loader: merge into the training YAML (set max_seq_len).
                 train_loader:
@@ -49,6 +51,44 @@ public enum SFTExportConfig {
                 """
         default: return ""
         }
+    }
+
+    /// LLaMA-Factory on our ids and labels (`tokenized_path`); the text form stays described for re-tokenizing.
+    static func llamaFactoryTokenized(_ options: SFTExportOptions, folder: String) -> String {
+        """
+        # LLaMA-Factory data arguments: merge into the training YAML. tokenized_path is a `datasets` folder holding
+        # our token ids and labels (input_ids, attention_mask, labels with -100 on untrained tokens, weight-0 turns
+        # included): LLaMA-Factory loads it as it is and skips its own template for the data, so it trains exactly
+        # the tokens we do and adds nothing (no eos). Remove tokenized_path to re-tokenize data.jsonl with
+        # LLaMA-Factory's template instead (it then trains every assistant turn and the newline after <|im_end|>).
+        tokenized_path: \(quoted(folder + "/" + SFTExportFormat.tokenizedFolder))
+        dataset: \(quoted(options.datasetName))
+        dataset_dir: \(quoted(folder))
+
+        """
+    }
+
+    /// llm-foundry on our ids and labels: the MDS `turns` folder, read by `StreamingFinetuningDataset`.
+    static func llmFoundryTokenized(_ options: SFTExportOptions, folder: String) -> String {
+        let eos = options.eos.map { "\(quoted($0.token)) (id \($0.id))" } ?? "?"
+        return """
+            # llm-foundry finetuning loader on our token ids: merge into the training YAML (set max_seq_len).
+            # mds/ holds one `turns` list per sample: untrained runs as input_ids, trained runs as labels. The eos
+            # is added on our side: every sample is our render followed by the eos \(eos) as its last trained
+            # token, so llm-foundry's collator (which appends the tokenizer's eos to a sample not ending with it) adds
+            # nothing. The tokenizer's eos must therefore be \(eos) (set below). data.jsonl keeps the text form.
+            tokenizer:
+              kwargs:
+                eos_token: \(quoted(options.eos?.token ?? ""))
+            train_loader:
+              name: finetuning
+              dataset:
+                local: \(quoted(folder + "/" + SFTExportFormat.mdsFolder))
+                decoder_only_format: true
+                target_prompts: none
+                target_responses: all
+
+            """
     }
 
     /// LLaMA-Factory's dataset description: the `sharegpt` formatting with OpenAI-style role and content tags.

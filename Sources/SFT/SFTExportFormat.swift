@@ -24,6 +24,15 @@ public enum SFTExportFormat: String, Sendable, CaseIterable {
     /// llm-foundry's `target_responses: last`), which `splitTurns` uses to keep weight-0 turns untrained.
     public var canSplitTurns: Bool { self == .llamafactory || self == .llmFoundry }
 
+    /// Whether `--tokenized` applies: the trainer can load our ids and labels as they are (LLaMA-Factory's
+    /// `tokenized_path`, llm-foundry's pre-tokenized MDS); trl always writes them.
+    public var canTokenize: Bool { self == .llamafactory || self == .llmFoundry }
+
+    /// The folder of the tokenized LLaMA-Factory export (a `datasets` `save_to_disk` folder).
+    public static let tokenizedFolder = "tokenized"
+    /// The folder of the tokenized llm-foundry export (MDS with a `turns` column).
+    public static let mdsFolder = "mds"
+
     /// The files written besides `data.jsonl`.
     public var configFiles: [String] {
         switch self {

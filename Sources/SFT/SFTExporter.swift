@@ -10,6 +10,13 @@ public struct SFTExportOptions: Sendable {
     /// LLaMA-Factory and llm-foundry: write one record per trained assistant turn, ending with it, and configure the
     /// trainer to train the last turn only; weight-0 turns then stay untrained (prompts repeat, supervision is the same).
     public var splitTurns = false
+    /// LLaMA-Factory and llm-foundry: also hand over our token ids and labels in the form the trainer loads without
+    /// re-tokenizing (LLaMA-Factory's `tokenized_path`, llm-foundry's pre-tokenized MDS `turns`), and point its
+    /// config there; `data.jsonl` keeps the text form. Needs the rendering of every record.
+    public var tokenized = false
+    /// The eos token (text and id) llm-foundry's collator ends every sample with; the tokenized llm-foundry export
+    /// writes it itself as the last trained token.
+    public var eos: (token: String, id: UInt32)?
     public init() {}
 }
 
@@ -34,6 +41,9 @@ public struct SFTExportSummary: Sendable, Equatable {
     public var droppedTrailingMessages = 0
     /// Records with no assistant turn left to train (every one has weight 0) under `splitTurns`: nothing is written.
     public var recordsWithoutTrainedTurn = 0
+    /// Tokenized llm-foundry: records that do not end with a trained assistant turn (weight 0, or a later
+    /// message), where the eos llm-foundry requires is trained after untrained tokens.
+    public var eosAfterUntrained = 0
 }
 
 /// Writes validated SFT records for another trainer: `DIR/data.jsonl` plus the target's configuration files (see
@@ -54,11 +64,39 @@ public final class SFTExporter {
         if options.splitTurns && !format.canSplitTurns {
             throw SFTExportError("--split-turns is for llamafactory and llm-foundry (\(format.rawValue) \(format.honoursWeightZero ? "keeps weight-0 turns untrained without it" : "cannot train the last turn only"))")
         }
+        if options.tokenized && !format.canTokenize {
+            throw SFTExportError("--tokenized is for llamafactory and llm-foundry (\(format.rawValue) \(format == .trl ? "is always tokenized" : "reads text only"))")
+        }
+        if options.tokenized && options.splitTurns {
+            throw SFTExportError("--split-turns is not needed with --tokenized: the labels keep weight-0 turns untrained")
+        }
         self.directory = directory.hasPrefix("/") ? directory : FileManager.default.currentDirectoryPath + "/" + directory
         self.format = format
         self.options = options
         try makeDirectory(self.directory)
         data = try AtomicOutputFile(path: self.directory + "/data.jsonl")
+        if options.tokenized && format == .llamafactory {
+            hfDataset = try HFTokenizedDatasetWriter(directory: self.directory + "/" + SFTExportFormat.tokenizedFolder)
+        } else if options.tokenized {
+            guard let eos = options.eos else {
+                throw SFTExportError("the tokenized llm-foundry export ends every sample with the tokenizer's eos: the tokenizer has none of <|endoftext|>, <|eot_id|>, </s>")
+            }
+            mds = try LLMFoundryTurnsWriter(directory: self.directory + "/" + SFTExportFormat.mdsFolder, eos: eos.id)
+        }
+    }
+
+    private var hfDataset: HFTokenizedDatasetWriter?
+    private var mds: LLMFoundryTurnsWriter?
+
+    /// Tokenized exports: hands the rendering to the trainer's pre-tokenized form.
+    private func addTokens(_ record: SFTRecord, _ rendered: RenderedSFT?) throws {
+        guard options.tokenized else { return }
+        guard let r = rendered else { throw SFTExportError("the tokenized export writes token ids: give --tokenizer (and --template)") }
+        try hfDataset?.add(r)
+        if let m = mds {
+            try m.add(r)
+            if let last = record.messages.last, last.role == "assistant", !Self.isWeightZero(last) {} else { summary.eosAfterUntrained += 1 }
+        }
     }
 
     /// Adds one record; `rendered` (its token ids and loss mask) is required by `trl`.
@@ -76,11 +114,12 @@ public final class SFTExporter {
             try write(.object(["messages": Self.plain(record.messages)]))
             summary.weightZeroTrained += zero
         case .llamafactory, .llmFoundry:
+            try addTokens(record, rendered)
             var msgs = record.messages
             while let last = msgs.last, last.role != "assistant" { msgs.removeLast(); summary.droppedTrailingMessages += 1 }
             guard options.splitTurns else {
                 try write(.object(["messages": Self.plain(msgs)]))
-                summary.weightZeroTrained += zero
+                if !options.tokenized { summary.weightZeroTrained += zero }
                 return
             }
             var any = false
@@ -103,6 +142,8 @@ public final class SFTExporter {
             try f.write(Array(text.utf8))
             files.append(f)
         }
+        try hfDataset?.finish()
+        try mds?.finish()
         try data.commit()
         for f in files { try f.commit() }
         return summary

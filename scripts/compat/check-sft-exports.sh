@@ -1,6 +1,8 @@
 #!/bin/sh
 # Exports an SFT set for each trainer with `pipeline sft export` and loads it with the trainers' own code
-# (check_sft_<trainer>.py), comparing ids and loss masks with `pipeline sft render`.
+# (check_sft_<trainer>.py), comparing ids and loss masks with `pipeline sft render`. LLaMA-Factory and llm-foundry are
+# checked on the text export (re-tokenized by the trainer) and on the --tokenized one (our ids and labels loaded as they
+# are: LLaMA-Factory's tokenized_path, llm-foundry's pre-tokenized MDS turns).
 #
 # usage: scripts/compat/check-sft-exports.sh PIPELINE PYTHON [TRAINER...]
 #   PIPELINE: the pipeline binary; PYTHON: an interpreter with the trainer installed (see each check script);
@@ -43,10 +45,14 @@ for t in $TRAINERS; do
          "$PY" "$ROOT/scripts/compat/check_sft_trl.py" "$W/trl" "$W/reference.jsonl" "$TOK" || rc=1 ;;
     llamafactory|axolotl|torchtune)
          "$PIPELINE" sft export "$W/input.jsonl" --format "$t" --no-dedup -o "$W/$t" > /dev/null
-         [ "$t" = llamafactory ] && "$PIPELINE" sft export "$W/input.jsonl" --format llamafactory --split-turns --no-dedup -o "$W/lf-split" > /dev/null 2>&1
+         if [ "$t" = llamafactory ]; then
+           "$PIPELINE" sft export "$W/input.jsonl" --format llamafactory --split-turns --no-dedup -o "$W/lf-split" > /dev/null 2>&1
+           "$PIPELINE" sft export "$W/input.jsonl" --format llamafactory --tokenized --tokenizer "$TOK" --no-dedup -o "$W/lf-tokenized" > /dev/null
+         fi
          "$PY" "$ROOT/scripts/compat/check_sft_$t.py" "$W/$t" "$W/reference.jsonl" "$TOK" "$W/input.jsonl" || rc=1 ;;
     llmfoundry)  # llm-foundry is not installed: check_sft_llmfoundry.py downloads its wheel (pip download --no-deps)
          "$PIPELINE" sft export "$W/input.jsonl" --format llm-foundry --no-dedup -o "$W/llmfoundry" > /dev/null 2>&1
+         "$PIPELINE" sft export "$W/input.jsonl" --format llm-foundry --tokenized --tokenizer "$TOK" --no-dedup -o "$W/llmfoundry-tokenized" > /dev/null
          "$PIPELINE" sft template --template chatml > "$W/chatml.jinja"
          "$PY" "$ROOT/scripts/compat/check_sft_llmfoundry.py" "$W/llmfoundry" "$W/reference.jsonl" "$TOK" "$W/input.jsonl" \
            "$W/chatml.jinja" || rc=1 ;;

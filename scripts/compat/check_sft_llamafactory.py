@@ -3,10 +3,12 @@
 the chatml template: the sharegpt converter, then the supervised tokenization), without training, and compares the
 ids and trained positions of every record with our render.
 
-usage: check_sft_llamafactory.py EXPORT_DIR REFERENCE.jsonl TOKENIZER.json INPUT.jsonl [SPLIT_EXPORT_DIR]
+usage: check_sft_llamafactory.py EXPORT_DIR REFERENCE.jsonl TOKENIZER.json INPUT.jsonl [SPLIT_EXPORT_DIR [TOKENIZED_DIR]]
   REFERENCE.jsonl: `pipeline export --format jsonl` of the `pipeline sft render` shards of INPUT.jsonl.
   SPLIT_EXPORT_DIR: the same input exported with --split-turns (read with mask_history: true); default: the
   sibling folder lf-split when it exists.
+  TOKENIZED_DIR: the same input exported with --tokenized, read through its llamafactory.yaml's tokenized_path
+  (LLaMA-Factory loads our ids and labels with load_from_disk); default: the sibling folder lf-tokenized.
 Needs llamafactory (pip install --no-deps llamafactory peft omegaconf torchaudio; DISABLE_VERSION_CHECK=1 when its
 pins disagree with the installed transformers/trl).
 
@@ -26,14 +28,15 @@ from sft_export_common import Tally, hf_tokenizer_dir, labels_to_mask, reference
 
 export_dir, ref_path, tok_json, input_path = sys.argv[1:5]
 split_dir = sys.argv[5] if len(sys.argv) > 5 else os.path.join(os.path.dirname(export_dir.rstrip("/")), "lf-split")
+tok_dir = sys.argv[6] if len(sys.argv) > 6 else os.path.join(os.path.dirname(export_dir.rstrip("/")), "lf-tokenized")
 want = reference(ref_path)
 records = [json.loads(line) for line in open(input_path, encoding="utf-8")]
 zero = [any(m["role"] == "assistant" and m.get("weight", 1) == 0 for m in r["messages"]) for r in records]
 trained_turns = [sum(1 for m in r["messages"] if m["role"] == "assistant" and m.get("weight", 1) != 0) for r in records]
 
 
-def load(folder, tmp, mask_history):
-    args = dict(stage="sft", model_name_or_path=os.path.join(tmp, "tok"), do_train=True, dataset="domainforge_sft",
+def load(folder, tmp, mask_history, tokenized_path=None):
+    args = dict(tokenized_path=tokenized_path,stage="sft", model_name_or_path=os.path.join(tmp, "tok"), do_train=True, dataset="domainforge_sft",
                 dataset_dir=folder, template="chatml", cutoff_len=1 << 20, output_dir=os.path.join(tmp, "out"),
                 overwrite_cache=True, report_to="none", finetuning_type="full", mask_history=mask_history,
                 preprocessing_num_workers=1)
@@ -90,4 +93,13 @@ with tempfile.TemporaryDirectory() as tmp:
             split.compare(i, ids, union, wids, full)
         print(f"  {len(parts)} split records for {split.records} conversations")
         rc |= split.report()
+    if os.path.isdir(tok_dir):
+        import yaml
+        cfg = yaml.safe_load(open(os.path.join(tok_dir, "llamafactory.yaml"), encoding="utf-8"))
+        _, rows = load(tok_dir, tmp, False, cfg["tokenized_path"])
+        assert len(rows) == len(want), f"LLaMA-Factory loaded {len(rows)} tokenized records of {len(want)}"
+        tally = Tally("LLaMA-Factory --tokenized (tokenized_path: load_from_disk, exact masks, weight-0 turns included)")
+        for i, ((ids, mask), (wids, wmask)) in enumerate(zip(rows, want)):
+            tally.compare(i, ids, mask, wids, wmask)
+        rc |= tally.report()
 sys.exit(rc)
