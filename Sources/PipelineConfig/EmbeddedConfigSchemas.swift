@@ -100,6 +100,23 @@ extension EmbeddedSchemas {
         "fisher_data": {"type": "array", "items": {"type": "string"}, "minItems": 1, "description": "General shard folders: the diagonal Fisher of init_from is estimated on them at the start (per-example squared gradients, one seq_len window at a time) and saved to output_dir/fisher.safetensors (reused by --resume)."},
         "fisher_samples": {"type": "integer", "minimum": 1, "default": 64, "description": "Windows for the estimate from fisher_data."}
       }
+    },
+    "layerwise_reg": {
+      "type": "object", "additionalProperties": false,
+      "description": "Dual-objective regularization with layer-wise coefficients (needs init_from): loss = CE + Σ_l α_l·R_l with R_l = Σ Ω·(θ − θ*)² over the weights of decoder layer l (plus one group for embeddings, final norm and head in full fine-tuning; with lora, θ is the merged weight of each adapted projection). At every update step α_l = min(max_alpha, lambda·‖∇_l CE‖ / (‖∇_l R_l‖ + delta)), gradients taken over the layer's trainable parameters (the adaptive weight of Esser et al. 2021, eq. 7, per layer). Logged as reg_penalty, reg_alpha and reg_r in metrics.jsonl. Give exactly one of fisher and fisher_data.",
+      "properties": {
+        "importance": {"enum": ["fisher", "gradient"], "default": "fisher", "description": "Element-wise importance Ω: the diagonal Fisher of init_from (as for ewc), or Synaptic Intelligence's path integral ω / (Δ² + damping) over fisher_samples SGD steps of init_from on fisher_data (Zenke et al. 2017, eq. 5); the weights of that recording run are discarded."},
+        "fisher": {"type": "string", "description": "An importance file in the layout pipeline fisher writes (Ω under the model's tensor names, θ* under reference.<name>); importance fisher only."},
+        "fisher_data": {"type": "array", "items": {"type": "string"}, "minItems": 1, "description": "General shard folders the importance is measured on at the start (saved to output_dir/importance.safetensors, reused by --resume)."},
+        "fisher_samples": {"type": "integer", "minimum": 1, "default": 64, "description": "Windows of the Fisher estimate, or SGD steps (one window each) of the gradient-importance recording run."},
+        "lambda": {"type": "number", "minimum": 0, "default": 1.0, "description": "λ of the coefficient rule; 0 turns the regularizer off after the first update."},
+        "delta": {"type": "number", "exclusiveMinimum": 0, "default": 1e-6, "description": "δ of the coefficient rule."},
+        "max_alpha": {"type": "number", "minimum": 0, "default": 10000.0, "description": "Upper bound of every α_l."},
+        "update_every": {"type": "integer", "minimum": 0, "default": 1, "description": "Recompute the α_l every this many steps (steps 0, k, 2k, …; kept in checkpoints); 0 keeps them at alpha."},
+        "alpha": {"type": "number", "minimum": 0, "default": 1.0, "description": "Every α_l before the first update, and throughout with update_every 0 (then alpha = lambda_ewc/2 with a Fisher importance is EWC)."},
+        "importance_lr": {"type": "number", "exclusiveMinimum": 0, "default": 0.01, "description": "Learning rate of the SGD recording run (importance gradient)."},
+        "damping": {"type": "number", "exclusiveMinimum": 0, "default": 0.001, "description": "ξ of the Synaptic Intelligence importance ω / (Δ² + ξ)."}
+      }
     }
   }
 }

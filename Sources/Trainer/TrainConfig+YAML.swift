@@ -43,6 +43,7 @@ extension TrainConfig {
         }
         if let l = tree["lora"] { c.lora = try lora(l, c, problems: &problems) }
         if let e = tree["ewc"] { c.ewc = ewc(e, c, paths, problems: &problems) }
+        if let e = tree["layerwise_reg"] { c.layerwise = LayerwiseRegConfig.read(e, c, paths, problems: &problems) }
         if !problems.isEmpty { throw TrainerError.config(ConfigErrors(errors: problems).description) }
         return c
     }
@@ -153,6 +154,7 @@ extension TrainConfig {
                      ("ewc.fisher_samples", .int(Int64(EWC(lambda: 0).fisherSamples))),
                      ("model.max_positions", .int(Int64(m.maxPositions))), ("model.rope_theta", .double(m.ropeTheta)),
                      ("model.rms_norm_eps", .double(Double(m.rmsNormEps))), ("model.tie_embeddings", .bool(m.tieEmbeddings))]
+        expected += LayerwiseRegConfig.schemaDefaults
         return expected.compactMap { key, value in
             guard let d = schemaDefault(key) else { return "\(key): no default in the schema" }
             if let a = d.doubleValue, let b = value.doubleValue {

@@ -61,6 +61,8 @@ public struct TrainConfig: Sendable, Equatable {
     public var lora: LoRAConfig?
     /// Elastic weight consolidation against `initFrom` (nil: off).
     public var ewc: EWC?
+    /// Dual-objective regularization with layer-wise coefficients against `initFrom` (nil: off).
+    public var layerwise: LayerwiseRegConfig?
     /// Check each shard file's sha256 when it is opened (not a YAML key; false: `pipeline train --no-verify`).
     public var verifyShards = true
 

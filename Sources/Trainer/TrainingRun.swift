@@ -15,6 +15,8 @@ public final class TrainingRun {
     public let maskedLoss: Bool
     /// Elastic weight consolidation, when the config has `ewc:`.
     public let ewc: EWCPenalty?
+    /// Dual-objective regularization with layer-wise coefficients, when the config has `layerwise_reg:`.
+    public let layerwise: LayerwiseRegularizer?
     /// The EWC penalty of the last training step (nil without EWC).
     public private(set) var lastEWCPenalty: Double?
     public private(set) var step = 0
@@ -69,6 +71,8 @@ public final class TrainingRun {
         } else {
             ewc = nil
         }
+        var importance: FisherInformation?
+        if let e = config.layerwise { importance = try Self.layerwiseImportance(e, config: config, model: model, resumed: resumeFrom != nil) }
         if let lc = config.lora {
             let adapter = try LoRAAdapter(config: lc, model: model.config, seed: config.seed)
             if let r = resumeFrom {
@@ -80,6 +84,7 @@ public final class TrainingRun {
             }
             try model.attach(lora: adapter)
         }
+        layerwise = try Self.layerwiseRegularizer(importance, config: config, model: model, resumeFrom: resumeFrom)
         optimizer = AdamW(parameterCount: model.lora?.parameterCount ?? model.parameterCount, beta1: Float(config.beta1), beta2: Float(config.beta2),
                           eps: Float(config.eps), weightDecay: Float(config.weightDecay))
         schedule = LRSchedule(maxLR: config.lr, warmupSteps: config.warmupSteps, totalSteps: config.steps, minLRRatio: config.minLRRatio)
@@ -205,8 +210,9 @@ public final class TrainingRun {
                 total += stepper.accumulate(inputs: mb.inputs, targets: mb.targets, weights: mb.weights, scale: scale)
             }
             stepper.reduceGradients()
+            let reg = layerwise?.apply(to: model, step: step)
             let penalty = ewc.map { $0.apply(to: model, gradient: true) }
-            guard (total + (penalty ?? 0)).isFinite else { return (total, .nan, penalty, false) }
+            guard (total + (penalty ?? 0) + (reg ?? 0)).isFinite else { return (total, .nan, penalty, false) }
             let norm: Float
             if let lora = model.lora {
                 norm = clipGradients(lora.grads, maxNorm: Float(config.gradClip))
@@ -220,7 +226,8 @@ public final class TrainingRun {
             return (total, norm, penalty, true)
         }
         lastEWCPenalty = penalty
-        let loss = total / Double(max(counted, 1)) + (penalty ?? 0)
+        var loss = total / Double(max(counted, 1)) + (penalty ?? 0)
+        if let lw = layerwise { loss += lw.lastPenalty }
         guard stepped else {
             throw TrainerError.diverged(step: step + 1, message: "loss \(loss), gradient norm \(norm): stopped without updating or saving; "
                 + "resume from the last checkpoint with a lower optimizer.lr or check the data and weights")
@@ -270,6 +277,7 @@ public final class TrainingRun {
         }
         try TrainerState(step: step, adamStep: optimizer.t, tokensSeen: tokensSeen, mixerDraws: mixer.draws, taken: mixer.taken,
                          packers: mixer.packers.map(\.position)).save(to: dir)
+        if let lw = layerwise { files.append(try lw.save(to: dir)) }
         try CheckpointManifest.write(directory: dir, files: files)
     }
 
@@ -304,10 +312,12 @@ public final class TrainingRun {
             var row: [String: JSONValue] = ["step": .int(Int64(step)), "loss": .double(r.loss), "lr": .double(r.lr),
                                             "grad_norm": .double(Double(r.gradNorm)), "tokens": .int(Int64(tokensSeen)), "tokens_per_s": .double(tps.rounded())]
             if let p = lastEWCPenalty { row["ewc_penalty"] = .double(p) }
+            layerwise?.addMetrics(to: &row)
             try metrics.write(row)
             if config.logEvery > 0 && (step % config.logEvery == 0 || step == end) {
                 log(String(format: "step %d/%d loss %.4f lr %.3e gnorm %.3f tokens %d tok/s %.0f ETA %@", step, config.steps, r.loss, r.lr,
                            Double(r.gradNorm), tokensSeen, tps, formatDuration(eta)))
+                if let lw = layerwise { log(lw.logLine(step: step)) }
             }
             if config.evalEvery > 0 && step % config.evalEvery == 0, let e = try evaluate() {
                 log(String(format: "step %d eval loss %.4f", step, e))
