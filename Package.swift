@@ -48,7 +48,7 @@ let package = Package(
         // Scoring: shards, multiple choice, SFT records.
         .target(name: "Evaluation", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "SFT", "Trainer", "Retrieval"]),
         // Experiments above scoring: train recipes, sweeps, the forgetting lab, run comparison and reports.
-        .target(name: "Experiments", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "Trainer", "Evaluation", "PipelineConfig", "PipelineRunner"]),
+        .target(name: "Experiments", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "Trainer", "Evaluation", "PipelineConfig", "PipelineRunner", "Retrieval"]),
         // BM25 retrieval over chunked documents (SQLite FTS5): rag index/query/eval and the rag_index stage.
         .target(name: "Retrieval", dependencies: ["DomainForgeCore", "Segmentation", "Tokenization", "CSQLite"]),
         // `pipeline diagnose`: vocabulary fit, knowledge and behaviour gaps, data and cost of a base model on domain data.
@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "TrainerTests", dependencies: ["TestSupport", "Trainer", "DomainForgeCore", "Shards", "Tokenization", "SFT", "NumericTolerance"], exclude: ["Fixtures"]),
         .testTarget(name: "SFTTests", dependencies: ["TestSupport", "SFT", "DomainForgeCore", "Tokenization", "Shards"], exclude: ["Fixtures"]),
         .testTarget(name: "EvaluationTests", dependencies: ["TestSupport", "Evaluation", "Trainer", "DomainForgeCore", "Shards", "NumericTolerance"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["TestSupport", "Experiments", "Evaluation", "Trainer", "DomainForgeCore", "Shards"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["TestSupport", "Experiments", "Evaluation", "Trainer", "DomainForgeCore", "Shards", "Retrieval"]),
         // The CLI: every command's --help pinned (Help/), exit statuses of usage and run errors.
         .testTarget(name: "CLITests", dependencies: ["pipeline", "DomainForgeCore", "Trainer", "Evaluation", "SFT"], exclude: ["Help"]),
         .testTarget(name: "DedupTests", dependencies: ["Dedup", "PipelineRunner", "Segmentation", "DomainForgeCore"]),

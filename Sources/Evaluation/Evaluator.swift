@@ -27,6 +27,8 @@ public struct Evaluator {
         /// `LABEL+rag`, with its best `ragK` chunks prepended to each question.
         public var ragIndex: String?
         public var ragK = 3
+        /// The labels scored again with retrieval (nil: every multiple-choice and SFT dataset).
+        public var ragLabels: Set<String>?
         /// The defaults.
         public init() {}
     }
@@ -69,14 +71,16 @@ public struct Evaluator {
             return tokenizer!
         }
         var context: RetrievalContext?
+        var label = ""
         func retrieval() throws -> RetrievalContext? {
-            guard let p = options.ragIndex else { return nil }
+            guard let p = options.ragIndex, options.ragLabels?.contains(label) ?? true else { return nil }
             if context == nil { context = try RetrievalContext(indexPath: p, k: options.ragK) }
             return context
         }
         var out = [DatasetEval]()
         let fm = FileManager.default
-        for (label, path) in data {
+        for (datasetLabel, path) in data {
+            label = datasetLabel
             var isDir: ObjCBool = false
             guard fm.fileExists(atPath: path, isDirectory: &isDir) else { throw EvaluationError.io("\(path) does not exist") }
             if isDir.boolValue && fm.fileExists(atPath: path + "/index.json") {

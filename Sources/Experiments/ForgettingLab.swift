@@ -63,6 +63,7 @@ public struct ForgettingLab {
         for x in config.evalExtra {
             if FileManager.default.fileExists(atPath: x.path) { evalData.append(x) } else { log("eval.extra \(x.label): \(x.path) is absent; skipped") }
         }
+        if let rag = config.rag { try prepareRetrieval(rag, options: &evalOptions, data: &evalData) }
         var exp = ExperimentRun(evalData: evalData, evalOptions: evalOptions)
         exp.log = log
 
@@ -89,10 +90,13 @@ public struct ForgettingLab {
                               trainShards("general"), trainShards("domain"), evalData.map { "\($0.label) = \($0.path)" }.joined(separator: ", "),
                               Date().timeIntervalSince(t0)))
         for f in failures { html.paragraph("Arm \(f.name) failed: \(f.message)") }
-        let text = c.table + "\n"
+        let rag = RetrievalComparison(base: base.eval, runs: runs)
+        rag.add(to: &html)
+        let text = c.table + "\n" + (rag.isEmpty ? "" : "\n" + rag.table + "\n")
         try Data(text.utf8).write(to: URL(fileURLWithPath: config.outputDir + "/report.txt"))
         try html.write(path: config.outputDir + "/report.html")
         log(c.table)
+        if !rag.isEmpty { log(rag.table) }
         log(String(format: "wrote %@/report.txt and report.html (%.0f s)", config.outputDir, Date().timeIntervalSince(t0)))
         return Outcome(comparison: c, reportText: text, reportHTML: html.html)
     }

@@ -37,6 +37,8 @@ public struct LabConfig: Sendable {
     public var evalMaxItems: Int?
     public var evalExtra: [(label: String, path: String)]
     public var arms: [Arm]
+    /// `eval.rag`: RAG-augmented evaluation (nil: none).
+    public var rag: LabRetrieval? = nil
     /// The folder of the lab file.
     public var baseDirectory: String
 
@@ -87,6 +89,7 @@ public struct LabConfig: Sendable {
         c.outputDir = c.resolve(out)
         c.tokenizer = c.resolve(c.tokenizer)
         c.evalExtra = c.evalExtra.map { ($0.label, c.resolve($0.path)) }
+        c.rag = try e?["rag"].map { [c] in try LabRetrieval.parse($0, resolve: c.resolve, file: file) }
         for s in c.stages where ["tokenize", "shard"].contains(s["type"]?.stringValue ?? "") {
             throw EvaluationError.config("\(file): stages: leave out tokenize and shard; the lab adds them with its tokenizer")
         }

@@ -354,7 +354,21 @@ extension EmbeddedSchemas {
         "batch_size": {"type": "integer", "minimum": 1, "default": 8},
         "max_batches": {"type": "integer", "minimum": 1},
         "max_items": {"type": "integer", "minimum": 1},
-        "extra": {"type": "object", "additionalProperties": {"type": "string"}, "description": "More label: path datasets (e.g. an MMLU CSV folder) evaluated with the lab tokenizer; skipped when the path is absent."}
+        "extra": {"type": "object", "additionalProperties": {"type": "string"}, "description": "More label: path datasets (e.g. an MMLU CSV folder) evaluated with the lab tokenizer; skipped when the path is absent."},
+        "rag": {
+          "type": "object",
+          "additionalProperties": false,
+          "description": "RAG-augmented evaluation: a BM25 index over the domain documents; the chosen datasets are scored again as LABEL+rag with the best k chunks prepended to each question, and report.txt / report.html show both.",
+          "properties": {
+            "documents": {"enum": ["train", "all"], "default": "train", "description": "Index the training side of the domain split (what the arms adapt on) or every domain document."},
+            "chunk_by": {"enum": ["words", "sentences"], "default": "words"},
+            "chunk_size": {"type": "integer", "minimum": 1, "default": 200},
+            "overlap": {"type": "integer", "minimum": 0, "default": 40},
+            "k": {"type": "integer", "minimum": 1, "default": 3, "description": "Chunks prepended to each question."},
+            "datasets": {"type": "array", "minItems": 1, "items": {"type": "string"}, "description": "Labels scored with retrieval; default: every multiple-choice and SFT dataset."},
+            "heldout_sft": {"type": "object", "additionalProperties": {"type": "string"}, "description": "label: SFT records (JSONL with an id field) cut to the records whose id is a held-out domain document, then evaluated under the label."}
+          }
+        }
       }
     },
     "arms": {
