@@ -13,7 +13,9 @@ import Tokenization
 ///    into `data/<corpus>-train` and `data/<corpus>-heldout`.
 /// 2. **Base**: a tiny model (`model`) is pretrained on general-train (`pretrain` TRAIN.yaml keys) into `runs/base`.
 /// 3. **Arms**: each arm starts from the base and trains on domain-train (`adapt` keys), with `replay` share of
-///    general-train draws and its own `train` keys (LoRA, EWC, ...), into `runs/<arm>`. An arm whose keys the
+///    general-train draws and its own `train` keys (LoRA, EWC, ...), into `runs/<arm>`. Replay may instead draw
+///    from the base's own generations (`replay_source: synthesized`, `ForgettingLab+Synth`); with `instruct:` the
+///    base is first made an instruct model and arms may start from it (`ForgettingLab+Instruct`). An arm whose keys the
 ///    trainer rejects is reported as failed with the trainer's message; the others go on.
 /// 4. **Eval and report**: the base and every arm are evaluated on both held-out sets (labels `general`, `domain`,
 ///    plus `eval.extra`) into `runs/*/eval.json`; `report.txt` (table) and `report.html` are written.
