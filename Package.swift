@@ -48,7 +48,7 @@ let package = Package(
         // Scoring: shards, multiple choice, SFT records.
         .target(name: "Evaluation", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "SFT", "Trainer", "Retrieval"]),
         // Experiments above scoring: train recipes, sweeps, the forgetting lab, run comparison and reports.
-        .target(name: "Experiments", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "Trainer", "Evaluation", "PipelineConfig", "PipelineRunner", "Retrieval"]),
+        .target(name: "Experiments", dependencies: ["DomainForgeCore", "Shards", "Tokenization", "Trainer", "Evaluation", "PipelineConfig", "PipelineRunner", "Retrieval", "SFT"]),
         // BM25 retrieval over chunked documents (SQLite FTS5): rag index/query/eval and the rag_index stage.
         .target(name: "Retrieval", dependencies: ["DomainForgeCore", "Segmentation", "Tokenization", "CSQLite"]),
         // `pipeline diagnose`: vocabulary fit, knowledge and behaviour gaps, data and cost of a base model on domain data.

@@ -49,7 +49,11 @@ public struct ExperimentRun {
             do { training = try TrainingRun(config: config, resumeFrom: resumeFrom) } catch { throw EvaluationError.config("trainer: \(error)") }
             training.log = { line in self.log("  " + line) }
             try training.run()
-            log(String(format: "  trained in %.1f s", Date().timeIntervalSince(t0)))
+            let seconds = Date().timeIntervalSince(t0)
+            log(String(format: "  trained in %.1f s", seconds))
+            let earlier = resumeFrom == nil ? 0 : (RunInfo.load(directory: directory)?.trainSeconds ?? 0)
+            try RunInfo(trainSeconds: earlier + seconds, trainableParameters: training.model.lora?.parameterCount ?? training.model.parameterCount,
+                        parameters: training.model.parameterCount).write(directory: directory)
         }
         try evaluate(checkpoint: RunDirectory.checkpoint(of: directory), into: directory)
         return try RunDirectory(path: directory)

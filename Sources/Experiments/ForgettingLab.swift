@@ -13,7 +13,9 @@ import Tokenization
 ///    into `data/<corpus>-train` and `data/<corpus>-heldout`.
 /// 2. **Base**: a tiny model (`model`) is pretrained on general-train (`pretrain` TRAIN.yaml keys) into `runs/base`.
 /// 3. **Arms**: each arm starts from the base and trains on domain-train (`adapt` keys), with `replay` share of
-///    general-train draws and its own `train` keys (LoRA, EWC, ...), into `runs/<arm>`. An arm whose keys the
+///    general-train draws and its own `train` keys (LoRA, EWC, ...), into `runs/<arm>`. Replay may instead draw
+///    from the base's own generations (`replay_source: synthesized`, `ForgettingLab+Synth`); with `instruct:` the
+///    base is first made an instruct model and arms may start from it (`ForgettingLab+Instruct`). An arm whose keys the
 ///    trainer rejects is reported as failed with the trainer's message; the others go on.
 /// 4. **Eval and report**: the base and every arm are evaluated on both held-out sets (labels `general`, `domain`,
 ///    plus `eval.extra`) into `runs/*/eval.json`; `report.txt` (table) and `report.html` are written.
@@ -64,23 +66,31 @@ public struct ForgettingLab {
             if FileManager.default.fileExists(atPath: x.path) { evalData.append(x) } else { log("eval.extra \(x.label): \(x.path) is absent; skipped") }
         }
         if let rag = config.rag { try prepareRetrieval(rag, options: &evalOptions, data: &evalData) }
+        try prepareInstruct(tokenizer: tokenizer, evalData: &evalData, options: &evalOptions)
         var exp = ExperimentRun(evalData: evalData, evalOptions: evalOptions)
         exp.log = log
 
         log("[base] pretraining on general text")
         let base = try exp.run(baseRecipe(vocabSize: tokenizer.vocabSize), directory: runsDir + "/base")
         let baseCheckpoint = RunDirectory.checkpoint(of: base.path)
-        var runs = [RunDirectory](), failures = [(name: String, message: String)]()
+        let synth = try synthesizeReplay(base: baseCheckpoint)
+        let instruct = try runInstruct(exp, base: baseCheckpoint)
+        var runs = instruct.map { [$0] } ?? [], failures = [(name: String, message: String)]()
         for arm in config.arms {
-            log("[\(arm.name)] adapting to domain text" + (arm.replay > 0 ? String(format: " with %.0f%% replay", arm.replay * 100) : ""))
+            log("[\(arm.name)] adapting to domain text" + (arm.replay > 0 ? String(format: " with %.0f%% replay", arm.replay * 100) : "")
+                + (arm.replaySource == .synthesized ? " of the base's own text" : ""))
             do {
-                runs.append(try exp.run(try armRecipe(arm, base: baseCheckpoint), directory: runsDir + "/" + arm.name))
+                let start = try startCheckpoint(arm, base: baseCheckpoint, instruct: instruct)
+                runs.append(try exp.run(try armRecipe(arm, base: start), directory: runsDir + "/" + arm.name))
             } catch let e as EvaluationError {
                 log("[\(arm.name)] failed: \(e)")
                 failures.append((arm.name, "\(e)"))
             }
         }
-        let c = try RunComparison(runs: runs, base: base.eval, failures: failures)
+        try probeChatFormat([base.path] + runs.map(\.path), tokenizer: tokenizer)
+        var c = try RunComparison(runs: runs, base: base.eval, failures: failures)
+        c.base?.info = RunInfo.load(directory: base.path)
+        c.base?.chat = ChatRetention(eval: base.eval, directory: base.path)
         var basePlot = SVGPlot(title: "Base pretraining loss", xLabel: "step", yLabel: "loss")
         basePlot.width = 720
         let baseCurve = basePlot.lines([.init(name: "base", points: base.trainLoss.map { (Double($0.step), $0.value) })])
@@ -89,6 +99,7 @@ public struct ForgettingLab {
         html.paragraph(String(format: "Base pretrained on %@; arms adapted on %@; evaluated on %@. Total time %.0f s.",
                               trainShards("general"), trainShards("domain"), evalData.map { "\($0.label) = \($0.path)" }.joined(separator: ", "),
                               Date().timeIntervalSince(t0)))
+        if let synth { html.paragraph("Self-synthesized replay (\(synthDir)/synth_report.json): \(synth.summary).") }
         for f in failures { html.paragraph("Arm \(f.name) failed: \(f.message)") }
         let rag = RetrievalComparison(base: base.eval, runs: runs)
         rag.add(to: &html)
@@ -183,13 +194,13 @@ public struct ForgettingLab {
 
     /// An arm: the base, adapted on domain-train (+ replay of general-train), with the arm's own keys.
     func armRecipe(_ arm: LabConfig.Arm, base: String) throws -> TrainRecipe {
-        var r = TrainRecipe(tree: ["objective": .string("cpt"), "seed": .int(Int64(config.seed)), "threads": .int(Int64(config.threads)),
+        var r = TrainRecipe(tree: ["objective": .string(adaptData(arm).objective), "seed": .int(Int64(config.seed)), "threads": .int(Int64(config.threads)),
                                    "log_every": .int(25)], baseDirectory: config.baseDirectory)
         r.merge(config.adapt)
         r.tree["init_from"] = .string(base)
-        var data: [JSONValue] = [.object(["path": .string(trainShards("domain")), "weight": .int(1)])]
+        var data: [JSONValue] = [.object(["path": .string(adaptData(arm).path), "weight": .int(1)])]
         if arm.replay > 0 {
-            data.append(.object(["path": .string(trainShards("general")), "weight": .double(arm.replay / (1 - arm.replay))]))
+            data.append(.object(["path": .string(replayShards(arm)), "weight": .double(arm.replay / (1 - arm.replay))]))
         }
         r.tree["data"] = .array(data)
         let places = ["{general_train}": trainShards("general"), "{general_heldout}": heldoutShards("general"),

@@ -18,6 +18,12 @@ public struct LabConfig: Sendable {
         public var replay: Double
         /// Extra TRAIN.yaml keys (placeholders not yet substituted).
         public var train: [String: JSONValue]
+        /// What replay draws from: `general` (the general training shards) or `synthesized` (the base's own text).
+        public var replaySource: ReplaySource = .general
+        /// The model the arm adapts: the base, or the instruct model made from it (`instruct:`).
+        public var start: Start = .base
+        /// What the arm adapts on: domain text (CPT) or domain SFT records.
+        public var data: ArmData = .domainText
     }
 
     public var name: String
@@ -39,6 +45,10 @@ public struct LabConfig: Sendable {
     public var arms: [Arm]
     /// `eval.rag`: RAG-augmented evaluation (nil: none).
     public var rag: LabRetrieval? = nil
+    /// Sampling settings of the self-synthesized replay set (`synth:`).
+    public var synth = SynthSettings()
+    /// The instruct start (`instruct:`), nil without one.
+    public var instruct: InstructSettings?
     /// The folder of the lab file.
     public var baseDirectory: String
 
@@ -72,7 +82,13 @@ public struct LabConfig: Sendable {
                 throw EvaluationError.config("\(file): arms[\(i)].name '\(n)' must be letters, digits, - _ . and not 'base'")
             }
             guard names.insert(n).inserted else { throw EvaluationError.config("\(file): arms[\(i)].name '\(n)' is used twice") }
-            arms.append(Arm(name: n, replay: a["replay"]!.doubleValue!, train: a["train"]?.objectValue ?? [:]))
+            let source = ReplaySource(rawValue: a["replay_source"]?.stringValue ?? "general") ?? .general
+            guard source == .general || a["replay"]!.doubleValue! > 0 else {
+                throw EvaluationError.config("\(file): arms[\(i)] '\(n)': replay_source \(source.rawValue) needs a replay share above 0")
+            }
+            arms.append(Arm(name: n, replay: a["replay"]!.doubleValue!, train: a["train"]?.objectValue ?? [:], replaySource: source,
+                            start: Start(rawValue: a["start"]?.stringValue ?? "base") ?? .base,
+                            data: ArmData(rawValue: a["data"]?.stringValue ?? "domain_text") ?? .domainText))
         }
         let e = tree["eval"]
         let out = tree["output_dir"]!.stringValue!
@@ -86,6 +102,8 @@ public struct LabConfig: Sendable {
                           evalMaxItems: e?["max_items"]?.intValue,
                           evalExtra: (e?["extra"]?.objectValue ?? [:]).sorted { $0.key < $1.key }.compactMap { k, v in v.stringValue.map { (k, $0) } },
                           arms: arms, baseDirectory: baseDirectory)
+        c.synth = SynthSettings(tree["synth"])
+        c.instruct = try InstructSettings.parse(tree["instruct"], arms: arms, file: file, resolve: c.resolve)
         c.outputDir = c.resolve(out)
         c.tokenizer = c.resolve(c.tokenizer)
         c.evalExtra = c.evalExtra.map { ($0.label, c.resolve($0.path)) }

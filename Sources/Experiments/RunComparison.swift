@@ -20,6 +20,10 @@ public struct RunComparison: Sendable {
         /// Why the row has no numbers (an arm that failed).
         public var failure: String?
         public var trainLoss: [RunDirectory.Point] = []
+        /// Training wall time and trainable parameters (`run_info.json`; nil for runs without it).
+        public var info: RunInfo?
+        /// Chat-format retention (held-out chat loss, JSON checks, template adherence), where measured.
+        public var chat: ChatRetention?
     }
 
     public var domainLabel: String
@@ -50,6 +54,8 @@ public struct RunComparison: Sendable {
                 if let bl = b.generalLoss, let l = x.generalLoss { x.forgetting = l - bl }
             }
             x.trainLoss = r.trainLoss
+            x.info = RunInfo.load(directory: r.path)
+            x.chat = ChatRetention(eval: r.eval, directory: r.path)
             rows.append(x)
         }
         for f in failures {
@@ -74,7 +80,7 @@ public struct RunComparison: Sendable {
                          f(r.domainAccuracy), f(r.generalAccuracy)]
                         + mcLabels.map { l in r.multipleChoice.first { $0.label == l }.map { String(format: "%.3f", $0.accuracy) } ?? "-" })
         }
-        return rows
+        return withRunInfoColumns(withChatColumns(rows))
     }
 
     /// The table as text.

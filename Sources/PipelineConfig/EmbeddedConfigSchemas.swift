@@ -371,6 +371,39 @@ extension EmbeddedSchemas {
         }
       }
     },
+    "synth": {
+      "type": "object",
+      "additionalProperties": false,
+      "default": {},
+      "description": "Self-synthesized replay of the arms with replay_source: synthesized: the base generates general text from the end-of-text token (pipeline synth-replay --unconditional), deduplicated and cleaned, into data/synth-general.",
+      "properties": {
+        "n": {"type": "integer", "minimum": 1, "default": 1000, "description": "Texts to generate."},
+        "temperature": {"type": "number", "minimum": 0, "default": 1.0},
+        "top_p": {"type": "number", "exclusiveMinimum": 0, "maximum": 1, "default": 0.95},
+        "seed": {"type": "integer", "minimum": 0, "default": 1},
+        "max_new_tokens": {"type": "integer", "minimum": 1, "default": 128},
+        "stages": {"type": "array", "items": {"type": "object", "required": ["type"]}, "description": "Pipeline stages the generated texts go through (default: normalize, length >= 20 characters, exact_dedup, minhash_dedup, gopher_repetition); checked by the pipeline's own schema when the lab runs them."}
+      }
+    },
+    "instruct": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": ["data"],
+      "description": "The instruct start: the base is first fine-tuned on general chat records (SFT) into runs/instruct; arms with start: instruct adapt that model, and every run is also scored on held-out general chat (response loss, JSON checks, template adherence).",
+      "properties": {
+        "data": {"type": "array", "minItems": 1, "items": {"type": "string"}, "description": "General chat SFT record files (alpaca, ShareGPT or messages; JSON or JSONL); absent files are skipped."},
+        "fallback": {"type": "array", "items": {"type": "string"}, "default": [], "description": "Record files used when no data file exists (e.g. the bundled corpora/sft)."},
+        "domain_sft": {"type": "array", "items": {"type": "string"}, "default": [], "description": "Domain SFT record files for arms with data: domain_sft; records whose id is in the domain held-out split are left out."},
+        "domain_sft_fallback": {"type": "array", "items": {"type": "string"}, "default": [], "description": "Used when no domain_sft file exists."},
+        "max_records": {"type": "integer", "minimum": 1, "description": "Read at most this many records of each file."},
+        "heldout_fraction": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1, "default": 0.05, "description": "Share of the general chat records held out for the chat-format evaluation."},
+        "template": {"type": "string", "default": "chatml", "description": "Chat template (chatml, llama3 or a template file); its special tokens must be in the lab tokenizer."},
+        "steps": {"type": "integer", "minimum": 1, "default": 400, "description": "Steps of the instruct SFT (the other TRAIN.yaml keys are adapt's)."},
+        "lr": {"type": "number", "exclusiveMinimum": 0, "default": 0.002, "description": "Peak learning rate of the instruct SFT."},
+        "probe_records": {"type": "integer", "minimum": 1, "default": 64, "description": "Held-out chat prompts answered greedily for template adherence."},
+        "probe_max_new_tokens": {"type": "integer", "minimum": 1, "default": 48, "description": "An answer adheres when it ends its turn with the end-of-turn token within this many tokens."}
+      }
+    },
     "arms": {
       "type": "array",
       "minItems": 1,
@@ -381,6 +414,9 @@ extension EmbeddedSchemas {
         "properties": {
           "name": {"type": "string", "minLength": 1},
           "replay": {"type": "number", "minimum": 0, "maximum": 0.95, "default": 0, "description": "Share of draws from the general training shards (0: none)."},
+          "replay_source": {"enum": ["general", "synthesized", "general_chat"], "default": "general", "description": "What the replay share draws from: the general training shards, text the base generated itself (self-synthesized rehearsal, made by synth-replay with the synth: settings), or the general chat SFT shards of instruct: (mixed SFT)."},
+          "start": {"enum": ["base", "instruct"], "default": "base", "description": "The model the arm adapts: the base, or the instruct model the lab makes from it with the instruct: section."},
+          "data": {"enum": ["domain_text", "domain_sft"], "default": "domain_text", "description": "What the arm adapts on: the domain training text (CPT) or the domain SFT records of instruct.domain_sft (SFT, loss on the answers)."},
           "train": {"$ref": "#/$defs/train", "description": "Extra TRAIN.yaml keys, e.g. lora: {...} or ewc: {...}. Strings {general_train}, {general_heldout}, {domain_train}, {domain_heldout} and {base} become those folders."}
         }
       }

@@ -13,7 +13,7 @@ struct Pipeline: ParsableCommand {
             """,
         subcommands: [RunCommand.self, ValidateCommand.self, StatsCommand.self, VerifyCommand.self, ExportCommand.self,
                       ExtractCommand.self, TokenizerCommand.self, DedupReportCommand.self, DedupGlobalCommand.self, StagesCommand.self,
-                      SFTCommand.self, MixCommand.self, TrainCommand.self, GenerateCommand.self,
+                      SFTCommand.self, MixCommand.self, TrainCommand.self, GenerateCommand.self, SynthReplayCommand.self,
                       FisherCommand.self, EvalCommand.self, ReportCommand.self, SweepCommand.self, LabCommand.self,
                       SlurmCommand.self, StatusCommand.self, LangidCommand.self, RagCommand.self, DiagnoseCommand.self])
 

@@ -55,6 +55,9 @@ struct ExitStatusTests {
         ["eval", "ckpt", "d", "--out", "a.json", "--output", "b.json"],
         ["tokenizer", "inspect"],
         ["tokenizer", "train", "a.txt", "--normalize", "nfd"],
+        ["synth-replay", "ckpt", "-t", "tok.json", "-o", "out"],
+        ["synth-replay", "ckpt", "-t", "tok.json", "-o", "out", "--unconditional", "--prompts", "p.jsonl"],
+        ["synth-replay", "ckpt", "-t", "tok.json", "-o", "out", "--unconditional", "--top-p", "0"],
     ])
     func usageErrorsFoundInValidateExitTwoWithTheUsageLine(args: [String]) throws {
         let r = try Binary.run(args)
