@@ -100,6 +100,15 @@ extension EmbeddedSchemas {
         "fisher_data": {"type": "array", "items": {"type": "string"}, "minItems": 1, "description": "General shard folders: the diagonal Fisher of init_from is estimated on them at the start (per-example squared gradients, one seq_len window at a time) and saved to output_dir/fisher.safetensors (reused by --resume)."},
         "fisher_samples": {"type": "integer", "minimum": 1, "default": 64, "description": "Windows for the estimate from fisher_data."}
       }
+    },
+    "prefix": {
+      "type": "object", "additionalProperties": false,
+      "description": "Prefix tuning (Li & Liang 2021, PEFT PREFIX_TUNING); present enables it (needs init_from; not with lora or ewc). The base is frozen; every layer gets num_virtual_tokens trained key and value rows (as many heads as the model's key/value heads) that every position attends to, the text's rotary positions then starting at num_virtual_tokens, as transformers numbers them after the prefix cache. Checkpoints are PEFT prefix-tuning folders (adapter_config.json + adapter_model.safetensors with prompt_embeddings [P, num_layers·2·token_dim]) plus optimizer state, data positions and, with projection, prefix_encoder.safetensors (the MLP) for --resume; pipeline generate and eval load them with the prefix attached.",
+      "properties": {
+        "num_virtual_tokens": {"type": "integer", "minimum": 1, "default": 16, "description": "P: prefix positions per layer."},
+        "projection": {"type": "boolean", "default": false, "description": "PEFT prefix_projection: the prefixes are the output of an MLP (embedding [P, token_dim] → Linear → tanh → Linear) whose weights train; saved as PEFT saves it, the finished prefixes."},
+        "encoder_hidden_size": {"type": "integer", "minimum": 1, "description": "Hidden width of the projection MLP (default: token_dim, the key/value width, as PEFT)."}
+      }
     }
   }
 }

@@ -1,0 +1,54 @@
+import DomainForgeCore
+import PipelineConfig
+
+extension TrainConfig {
+    /// The `prefix:` section: needs init_from (the frozen base); refused with lora (one adapter per run: both freeze
+    /// the base and train their own parameters, and a PEFT folder holds one adapter type), with ewc (which pulls the
+    /// base weights back, and prefix tuning never changes them) and with extend_vocab_size (the base is frozen).
+    static func prefix(_ pf: JSONValue, _ c: TrainConfig, problems: inout [ConfigError]) throws -> PrefixConfig {
+        var p = PrefixConfig()
+        if let v = pf["num_virtual_tokens"]?.intValue { p.numVirtualTokens = v }
+        if let v = pf["projection"]?.boolValue { p.projection = v }
+        p.encoderHiddenSize = pf["encoder_hidden_size"]?.intValue
+        try p.validate()
+        if c.initFrom == nil { problems.append(ConfigError(path: "prefix", message: "needs init_from (the base checkpoint)")) }
+        if c.lora != nil {
+            problems.append(ConfigError(path: "prefix", message: "cannot be combined with lora: one adapter per run (each freezes the base and trains its own parameters, and a PEFT adapter folder holds one type); drop one of the two sections"))
+        }
+        if c.ewc != nil {
+            problems.append(ConfigError(path: "prefix", message: "cannot be combined with ewc: prefix tuning leaves the base weights unchanged, so the EWC penalty would be zero; drop ewc"))
+        }
+        if c.extendVocabSize != nil {
+            problems.append(ConfigError(path: "extend_vocab_size", message: "cannot be used with prefix: its base is frozen"))
+        }
+        if pf["encoder_hidden_size"] != nil && !p.projection {
+            problems.append(ConfigError(path: "prefix.encoder_hidden_size", message: "only used with projection: true; set projection: true or drop it"))
+        }
+        return p
+    }
+}
+
+extension TrainingRun {
+    /// The prefix adapter of a run: fresh (deterministic in `seed`), or a resumed checkpoint's (its config must match).
+    static func prefixAdapter(_ pc: PrefixConfig, model: LlamaModel, seed: UInt64, resumeFrom: String?) throws -> PrefixAdapter {
+        let adapter = try PrefixAdapter(config: pc, model: model.config, seed: seed)
+        guard let r = resumeFrom else { return adapter }
+        guard let saved = try PrefixAdapter.loadConfig(from: r) else {
+            throw TrainerError.config("\(r) holds no prefix-tuning adapter; the config has a prefix section")
+        }
+        guard saved.config.numVirtualTokens == pc.numVirtualTokens, saved.config.projection == pc.projection,
+              !pc.projection || saved.config.encoderHiddenSize == adapter.hidden else {
+            throw TrainerError.config("the checkpoint's prefix (P \(saved.config.numVirtualTokens), projection \(saved.config.projection)) differs from the config's prefix section")
+        }
+        try adapter.loadTrainingState(from: r)
+        return adapter
+    }
+}
+
+extension LlamaModel {
+    /// The parameters and gradients of the attached adapter (prefix or LoRA), nil when every parameter trains.
+    public var trainableAdapter: (params: UnsafeMutableBufferPointer<Float>, grads: UnsafeMutableBufferPointer<Float>)? {
+        if let prefix { return (prefix.params, prefix.grads) }
+        return lora.map { ($0.params, $0.grads) }
+    }
+}
