@@ -111,3 +111,11 @@ extension LlamaModel {
         }
     }
 }
+
+extension LlamaModel {
+    /// The parameters and gradients of the attached adapter (prefix or LoRA), nil when every parameter trains.
+    public var trainableAdapter: (params: UnsafeMutableBufferPointer<Float>, grads: UnsafeMutableBufferPointer<Float>)? {
+        if let prefix { return (prefix.params, prefix.grads) }
+        return lora.map { ($0.params, $0.grads) }
+    }
+}
