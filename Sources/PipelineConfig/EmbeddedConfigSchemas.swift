@@ -117,6 +117,15 @@ extension EmbeddedSchemas {
         "importance_lr": {"type": "number", "exclusiveMinimum": 0, "default": 0.01, "description": "Learning rate of the SGD recording run (importance gradient)."},
         "damping": {"type": "number", "exclusiveMinimum": 0, "default": 0.001, "description": "ξ of the Synaptic Intelligence importance ω / (Δ² + ξ)."}
       }
+    },
+    "prefix": {
+      "type": "object", "additionalProperties": false,
+      "description": "Prefix tuning (Li & Liang 2021, PEFT PREFIX_TUNING); present enables it (needs init_from; not with lora or ewc). The base is frozen; every layer gets num_virtual_tokens trained key and value rows (as many heads as the model's key/value heads) that every position attends to, the text's rotary positions then starting at num_virtual_tokens, as transformers numbers them after the prefix cache. Checkpoints are PEFT prefix-tuning folders (adapter_config.json + adapter_model.safetensors with prompt_embeddings [P, num_layers·2·token_dim]) plus optimizer state, data positions and, with projection, prefix_encoder.safetensors (the MLP) for --resume; pipeline generate and eval load them with the prefix attached.",
+      "properties": {
+        "num_virtual_tokens": {"type": "integer", "minimum": 1, "default": 16, "description": "P: prefix positions per layer."},
+        "projection": {"type": "boolean", "default": false, "description": "PEFT prefix_projection: the prefixes are the output of an MLP (embedding [P, token_dim] → Linear → tanh → Linear) whose weights train; saved as PEFT saves it, the finished prefixes."},
+        "encoder_hidden_size": {"type": "integer", "minimum": 1, "description": "Hidden width of the projection MLP (default: token_dim, the key/value width, as PEFT)."}
+      }
     }
   }
 }

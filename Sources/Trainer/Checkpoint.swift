@@ -71,7 +71,8 @@ public enum Checkpoint {
     /// Loads `config.json` + `model.safetensors`. A tied config accepts (and ignores) an `lm_head.weight`.
     /// A PEFT LoRA folder (`adapter_config.json` + `adapter_model.safetensors`, no `config.json`) loads the base
     /// checkpoint it names (`base_model_name_or_path`; a relative path is tried as given, then against the adapter
-    /// folder) and returns it with the adapter merged in (float32, no adapter attached).
+    /// folder) and returns it with the adapter merged in (float32, no adapter attached). A PEFT prefix-tuning folder
+    /// loads its base the same way and returns it with the prefix attached (`LlamaModel.prefix`; it cannot be merged).
     /// With `verify` (the default) the files read are first checked against the folder's `checkpoint.sha256.json`
     /// when it has one; NaN or Inf in a tensor is always refused.
     public static func loadModel(from dir: String, verify: Bool = true) throws -> LlamaModel {
@@ -94,6 +95,16 @@ public enum Checkpoint {
     }
 
     static func loadMergedAdapter(from dir: String, verify: Bool) throws -> LlamaModel {
+        if let prefix = try PrefixAdapter.loadConfig(from: dir) {
+            let base = adapterBase(prefix.baseModel, adapterDir: dir)
+            guard FileManager.default.fileExists(atPath: base + "/config.json") else {
+                throw TrainerError.checkpoint(file: dir + "/adapter_config.json", message: "base checkpoint \(prefix.baseModel) not found")
+            }
+            if verify { try CheckpointManifest.verify(directory: base, only: modelFiles) }
+            let model = try loadBaseModel(from: base)
+            try model.attach(prefix: PrefixAdapter.load(from: dir, model: model.config))
+            return model
+        }
         let (cfg, baseName) = try LoRAAdapter.loadConfig(from: dir)
         let base = adapterBase(baseName, adapterDir: dir)
         guard FileManager.default.fileExists(atPath: base + "/config.json") else {

@@ -37,6 +37,9 @@ public enum GGUFExporter {
     /// `tokenizer_config.json` `chat_template`, else the tokenizer's default one.
     public static func export(checkpoint dir: String, tokenizerPath: String? = nil, type: WeightType, to path: String) throws -> Summary {
         let model = try Checkpoint.loadModel(from: dir)
+        guard model.prefix == nil else {
+            throw TrainerError.config("\(dir) is a prefix-tuning adapter: GGUF holds plain weights and llama.cpp has no prefix; export its base instead")
+        }
         let tp = tokenizerPath ?? dir + "/tokenizer.json"
         guard FileManager.default.fileExists(atPath: tp) else {
             throw TrainerError.config("no tokenizer: \(tp) does not exist; pass --tokenizer (the tokenizer.json the model was trained with)")

@@ -4,10 +4,12 @@ import COpenBLAS
 
 /// Per-layer keys and values of positions 0..<length (at most `capacity`), for `LlamaModel.forwardCached`.
 public final class KVCache {
-    /// Positions the cache can hold (at most the model's `maxPositions`).
+    /// Positions the cache can hold (at most the model's `maxPositions`, plus P with a prefix adapter).
     public let capacity: Int
-    /// Positions held.
+    /// Positions held (a model with a prefix adapter starts with its P prefix positions).
     public private(set) var length = 0
+    /// The prefix positions every sequence starts with (0 without a prefix adapter).
+    public let prefixLength: Int
     let kvWidth: Int
     let keys: [FPtr], values: [FPtr]           // per layer [capacity, NKV·HD]
     // scratch for the rows of one call, grown on demand
@@ -16,15 +18,25 @@ public final class KVCache {
     var x: FPtr!, xn: FPtr!, q: FPtr!, k: FPtr!, v: FPtr!, att: FPtr!, mid: FPtr!, g: FPtr!, u: FPtr!, h: FPtr!, rstd: FPtr!
     var scores: FPtr
 
-    /// An empty cache for `model`, holding up to `capacity` positions (default and maximum: `maxPositions`).
+    /// A cache for `model` with room for `capacity` positions of text (default and maximum: `maxPositions`). With a
+    /// prefix adapter attached it starts holding the P prefix keys and values of every layer, as transformers'
+    /// cache does under PEFT prefix tuning (text positions then count from P).
     public init(model: LlamaModel, capacity: Int? = nil) {
-        let c = model.config
-        let cap = min(capacity ?? c.maxPositions, c.maxPositions), width = c.numKVHeads * c.headDim
+        let c = model.config, P = model.prefix?.length ?? 0
+        let cap = min(capacity ?? c.maxPositions, c.maxPositions) + P, width = c.numKVHeads * c.headDim
         self.capacity = cap
         kvWidth = width
         keys = (0..<c.numLayers).map { _ in FPtr.allocate(capacity: cap * width) }
         values = (0..<c.numLayers).map { _ in FPtr.allocate(capacity: cap * width) }
         scores = .allocate(capacity: cap)
+        prefixLength = P
+        if let prefix = model.prefix {
+            let table = prefix.finishedTable()
+            table.withUnsafeBufferPointer { t in
+                for l in 0..<c.numLayers { model.prefixRows(layer: l, table: t.baseAddress!, keys: keys[l], values: values[l]) }
+            }
+            length = P
+        }
     }
 
     deinit {
@@ -32,8 +44,8 @@ public final class KVCache {
         scores.deallocate()
     }
 
-    /// Forgets every position.
-    public func reset() { length = 0 }
+    /// Forgets every position but the prefix's.
+    public func reset() { length = prefixLength }
 
     func advance(_ n: Int) { length += n }
 

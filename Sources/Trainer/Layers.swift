@@ -142,80 +142,82 @@ func ropeApply(_ x: FPtr, cos: CFPtr, sin: CFPtr, b: Int, t: Int, heads: Int, hd
 // Query head h reads key/value head h / (NH/NKV). Scale 1/√HD.
 
 // Causality is used to skip work: rows are taken in blocks of `block`, and block [i0, i1) only touches keys [0, i1).
+// With `past` > 0 (prefix tuning) k and v hold past + T rows per sequence, the first `past` visible to every query:
+// query i sees keys [0, past + i], and probs is [B, NH, T, past + T]. past 0 is the plain causal case.
 
 func attentionForward(_ out: FPtr, _ probs: FPtr, q: CFPtr, k: CFPtr, v: CFPtr, b: Int, t: Int, nh: Int, nkv: Int, hd: Int,
-                      block: Int = 32) {
-    let group = nh / nkv, qs = nh * hd, ks = nkv * hd
+                      past: Int = 0, block: Int = 32) {
+    let group = nh / nkv, qs = nh * hd, ks = nkv * hd, s = past + t
     let scale = 1 / Float(hd).squareRoot()
     Parallel.forItems(b * nh) { _, item in
         let bi = item / nh, h = item % nh
         let kh = h / group
-        let qp = q + bi * t * qs + h * hd, kp = k + bi * t * ks + kh * hd, vp = v + bi * t * ks + kh * hd
-        let p = probs + (bi * nh + h) * t * t
+        let qp = q + bi * t * qs + h * hd, kp = k + bi * s * ks + kh * hd, vp = v + bi * s * ks + kh * hd
+        let p = probs + (bi * nh + h) * t * s
         let op = out + bi * t * qs + h * hd
         var i0 = 0
         while i0 < t {
-            let i1 = min(t, i0 + block), rows = i1 - i0
-            // scores[i0..<i1, 0..<i1] = Q[i0..<i1] · K[0..<i1]ᵀ · scale
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(i1), Int32(hd),
-                        scale, qp + i0 * qs, Int32(qs), kp, Int32(ks), 0, p + i0 * t, Int32(t))
-            // causal softmax per row; entries i < j < i1 are zero (entries ≥ i1 are never read)
+            let i1 = min(t, i0 + block), rows = i1 - i0, keys = past + i1
+            // scores[i0..<i1, 0..<keys] = Q[i0..<i1] · K[0..<keys]ᵀ · scale
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(keys), Int32(hd),
+                        scale, qp + i0 * qs, Int32(qs), kp, Int32(ks), 0, p + i0 * s, Int32(s))
+            // causal softmax per row; entries past + i < j < keys are zero (entries ≥ keys are never read)
             for i in i0..<i1 {
-                let row = p + i * t
-                let mx = vmax(row, i + 1)
-                let sum = vexpInPlace(row, i + 1, shift: mx)
-                vscale(row, i + 1, 1 / sum)
-                (row + i + 1).update(repeating: 0, count: i1 - i - 1)
+                let row = p + i * s, n = past + i + 1
+                let mx = vmax(row, n)
+                let sum = vexpInPlace(row, n, shift: mx)
+                vscale(row, n, 1 / sum)
+                (row + n).update(repeating: 0, count: keys - n)
             }
-            // out[i0..<i1] = P[i0..<i1, 0..<i1] · V[0..<i1]
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(hd), Int32(i1),
-                        1, p + i0 * t, Int32(t), vp, Int32(ks), 0, op + i0 * qs, Int32(qs))
+            // out[i0..<i1] = P[i0..<i1, 0..<keys] · V[0..<keys]
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(hd), Int32(keys),
+                        1, p + i0 * s, Int32(s), vp, Int32(ks), 0, op + i0 * qs, Int32(qs))
             i0 = i1
         }
     }
 }
 
-/// dq (overwritten), dk, dv (overwritten) from dout[B, T, NH, HD]. `dp` is scratch of T·T floats per worker
-/// (`workers`, which the caller sizes `dp` for: passed in, so the loop never uses more scratch than was handed in). Work is split by (batch, key/value head), so each
-/// dk/dv block has one writer.
+/// dq (overwritten), dk, dv (overwritten, past + T rows per sequence) from dout[B, T, NH, HD]. `dp` is scratch of
+/// T·(past + T) floats per worker (`workers`, which the caller sizes `dp` for: passed in, so the loop never uses more
+/// scratch than was handed in). Work is split by (batch, key/value head), so each dk/dv block has one writer.
 func attentionBackward(dq: FPtr, dk: FPtr, dv: FPtr, dp: FPtr, dout: CFPtr, probs: CFPtr, q: CFPtr, k: CFPtr, v: CFPtr,
-                       b: Int, t: Int, nh: Int, nkv: Int, hd: Int, block: Int = 32, workers: Int) {
-    let group = nh / nkv, qs = nh * hd, ks = nkv * hd
+                       b: Int, t: Int, nh: Int, nkv: Int, hd: Int, past: Int = 0, block: Int = 32, workers: Int) {
+    let group = nh / nkv, qs = nh * hd, ks = nkv * hd, s = past + t
     let scale = 1 / Float(hd).squareRoot()
-    dk.update(repeating: 0, count: b * t * ks)
-    dv.update(repeating: 0, count: b * t * ks)
+    dk.update(repeating: 0, count: b * s * ks)
+    dv.update(repeating: 0, count: b * s * ks)
     Parallel.forItems(b * nkv, workers: workers) { worker, item in
         let bi = item / nkv, kh = item % nkv
-        let dp = dp + worker * t * t
-        let ko = bi * t * ks + kh * hd
+        let dp = dp + worker * t * s
+        let ko = bi * s * ks + kh * hd
         for h in (kh * group)..<((kh + 1) * group) {
             let qo = bi * t * qs + h * hd
-            let p = probs + (bi * nh + h) * t * t
+            let p = probs + (bi * nh + h) * t * s
             let dop = dout + qo
             var i0 = 0
             while i0 < t {
-                let i1 = min(t, i0 + block), rows = i1 - i0
-                let pb = p + i0 * t, db = dp + i0 * t
-                // dV[0..<i1] += P[i0..<i1, 0..<i1]ᵀ · dOut[i0..<i1]
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(i1), Int32(hd), Int32(rows),
-                            1, pb, Int32(t), dop + i0 * qs, Int32(qs), 1, dv + ko, Int32(ks))
-                // dP[i0..<i1, 0..<i1] = dOut[i0..<i1] · V[0..<i1]ᵀ
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(i1), Int32(hd),
-                            1, dop + i0 * qs, Int32(qs), v + ko, Int32(ks), 0, db, Int32(t))
-                // dS = P ⊙ (dP − Σ_j P·dP) · scale   (causal: j ≤ i; zero for i < j < i1)
+                let i1 = min(t, i0 + block), rows = i1 - i0, keys = past + i1
+                let pb = p + i0 * s, db = dp + i0 * s
+                // dV[0..<keys] += P[i0..<i1, 0..<keys]ᵀ · dOut[i0..<i1]
+                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(keys), Int32(hd), Int32(rows),
+                            1, pb, Int32(s), dop + i0 * qs, Int32(qs), 1, dv + ko, Int32(ks))
+                // dP[i0..<i1, 0..<keys] = dOut[i0..<i1] · V[0..<keys]ᵀ
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(keys), Int32(hd),
+                            1, dop + i0 * qs, Int32(qs), v + ko, Int32(ks), 0, db, Int32(s))
+                // dS = P ⊙ (dP − Σ_j P·dP) · scale   (causal: j ≤ past + i; zero for past + i < j < keys)
                 for i in i0..<i1 {
-                    let pr = p + i * t, dr = dp + i * t
-                    let dot = vdot(pr, dr, i + 1)
+                    let pr = p + i * s, dr = dp + i * s, n = past + i + 1
+                    let dot = vdot(pr, dr, n)
                     var j = 0
-                    while j + 8 <= i + 1 { st(ld(pr + j) * (ld(dr + j) - dot) * scale, dr + j); j += 8 }
-                    while j <= i { dr[j] = pr[j] * (dr[j] - dot) * scale; j += 1 }
-                    (dr + i + 1).update(repeating: 0, count: i1 - i - 1)
+                    while j + 8 <= n { st(ld(pr + j) * (ld(dr + j) - dot) * scale, dr + j); j += 8 }
+                    while j < n { dr[j] = pr[j] * (dr[j] - dot) * scale; j += 1 }
+                    (dr + n).update(repeating: 0, count: keys - n)
                 }
-                // dQ[i0..<i1] = dS · K[0..<i1] ;  dK[0..<i1] += dSᵀ · Q[i0..<i1]
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(hd), Int32(i1),
-                            1, db, Int32(t), k + ko, Int32(ks), 0, dq + qo + i0 * qs, Int32(qs))
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(i1), Int32(hd), Int32(rows),
-                            1, db, Int32(t), q + qo + i0 * qs, Int32(qs), 1, dk + ko, Int32(ks))
+                // dQ[i0..<i1] = dS · K[0..<keys] ;  dK[0..<keys] += dSᵀ · Q[i0..<i1]
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(hd), Int32(keys),
+                            1, db, Int32(s), k + ko, Int32(ks), 0, dq + qo + i0 * qs, Int32(qs))
+                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(keys), Int32(hd), Int32(rows),
+                            1, db, Int32(s), q + qo + i0 * qs, Int32(qs), 1, dk + ko, Int32(ks))
                 i0 = i1
             }
         }

@@ -49,7 +49,7 @@ extension LlamaModel {
         let (i, o) = LoRAAdapter.dims(m, config)
         let off = projectionOffset(m, layer: l)
         guard let lora else {
-            linearBackward(dinp: dinp, dw: g + off, dout: dout, inp: inp, w: params.baseAddress! + off, n: n, i: i, o: o,
+            linearBackward(dinp: dinp, dw: prefix == nil ? g + off : nil, dout: dout, inp: inp, w: params.baseAddress! + off, n: n, i: i, o: o,
                            accumulate: accumulate)
             return
         }

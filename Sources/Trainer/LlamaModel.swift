@@ -12,7 +12,10 @@ public final class LlamaModel {
     public private(set) var grads: UnsafeMutableBufferPointer<Float>
     /// The attached LoRA adapter (see `attach(lora:)`); nil for a plain model.
     public internal(set) var lora: LoRAAdapter?
-    let ropeCos: [Float], ropeSin: [Float]
+    /// The attached prefix adapter (see `attach(prefix:)`); nil for a plain model.
+    public internal(set) var prefix: PrefixAdapter?
+    /// Rotary tables [positions, HD/2]: `maxPositions` rows, plus P with a prefix (the window then starts at P).
+    var ropeCos: [Float], ropeSin: [Float]
     /// When set, forward and backward add the wall-clock time of each phase to it (single-threaded steps only).
     public var profile: StepProfile?
 
@@ -55,6 +58,7 @@ public final class LlamaModel {
     public func zeroGrad() {
         grads.update(repeating: 0)
         lora?.zeroGrad()
+        prefix?.zeroGrad()
     }
 
     /// Frees the base gradient buffer (a frozen base has none).
@@ -74,6 +78,7 @@ public final class LlamaModel {
         tokens.withUnsafeBufferPointer { a.tokens.update(from: $0.baseAddress!, count: N) }
         let p = params.baseAddress!
         measure(.embedding) { embeddingForward(a.resid[0], a.tokens, p + layout.embed, n: N, c: C) }
+        let pw = prefix.map { prefixBegin($0, a) }, r0 = (pw?.length ?? 0) * HD / 2    // rotary positions start at P
         ropeCos.withUnsafeBufferPointer { cosb in
             ropeSin.withUnsafeBufferPointer { sinb in
                 for l in 0..<c.numLayers {
@@ -86,10 +91,11 @@ public final class LlamaModel {
                         projectForward(.v, layer: l, out: a.v[l], inp: a.xn1[l], n: N, a)
                     }
                     measure(.ropeForward) {
-                        ropeApply(a.q[l], cos: cosb.baseAddress!, sin: sinb.baseAddress!, b: B, t: T, heads: NH, hd: HD, sign: 1)
-                        ropeApply(a.k[l], cos: cosb.baseAddress!, sin: sinb.baseAddress!, b: B, t: T, heads: NKV, hd: HD, sign: 1)
+                        ropeApply(a.q[l], cos: cosb.baseAddress! + r0, sin: sinb.baseAddress! + r0, b: B, t: T, heads: NH, hd: HD, sign: 1)
+                        ropeApply(a.k[l], cos: cosb.baseAddress! + r0, sin: sinb.baseAddress! + r0, b: B, t: T, heads: NKV, hd: HD, sign: 1)
                     }
                     measure(.attentionForward) {
+                        if let pw { prefixAttentionForward(l, a, pw); return }
                         attentionForward(a.att[l], a.probs[l], q: a.q[l], k: a.k[l], v: a.v[l], b: B, t: T, nh: NH, nkv: NKV, hd: HD)
                     }
                     measure(.oForward) { projectForward(.o, layer: l, out: a.mid[l], inp: a.att[l], n: N, a) }
@@ -130,8 +136,8 @@ public final class LlamaModel {
     /// Backward of the last `forward` and `loss(gradient: true)` on `a`, accumulating into `trainableGradients`.
     public func backward(_ a: Activations) { backward(a, grads: trainableGradients.baseAddress!) }
 
-    /// The gradients of what trains: `grads` (every parameter), or with a LoRA adapter attached its `grads`.
-    public var trainableGradients: UnsafeMutableBufferPointer<Float> { lora?.grads ?? grads }
+    /// The gradients of what trains: `grads` (every parameter), or with an adapter (LoRA, prefix) attached its `grads`.
+    public var trainableGradients: UnsafeMutableBufferPointer<Float> { prefix?.grads ?? lora?.grads ?? grads }
 
     /// Backward into `gTrainable`, a buffer laid out like `trainableGradients`: lets several threads each accumulate
     /// their share of a batch into a buffer of their own.
@@ -139,8 +145,10 @@ public final class LlamaModel {
         let c = config, C = c.hiddenSize, H = c.intermediateSize, NH = c.numHeads, NKV = c.numKVHeads, HD = c.headDim
         let V = c.vocabSize, B = a.b, T = a.t, N = B * T
         // a frozen base (LoRA) has no base gradients: `g` then holds the adapter's, and only input gradients flow
-        let p = params.baseAddress!, baseG: FPtr? = lora == nil ? gTrainable : nil
+        let p = params.baseAddress!, baseG: FPtr? = lora == nil && prefix == nil ? gTrainable : nil
         let attnWorkers = Parallel.workers      // read once: sizes the attention scratch and splits its loop
+        let pw = prefix.map { $0.workspace(for: a, model: c) }, r0 = (pw?.length ?? 0) * HD / 2
+        if let pw { pw.dkv.update(repeating: 0, count: pw.length * prefix!.width) }
         // output head and final norm
         measure(.lmHeadBackwardInput) {
             linearBackward(dinp: a.dxn, dw: nil, dout: a.logits, inp: a.xnf, w: p + layout.lmHead, n: N, i: C, o: V)
@@ -169,12 +177,13 @@ public final class LlamaModel {
                     // attention block (dres = d mid = d x through the residual)
                     measure(.oBackward) { projectBackward(.o, layer: l, dinp: a.datt, dout: a.dres, inp: a.att[l], n: N, grads: gTrainable, a) }
                     measure(.attentionBackward) {
+                        if let pw { prefixAttentionBackward(l, a, pw, workers: attnWorkers); return }
                         attentionBackward(dq: a.dq, dk: a.dk, dv: a.dv, dp: a.dpScratch(workers: attnWorkers), dout: a.datt, probs: a.probs[l], q: a.q[l], k: a.k[l], v: a.v[l],
                                           b: B, t: T, nh: NH, nkv: NKV, hd: HD, workers: attnWorkers)
                     }
                     measure(.ropeBackward) {
-                        ropeApply(a.dq, cos: cosb.baseAddress!, sin: sinb.baseAddress!, b: B, t: T, heads: NH, hd: HD, sign: -1)
-                        ropeApply(a.dk, cos: cosb.baseAddress!, sin: sinb.baseAddress!, b: B, t: T, heads: NKV, hd: HD, sign: -1)
+                        ropeApply(a.dq, cos: cosb.baseAddress! + r0, sin: sinb.baseAddress! + r0, b: B, t: T, heads: NH, hd: HD, sign: -1)
+                        ropeApply(a.dk, cos: cosb.baseAddress! + r0, sin: sinb.baseAddress! + r0, b: B, t: T, heads: NKV, hd: HD, sign: -1)
                     }
                     measure(.qkvBackward) {
                         projectBackward(.q, layer: l, dinp: a.dxn, dout: a.dq, inp: a.xn1[l], n: N, grads: gTrainable, a)
@@ -188,6 +197,7 @@ public final class LlamaModel {
             }
         }
         if let baseG { measure(.embeddingBackward) { embeddingBackward(dE: baseG + layout.embed, dout: a.dres, a.tokens, n: N, c: C) } }
+        if let pw, let prefix { prefix.tableBackward(dkv: pw.dkv, act: pw.act, dact: pw.dact, grads: gTrainable) }
     }
 }
 

@@ -44,6 +44,7 @@ extension TrainConfig {
         if let l = tree["lora"] { c.lora = try lora(l, c, problems: &problems) }
         if let e = tree["ewc"] { c.ewc = ewc(e, c, paths, problems: &problems) }
         if let e = tree["layerwise_reg"] { c.layerwise = LayerwiseRegConfig.read(e, c, paths, problems: &problems) }
+        if let pf = tree["prefix"] { c.prefix = try prefix(pf, c, problems: &problems) }
         if !problems.isEmpty { throw TrainerError.config(ConfigErrors(errors: problems).description) }
         return c
     }
@@ -152,6 +153,8 @@ extension TrainConfig {
                      ("lora.rslora", .bool(l.rslora)), ("lora.base_quantization", .string(l.baseQuantization.rawValue)),
                      ("lora.modules", .array(l.modules.map { .string($0.rawValue) })),
                      ("ewc.fisher_samples", .int(Int64(EWC(lambda: 0).fisherSamples))),
+                     ("prefix.num_virtual_tokens", .int(Int64(PrefixConfig().numVirtualTokens))),
+                     ("prefix.projection", .bool(PrefixConfig().projection)),
                      ("model.max_positions", .int(Int64(m.maxPositions))), ("model.rope_theta", .double(m.ropeTheta)),
                      ("model.rms_norm_eps", .double(Double(m.rmsNormEps))), ("model.tie_embeddings", .bool(m.tieEmbeddings))]
         expected += LayerwiseRegConfig.schemaDefaults

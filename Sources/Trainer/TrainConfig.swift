@@ -66,6 +66,10 @@ public struct TrainConfig: Sendable, Equatable {
     /// Check each shard file's sha256 when it is opened (not a YAML key; false: `pipeline train --no-verify`).
     public var verifyShards = true
 
+    // prefix tuning
+    /// Prefix tuning on a frozen `initFrom` base (nil: off; not combined with `lora` or `ewc`).
+    public var prefix: PrefixConfig?
+
     public init(data: [Source], outputDir: String, model: LlamaConfig? = nil) {
         self.data = data; self.outputDir = outputDir; self.model = model
     }

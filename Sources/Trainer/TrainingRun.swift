@@ -43,9 +43,9 @@ public final class TrainingRun {
             try CheckpointManifest.verify(directory: r)
             state = try TrainerState.load(from: r)
         }
-        if config.lora != nil {
-            // the frozen base always comes from init_from; a resumed LoRA run reads only its adapter from the checkpoint
-            guard let from = config.initFrom else { throw TrainerError.config("lora needs init_from") }
+        if config.lora != nil || config.prefix != nil {
+            // the frozen base always comes from init_from; a resumed adapter run reads only its adapter from the checkpoint
+            guard let from = config.initFrom else { throw TrainerError.config("\(config.lora != nil ? "lora" : "prefix") needs init_from") }
             model = try Checkpoint.loadModel(from: from)
         } else if let r = resumeFrom {
             model = try Checkpoint.loadModel(from: r, verify: false)  // verified above
@@ -85,7 +85,8 @@ public final class TrainingRun {
             try model.attach(lora: adapter)
         }
         layerwise = try Self.layerwiseRegularizer(importance, config: config, model: model, resumeFrom: resumeFrom)
-        optimizer = AdamW(parameterCount: model.lora?.parameterCount ?? model.parameterCount, beta1: Float(config.beta1), beta2: Float(config.beta2),
+        if let pc = config.prefix { try model.attach(prefix: Self.prefixAdapter(pc, model: model, seed: config.seed, resumeFrom: resumeFrom)) }
+        optimizer = AdamW(parameterCount: model.trainableAdapter?.params.count ?? model.parameterCount, beta1: Float(config.beta1), beta2: Float(config.beta2),
                           eps: Float(config.eps), weightDecay: Float(config.weightDecay))
         schedule = LRSchedule(maxLR: config.lr, warmupSteps: config.warmupSteps, totalSteps: config.steps, minLRRatio: config.minLRRatio)
         if let r = resumeFrom, let s = state {
@@ -115,7 +116,8 @@ public final class TrainingRun {
         var path = config.tokenizer
         if path == nil, let from = config.initFrom {
             let dir = FileManager.default.fileExists(atPath: from + "/config.json") ? from
-                : (try? LoRAAdapter.loadConfig(from: from)).map { Checkpoint.adapterBase($0.baseModel, adapterDir: from) } ?? from
+                : (try? LoRAAdapter.loadConfig(from: from)).map { Checkpoint.adapterBase($0.baseModel, adapterDir: from) }
+                ?? (try? PrefixAdapter.loadConfig(from: from))?.map { Checkpoint.adapterBase($0.baseModel, adapterDir: from) } ?? from
             for d in [from, dir] where FileManager.default.fileExists(atPath: d + "/tokenizer.json") { path = d + "/tokenizer.json"; break }
         }
         guard let path else {
@@ -214,10 +216,10 @@ public final class TrainingRun {
             let penalty = ewc.map { $0.apply(to: model, gradient: true) }
             guard (total + (penalty ?? 0) + (reg ?? 0)).isFinite else { return (total, .nan, penalty, false) }
             let norm: Float
-            if let lora = model.lora {
-                norm = clipGradients(lora.grads, maxNorm: Float(config.gradClip))
+            if let adapter = model.trainableAdapter {
+                norm = clipGradients(adapter.grads, maxNorm: Float(config.gradClip))
                 guard norm.isFinite else { return (total, norm, penalty, false) }
-                optimizer.step(params: lora.params, grads: UnsafeBufferPointer(lora.grads), lr: Float(lr))
+                optimizer.step(params: adapter.params, grads: UnsafeBufferPointer(adapter.grads), lr: Float(lr))
             } else {
                 norm = clipGradients(model, maxNorm: Float(config.gradClip))
                 guard norm.isFinite else { return (total, norm, penalty, false) }
@@ -265,6 +267,10 @@ public final class TrainingRun {
             try lora.save(to: dir, baseModel: Checkpoint.relativePath(from: dir, to: absolute) ?? absolute)
             files += ["adapter_config.json", "adapter_model.safetensors"]
             if let t = tokenizerFiles { files += try t.write(to: dir, config: try t.apply(to: model.config)) }
+        } else if let prefix = model.prefix, let base = config.initFrom {
+            let absolute = URL(fileURLWithPath: base).standardizedFileURL.path
+            files += try prefix.save(to: dir, baseModel: Checkpoint.relativePath(from: dir, to: absolute) ?? absolute)
+            if let t = tokenizerFiles { files += try t.write(to: dir, config: try t.apply(to: model.config)) }
         } else {
             files += try Checkpoint.saveModelFiles(model, to: dir, tokenizer: tokenizerFiles)
         }
@@ -299,7 +305,8 @@ public final class TrainingRun {
         var losses: [Double] = []
         let t0 = Date()
         let startStep = step
-        let trained = model.lora.map { "LoRA r=\($0.rank) on \($0.config.modules.map(\.hfName).joined(separator: ",")), \($0.parameterCount) trainable of" } ?? "training"
+        let trained = model.lora.map { "LoRA r=\($0.rank) on \($0.config.modules.map(\.hfName).joined(separator: ",")), \($0.parameterCount) trainable of" }
+            ?? model.prefix.map { "prefix P=\($0.length)\($0.config.projection ? " (projection, hidden \($0.hidden))" : ""), \($0.parameterCount) trainable of" } ?? "training"
         if let n = vocabularyNote { log(n) }
         log("\(trained) \(model.parameterCount) parameters, \(maskedLoss ? "SFT (loss on loss_mask)" : "CPT (loss on all tokens)"), steps \(step)..<\(end), \(config.gradAccum * config.batchSize * config.seqLen) tokens/step")
         while step < end {
