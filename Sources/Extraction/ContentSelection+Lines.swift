@@ -27,7 +27,8 @@ extension PageTree {
     /// so a box of headed link lists (an in-page contents box, a "See also" box beside the text) is measured by
     /// its lists, and reads as the navigation it is. `withoutOwnLine` leaves out the block's own line too (a
     /// link-only edge line, dropped when rendered).
-    func linkDensityUnderHeadings(_ i: Int, withoutOwnLine: Bool = false) -> Float {
+    /// Nil when all of the text is in headings.
+    func linkDensityUnderHeadings(_ i: Int, withoutOwnLine: Bool = false) -> Float? {
         var headingChars: Int32 = withoutOwnLine ? nodes[i].ownChars : 0
         var headingLinks: Int32 = withoutOwnLine ? nodes[i].ownLinkChars : 0
         var j = i + 1
@@ -39,7 +40,7 @@ extension PageTree {
             j += 1
         }
         let text = nodes[i].chars - headingChars
-        return text > 0 ? Float(nodes[i].linkChars - headingLinks) / Float(text) : 0
+        return text > 0 ? Float(nodes[i].linkChars - headingLinks) / Float(text) : nil
     }
 
     /// Whether block `i`'s own line (its text outside its child blocks) is a short run of links, numbers and

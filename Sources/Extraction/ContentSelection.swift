@@ -376,8 +376,13 @@ extension PageTree {
             let edge = ld > 0.3 && isLinkOnlyLine(i)
             if edge { ld = Float(n.linkChars - n.ownLinkChars) / Float(n.chars - n.ownChars) }
             if n.weight < 0 && ld > 0.2 && n.flags & Self.fProtected == 0 { return true }
-            if ld > 0.5 && n.chars * 3 < rootChars { return true }
-            if ld > 0.3 && n.chars * 3 < rootChars && linkDensityUnderHeadings(i, withoutOwnLine: edge) > 0.5 { return true }
+            if ld > 0.3 {
+                // A block that holds only a heading (beside an edge line) is measured as that heading: the links
+                // of a code signature (`impl Clone for Gate`) are its type names.
+                guard let under = linkDensityUnderHeadings(i, withoutOwnLine: edge) else { return ld >= 0.75 && n.chars < 150 }
+                if ld > 0.5 && n.chars * 3 < rootChars { return true }
+                if n.chars * 3 < rootChars && under > 0.5 { return true }
+            }
             if (n.tag == .ul || n.tag == .ol) && ld > 0.35 && n.chars * 3 < rootChars { return true }
         case .p, .li, .dd, .dt, .h1, .h2, .h3, .h4, .h5, .h6, .blockquote:
             if ld >= 0.75 && n.chars < 150 { return true }
