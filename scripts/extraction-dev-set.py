@@ -39,6 +39,11 @@ PACKAGES = [
 
 # generator -> list of (package, path prefix inside the package, path regex to exclude)
 # and the gold rule: containers (first XPath that matches wins; several may be joined) and removals inside.
+def cls(tag, token):
+    """XPath for `tag` elements whose class attribute holds `token` as a whole word."""
+    return f"//{tag}[contains(concat(' ', normalize-space(@class), ' '), ' {token} ')]"
+
+
 GENERATORS = {
     "sphinx": {
         "sources": [("python3.11-doc", "usr/share/doc/python3.11/html", r"/(search|_static|_sources)\b"),
@@ -98,8 +103,9 @@ GENERATORS = {
     "rustdoc": {
         "sources": [("cargo-doc", "usr/share/doc/cargo/doc", r"/src/|all\.html$|/(settings|help)\.html$")],
         "containers": [["//*[@id='main-content']"]],
-        "remove": ["//*[contains(@class,'out-of-band')]", "//a[contains(@class,'anchor')]",
-                   "//*[contains(@class,'srclink')]", "//*[contains(@class,'rightside')]"],
+        # Class tokens, not substrings: a member's <section class="method has-srclink"> holds its signature,
+        # which is content; only the source link itself (a.srclink) and its right-side box are navigation.
+        "remove": [cls("*", "out-of-band"), cls("a", "anchor"), cls("*", "srclink"), cls("*", "rightside")],
     },
     "handwritten": {
         "sources": [("apache2-doc", "usr/share/doc/apache2-doc/manual/en", None)],

@@ -18,6 +18,14 @@ int32_t dficu_normalize(int form, const uint16_t *src, int32_t length, uint16_t 
     return len;
 }
 
+int32_t dficu_normalized_span(int form, const uint16_t *src, int32_t length) {
+    UErrorCode status = U_ZERO_ERROR;
+    const UNormalizer2 *n = form == 0 ? unorm2_getNFCInstance(&status) : unorm2_getNFKCInstance(&status);
+    if (U_FAILURE(status)) { return -1; }
+    int32_t span = unorm2_spanQuickCheckYes(n, (const UChar *)src, length, &status);
+    return U_FAILURE(status) ? -1 : span;
+}
+
 int32_t dficu_char_type(int32_t cp) { return (int32_t)u_charType(cp); }
 
 int dficu_is_white_space(int32_t cp) { return u_hasBinaryProperty(cp, UCHAR_WHITE_SPACE) ? 1 : 0; }

@@ -25,6 +25,9 @@ public enum UnicodeNormalizer {
     public static func normalize(_ text: String, _ form: Form) -> String {
         let units = Array(text.utf16)
         if units.isEmpty { return text }
+        // Most text is already normalized: ICU's quick check says so without building a copy.
+        let span = units.withUnsafeBufferPointer { dficu_normalized_span(form == .nfc ? 0 : 1, $0.baseAddress, Int32($0.count)) }
+        if Int(span) == units.count { return text }
         guard let out = normalizeUTF16(units, form) else { return text }
         return String(decoding: out, as: UTF16.self)
     }

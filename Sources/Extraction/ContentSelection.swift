@@ -279,6 +279,8 @@ extension PageTree {
             let n = nodes[c]
             if n.flags & Self.fRemoved != 0 || n.chars == 0 { continue }
             if n.isText { continue }
+            // A generator's colophon after the content is a footer, not a sibling block of it.
+            if n.chars < 200 && isColophon(c) { continue }
             var add = false
             if n.flags & Self.fCandidate != 0 && finalScore(c) >= threshold { add = true }
             else if n.tag == .p || n.tag == .div || n.tag == .section || n.tag == .blockquote || n.tag == .pre || n.tag.isHeading || n.tag == .ul || n.tag == .ol || n.tag == .table || n.tag == .figure {
@@ -305,6 +307,8 @@ extension PageTree {
             let listDocument = options.linkListPages && linkDensity(r) > 0.5
             // Stack of open elements: (end index, tag, tight context).
             var stack: [(end: Int32, tag: Tag, tight: Bool)] = []
+            // Blocks whose own line is a link-only edge line (`isLinkOnlyLine`), with their ends: that line is skipped.
+            var edgeLines: [(block: Int32, end: Int32)] = []
             var i = r
             let stop = Int(nodes[r].end)
             w.block(4)
@@ -315,7 +319,9 @@ extension PageTree {
                 }
                 let n = nodes[i]
                 if n.flags & Self.fRemoved != 0 { i = Int(n.end); continue }
+                while let e = edgeLines.last, Int(e.end) <= i { edgeLines.removeLast() }
                 if n.isText {
+                    if !edgeLines.isEmpty && edgeLines.contains(where: { $0.block == n.block }) { i += 1; continue }
                     if n.chars > 0 || n.flags & Self.fInPre != 0 {
                         let start = Int(n.textStart), count = Int(n.textCount)
                         buf.withUnsafeBufferPointer { b in
@@ -328,6 +334,7 @@ extension PageTree {
                     continue
                 }
                 if i != r && skip(i, prune: prune, rootChars: rootChars, options: options, listDocument: listDocument) { i = Int(n.end); continue }
+                if prune && !listDocument && isLinkOnlyLine(i) { edgeLines.append((Int32(i), n.end)) }
                 if n.tag == .h1 {
                     // Without the title, the headline goes too (it is the title in the page body).
                     if !options.includeTitle && !usedH1 && prune { usedH1 = true; i = Int(n.end); continue }
@@ -362,11 +369,20 @@ extension PageTree {
         if n.linkChars > 0 && n.chars < 150 && n.tag.isBlock && isLeadInLinkLine(i) { return true }
         if n.chars < 200 && n.tag.isBlock && isColophon(i) { return true }
         if listDocument { return false }
-        let ld = linkDensity(i)
+        var ld = linkDensity(i)
         switch n.tag {
         case .div, .section, .ul, .ol, .table, .dl, .form, .center, .details, .aside, .nav, .header, .footer, .figure, .article, .menu, .fieldset:
+            // A link-only edge line is dropped when rendered (`isLinkOnlyLine`): the block is measured without it.
+            let edge = ld > 0.3 && isLinkOnlyLine(i)
+            if edge { ld = Float(n.linkChars - n.ownLinkChars) / Float(n.chars - n.ownChars) }
             if n.weight < 0 && ld > 0.2 && n.flags & Self.fProtected == 0 { return true }
-            if ld > 0.5 && n.chars * 3 < rootChars { return true }
+            if ld > 0.3 {
+                // A block that holds only a heading (beside an edge line) is measured as that heading: the links
+                // of a code signature (`impl Clone for Gate`) are its type names.
+                guard let under = linkDensityUnderHeadings(i, withoutOwnLine: edge) else { return ld >= 0.75 && n.chars < 150 }
+                if ld > 0.5 && n.chars * 3 < rootChars { return true }
+                if n.chars * 3 < rootChars && under > 0.5 { return true }
+            }
             if (n.tag == .ul || n.tag == .ol) && ld > 0.35 && n.chars * 3 < rootChars { return true }
         case .p, .li, .dd, .dt, .h1, .h2, .h3, .h4, .h5, .h6, .blockquote:
             if ld >= 0.75 && n.chars < 150 { return true }

@@ -228,8 +228,12 @@ struct PageTree {
             }
             let nm = UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self)
             let val = UnsafeRawPointer(v).assumingMemoryBound(to: CChar.self)
-            if strcmp(nm, "class") == 0 || (strcmp(nm, "id") == 0 && !Self.isHeadingSlug(v, tag: tag)) {
-                let (neg, strong, pos, weak) = Self.classify(v)
+            if strcmp(nm, "id") == 0 && strcasecmp(val, "top") == 0 {
+                // The page's top region (the masthead, the target of "back to top" links), like a <header>; when
+                // it wraps the whole page it holds the largest block and is shielded.
+                flags |= Self.fNegative; weight -= 25
+            } else if strcmp(nm, "class") == 0 || (strcmp(nm, "id") == 0 && !Self.isHeadingSlug(v, tag: tag)) {
+                let (neg, strong, pos, weak) = Self.classify(v, heading: tag.isHeading)
                 if weak { flags |= Self.fWeakNegative }
                 if neg { flags |= Self.fNegative; weight -= 25 }
                 if strong { flags |= Self.fStrongNegative }
@@ -281,7 +285,9 @@ struct PageTree {
     /// Class names are judged one at a time (`entry-meta`, `post has-comments`): a state modifier (`has-…`, `no-…`,
     /// `is-…`) says nothing; when a name mixes content and boilerplate words, its last word decides
     /// (`entry-meta` is boilerplate, `article-body` content); a strong word (comments, related) wins a tie.
-    static func classify(_ v: UnsafePointer<xmlChar>) -> (negative: Bool, strong: Bool, positive: Bool, weak: Bool) {
+    /// On a heading (`heading`), the word `header` names what the element is (`code-header`,
+    /// `section-header`), not a page header around it, and is not evidence.
+    static func classify(_ v: UnsafePointer<xmlChar>, heading: Bool = false) -> (negative: Bool, strong: Bool, positive: Bool, weak: Bool) {
         var neg = false, pos = false, strong = false
         // the class name being read
         var itemNeg = false, itemPos = false, itemStrong = false, itemModifier = false, itemHidden = false
@@ -321,7 +327,8 @@ struct PageTree {
                     withUnsafeBytes(of: &token) { t in
                         let tb = UnsafeRawBufferPointer(rebasing: t[0..<min(len, 32)])
                         if itemTokens == 0 && m.isModifier(tb, fullLength: len) { itemModifier = true }
-                        let r = m.match(tb, fullLength: len)
+                        var r = m.match(tb, fullLength: len)
+                        if heading && r.negative && m.isHeaderWord(tb, fullLength: len) { r.negative = false }
                         if m.isHiddenWord(tb, fullLength: len) { itemHidden = true }
                         itemNeg = itemNeg || r.negative
                         itemStrong = itemStrong || r.strong

@@ -39,6 +39,13 @@ final class TokenMatcher: Sendable {
         return false
     }
 
+    private let headerWord = Array("header".utf8)
+
+    /// The exact token `header`.
+    func isHeaderWord(_ t: UnsafeRawBufferPointer, fullLength: Int) -> Bool {
+        fullLength == headerWord.count && hasPrefix(t, headerWord)
+    }
+
     func isModifier(_ t: UnsafeRawBufferPointer, fullLength: Int) -> Bool {
         for w in modifiers where w.count == fullLength && hasPrefix(t, w) { return true }
         return false

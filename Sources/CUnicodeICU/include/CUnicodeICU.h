@@ -11,6 +11,10 @@ void dficu_unicode_version(uint8_t out[4]);
 /// (which may exceed `capacity`: then call again with more room); sets `*failed` to 1 on an ICU error.
 int32_t dficu_normalize(int form, const uint16_t *src, int32_t length, uint16_t *dst, int32_t capacity, int *failed);
 
+/// The length of the prefix of UTF-16 `src` that is certainly in NFC (`form` 0) or NFKC (`form` 1) by ICU's quick
+/// check (`unorm2_spanQuickCheckYes`): when it is `length`, normalizing leaves the text unchanged. -1 on an ICU error.
+int32_t dficu_normalized_span(int form, const uint16_t *src, int32_t length);
+
 /// ICU's general category of `cp` (UCharCategory: 0 unassigned, 1-5 letters, 9-11 numbers, ...).
 int32_t dficu_char_type(int32_t cp);
 
