@@ -52,7 +52,7 @@ public struct ExperimentRun {
             let seconds = Date().timeIntervalSince(t0)
             log(String(format: "  trained in %.1f s", seconds))
             let earlier = resumeFrom == nil ? 0 : (RunInfo.load(directory: directory)?.trainSeconds ?? 0)
-            try RunInfo(trainSeconds: earlier + seconds, trainableParameters: training.model.lora?.parameterCount ?? training.model.parameterCount,
+            try RunInfo(trainSeconds: earlier + seconds, trainableParameters: training.model.trainableAdapter?.params.count ?? training.model.parameterCount,
                         parameters: training.model.parameterCount).write(directory: directory)
         }
         try evaluate(checkpoint: RunDirectory.checkpoint(of: directory), into: directory)
