@@ -26,45 +26,18 @@ public struct FisherInformation: Sendable {
     /// `verifyHashes` false skips the shard files' sha256 checks (`--no-verify`).
     public static func estimate(model: LlamaModel, data: [String], samples: Int, seqLen: Int, seed: UInt64 = 1,
                                 verifyHashes: Bool = true, log: (String) -> Void = { _ in }) throws -> FisherInformation {
-        guard model.lora == nil, model.grads.count == model.parameterCount else {
-            throw TrainerError.config("the Fisher estimate needs a model with trainable weights and no adapter")
-        }
         guard samples > 0 else { throw TrainerError.config("fisher samples must be positive") }
-        guard !data.isEmpty else { throw TrainerError.config("fisher needs at least one shard folder") }
-        guard seqLen > 1, seqLen <= model.config.maxPositions else {
-            throw TrainerError.config("fisher seq_len \(seqLen) must be in 2...\(model.config.maxPositions)")
-        }
-        let sources = data.map { TrainConfig.Source(path: $0) }
-        let readers = try sources.map { try ShardReader(directory: $0.path, verifyHashes: verifyHashes) }
-        let masked = readers.contains { $0.hasLossMask }
-        let mixer = try TrainingRun.mixer(sources, readers: readers, seqLen: seqLen, seed: seed, shuffle: 1, state: nil)
-        let acts = Activations(config: model.config, batch: 1, seqLen: seqLen)
+        let windows = try WindowGradients(model: model, data: data, seqLen: seqLen, seed: seed, verifyHashes: verifyHashes,
+                                          what: "Fisher")
         var sum = [Double](repeating: 0, count: model.parameterCount)
-        let V = model.config.vocabSize
         for n in 0..<samples {
-            let win = try mixer.next().window
-            var x = [Int32](), y = [Int32](), w = [Float]()
-            for i in 0..<seqLen {
-                let a = win.tokens[i], b = win.tokens[i + 1]
-                guard Int(a) < V, Int(b) < V else { throw TrainerError.data("token id \(max(a, b)) in \(win.source) is outside the model vocabulary \(V)") }
-                x.append(Int32(a)); y.append(Int32(b)); w.append(masked ? Float(win.lossMask[i]) : 1)
+            if try windows.next() {
+                for i in 0..<sum.count { let g = Double(model.grads[i]); sum[i] += g * g }
             }
-            let counted = w.reduce(0, +)
-            guard counted > 0 else { continue }
-            model.zeroGrad()
-            model.forward(tokens: x, batch: 1, seqLen: seqLen, acts)
-            _ = model.loss(targets: y, weights: w, scale: 1 / counted, gradient: true, acts)
-            model.backward(acts)
-            for i in 0..<sum.count { let g = Double(model.grads[i]); sum[i] += g * g }
             if (n + 1) % 16 == 0 || n + 1 == samples { log("fisher: \(n + 1)/\(samples) samples") }
         }
         model.zeroGrad()
-        var f: [String: Safetensors.Tensor] = [:], r: [String: Safetensors.Tensor] = [:]
-        for t in model.layout.tensors {
-            f[t.name] = .init(shape: t.shape, data: (t.offset..<(t.offset + t.count)).map { Float(sum[$0] / Double(samples)) })
-            r[t.name] = .init(shape: t.shape, data: Array(model.params[t.offset..<(t.offset + t.count)]))
-        }
-        return FisherInformation(fisher: f, reference: r)
+        return windows.result(value: { Float(sum[$0] / Double(samples)) }, reference: Array(model.params))
     }
 
     /// Writes F and θ* to one safetensors file (names sorted).

@@ -12,7 +12,6 @@ TOKENS.json: {"input_ids": [[id, ...], ...], "logits": [[[float x vocab] x T] x 
 Prints one JSON line {"max_abs_diff": ..., ...}; exit status 1 when above --tol (default 1e-4) or on a mismatch.
 Usage: check_peft_prefix.py BASE_DIR ADAPTER_DIR TOKENS.json [--tol 1e-4]
 """
-import argparse
 import json
 import os
 import sys
@@ -21,31 +20,12 @@ import torch
 from peft import PeftModel, PrefixTuningConfig, get_peft_model
 from peft.utils import get_peft_model_state_dict
 from safetensors.torch import load_file
-from transformers import LlamaForCausalLM
 
-
-def load_base(path):
-    try:  # transformers >= 4.56 calls it dtype; older versions torch_dtype
-        return LlamaForCausalLM.from_pretrained(path, dtype=torch.float32, attn_implementation="eager")
-    except TypeError:
-        return LlamaForCausalLM.from_pretrained(path, torch_dtype=torch.float32, attn_implementation="eager")
-
-
-def fail(**kw):
-    print(json.dumps(kw))
-    return 1
+from peft_common import arguments, compare_logits, fail, load_base
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("base")
-    ap.add_argument("adapter")
-    ap.add_argument("tokens")
-    ap.add_argument("--tol", type=float, default=1e-4)
-    a = ap.parse_args()
-    torch.set_num_threads(1)
-    with open(a.tokens) as f:
-        data = json.load(f)
+    a = arguments()
     with open(a.adapter + "/adapter_config.json") as f:
         ours_cfg = json.load(f)
     ours_sd = load_file(a.adapter + "/adapter_model.safetensors")
@@ -80,19 +60,7 @@ def main():
     loaded = get_peft_model_state_dict(model)
     if not torch.equal(loaded["prompt_embeddings"].float(), ours_sd["prompt_embeddings"].float()):
         return fail(error="prompt_embeddings not loaded as written")
-    ids = torch.tensor(data["input_ids"], dtype=torch.long)
-    with torch.no_grad():
-        logits = model(input_ids=ids).logits.float()
-        with model.disable_adapter():
-            plain = model(input_ids=ids).logits.float()
-    ours = torch.tensor(data["logits"], dtype=torch.float32)
-    if ours.shape != logits.shape:
-        return fail(error=f"shape {list(ours.shape)} vs PEFT {list(logits.shape)}")
-    diff = (ours - logits).abs().max().item()
-    print(json.dumps({"max_abs_diff": diff, "max_abs_logit": logits.abs().max().item(),
-                      "adapter_effect": (logits - plain).abs().max().item(), "encoder_diff": encoder_diff,
-                      "tokens": int(ids.numel()), "vocab": int(logits.shape[-1])}))
-    return 0 if diff <= a.tol else 1
+    return compare_logits(model, a.data, a.tol, encoder_diff=encoder_diff)
 
 
 if __name__ == "__main__":

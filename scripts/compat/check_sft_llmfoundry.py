@@ -91,6 +91,14 @@ def streaming_dataset_class(root, tasks_ns):
                    ["StreamingFinetuningDataset"], ns)["StreamingFinetuningDataset"]
 
 
+def collator(Collator, tok, want, dataset):
+    """llm-foundry's collator as our llmfoundry.yaml's train_loader.dataset configures it, long enough for every record."""
+    longest = max(len(ids) for ids, _ in want) + 8
+    return Collator(tok, max_seq_len=(longest + 7) // 8 * 8, decoder_only_format=dataset["decoder_only_format"],
+                    target_prompts=dataset["target_prompts"], target_responses=dataset["target_responses"],
+                    pad_to_longest=True)
+
+
 def check_tokenized(folder, want, tok, root, ns, Collator):
     """Reads a --tokenized export's mds/ as llm-foundry does and compares with our render plus its eos."""
     cfg = yaml.safe_load(open(os.path.join(folder, "llmfoundry.yaml"), encoding="utf-8"))
@@ -100,8 +108,7 @@ def check_tokenized(folder, want, tok, root, ns, Collator):
     longest = max(len(ids) for ids, _ in want) + 8
     ds = streaming_dataset_class(root, ns)(tokenizer=tok, local=d["local"], shuffle=False, batch_size=1,
                                            max_seq_len=longest)
-    collate = Collator(tok, max_seq_len=(longest + 7) // 8 * 8, decoder_only_format=d["decoder_only_format"],
-                       target_prompts=d["target_prompts"], target_responses=d["target_responses"], pad_to_longest=True)
+    collate = collator(Collator, tok, want, d)
     tally = Tally(f"llm-foundry --tokenized (StreamingFinetuningDataset + Seq2SeqFinetuningCollator, eos "
                   f"{tok.eos_token!r} = {eos} added by our export), exact")
     if len(ds) != len(want):
@@ -128,23 +135,11 @@ def load_llmfoundry(root):
     import llmfoundry.utils.exceptions as exc
     from llmfoundry.data.finetuning.collator import Seq2SeqFinetuningCollator
     from llmfoundry.tokenizers.utils import get_date_string
-    path = os.path.join(root, "llmfoundry", "data", "finetuning", "tasks.py")
-    tree = ast.parse(open(path, encoding="utf-8").read(), path)
-    keep = []
-    for node in tree.body:
-        name = getattr(node, "name", None)
-        if name is None and isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
-            name = node.targets[0].id
-        if name in TASK_NAMES:
-            keep.append(node)
-    found = {getattr(n, "name", None) or n.targets[0].id for n in keep}
-    if found != set(TASK_NAMES):
-        die(f"not found in tasks.py: {sorted(set(TASK_NAMES) - found)}")
     import typing
     ns = {k: getattr(typing, k) for k in ("Any", "Literal", "Mapping", "Optional", "Union", "cast")}
     ns.update({k: getattr(exc, k) for k in dir(exc) if not k.startswith("__")})
     ns.update(get_date_string=get_date_string, PreTrainedTokenizerBase=object, __name__="llmfoundry_tasks")
-    exec(compile(ast.Module(body=keep, type_ignores=[]), path, "exec"), ns)
+    extract(os.path.join(root, "llmfoundry", "data", "finetuning", "tasks.py"), TASK_NAMES, ns)
     return ns["tokenize_formatted_example"], Seq2SeqFinetuningCollator, ns
 
 
@@ -170,10 +165,7 @@ def main():
         tokenize, Collator, ns = load_llmfoundry(root)
         tok = AutoTokenizer.from_pretrained(hf_tokenizer_dir(tok_json, os.path.join(tmp, "tok")))
         tok.chat_template = open(template_path, encoding="utf-8").read()
-        longest = max(len(ids) for ids, _ in want) + 8
-        collate = Collator(tok, max_seq_len=(longest + 7) // 8 * 8, decoder_only_format=cfg["decoder_only_format"],
-                           target_prompts=cfg["target_prompts"], target_responses=cfg["target_responses"],
-                           pad_to_longest=True)
+        collate = collator(Collator, tok, want, cfg)
         im_end = tok.convert_tokens_to_ids("<|im_end|>")
         n = id_diff = mask_diff = id_conv = mask_conv = weighted = extra_eos = their_trained = 0
         for i, row in enumerate(rows):
