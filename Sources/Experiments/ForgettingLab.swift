@@ -48,6 +48,7 @@ public struct ForgettingLab {
     @discardableResult
     public func run() throws -> Outcome {
         let t0 = Date()
+        for p in recipeProblems() { log("warning: \(p) (that run will fail; the others go on)") }
         try makeDirectory(config.outputDir)
         for (name, corpus) in [("general", config.general), ("domain", config.domain)] {
             try prepare(name, corpus)

@@ -53,6 +53,10 @@ struct ValidateCommand: ParsableCommand {
             return "sweep config: \(s.parameter) over \(s.values.count) values"
         case .lab:
             let lab = try configOrExit(path, kind: kind, report: true) { try LabConfig.load(path: path) }
+            let problems = ForgettingLab(config: lab).recipeProblems()
+            _ = try configOrExit(path, kind: kind, report: true) {
+                if !problems.isEmpty { throw EvaluationError.config(problems.map { "\(path): \($0)" }.joined(separator: "\n")) }
+            }
             return "lab: \(lab.arms.count) arms: \(lab.arms.map(\.name).joined(separator: ", "))"
         case .sftDedup:
             let d = try configOrExit(path, kind: kind, report: true) { try SFTDedupConfig.load(path: path) }
