@@ -61,19 +61,9 @@ import TestSupport
         let d = TmpDir()
         var c = try setup(d)
         c.lora = LoRAConfig(rank: 2, alpha: 4, dropout: 0.2, modules: [.q, .v, .up], baseQuantization: .nf4)
-        var cf = c
-        cf.outputDir = d.path + "/full"
-        let full = try TrainingRun(config: cf)
-        full.log = { _ in }
-        let reference = try full.run()
-        let first = try TrainingRun(config: c)
-        first.log = { _ in }
-        let head = try first.run(maxSteps: 2)
-        let second = try TrainingRun(config: c, resumeFrom: try #require(TrainingRun.latestCheckpoint(outputDir: c.outputDir)))
-        second.log = { _ in }
-        let tail = try second.run()
-        #expect(head + tail == reference)
-        #expect(Array(second.model.lora!.params) == Array(full.model.lora!.params))
+        let r = try wholeAndResumed(c, wholeDir: d.path + "/full")
+        #expect(r.resumed == r.whole)
+        #expect(Array(r.resumedRun.model.lora!.params) == Array(r.wholeRun.model.lora!.params))
         var other = c
         other.lora!.alpha = 8
         #expect(throws: TrainerError.self) { try TrainingRun(config: other, resumeFrom: TrainingRun.latestCheckpoint(outputDir: c.outputDir)) }

@@ -56,21 +56,9 @@ import Testing
         let model = try prefixed(pc)
         let prefix = try #require(model.prefix)
         #expect(model.grads.count == 0 && model.trainableGradients.count == prefix.parameterCount)
-        let B = 2, T = 8
-        let acts = Activations(config: model.config, batch: B, seqLen: T)
-        var r = NormalRandom(seed: 9)
-        let tokens = (0..<(B * T)).map { _ in Int32(r.nextU64() % 32) }
-        let targets = (0..<(B * T)).map { _ in Int32(r.nextU64() % 32) }
-        let weights: [Float] = (0..<(B * T)).map { $0 % 3 == 1 ? 0 : 1 }
-        let scale = 1 / Float(weights.reduce(0, +))
-        func f() -> Double {
-            model.forward(tokens: tokens, batch: B, seqLen: T, acts)
-            return model.loss(targets: targets, weights: weights, scale: 1, gradient: false, acts) * Double(scale)
-        }
-        model.zeroGrad()
-        model.forward(tokens: tokens, batch: B, seqLen: T, acts)
-        _ = model.loss(targets: targets, weights: weights, scale: scale, gradient: true, acts)
-        model.backward(acts)
+        let probe = GradientProbe(model: model)
+        func f() -> Double { probe.loss() }
+        probe.backward()
         let grads = Array(prefix.grads)
         var worst: Float = 0
         for t in prefix.namedTensors() {

@@ -57,19 +57,9 @@ import TestSupport
         let d = TmpDir()
         var c = try setup(d)
         c.prefix = PrefixConfig(numVirtualTokens: 3, projection: projection)
-        var cf = c
-        cf.outputDir = d.path + "/full"
-        let full = try TrainingRun(config: cf)
-        full.log = { _ in }
-        let reference = try full.run()
-        let first = try TrainingRun(config: c)
-        first.log = { _ in }
-        let head = try first.run(maxSteps: 2)
-        let second = try TrainingRun(config: c, resumeFrom: try #require(TrainingRun.latestCheckpoint(outputDir: c.outputDir)))
-        second.log = { _ in }
-        let tail = try second.run()
-        #expect(head + tail == reference)
-        #expect(Array(second.model.prefix!.params) == Array(full.model.prefix!.params))
+        let r = try wholeAndResumed(c, wholeDir: d.path + "/full")
+        #expect(r.resumed == r.whole)
+        #expect(Array(r.resumedRun.model.prefix!.params) == Array(r.wholeRun.model.prefix!.params))
         var other = c
         other.prefix!.numVirtualTokens = 5
         #expect(throws: TrainerError.self) { try TrainingRun(config: other, resumeFrom: TrainingRun.latestCheckpoint(outputDir: c.outputDir)) }

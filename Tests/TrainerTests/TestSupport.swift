@@ -57,3 +57,57 @@ func buf(_ a: [Float]) -> UnsafeMutablePointer<Float> {
     p.initialize(from: a, count: a.count)
     return p
 }
+
+/// A fixed batch for whole-model gradient checks: 2 rows of 8 tokens (ids below 32, seed 9), every third target
+/// weighted 0. `loss()` is the weighted mean loss without gradients; `backward()` leaves its gradient in the model's
+/// trainable gradients (the weights', or the adapter's).
+struct GradientProbe {
+    let model: LlamaModel
+    let batch = 2, seqLen = 8
+    let tokens: [Int32], targets: [Int32], weights: [Float]
+    private let acts: Activations
+
+    init(model: LlamaModel) {
+        self.model = model
+        acts = Activations(config: model.config, batch: batch, seqLen: seqLen)
+        var r = NormalRandom(seed: 9)
+        let n = batch * seqLen
+        tokens = (0..<n).map { _ in Int32(r.nextU64() % 32) }
+        targets = (0..<n).map { _ in Int32(r.nextU64() % 32) }
+        weights = (0..<n).map { $0 % 3 == 1 ? 0 : 1 }
+    }
+
+    private var scale: Float { 1 / Float(weights.reduce(0, +)) }
+
+    func loss() -> Double {
+        model.forward(tokens: tokens, batch: batch, seqLen: seqLen, acts)
+        return model.loss(targets: targets, weights: weights, scale: 1, gradient: false, acts) * Double(scale)
+    }
+
+    func backward() {
+        model.zeroGrad()
+        model.forward(tokens: tokens, batch: batch, seqLen: seqLen, acts)
+        _ = model.loss(targets: targets, weights: weights, scale: scale, gradient: true, acts)
+        model.backward(acts)
+    }
+}
+
+/// Trains `c` once into `wholeDir`, and again into `c.outputDir` stopped after 2 steps and resumed from its latest
+/// checkpoint; returns the losses of both and the two finished runs, to compare bitwise.
+func wholeAndResumed(_ c: TrainConfig, wholeDir: String) throws -> (whole: [Double], resumed: [Double], wholeRun: TrainingRun, resumedRun: TrainingRun) {
+    var cf = c
+    cf.outputDir = wholeDir
+    let full = try TrainingRun(config: cf)
+    full.log = { _ in }
+    let reference = try full.run()
+    let first = try TrainingRun(config: c)
+    first.log = { _ in }
+    let head = try first.run(maxSteps: 2)
+    guard let ck = TrainingRun.latestCheckpoint(outputDir: c.outputDir) else {
+        throw TrainerError.checkpoint(file: c.outputDir, message: "no checkpoint after 2 steps")
+    }
+    let second = try TrainingRun(config: c, resumeFrom: ck)
+    second.log = { _ in }
+    let tail = try second.run()
+    return (reference, head + tail, full, second)
+}
