@@ -64,7 +64,7 @@ public final class LineDedupStage: OrderedStage, DedupStage {
         .integer(.minLineChars, min: 1, "Minimum characters (after trimming) for a line, or a 3-sentence span, to be considered."),
         .bool(.sentenceSpans, "Also remove datatrove-style spans of 3 consecutive sentences seen in earlier documents."),
         .integer(.spanMaxOccurrences, min: 1, "Spans seen in at least this many earlier documents are removed (1: only the first document keeps a span)."),
-        .string(.indexPath, "SQLite index file (WAL), relative to the config's folder. Default lines.sqlite inside the stage's state folder. Point a later run at an earlier run's index to deduplicate against it without re-reading old documents (settings must match)."),
+        .string(.indexPath, DedupOptionText.indexPath(default: "lines.sqlite")),
     ])
 
     public let options: Options
