@@ -78,8 +78,10 @@ public struct ForgettingLab {
         let instruct = try runInstruct(exp, base: baseCheckpoint)
         var runs = instruct.map { [$0] } ?? [], failures = [(name: String, message: String)]()
         for arm in config.arms {
-            log("[\(arm.name)] adapting to domain text" + (arm.replay > 0 ? String(format: " with %.0f%% replay", arm.replay * 100) : "")
-                + (arm.replaySource == .synthesized ? " of the base's own text" : ""))
+            log("[\(arm.name)] adapting " + (arm.start == .instruct ? "the instruct model " : "") + "to "
+                + (arm.data == .domainSFT ? "domain SFT records" : "domain text")
+                + (arm.replay > 0 ? String(format: " with %.0f%% replay", arm.replay * 100) : "")
+                + [.general: "", .synthesized: " of the base's own text", .generalChat: " of general chat"][arm.replaySource]!)
             do {
                 let start = try startCheckpoint(arm, base: baseCheckpoint, instruct: instruct)
                 runs.append(try exp.run(try armRecipe(arm, base: start), directory: runsDir + "/" + arm.name))
