@@ -36,9 +36,14 @@ extension PageTree {
                     bytes = second; usedH1 = h1; decision.roots = roots; decision.rule += ", tag rules only"
                 } else { decision = first }
             }
-            if options.linkListPages && bytes.count < 150 { listPageFallback(&bytes, &usedH1, options: options) }
+            if options.linkListPages && !indexPage(&bytes, &usedH1, options: options) && bytes.count < 150 {
+                listPageFallback(&bytes, &usedH1, options: options)
+            }
         }
         var pageTitle = title.map(TextFinishing.cleanTitle)
+        if !options.wholePage, let start = decision.roots.min(), let t = pageTitle {
+            pageTitle = titleWithoutBanner(t, contentStart: start)
+        }
         if pageTitle == nil && firstH1 >= 0 {
             var h = false
             let t = render(roots: [Int(firstH1)], options: options, prune: false, usedH1: &h)
@@ -49,30 +54,6 @@ extension PageTree {
             text = text.isEmpty ? t : t + "\n\n" + text
         }
         return (pageTitle.map(TextFinishing.nfc), TextFinishing.nfc(text))
-    }
-
-    /// A page made of link lists (an index, a sitemap, a chapter's table of contents) with no prose to select: its
-    /// entries are the text. Tried with the class/id rules, then (a `toc` class is navigation on an article page but
-    /// the content of a contents page) with tag rules only.
-    mutating func listPageFallback(_ bytes: inout [UInt8], _ usedH1: inout Bool, options: HTMLExtractor.Options) {
-        let body = bodyIndex()
-        for tagsOnly in [false, true] {
-            if tagsOnly {
-                decideRemoval(strict: false, tagsOnly: true, none: false)
-                computeStats()
-            }
-            if linkDensity(body) > 0.5 && Int(nodes[body].chars) >= 2 * bytes.count + 60 {
-                var h1 = false
-                let list = render(roots: [body], options: options, prune: true, usedH1: &h1)
-                if list.count > bytes.count {
-                    bytes = list; usedH1 = h1
-                    decision = .init(container: body, score: 0, rule: tagsOnly ? "link-list page, tag rules only" : "link-list page", roots: [body])
-                    return
-                }
-            }
-        }
-        decideRemoval(strict: true, tagsOnly: false, none: false)  // back to the state the text was chosen in
-        computeStats()
     }
 
     // MARK: statistics
@@ -297,14 +278,15 @@ extension PageTree {
     // MARK: rendering
 
     /// Renders the given subtrees as text. With `prune`, link lists and boilerplate inside are skipped.
-    func render(roots: [Int], options: HTMLExtractor.Options, prune: Bool, usedH1: inout Bool) -> [UInt8] {
+    /// `forceList` renders every root as a list document (an index page's span, `indexPage`).
+    func render(roots: [Int], options: HTMLExtractor.Options, prune: Bool, usedH1: inout Bool, forceList: Bool = false) -> [UInt8] {
         var w = TextWriter()
         w.out.reserveCapacity(8192)
         for r in roots {
             let rootChars = max(1, nodes[r].chars)
             // A root that is mostly links (a table of contents, an index, a sitemap) is a list document: its link
             // lists are its content and are kept.
-            let listDocument = options.linkListPages && linkDensity(r) > 0.5
+            let listDocument = options.linkListPages && (forceList || linkDensity(r) > 0.5)
             // Stack of open elements: (end index, tag, tight context).
             var stack: [(end: Int32, tag: Tag, tight: Bool)] = []
             // Blocks whose own line is a link-only edge line (`isLinkOnlyLine`), with their ends: that line is skipped.
@@ -385,6 +367,10 @@ extension PageTree {
             }
             if (n.tag == .ul || n.tag == .ol) && ld > 0.35 && n.chars * 3 < rootChars { return true }
         case .p, .li, .dd, .dt, .h1, .h2, .h3, .h4, .h5, .h6, .blockquote:
+            // An entry of a kept list whose text is mostly not links (a term list of names with descriptions)
+            // names its entry: the link is the name, not navigation.
+            if (n.tag == .li || n.tag == .dt) && n.parent >= 0 && Self.isListTag(nodes[Int(n.parent)].tag)
+                && linkDensity(Int(n.parent)) <= 0.5 { return false }
             if ld >= 0.75 && n.chars < 150 { return true }
         default:
             break
