@@ -9,16 +9,10 @@ final class ScriptShareCache {
     private var prefix: [UInt8] = []
     private var verdict: String?
 
-    private static let key = "domainforge.cleaning.scriptShareCache"
+    private static let perThread = PerThread { ScriptShareCache() }
 
     /// This thread's cache.
-    static var current: ScriptShareCache {
-        let dictionary = Thread.current.threadDictionary
-        if let cache = dictionary[key] as? ScriptShareCache { return cache }
-        let cache = ScriptShareCache()
-        dictionary[key] = cache
-        return cache
-    }
+    static var current: ScriptShareCache { perThread.value }
 
     /// `DocumentLanguage.resolve(document)`, the script share taken from this thread's cache when the text's
     /// prefix is the one judged last.

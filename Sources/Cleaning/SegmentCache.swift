@@ -7,16 +7,10 @@ final class SegmentCache {
     private var bytes: [UInt8] = []
     private var tokens: [WordToken] = []
 
-    private static let key = "domainforge.cleaning.segmentCache"
+    private static let perThread = PerThread { SegmentCache() }
 
     /// This thread's cache.
-    static var current: SegmentCache {
-        let dictionary = Thread.current.threadDictionary
-        if let cache = dictionary[key] as? SegmentCache { return cache }
-        let cache = SegmentCache()
-        dictionary[key] = cache
-        return cache
-    }
+    static var current: SegmentCache { perThread.value }
 
     /// The tokens of `p` when it is the cached text.
     func lookup(_ p: UnsafeBufferPointer<UInt8>) -> [WordToken]? {

@@ -1,3 +1,4 @@
+import Segmentation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -81,7 +81,7 @@ public enum DocumentLanguage {
             case 0x1100...0x11FF, 0x3131...0x318E, 0xAC00...0xD7A3: hangul += 1
             case 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0x20000...0x3134F: han += 1
             default:
-                guard s.properties.isAlphabetic else { return }
+                guard AlphabeticTable.isAlphabetic(v) else { return }
             }
             letters += 1
         }

@@ -78,14 +78,21 @@ public enum WordSegmenter {
         _ = dfwb_set_text(breaker, nil, 0)
     }
 
-    /// True when the first scalar of `p[s..<e]` is whitespace (ICU keeps whitespace runs apart from punctuation).
+    /// True when the first scalar of `p[s..<e]` is whitespace (ICU keeps whitespace runs apart from punctuation):
+    /// ASCII spaces and controls as before, else Unicode's White_Space scalars above ASCII (U+0085, U+00A0, U+1680,
+    /// U+2000-200A, U+2028, U+2029, U+202F, U+205F, U+3000). They are compared by value instead of a property lookup
+    /// per punctuation segment (a cost in Chinese text; a test checks every scalar against the property).
     static func isWhitespaceRun(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
         guard s < e else { return true }
         let b = p[s]
         if b < 0x80 { return b == 0x20 || (b >= 0x09 && b <= 0x0D) || (b >= 0x1C && b <= 0x1F) }
+        guard b == 0xC2 || b == 0xE1 || b == 0xE2 || b == 0xE3 else { return false }
         var iterator = UnsafeBufferPointer(rebasing: p[s..<min(e, s + 4)]).makeIterator()
         var decoder = UTF8()
-        if case .scalarValue(let v) = decoder.decode(&iterator) { return v.properties.isWhitespace }
-        return false
+        guard case .scalarValue(let v) = decoder.decode(&iterator) else { return false }
+        switch v.value {
+        case 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000: return true
+        default: return false
+        }
     }
 }

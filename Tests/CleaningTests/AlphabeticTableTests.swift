@@ -1,3 +1,4 @@
+import Segmentation
 import Testing
 @testable import Cleaning
 
