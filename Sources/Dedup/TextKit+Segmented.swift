@@ -9,41 +9,10 @@ extension TextKit {
     /// without it, and a word across it spans the whitespace. Hashes are computed as `scanWords` computes them
     /// (lowercased scalars), so text outside such runs gives the same tokens in both scanners.
     static func scanSegmentedWords(_ p: UnsafeBufferPointer<UInt8>, _ body: (Int, Int, UInt64) -> Void) {
-        var i = 0
-        let n = p.count
-        var inWord = false
-        var start = 0
-        var h = fnvOffset
-        while i < n {
-            let b = p[i]
-            if b < 0x80 {
-                if asciiWord(b) {
-                    if !inWord { inWord = true; start = i; h = fnvOffset }
-                    let l = (b &- 0x41) < 26 ? b | 0x20 : b
-                    h = (h ^ UInt64(l)) &* fnvPrime
-                } else if inWord {
-                    body(start, i, mix64(h)); inWord = false
-                }
-                i += 1
-                continue
-            }
-            let (v, len) = decode(p, i)
-            switch classify(v) {
-            case .word:
-                if !inWord { inWord = true; start = i; h = fnvOffset }
-                h = fnvScalar(h, lower(v))
-            case .single:
-                if inWord { body(start, i, mix64(h)); inWord = false }
-                let end = spacelessRunEnd(p, i + len)
-                segmentRun(p, i, end, body)
-                i = end
-                continue
-            case .separator, .space:
-                if inWord { body(start, i, mix64(h)); inWord = false }
-            }
-            i += len
+        withoutActuallyEscaping(body) { b in
+            var sink = ClosureSink(body: b)
+            scanWords(p, &sink, segmentRuns: true)
         }
-        if inWord { body(start, n, mix64(h)) }
     }
 
     /// The end of the run of `.single` scalars that continues at `i`, ASCII whitespace between two of them included.

@@ -113,8 +113,10 @@ enum TextKit {
         @inline(__always) mutating func word(_ s: Int, _ e: Int, _ h: UInt64) { out[count] = h; count += 1 }
     }
 
+    /// The scanner behind `scanWords` and `scanSegmentedWords`: with `segmentRuns` a run of `.single` characters
+    /// goes to ICU's word segmenter (`segmentRun`) instead of giving one word per character.
     @inline(__always)
-    static func scanWords<S: WordSink>(_ p: UnsafeBufferPointer<UInt8>, _ sink: inout S) {
+    static func scanWords<S: WordSink>(_ p: UnsafeBufferPointer<UInt8>, _ sink: inout S, segmentRuns: Bool = false) {
         var i = 0
         let n = p.count
         var inWord = false
@@ -140,6 +142,12 @@ enum TextKit {
                 h = fnvScalar(h, lower(v))
             case .single:
                 if inWord { sink.word(start, i, mix64(h)); inWord = false }
+                if segmentRuns {
+                    let end = spacelessRunEnd(p, i + len)
+                    segmentRun(p, i, end) { sink.word($0, $1, $2) }
+                    i = end
+                    continue
+                }
                 sink.word(i, i + len, mix64(fnvScalar(fnvOffset, v)))
             case .separator, .space:
                 if inWord { sink.word(start, i, mix64(h)); inWord = false }
