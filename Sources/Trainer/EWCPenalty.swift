@@ -1,4 +1,3 @@
-import COpenBLAS
 import Foundation
 
 /// Elastic weight consolidation (Kirkpatrick et al. 2017): the penalty (λ/2)·Σ F·(θ − θ*)² and its gradient.
@@ -37,19 +36,10 @@ public final class EWCPenalty {
                 if scratch.count < 2 * count { scratch = [Float](repeating: 0, count: 2 * count) }
                 scratch.withUnsafeMutableBufferPointer { sb in
                     let weff = sb.baseAddress!, g = sb.baseAddress! + count
-                    if lora.quantized.isEmpty {
-                        lora.effectiveWeight(sl, base: model.params.baseAddress! + model.projectionOffset(sl.module, layer: sl.layer), into: weff)
-                    } else {
-                        lora.quantized[sl.layer][sl.module.order].dequantize(into: g)
-                        lora.effectiveWeight(sl, base: g, into: weff)
-                    }
+                    lora.effectiveWeight(sl, of: model, into: weff, scratch: g)
                     total += penalty(weff, name: name, count: count, gradOut: g, lam: lam)
                     guard gradient else { return }
-                    let r = Int32(lora.rank), I = Int32(sl.inDim), O = Int32(sl.outDim)
-                    let p = lora.params.baseAddress!, dg = lora.grads.baseAddress!
-                    // dA[r, in] += s·Bᵀ[r, out]·G[out, in];  dB[out, r] += s·G[out, in]·Aᵀ[in, r]
-                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, r, I, O, lora.scale, p + sl.b, r, g, I, 1, dg + sl.a, I)
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, O, r, I, lora.scale, g, I, p + sl.a, I, 1, dg + sl.b, r)
+                    lora.mergedWeightBackward(sl, gradient: g, into: lora.grads.baseAddress!, beta: 1)
                 }
             }
         } else {

@@ -1,4 +1,3 @@
-import COpenBLAS
 import DomainForgeCore
 import Foundation
 
@@ -133,20 +132,10 @@ public final class LayerwiseRegularizer {
         if scratch.count < 2 * count { scratch = [Float](repeating: 0, count: 2 * count) }
         return scratch.withUnsafeMutableBufferPointer { sb -> Double in
             let weff = sb.baseAddress!, g = sb.baseAddress! + count
-            if lora.quantized.isEmpty {
-                lora.effectiveWeight(sl, base: model.params.baseAddress! + model.projectionOffset(sl.module, layer: sl.layer), into: weff)
-            } else {
-                lora.quantized[sl.layer][sl.module.order].dequantize(into: g)
-                lora.effectiveWeight(sl, base: g, into: weff)
-            }
+            lora.effectiveWeight(sl, of: model, into: weff, scratch: g)
             let name = "model.layers.\(sl.layer).\(sl.module.hfPath).weight"
             let r = elementwise(weff, name: name, count: count) { i, v in g[i] = v }
-            let R = Int32(lora.rank), I = Int32(sl.inDim), O = Int32(sl.outDim), p = lora.params.baseAddress!
-            dR.withUnsafeMutableBufferPointer { d in
-                // dA[r, in] = s·Bᵀ[r, out]·G[out, in];  dB[out, r] = s·G[out, in]·Aᵀ[in, r]
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, R, I, O, lora.scale, p + sl.b, R, g, I, 0, d.baseAddress! + sl.a, I)
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, O, R, I, lora.scale, g, I, p + sl.a, I, 0, d.baseAddress! + sl.b, R)
-            }
+            dR.withUnsafeMutableBufferPointer { lora.mergedWeightBackward(sl, gradient: g, into: $0.baseAddress!, beta: 0) }
             return r
         }
     }

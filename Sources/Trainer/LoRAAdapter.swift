@@ -192,6 +192,25 @@ public final class LoRAAdapter {
                     params.baseAddress! + sl.b, Int32(rank), params.baseAddress! + sl.a, Int32(sl.inDim), 1, out, Int32(sl.inDim))
     }
 
+    /// W_eff of one adapted projection of `model` into `out`; a quantized base is dequantized into `scratch` first
+    /// (both [out, in]). What a penalty on the merged weight (EWC, the layer-wise regularizer) measures.
+    func effectiveWeight(_ sl: Slot, of model: LlamaModel, into out: FPtr, scratch: FPtr) {
+        if quantized.isEmpty {
+            effectiveWeight(sl, base: model.params.baseAddress! + model.projectionOffset(sl.module, layer: sl.layer), into: out)
+        } else {
+            quantized[sl.layer][sl.module.order].dequantize(into: scratch)
+            effectiveWeight(sl, base: scratch, into: out)
+        }
+    }
+
+    /// The chain rule from a gradient G [out, in] on a slot's merged weight to its A and B in `dst` (laid out like
+    /// `params`): dA = s·Bᵀ·G and dB = s·G·Aᵀ, written (`beta` 0) or added (`beta` 1).
+    func mergedWeightBackward(_ sl: Slot, gradient g: CFPtr, into dst: FPtr, beta: Float) {
+        let R = Int32(rank), I = Int32(sl.inDim), O = Int32(sl.outDim), p = params.baseAddress!
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, R, I, O, scale, p + sl.b, R, g, I, beta, dst + sl.a, I)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, O, R, I, scale, g, I, p + sl.a, I, beta, dst + sl.b, R)
+    }
+
     // ------------------------------------------------------------------------
     // PEFT files
 

@@ -41,11 +41,7 @@ import Testing
                       {"name": "full-ft-replay", "replay": 0.1},
                       {"name": "full-ft-ewc", "train": {"ewc": {"lambda": 10.0, "fisher_data": ["{general_train}"], "fisher_samples": 2}}}]}
             """)
-        let config = try LabConfig.parse(tree, baseDirectory: d.path)
-        var lab = ForgettingLab(config: config)
-        var lines = [String]()
-        lab.log = { lines.append($0) }
-        let outcome = try lab.run()
+        let (config, outcome, lines) = try runLab(tree, in: d.path)
         let out = d.path + "/out"
         let text = try String(contentsOfFile: out + "/report.txt", encoding: .utf8)
         let rows = text.split(separator: "\n").map(String.init)

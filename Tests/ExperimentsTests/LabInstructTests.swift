@@ -71,11 +71,7 @@ import Testing
                       {"name": "instruct-sft", "start": "instruct", "data": "domain_sft"},
                       {"name": "instruct-mixed-sft", "start": "instruct", "data": "domain_sft", "replay": 0.25, "replay_source": "general_chat"}]}
             """)
-        let config = try LabConfig.parse(tree, baseDirectory: d.path)
-        var lab = ForgettingLab(config: config)
-        var lines = [String]()
-        lab.log = { lines.append($0) }
-        let outcome = try lab.run()
+        let (config, outcome, lines) = try runLab(tree, in: d.path)
         let out = d.path + "/out"
         #expect(lines.contains { $0.contains("using the fallback") })
         let instruct = try TrainConfig.load(path: out + "/runs/instruct/train.yaml")

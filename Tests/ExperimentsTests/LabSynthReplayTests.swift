@@ -62,10 +62,7 @@ import Testing
                       {"name": "replay-self", "replay": 0.25, "replay_source": "synthesized"},
                       {"name": "lora", "train": {"lora": {"rank": 2, "alpha": 4}}}]}
             """)
-        let config = try LabConfig.parse(tree, baseDirectory: d.path)
-        var lab = ForgettingLab(config: config)
-        lab.log = { _ in }
-        let outcome = try lab.run()
+        let (config, outcome, _) = try runLab(tree, in: d.path)
         let out = d.path + "/out"
         let synth = try #require(SynthReport.load(path: out + "/data/synth-general/synth_report.json"))
         #expect(synth.generated == 12 && synth.kept > 0)

@@ -114,19 +114,15 @@ import Testing
         let records = entries.map(line)
         try d.write("domain.jsonl", records.joined(separator: "\n") + "\n")
         try d.write("records.jsonl", (records + ["{\"instruction\": \"no id\", \"output\": \"x\"}", "not json"]).joined(separator: "\n") + "\n")
-        let config = try LabConfig.parse(try Self.labTree(rag: """
+        let (config, outcome, log) = try runLab(try Self.labTree(rag: """
             , "rag": {"chunk_size": 100, "overlap": 5, "k": 2, "datasets": ["med-heldout"], "heldout_sft": {"med-heldout": "records.jsonl"}}
-            """), baseDirectory: d.path)
-        var lab = ForgettingLab(config: config)
-        var log = [String]()
-        lab.log = { log.append($0) }
-        let outcome = try lab.run()
+            """), in: d.path)
         let held = entries.filter { HeldOutSplit.isHeldOut(id: $0.0, fraction: 0.25, seed: 3) }
         let train = entries.count - held.count
         #expect(!held.isEmpty && train > 0)
-        let heldFile = try String(contentsOfFile: lab.ragDir + "/med-heldout.jsonl", encoding: .utf8)
+        let heldFile = try String(contentsOfFile: ForgettingLab(config: config).ragDir + "/med-heldout.jsonl", encoding: .utf8)
         #expect(heldFile == held.map { line($0) + "\n" }.joined())
-        #expect(log.contains("[rag] built \(lab.ragDir)/index-train.sqlite: \(train) train domain documents, \(train) chunks"), "\(log)")
+        #expect(log.contains("[rag] built \(ForgettingLab(config: config).ragDir)/index-train.sqlite: \(train) train domain documents, \(train) chunks"), "\(log)")
         for run in ["base", "full-ft"] {
             let e = try EvalResult.load(path: d.path + "/out/runs/\(run)/eval.json")
             #expect(e.datasets.map(\.label) == ["domain", "general", "med-heldout", "med-heldout+rag"])

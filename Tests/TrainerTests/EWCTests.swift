@@ -58,16 +58,8 @@ func randomFisher(_ m: LlamaModel, seed: UInt64) -> FisherInformation {
         let m = try loraBase()
         let info = try FisherInformation.estimate(model: m, data: [d.path + "/g"], samples: 3, seqLen: 8, seed: 4)
         // the same three windows by hand
-        let src = [TrainConfig.Source(path: d.path + "/g")]
-        let mixer = try TrainingRun.mixer(src, readers: [try .init(directory: d.path + "/g")], seqLen: 8, seed: 4, shuffle: 1, state: nil)
-        let acts = Activations(config: m.config, batch: 1, seqLen: 8)
         var sum = [Double](repeating: 0, count: m.parameterCount)
-        for _ in 0..<3 {
-            let w = try mixer.next().window
-            m.zeroGrad()
-            m.forward(tokens: (0..<8).map { Int32(w.tokens[$0]) }, batch: 1, seqLen: 8, acts)
-            _ = m.loss(targets: (1...8).map { Int32(w.tokens[$0]) }, weights: [Float](repeating: 1, count: 8), scale: 1.0 / 8, gradient: true, acts)
-            m.backward(acts)
+        try byHandWindowGradients(model: m, data: d.path + "/g", windows: 3, seed: 4) {
             for i in sum.indices { sum[i] += Double(m.grads[i]) * Double(m.grads[i]) }
         }
         for t in m.layout.tensors {

@@ -163,16 +163,8 @@ func layerwiseConfig(lambda: Double = 0.8, updateEvery: Int = 2, alpha: Double =
         let before = Array(m.params)
         let info = try SynapticImportance.estimate(model: m, data: [d.path + "/g"], steps: 2, lr: 0.1, damping: 0.01, seqLen: 8, seed: 4)
         #expect(Array(m.params) == before)
-        let mixer = try TrainingRun.mixer([.init(path: d.path + "/g")], readers: [try .init(directory: d.path + "/g")], seqLen: 8,
-                                          seed: 4, shuffle: 1, state: nil)
-        let acts = Activations(config: m.config, batch: 1, seqLen: 8)
         var omega = [Double](repeating: 0, count: m.parameterCount)
-        for _ in 0..<2 {
-            let w = try mixer.next().window
-            m.zeroGrad()
-            m.forward(tokens: (0..<8).map { Int32(w.tokens[$0]) }, batch: 1, seqLen: 8, acts)
-            _ = m.loss(targets: (1...8).map { Int32(w.tokens[$0]) }, weights: [Float](repeating: 1, count: 8), scale: 1.0 / 8, gradient: true, acts)
-            m.backward(acts)
+        try byHandWindowGradients(model: m, data: d.path + "/g", windows: 2, seed: 4) {
             for i in omega.indices {
                 let g = m.grads[i], step = -Float(0.1) * g
                 omega[i] -= Double(g) * Double(step)

@@ -5,15 +5,7 @@ import TestSupport
 
 @Suite struct LoRATrainingTests {
     /// A base checkpoint in `dir/base` and data in `dir/a`; a config starting from it.
-    func setup(_ d: TmpDir, steps: Int = 6) throws -> TrainConfig {
-        try writeDataset(d.path + "/a", sampleDocs(40))
-        try Checkpoint.saveModel(try loraBase(), to: d.path + "/base")
-        var c = TrainConfig(data: [.init(path: d.path + "/a")], outputDir: d.path + "/out")
-        c.initFrom = d.path + "/base"
-        c.steps = steps; c.batchSize = 2; c.seqLen = 8; c.gradAccum = 2; c.lr = 1e-2; c.warmupSteps = 2
-        c.shuffleBuffer = 4; c.logEvery = 0
-        return c
-    }
+    func setup(_ d: TmpDir, steps: Int = 6) throws -> TrainConfig { try adapterRunConfig(d, steps: steps, lr: 1e-2) }
 
     @Test(arguments: [LoRAConfig.BaseQuantization.none, .nf4]) func trainingLeavesTheBaseUnchanged(_ q: LoRAConfig.BaseQuantization) throws {
         let d = TmpDir()

@@ -6,15 +6,7 @@ import TestSupport
 /// Prefix-tuning runs: the base stays frozen, checkpoints are PEFT prefix folders that load with the prefix attached,
 /// resuming is bitwise, and TRAIN.yaml's `prefix:` section is read and checked.
 @Suite struct PrefixTrainingTests {
-    func setup(_ d: TmpDir, steps: Int = 6) throws -> TrainConfig {
-        try writeDataset(d.path + "/a", sampleDocs(40))
-        try Checkpoint.saveModel(try loraBase(), to: d.path + "/base")
-        var c = TrainConfig(data: [.init(path: d.path + "/a")], outputDir: d.path + "/out")
-        c.initFrom = d.path + "/base"
-        c.steps = steps; c.batchSize = 2; c.seqLen = 8; c.gradAccum = 2; c.lr = 3e-2; c.warmupSteps = 2
-        c.shuffleBuffer = 4; c.logEvery = 0
-        return c
-    }
+    func setup(_ d: TmpDir, steps: Int = 6) throws -> TrainConfig { try adapterRunConfig(d, steps: steps, lr: 3e-2) }
 
     @Test(arguments: [false, true]) func trainingLeavesTheBaseUnchanged(projection: Bool) throws {
         let d = TmpDir()

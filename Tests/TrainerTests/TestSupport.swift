@@ -111,3 +111,32 @@ func wholeAndResumed(_ c: TrainConfig, wholeDir: String) throws -> (whole: [Doub
     let tail = try second.run()
     return (reference, head + tail, full, second)
 }
+
+/// A base checkpoint (`loraBase()`) in `dir/base` and 40 sample documents in `dir/a`; a short adapter-run config
+/// starting from that base (batch 2, 8 tokens, accumulation 2, 2 warm-up steps) at learning rate `lr`.
+func adapterRunConfig(_ d: TmpDir, steps: Int, lr: Double) throws -> TrainConfig {
+    try writeDataset(d.path + "/a", sampleDocs(40))
+    try Checkpoint.saveModel(try loraBase(), to: d.path + "/base")
+    var c = TrainConfig(data: [.init(path: d.path + "/a")], outputDir: d.path + "/out")
+    c.initFrom = d.path + "/base"
+    c.steps = steps; c.batchSize = 2; c.seqLen = 8; c.gradAccum = 2; c.lr = lr; c.warmupSteps = 2
+    c.shuffleBuffer = 4; c.logEvery = 0
+    return c
+}
+
+/// The reference the importance-estimate tests compare with, written out by hand: for each of the first `windows`
+/// 8-token windows of `data` (unshuffled, `seed`), the gradient of the window's mean token loss is left in
+/// `model.grads` and `body` runs.
+func byHandWindowGradients(model m: LlamaModel, data: String, windows: Int, seed: UInt64, _ body: () -> Void) throws {
+    let mixer = try TrainingRun.mixer([.init(path: data)], readers: [try .init(directory: data)], seqLen: 8, seed: seed,
+                                      shuffle: 1, state: nil)
+    let acts = Activations(config: m.config, batch: 1, seqLen: 8)
+    for _ in 0..<windows {
+        let w = try mixer.next().window
+        m.zeroGrad()
+        m.forward(tokens: (0..<8).map { Int32(w.tokens[$0]) }, batch: 1, seqLen: 8, acts)
+        _ = m.loss(targets: (1...8).map { Int32(w.tokens[$0]) }, weights: [Float](repeating: 1, count: 8), scale: 1.0 / 8, gradient: true, acts)
+        m.backward(acts)
+        body()
+    }
+}
