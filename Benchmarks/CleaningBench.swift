@@ -159,7 +159,7 @@ private func measure(_ iterations: Int, _ body: () -> RowResult) -> RowResult {
 }
 
 /// CPU time of the calling thread: steadier than wall time on a shared machine.
-private func threadCPUSeconds() -> Double {
+func threadCPUSeconds() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9

@@ -147,8 +147,14 @@ public struct C4LinesStage: LanguageAwareStage {
         guard javascript || policy else { return nil }
         var policyFound = false
         let firsts = Self.policyFirstLetters, js = Self.javascript[0]
+        // Bytes 0x40-0x7F that can start a phrase (either case), one bit each: the other bytes, the whole of a
+        // Chinese line, are passed over with one test.
+        let letters = (javascript ? UInt64(1) << (js &- 0x40) : 0) | (policy ? UInt64(firsts) << 0x21 : 0)
+        let starts = letters | letters >> 0x20  // the capitals, 0x20 below
         for i in s..<e {
-            let b = asciiLower(q[i])
+            let raw = q[i]
+            guard raw &- 0x40 < 64, (starts >> UInt64(raw &- 0x40)) & 1 == 1 else { continue }
+            let b = asciiLower(raw)
             if javascript && b == js && Self.matchesLowercased(q, i, e, Self.javascript) { return .javascript }
             guard policy && !policyFound && b &- 0x61 < 26 && (firsts >> UInt32(b &- 0x61)) & 1 == 1 else { continue }
             for phrase in Self.policyPhrases where phrase[0] == b && Self.matchesLowercased(q, i, e, phrase) {

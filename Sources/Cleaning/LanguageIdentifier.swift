@@ -28,6 +28,10 @@ public struct LanguageIdentifier: Sendable {
     private let lanes: Int
     private let table: FeatureTable
     private let vectorRows: [SIMD16<Int16>]
+    /// The feature row (or `table.none`) of every unigram and bigram, by its folded bytes: read directly instead of
+    /// hashing and probing `table`, half of all look-ups (the table and rows do not fit the L2 cache together).
+    private let unigramRows: [UInt16]
+    private let bigramRows: [UInt16]
     private let traditional: ScalarSet
     private let simplified: ScalarSet
 
@@ -39,6 +43,18 @@ public struct LanguageIdentifier: Sendable {
         vectorRows = model.languages.count <= 16 ? Self.padded(model.weights, lanes: model.languages.count) : []
         traditional = ScalarSet(model.traditionalOnly)
         simplified = ScalarSet(model.simplifiedOnly)
+        (unigramRows, bigramRows) = Self.shortGramRows(table, bits: model.bucketBits,
+                                                       direct: model.languages.count <= 16 && model.features.count < 0xFFFF)
+    }
+
+    /// The rows of all 256 unigrams and 65,536 bigrams (empty unless `direct`: the vector path reads them).
+    static func shortGramRows(_ table: FeatureTable, bits: Int, direct: Bool) -> ([UInt16], [UInt16]) {
+        guard direct else { return ([], []) }
+        let shift = UInt64(64 - bits)
+        return table.withLookup { lookup in
+            ((0..<256).map { UInt16(lookup(ByteNGrams.bucket(of: UInt64($0), order: 1, shift))) },
+             (0..<65_536).map { UInt16(lookup(ByteNGrams.bucket(of: UInt64($0), order: 2, shift))) })
+        }
     }
 
     /// Weight rows padded to 16 lanes (padding lanes are 0 and never read), plus a zero row for "no feature".
@@ -81,20 +97,32 @@ public struct LanguageIdentifier: Sendable {
         var acc = SIMD16<Int32>.zero
         var hits = 0, pending = 0
         let none = table.none
+        let shift = UInt64(64 - model.bucketBits)
         table.withLookup { lookup in
             vectorRows.withUnsafeBufferPointer { w in
-                ByteNGrams.forEach(bytes, bits: model.bucketBits) { bucket in
-                    let row = lookup(bucket)
-                    let v = w[row]
-                    acc &+= SIMD16<Int32>(Int32(v[0]), Int32(v[1]), Int32(v[2]), Int32(v[3]), Int32(v[4]), Int32(v[5]),
-                                          Int32(v[6]), Int32(v[7]), Int32(v[8]), Int32(v[9]), Int32(v[10]), Int32(v[11]),
-                                          Int32(v[12]), Int32(v[13]), Int32(v[14]), Int32(v[15]))
-                    hits &+= row == none ? 0 : 1
-                    pending &+= 1
-                    if pending == 1 << 15 {
-                        totals &+= SIMD16<Int64>(truncatingIfNeeded: acc)
-                        acc = .zero
-                        pending = 0
+                unigramRows.withUnsafeBufferPointer { one in
+                    bigramRows.withUnsafeBufferPointer { two in
+                        @inline(__always) func add(_ row: Int) {
+                            let v = w[row]
+                            acc &+= SIMD16<Int32>(Int32(v[0]), Int32(v[1]), Int32(v[2]), Int32(v[3]), Int32(v[4]),
+                                                  Int32(v[5]), Int32(v[6]), Int32(v[7]), Int32(v[8]), Int32(v[9]),
+                                                  Int32(v[10]), Int32(v[11]), Int32(v[12]), Int32(v[13]), Int32(v[14]),
+                                                  Int32(v[15]))
+                            hits &+= row == none ? 0 : 1
+                        }
+                        ByteNGrams.forEachWindow(bytes) { i, window in
+                            add(Int(one[Int(window & 0xFF)]))
+                            if i >= 1 { add(Int(two[Int(window & 0xFFFF)])) }
+                            if i >= 2 { add(lookup(ByteNGrams.bucket(of: window, order: 3, shift))) }
+                            if i >= 3 { add(lookup(ByteNGrams.bucket(of: window, order: 4, shift))) }
+                            // Four adds of at most 2^15 each per byte: flush before 32-bit lanes could overflow.
+                            pending &+= 4
+                            if pending >= 1 << 15 {
+                                totals &+= SIMD16<Int64>(truncatingIfNeeded: acc)
+                                acc = .zero
+                                pending = 0
+                            }
+                        }
                     }
                 }
             }

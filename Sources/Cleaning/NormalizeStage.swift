@@ -302,6 +302,21 @@ public struct NormalizeStage: CleaningStage {
                         i += 1
                         continue
                     }
+                    if b &- 0xE4 < 10 {
+                        // Fast path: a run of U+4000-U+DFFF (lead bytes E4-ED: Han, Yi, Hangul syllables), none of
+                        // which this pass changes. The text is valid UTF-8, so each is three bytes.
+                        st.content()
+                        var w = st.w
+                        repeat {
+                            out[w] = b; out[w + 1] = p[i + 1]; out[w + 2] = p[i + 2]
+                            w += 3; i += 3
+                            if i == n { break }
+                            b = p[i]
+                        } while b &- 0xE4 < 10
+                        st.w = w
+                        st.lineContentEnd = w
+                        continue
+                    }
                     let (v, len) = decodeScalar(p, i)
                     switch v {
                     case 0x85, 0x2028, 0x2029:

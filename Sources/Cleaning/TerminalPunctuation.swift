@@ -14,7 +14,11 @@ enum TerminalPunctuation {
             let v = decodeScalar(p, k).value
             if v == 0x22 && k == end - 1 && end == e { return true }  // C4 accepts a final '"'
             if closers.contains(v) { end = k; continue }
-            if v == 0x2E || v == 0x21 || v == 0x3F || v == 0x2026 { return true }
+            switch v {
+            case 0x2E, 0x21, 0x3F, 0x2026, 0x3002, 0xFF01, 0xFF1F: return true  // the common ones, without a lookup
+            case 0x3400...0x4DBF, 0x4E00...0x9FFF: return false                    // Han ideographs
+            default: break
+            }
             guard let scalar = Unicode.Scalar(v) else { return false }
             return scalar.properties.isSentenceTerminal
         }

@@ -53,13 +53,19 @@ public enum WordSegmenter {
 
     /// Calls `body(start, end, isWord)` for each non-whitespace segment of the UTF-8 text `p`.
     public static func forEachSegment(_ p: UnsafeBufferPointer<UInt8>, _ body: (Int, Int, Bool) -> Void) {
+        forEachSegment(p, viaUTF8: false, body)
+    }
+
+    /// `forEachSegment`; `viaUTF8` keeps ICU on the UTF-8 text instead of its UTF-16 copy (for tests: both must
+    /// give the same segments).
+    static func forEachSegment(_ p: UnsafeBufferPointer<UInt8>, viaUTF8: Bool, _ body: (Int, Int, Bool) -> Void) {
         guard p.count > 0, let base = p.baseAddress else { return }
         guard let breaker = BreakerPool.shared.take() else {
             fatalError("ICU word break iterator unavailable: install ICU's data (Debian libicu72) and rerun")
         }
         defer { BreakerPool.shared.give(breaker) }
         let setStatus = base.withMemoryRebound(to: CChar.self, capacity: p.count) {
-            dfwb_set_text(breaker, $0, Int64(p.count))
+            dfwb_set_text_mode(breaker, $0, Int64(p.count), viaUTF8 ? 1 : 0)
         }
         guard setStatus == 0 else { return }
         var start = 0

@@ -40,6 +40,7 @@ import Testing
             "Terms of Use and javascript", "privacy policy then javascript", "use of cookies", "uses cookie", "use cookies!",
             "useuse cookies", "tterms of use", "termsof use", "cookie  policy", "这是一段中文，没有任何英文短语。", "Cookie Policy.",
             "Uses Cookies", "the use of cookies and javascript", "jjavascriptt", "policy privacy", "USE COOKIES",
+            "PRIVACY POLICY", "TERMS OF USE", "@javascript[", "`terms of use{", "中文JavaScript中文", "中文Terms of use",
         ]
         for (javascript, policy) in [(true, true), (true, false), (false, true), (false, false)] {
             var options = C4LinesStage.Options()
