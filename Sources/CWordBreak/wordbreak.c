@@ -58,7 +58,17 @@ int32_t dfwb_set_text(DFWordBreaker *b, const char *utf8, int64_t length) {
 
 int32_t dfwb_set_text_mode(DFWordBreaker *b, const char *utf8, int64_t length, int32_t force_utf8) {
     UErrorCode status = U_ZERO_ERROR;
-    if (utf8 == NULL) { utf8 = ""; length = 0; }
+    if (utf8 == NULL) {
+        utf8 = "";
+        length = 0;
+        // A pooled breaker keeps a copy of at most 4 Mi units (8 MiB) between texts, not that of the largest one.
+        // (The iterator is pointed at the empty UTF-8 text below, before anything reads it again.)
+        if (b->capacity > ((int64_t)1 << 22)) {
+            free(b->units);
+            b->units = NULL;
+            b->capacity = 0;
+        }
+    }
     b->utf8 = (const uint8_t *)utf8;
     b->unitPosition = 0;
     b->bytePosition = 0;

@@ -140,6 +140,17 @@ public struct NormalizeStage: CleaningStage {
         return .keep
     }
 
+    /// Whether a range of the flattened, sorted, disjoint `[lo, hi]` pairs `t` meets `lo...hi`: the first pair
+    /// ending at or after `lo` (binary search) must start by `hi`.
+    static func intersects(_ t: UnsafeBufferPointer<UInt32>, _ lo: UInt32, _ hi: UInt32) -> Bool {
+        var a = 0, b = t.count / 2
+        while a < b {
+            let mid = (a + b) >> 1
+            if t[2 * mid + 1] < lo { a = mid + 1 } else { b = mid }
+        }
+        return a < t.count / 2 && t[2 * a] <= hi
+    }
+
     /// Whether `p` holds a scalar listed in `table` (flattened sorted [lo, hi] pairs, all >= U+00A0).
     static func mayChange(_ p: UnsafeBufferPointer<UInt8>, _ table: [UInt32]) -> Bool {
         let n = p.count
@@ -147,9 +158,12 @@ public struct NormalizeStage: CleaningStage {
         var lastLo: UInt32 = 1, lastHi: UInt32 = 0  // the last stable range seen, as a cache
         return table.withUnsafeBufferPointer { t -> Bool in
             let pairs = t.count / 2
+            // Lead bytes E4-E9 begin U+4000-U+9FFF (nearly all Han): skipped whole when no range of the table meets it.
+            let hanStable = !Self.intersects(t, 0x4000, 0x9FFF)
             while i < n {
                 let b = p[i]
                 if b < 0xC2 { i += 1; continue }  // ASCII, continuation bytes, U+0080-U+009F never listed
+                if hanStable && b &- 0xE4 < 6 { i += 3; continue }
                 let (v, len) = decodeScalar(p, i)
                 i += len
                 if v >= lastLo && v <= lastHi { continue }

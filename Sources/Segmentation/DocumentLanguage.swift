@@ -43,6 +43,15 @@ public enum DocumentLanguage {
         var counts = ScriptCounts()
         i = 0
         while i < n {
+            // Eight ASCII bytes at a time: only their letters count.
+            if i + 8 <= n {
+                let w = UnsafeRawPointer(p.baseAddress! + i).loadUnaligned(as: UInt64.self)
+                if w & 0x8080_8080_8080_8080 == 0 {
+                    counts.letters += asciiLetters(w)
+                    i += 8
+                    continue
+                }
+            }
             // Lead bytes E5-E9 begin U+5000-U+9FFF, all Han ideographs: most of a Chinese text, counted undecoded.
             if p[i] &- 0xE5 < 5, i + 2 < n, p[i + 1] & 0xC0 == 0x80, p[i + 2] & 0xC0 == 0x80 {
                 counts.han += 1
@@ -56,6 +65,16 @@ public enum DocumentLanguage {
             i += length
         }
         return counts.verdict()
+    }
+
+    /// ASCII letters among the eight ASCII bytes of `w`: a byte is a letter when, with bit 5 set (lower case), it
+    /// lies in `a...z`, tested for all bytes at once (adding 0x1F sets the high bit from `a` up, adding 0x05 from
+    /// `{` up; no byte carries into the next since all are below 0x80).
+    @inline(__always)
+    static func asciiLetters(_ w: UInt64) -> Int {
+        let x = w | 0x2020_2020_2020_2020
+        let fromA = x &+ 0x1F1F_1F1F_1F1F_1F1F, pastZ = x &+ 0x0505_0505_0505_0505
+        return (fromA & ~pastZ & 0x8080_8080_8080_8080).nonzeroBitCount
     }
 
     /// The scalar starting at `p[i]` and its length in bytes, or length 0 when the bytes there (before `n`) are not

@@ -96,6 +96,20 @@ import Testing
             #expect(got == Self.referenceVerdict(bytes), "\(bytes.prefix(40))")
             checked += 1
         }
+        // Every ASCII byte, in every position of an eight-byte word, beside CJK text.
+        for shift in 0..<8 {
+            let bytes = Array(repeating: UInt8(0x20), count: shift) + (0..<128).map { UInt8($0) } + Array("中文".utf8)
+            #expect(bytes.withUnsafeBufferPointer { DocumentLanguage.detectCJK($0) } == Self.referenceVerdict(bytes))
+            var letters = 0
+            for b in bytes where (b | 0x20) &- 0x61 < 26 { letters += 1 }
+            var counted = 0
+            for k in stride(from: 0, to: 128 + shift - 7, by: 8) {
+                let w = bytes[k..<k + 8].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+                counted += DocumentLanguage.asciiLetters(w)
+            }
+            let tail = bytes[((128 + shift) / 8 * 8)..<(128 + shift)].filter { ($0 | 0x20) &- 0x61 < 26 }.count
+            #expect(counted + tail == letters, "shift \(shift)")
+        }
         // Cut by the scan limit inside a Han character.
         let long = Array(String(repeating: "中", count: DocumentLanguage.scanLimit / 3 + 5).utf8)
         #expect(long.withUnsafeBufferPointer { DocumentLanguage.detectCJK($0) } == Self.referenceVerdict(long))

@@ -129,6 +129,21 @@ import Testing
         #expect(mayChange("x\u{B2}", NormalizationTables.nfkcUnstable))
     }
 
+    /// Han lead bytes are skipped only when no range of the table lies in U+4000-U+9FFF.
+    @Test func hanSkipFollowsTheTable() {
+        #expect(!mayChange("中文", [0xA0, 0xA0]))
+        #expect(mayChange("中文", [0xA0, 0xA0, 0x6587, 0x6587]))
+        #expect(mayChange("中文", [0x3000, 0x4E2D]))
+        #expect(!mayChange("中文", [0x3000, 0x4000]))
+        #expect(!mayChange("中文", [0x3000, 0x3FFF, 0xA000, 0xA000]))
+        let t: [UInt32] = [0x100, 0x1FF, 0x300, 0x3FF]
+        t.withUnsafeBufferPointer { t in
+            #expect(NormalizeStage.intersects(t, 0x1FF, 0x250) && NormalizeStage.intersects(t, 0x250, 0x300))
+            #expect(!NormalizeStage.intersects(t, 0x200, 0x2FF) && !NormalizeStage.intersects(t, 0x400, 0x500))
+            #expect(!NormalizeStage.intersects(t, 0, 0xFF) && NormalizeStage.intersects(t, 0, 0x100))
+        }
+    }
+
     /// Text built only from scalars the table calls stable is left unchanged by Foundation (checked over the BMP
     /// and the emoji / CJK extension planes, 256 scalars per string so that neighbours are tested too).
     @Test func stableScalarsReallyAreStable() {
