@@ -123,7 +123,6 @@ public struct FineWebFilter: LanguageAwareStage {
         }
         if let thr = o.newLineRatio, newlines > 0 {
             var tokens = [WordToken]()
-            tokens.reserveCapacity(n / 3 + 1)
             wordTokens(p, segmented: language != nil, into: &tokens)
             if tokens.isEmpty || Double(newlines) / Double(tokens.count) > thr { return .drop(reason: "list_ratio") }
         }

@@ -113,7 +113,6 @@ public struct GopherQualityFilter: LanguageAwareStage {
         let segmented = language != nil
         return document.text.withUTF8 { p in
             var tokens = [WordToken]()
-            tokens.reserveCapacity(p.count / 3 + 1)
             wordTokens(p, segmented: segmented, into: &tokens)
             return evaluate(p, tokens)
         }

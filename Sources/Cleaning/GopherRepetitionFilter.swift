@@ -175,7 +175,6 @@ public struct GopherRepetitionFilter: LanguageAwareStage {
     /// The n-gram rules (`top_n_grams`, then `dup_n_grams`) on the words of `p`.
     func nGramVerdict(_ p: UnsafeBufferPointer<UInt8>, totalChars: Double) -> StageVerdict {
         var tokens = [WordToken]()
-        tokens.reserveCapacity(p.count / 3 + 1)
         wordTokens(p, segmented: language != nil, into: &tokens)
         let count = tokens.count
         if count == 0 { return .keep }

@@ -31,8 +31,14 @@ func segmentWords(_ p: UnsafeBufferPointer<UInt8>, into tokens: inout [WordToken
     cache.store(p, tokens)
 }
 
-/// Words and punctuation of `p`: ``tokenizeWords`` when `segmented` is false (English), else ``segmentWords``.
+/// Words and punctuation of `p`: ``tokenizeWords`` when `segmented` is false (English), else ``segmentWords``
+/// (which reserves room itself, and only when the text is not the one segmented last).
 @inline(__always)
 func wordTokens(_ p: UnsafeBufferPointer<UInt8>, segmented: Bool, into tokens: inout [WordToken]) {
-    if segmented { segmentWords(p, into: &tokens) } else { tokenizeWords(p, into: &tokens) }
+    if segmented {
+        segmentWords(p, into: &tokens)
+    } else {
+        tokens.reserveCapacity(p.count / 3 + 1)
+        tokenizeWords(p, into: &tokens)
+    }
 }

@@ -52,8 +52,9 @@ public enum DocumentLanguage {
                     continue
                 }
             }
-            // Lead bytes E5-E9 begin U+5000-U+9FFF, all Han ideographs: most of a Chinese text, counted undecoded.
-            if p[i] &- 0xE5 < 5, i + 2 < n, p[i + 1] & 0xC0 == 0x80, p[i + 2] & 0xC0 == 0x80 {
+            // E4 B8 and up to E9 begin U+4E00-U+9FFF, all Han ideographs: most of a Chinese text, counted undecoded.
+            if p[i] &- 0xE4 < 6, i + 2 < n, p[i] != 0xE4 || p[i + 1] >= 0xB8, p[i + 1] & 0xC0 == 0x80,
+               p[i + 2] & 0xC0 == 0x80 {
                 counts.han += 1
                 counts.letters += 1
                 i += 3
