@@ -8,6 +8,10 @@ import Foundation
 /// - The score (0...1) is the softmax of the log-likelihoods divided by √(number of n-grams matched), so long
 ///   single-language text scores near 1 while short or mixed text scores lower.
 /// - Text with fewer than `minLetters` letters (digits, punctuation, symbols only) is `und` with score 0.
+/// - The script with the most letters is looked at first (``WritingScript``). When none of the model's languages is
+///   written in it, the model's answer would be a guess: a script one language writes in settles it on its own
+///   (Hangul `ko`, Greek `el`, Thai `th`, Hebrew `he`, Georgian `ka`, ...; the score is that script's share of the
+///   letters), and any other (Arabic, Devanagari, ...) gives `und` with score 0.
 ///
 /// Immutable and `Sendable`: one instance serves every worker thread.
 public struct LanguageIdentifier: Sendable {
@@ -34,6 +38,8 @@ public struct LanguageIdentifier: Sendable {
     private let bigramRows: [UInt16]
     private let traditional: ScalarSet
     private let simplified: ScalarSet
+    /// The scripts the model's languages are written in.
+    private let modelScripts: Set<WritingScript>
 
     /// Prepares lookup tables for `model`.
     public init(model: LanguageModel) {
@@ -43,6 +49,7 @@ public struct LanguageIdentifier: Sendable {
         vectorRows = model.languages.count <= 16 ? Self.padded(model.weights, lanes: model.languages.count) : []
         traditional = ScalarSet(model.traditionalOnly)
         simplified = ScalarSet(model.simplifiedOnly)
+        modelScripts = model.languages.reduce(into: Set()) { $0.formUnion(WritingScript.scripts(of: $1)) }
         (unigramRows, bigramRows) = Self.shortGramRows(table, bits: model.bucketBits,
                                                        direct: model.languages.count <= 16 && model.features.count < 0xFFFF)
     }
@@ -75,6 +82,10 @@ public struct LanguageIdentifier: Sendable {
     /// The language and score of UTF-8 `bytes`.
     public func identify(bytes: UnsafeBufferPointer<UInt8>) -> Result {
         guard Self.hasLetters(bytes, atLeast: Self.minLetters) else { return Result(language: Self.undetermined, score: 0) }
+        if let (script, share) = WritingScript.main(of: bytes), !modelScripts.contains(script) {
+            guard let language = script.soleLanguage else { return Result(language: Self.undetermined, score: 0) }
+            return Result(language: language, score: share)
+        }
         let (sums, hits) = logLikelihoods(bytes)
         guard hits > 0 else { return Result(language: Self.undetermined, score: 0) }
         var best = 0

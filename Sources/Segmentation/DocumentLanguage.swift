@@ -71,8 +71,8 @@ public enum DocumentLanguage {
     /// ASCII letters among the eight ASCII bytes of `w`: a byte is a letter when, with bit 5 set (lower case), it
     /// lies in `a...z`, tested for all bytes at once (adding 0x1F sets the high bit from `a` up, adding 0x05 from
     /// `{` up; no byte carries into the next since all are below 0x80).
-    @inline(__always)
-    static func asciiLetters(_ w: UInt64) -> Int {
+    @inlinable @inline(__always)
+    public static func asciiLetters(_ w: UInt64) -> Int {
         let x = w | 0x2020_2020_2020_2020
         let fromA = x &+ 0x1F1F_1F1F_1F1F_1F1F, pastZ = x &+ 0x0505_0505_0505_0505
         return (fromA & ~pastZ & 0x8080_8080_8080_8080).nonzeroBitCount
@@ -82,8 +82,8 @@ public enum DocumentLanguage {
     /// a well-formed UTF-8 sequence: a stray byte, or a sequence cut by the scan limit. Decoded by hand, since the
     /// script share reads every character of every non-English document (the standard library's decoder cost
     /// about 5% of Chinese cleaning).
-    @inline(__always)
-    static func scalar(_ p: UnsafeBufferPointer<UInt8>, _ i: Int, _ n: Int) -> (UInt32, Int) {
+    @inlinable @inline(__always)
+    public static func scalar(_ p: UnsafeBufferPointer<UInt8>, _ i: Int, _ n: Int) -> (UInt32, Int) {
         let b0 = UInt32(p[i])
         if b0 < 0x80 { return (b0, 1) }
         @inline(__always) func tail(_ k: Int) -> UInt32? {
