@@ -7,9 +7,11 @@ import DomainForgeCore
 ///   An entry `zh` also admits `zh-Hant`.
 /// - `min_score` (number or `{default: 0.5, zh: 0.69}`, default 0): a lower score is dropped as
 ///   `language_score_too_low`.
-/// - Text with no detectable language (fewer than two letters: digits, punctuation, symbols) is `und`. It is
-///   dropped as `language_undetermined` only when an allow-list is given; otherwise it is kept with `und`
-///   and no score check.
+/// - Text with no detectable language (fewer than two letters: digits, punctuation, symbols), or written mainly in
+///   a script that none of the model's languages uses and several languages share (Arabic, Devanagari, ...), is
+///   `und`; a script of one language (Hangul, Greek, Thai, ...) gives that language (``LanguageIdentifier``). `und`
+///   is dropped as `language_undetermined` only when an allow-list is given; otherwise it is kept with `und` and no
+///   score check.
 /// - `model` (default: the shipped model): a file written by `pipeline langid train`.
 ///
 /// Counts every detected label in `language_<label>` counters.
