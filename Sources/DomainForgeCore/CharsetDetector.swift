@@ -3,7 +3,7 @@ import CUchardet
 /// Guesses the charset of bytes without a trustworthy declaration, with uchardet (Mozilla's universal detector).
 ///
 /// Returns a charset this project can decode, or nil when uchardet has no answer or answers with a charset that is
-/// not supported (stateful ISO-2022 forms, EUC-TW, Mac charsets): the caller then keeps its own fallback.
+/// not supported (ISO-2022-KR and -CN, which WHATWG decodes to nothing, EUC-TW, Mac charsets): the caller then keeps its own fallback.
 public enum CharsetDetector {
     /// At most this many bytes are fed to the detector: it decides long before, and big files stay cheap.
     public static let sampleLimit = 256 * 1024
@@ -32,7 +32,7 @@ public enum CharsetDetector {
         case "ascii": return .utf8
         case "uhc", "cp949": return .eucKR
         case "tis-620", "iso-8859-11": return .windows874
-        case "iso-2022-jp", "iso-2022-kr", "iso-2022-cn", "hz-gb-2312", "euc-tw", "utf-7": return nil
+        case "iso-2022-kr", "iso-2022-cn", "hz-gb-2312", "euc-tw", "utf-7": return nil
         default: return TextDecoding.charset(named: name)
         }
     }

@@ -15,9 +15,12 @@ public enum TextDecoding {
         case windows1257 = "windows-1257", windows1258 = "windows-1258", windows874 = "windows-874"
         case iso88592 = "iso-8859-2", iso88595 = "iso-8859-5", iso88597 = "iso-8859-7", iso88598 = "iso-8859-8"
         case iso885915 = "iso-8859-15", koi8r = "koi8-r", ibm866 = "ibm866"
+        case iso88593 = "iso-8859-3", iso88594 = "iso-8859-4", iso88596 = "iso-8859-6", iso885910 = "iso-8859-10"
+        case iso885913 = "iso-8859-13", iso885914 = "iso-8859-14", iso885916 = "iso-8859-16", koi8u = "koi8-u"
+        case iso2022jp = "iso-2022-jp"
 
         /// True for the CJK multi-byte charsets (uchardet tells them apart reliably even on short texts).
-        public var isMultiByte: Bool { [.gb18030, .big5, .shiftJIS, .eucJP, .eucKR].contains(self) }
+        public var isMultiByte: Bool { [.gb18030, .big5, .shiftJIS, .eucJP, .eucKR, .iso2022jp].contains(self) }
 
         /// The glibc iconv name that decodes this charset as WHATWG does, or nil for the charsets decoded here.
         public var iconvName: String? {
@@ -59,10 +62,115 @@ public enum TextDecoding {
             return DecodedText(text: decodeUTF16(bytes, from: 2, littleEndian: false), charset: .utf16be, replacedBytes: 0, source: "bom")
         }
         let (invalid, valid) = utf8Sequences(bytes)
+        // UTF-16 without a byte-order mark: control bytes such as NUL (rare in UTF-8 text; the high bytes of ASCII,
+        // Latin or Cyrillic characters in UTF-16) or bytes that are not UTF-8 at all.
+        if invalid > 0 || containsControlBytes(bytes), let order = utf16WithoutBOM(bytes) {
+            return DecodedText(text: decodeUTF16(bytes, from: 0, littleEndian: order == .utf16le), charset: order,
+                               replacedBytes: 0, source: "detected")
+        }
+        if invalid == 0 && valid == 0 && looksLikeISO2022(bytes), CharsetDetector.detect(bytes) == .iso2022jp {
+            let d = decodeCounted(bytes, as: .iso2022jp)
+            return DecodedText(text: d.text, charset: .iso2022jp, replacedBytes: d.replaced, source: "detected")
+        }
         if invalid == 0 || valid >= 4 * invalid {
             return DecodedText(text: String(decoding: bytes, as: UTF8.self), charset: .utf8, replacedBytes: invalid, source: "utf8")
         }
         return detectLegacy(bytes)
+    }
+
+    /// Bytes looked at by the UTF-16 and ISO-2022 checks.
+    static let sniffLimit = 64 * 1024
+
+    /// Whether the first 64 KiB hold a C0 control byte other than tab, line breaks, form feed and escape.
+    static func containsControlBytes(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        UnsafeRawBufferPointer(rebasing: bytes[0..<min(bytes.count, sniffLimit)]).contains {
+            $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0C && $0 != 0x0D && $0 != 0x1B
+        }
+    }
+
+    /// Seven-bit text with an ISO-2022 designation (ESC `$` or ESC `(`): ISO-2022-JP mail and old Japanese
+    /// documents are plain ASCII bytes, so they pass as UTF-8 unless the escapes are looked for.
+    static func looksLikeISO2022(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let n = min(bytes.count, sniffLimit)
+        var i = 0
+        while i + 2 < n {
+            if bytes[i] == 0x1B && (bytes[i + 1] == 0x24 || bytes[i + 1] == 0x28) { return true }
+            i += 1
+        }
+        return false
+    }
+
+    /// The byte order of UTF-16 text without a byte-order mark, or nil. The length must be even and the code
+    /// units of the first 64 KiB read in that order must be at least 98% ordinary text (``utf16Class(_:)``,
+    /// surrogates only in pairs). The order is the one with NUL bytes in the high half of a quarter or more of the
+    /// units (ASCII-heavy text) and few (at most one in 16) in the other half. Without that pattern (CJK, Cyrillic
+    /// text) it is the order in which most neighbouring characters share a script, while the other order is mostly
+    /// not text or reads as a scatter over unrelated blocks (neighbours in one script below 30%).
+    static func utf16WithoutBOM(_ bytes: UnsafeRawBufferPointer) -> Charset? {
+        guard bytes.count % 2 == 0, bytes.count >= 8 else { return nil }
+        let n = min(bytes.count, sniffLimit) & ~1
+        let pairs = n / 2
+        var zeroEven = 0, zeroOdd = 0
+        for i in stride(from: 0, to: n, by: 2) {
+            if bytes[i] == 0 { zeroEven += 1 }
+            if bytes[i + 1] == 0 { zeroOdd += 1 }
+        }
+        let le = utf16Reading(bytes, n, littleEndian: true), be = utf16Reading(bytes, n, littleEndian: false)
+        if zeroOdd >= pairs / 4 && zeroEven <= pairs / 16 { return le.plausible >= 0.98 ? .utf16le : nil }
+        if zeroEven >= pairs / 4 && zeroOdd <= pairs / 16 { return be.plausible >= 0.98 ? .utf16be : nil }
+        func reads(_ a: (plausible: Double, sameScript: Double), over b: (plausible: Double, sameScript: Double)) -> Bool {
+            a.plausible >= 0.98 && a.sameScript >= 0.5 && (b.plausible < 0.6 || b.sameScript < 0.3)
+        }
+        if reads(le, over: be) { return .utf16le }
+        if reads(be, over: le) { return .utf16be }
+        return nil
+    }
+
+    /// For `bytes[0..<n]` read as UTF-16 in the given order: the share of code units that are ordinary text, and the
+    /// share of neighbouring pairs of them in the same script class (punctuation goes with anything).
+    static func utf16Reading(_ bytes: UnsafeRawBufferPointer, _ n: Int, littleEndian: Bool) -> (plausible: Double, sameScript: Double) {
+        func unit(_ i: Int) -> UInt16 {
+            littleEndian ? UInt16(bytes[i]) | UInt16(bytes[i + 1]) << 8 : UInt16(bytes[i]) << 8 | UInt16(bytes[i + 1])
+        }
+        var good = 0, units = 0, neighbours = 0, same = 0
+        var previous: Int8 = -1
+        var i = 0
+        while i + 1 < n {
+            let u = unit(i)
+            units += 1
+            i += 2
+            var cls: Int8 = -1
+            if u >= 0xD800 && u <= 0xDBFF {
+                if i + 1 < n, (0xDC00...0xDFFF).contains(unit(i)) { good += 2; units += 1; i += 2; cls = 6 }
+            } else {
+                cls = utf16Class(u)
+                if cls >= 0 { good += 1 }
+            }
+            if cls >= 0 && previous >= 0 {
+                neighbours += 1
+                if cls == previous || cls == 5 || previous == 5 { same += 1 }
+            }
+            previous = cls
+        }
+        guard units > 0 else { return (0, 0) }
+        return (Double(good) / Double(units), neighbours == 0 ? 0 : Double(same) / Double(neighbours))
+    }
+
+    /// The script class of an ordinary UTF-16 code unit, or -1: 0 Latin (tab, line breaks, printable ASCII, Latin-1,
+    /// Latin Extended, Vietnamese), 1 Greek, Cyrillic, Armenian, Hebrew, Arabic, 2 the Indic scripts, Thai and Lao,
+    /// 3 CJK punctuation, kana, the common ideographs and fullwidth forms, 4 Hangul syllables, 5 general punctuation.
+    /// Kept narrow: read in the wrong order, CJK text lands in these ranges about half the time (the ideograph and
+    /// Hangul blocks alone span half of the high-byte values), which is why neighbours are compared too.
+    static func utf16Class(_ u: UInt16) -> Int8 {
+        switch u {
+        case 0x09, 0x0A, 0x0D, 0x20...0x7E, 0xA0...0x24F, 0x1E00...0x1EFF: return 0
+        case 0x370...0x6FF: return 1
+        case 0x900...0xEFF: return 2
+        case 0x3000...0x30FF, 0x4E00...0x9FFF, 0xFF00...0xFFEF: return 3
+        case 0xAC00...0xD7A3: return 4
+        case 0x2000...0x206F: return 5
+        default: return -1
+        }
     }
 
     /// Bytes that are not UTF-8: the charset uchardet detects, else Windows-1252. A single-byte charset other than
@@ -155,6 +263,17 @@ public enum TextDecoding {
         add(.iso88598, ["hebrew", "iso8859-8", "iso_8859-8", "visual"])
         add(.iso885915, ["latin9", "l9", "iso8859-15", "iso_8859-15"])
         add(.koi8r, ["koi8", "koi", "cskoi8r", "koi8_r"])
+        add(.koi8u, ["koi8-ru"])
+        add(.iso88593, ["latin3", "l3", "iso8859-3", "iso_8859-3", "csisolatin3", "iso-ir-109"])
+        add(.iso88594, ["latin4", "l4", "iso8859-4", "iso_8859-4", "csisolatin4", "iso-ir-110"])
+        add(.iso88596, ["arabic", "iso8859-6", "iso_8859-6", "asmo-708", "ecma-114", "csisolatinarabic", "iso-ir-127",
+                        "iso-8859-6-e", "iso-8859-6-i", "csiso88596e", "csiso88596i"])
+        add(.iso885910, ["latin6", "l6", "iso8859-10", "csisolatin6", "iso-ir-157"])
+        add(.iso885913, ["iso8859-13"])
+        add(.iso885914, ["iso8859-14"])
+        add(.iso885916, ["latin10"])
+        add(.iso88598, ["iso-8859-8-i", "csiso88598i", "logical"])
+        add(.iso2022jp, ["csiso2022jp"])
         add(.ibm866, ["866", "cp866", "csibm866"])
         return m
     }()
