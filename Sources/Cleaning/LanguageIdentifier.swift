@@ -12,6 +12,8 @@ import Foundation
 ///   written in it, the model's answer would be a guess: a script one language writes in settles it on its own
 ///   (Hangul `ko`, Greek `el`, Thai `th`, Hebrew `he`, Georgian `ka`, ...; the score is that script's share of the
 ///   letters), and any other (Arabic, Devanagari, ...) gives `und` with score 0.
+/// - A Latin- or Cyrillic-script answer whose alphabet (``LanguageAlphabet``) lacks letters the text keeps using
+///   (at least 2 and 0.5% of that script's letters) is `und`: the text is in a language the model does not know.
 ///
 /// Immutable and `Sendable`: one instance serves every worker thread.
 public struct LanguageIdentifier: Sendable {
@@ -40,6 +42,8 @@ public struct LanguageIdentifier: Sendable {
     private let simplified: ScalarSet
     /// The scripts the model's languages are written in.
     private let modelScripts: Set<WritingScript>
+    /// The alphabet of each model language that ``LanguageAlphabet`` knows.
+    private let alphabets: [Set<UInt32>?]
 
     /// Prepares lookup tables for `model`.
     public init(model: LanguageModel) {
@@ -50,6 +54,7 @@ public struct LanguageIdentifier: Sendable {
         traditional = ScalarSet(model.traditionalOnly)
         simplified = ScalarSet(model.simplifiedOnly)
         modelScripts = model.languages.reduce(into: Set()) { $0.formUnion(WritingScript.scripts(of: $1)) }
+        alphabets = model.languages.map(LanguageAlphabet.letters(of:))
         (unigramRows, bigramRows) = Self.shortGramRows(table, bits: model.bucketBits,
                                                        direct: model.languages.count <= 16 && model.features.count < 0xFFFF)
     }
@@ -82,7 +87,8 @@ public struct LanguageIdentifier: Sendable {
     /// The language and score of UTF-8 `bytes`.
     public func identify(bytes: UnsafeBufferPointer<UInt8>) -> Result {
         guard Self.hasLetters(bytes, atLeast: Self.minLetters) else { return Result(language: Self.undetermined, score: 0) }
-        if let (script, share) = WritingScript.main(of: bytes), !modelScripts.contains(script) {
+        let tally = WritingScript.tally(bytes)
+        if let (script, share) = tally.main, !modelScripts.contains(script) {
             guard let language = script.soleLanguage else { return Result(language: Self.undetermined, score: 0) }
             return Result(language: language, score: share)
         }
@@ -92,8 +98,20 @@ public struct LanguageIdentifier: Sendable {
         for l in 1..<lanes where sums[l] > sums[best] { best = l }
         let score = posterior(sums, best: best, hits: hits)
         var label = model.languages[best]
+        if writesOtherLetters(tally, best) { return Result(language: Self.undetermined, score: 0) }
         if label == "zh", prefersTraditional(bytes) { label = "zh-Hant" }
         return Result(language: label, score: score)
+    }
+
+    /// Whether the text keeps using letters outside the alphabet of the model's language `index` (see
+    /// ``LanguageAlphabet``): then it is in a language the model does not know.
+    func writesOtherLetters(_ tally: WritingScript.Tally, _ index: Int) -> Bool {
+        guard let alphabet = alphabets[index], let script = WritingScript.scripts(of: model.languages[index]).first,
+              script == .latin || script == .cyrillic else { return false }
+        let outside = tally.lettersOutside(alphabet, in: script)
+        guard outside >= LanguageAlphabet.minOutside,
+              Double(outside) >= LanguageAlphabet.maxOutsideShare * Double(tally.scripts[script.rawValue]) else { return false }
+        return LanguageAlphabet.wordsOutside(tally.text, alphabet, script, atLeast: LanguageAlphabet.minWordsOutside)
     }
 
     /// Summed scaled log-probabilities per language and the number of n-grams that hit a model feature.

@@ -80,45 +80,91 @@ enum WritingScript: Int, CaseIterable, Sendable {
     }
     static let notALetter: UInt8 = 0xFF
 
+    /// Letters per script in the first `DocumentLanguage.scanLimit` bytes of a text, with the letters of U+00C0 to
+    /// U+04FF (accented Latin, Cyrillic) counted one by one, so that a language's alphabet can be checked.
+    struct Tally {
+        /// Letters per script (indexed by raw value).
+        var scripts = [Int](repeating: 0, count: WritingScript.allCases.count)
+        /// Letters of U+00C0 + i, for i below `extendedCount`.
+        var extended = [Int32](repeating: 0, count: Tally.extendedCount)
+        /// Latin letters above U+04FF (Latin Extended Additional, fullwidth, ...) and Cyrillic above U+04FF.
+        var otherLatin = 0, otherCyrillic = 0
+        var letters = 0
+        /// The bytes tallied (the caller's buffer: valid while the tally is used inside `identify`).
+        var text = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+
+        static let extendedBase: UInt32 = 0xC0
+        static let extendedCount = 0x500 - 0xC0
+
+        /// The script with the most letters and its share of them; nil without letters.
+        var main: (script: WritingScript, share: Double)? {
+            guard letters > 0, let top = scripts.indices.max(by: { scripts[$0] < scripts[$1] }) else { return nil }
+            return (WritingScript(rawValue: top)!, Double(scripts[top]) / Double(letters))
+        }
+
+        /// Letters of `script` (Latin or Cyrillic) beyond ASCII that are not in `alphabet`.
+        func lettersOutside(_ alphabet: Set<UInt32>, in script: WritingScript) -> Int {
+            var n = script == .latin ? otherLatin : otherCyrillic
+            for (i, c) in extended.enumerated() where c > 0 {
+                let v = Tally.extendedBase + UInt32(i)
+                if WritingScript.of(v) == script && !alphabet.contains(v) { n += Int(c) }
+            }
+            return n
+        }
+    }
+
+    /// The ``Tally`` of UTF-8 `bytes`.
+    static func tally(_ bytes: UnsafeBufferPointer<UInt8>) -> Tally {
+        let n = min(bytes.count, DocumentLanguage.scanLimit)
+        var t = Tally()
+        t.text = UnsafeBufferPointer(rebasing: bytes[0..<n])
+        t.scripts.withUnsafeMutableBufferPointer { counts in
+            t.extended.withUnsafeMutableBufferPointer { extended in
+                bmpLetters.withUnsafeBufferPointer { table in
+                    var i = 0
+                    while i < n {
+                        if i + 8 <= n {
+                            let w = UnsafeRawPointer(bytes.baseAddress! + i).loadUnaligned(as: UInt64.self)
+                            if w & 0x8080_8080_8080_8080 == 0 {
+                                let k = DocumentLanguage.asciiLetters(w)
+                                counts[WritingScript.latin.rawValue] += k
+                                t.letters += k
+                                i += 8
+                                continue
+                            }
+                        }
+                        let (v, length) = DocumentLanguage.scalar(bytes, i, n)
+                        if length == 0 { i += 1; continue }
+                        i += length
+                        let script: Int
+                        if v < 0x10000 {
+                            let s = table[Int(v)]
+                            guard s != notALetter else { continue }
+                            script = Int(s)
+                        } else {
+                            guard AlphabeticTable.isAlphabetic(v) else { continue }
+                            script = of(v).rawValue
+                        }
+                        counts[script] += 1
+                        t.letters += 1
+                        if v >= Tally.extendedBase && v < 0x500 {
+                            extended[Int(v - Tally.extendedBase)] += 1
+                        } else if v >= 0x500 && script == WritingScript.latin.rawValue {
+                            t.otherLatin += 1
+                        } else if v >= 0x500 && script == WritingScript.cyrillic.rawValue {
+                            t.otherCyrillic += 1
+                        }
+                    }
+                }
+            }
+        }
+        return t
+    }
+
     /// The script with the most letters in the first `DocumentLanguage.scanLimit` bytes of UTF-8 `bytes`, and its
     /// share of those letters; nil without letters.
     static func main(of bytes: UnsafeBufferPointer<UInt8>) -> (script: WritingScript, share: Double)? {
-        let n = min(bytes.count, DocumentLanguage.scanLimit)
-        return withUnsafeTemporaryAllocation(of: Int.self, capacity: allCases.count) { counts in
-            counts.initialize(repeating: 0)
-            var letters = 0
-            bmpLetters.withUnsafeBufferPointer { table in
-                var i = 0
-                while i < n {
-                    if i + 8 <= n {
-                        let w = UnsafeRawPointer(bytes.baseAddress! + i).loadUnaligned(as: UInt64.self)
-                        if w & 0x8080_8080_8080_8080 == 0 {
-                            let k = DocumentLanguage.asciiLetters(w)
-                            counts[WritingScript.latin.rawValue] += k
-                            letters += k
-                            i += 8
-                            continue
-                        }
-                    }
-                    let (v, length) = DocumentLanguage.scalar(bytes, i, n)
-                    if length == 0 { i += 1; continue }
-                    i += length
-                    let script: Int
-                    if v < 0x10000 {
-                        let t = table[Int(v)]
-                        guard t != notALetter else { continue }
-                        script = Int(t)
-                    } else {
-                        guard AlphabeticTable.isAlphabetic(v) else { continue }
-                        script = of(v).rawValue
-                    }
-                    counts[script] += 1
-                    letters += 1
-                }
-            }
-            guard letters > 0, let top = counts.indices.max(by: { counts[$0] < counts[$1] }) else { return nil }
-            return (WritingScript(rawValue: top)!, Double(counts[top]) / Double(letters))
-        }
+        tally(bytes).main
     }
 
     /// The scripts a language (ISO 639-1 base code) is written in: a model language whose script is not among the

@@ -54,6 +54,41 @@ import Testing
         #expect(counters.values["language_ko"] == 1)
     }
 
+    @Test func lettersOutsideTheAnswersAlphabetMeanAnotherLanguage() throws {
+        let id = try LanguageIdentifier(model: LanguageModel.bundled())
+        let foreign = [
+            "Цей документ описує настанови щодо лікування в лікарні. Пацієнти мають приймати ліки лише за призначенням лікаря, а про побічні ефекти повідомляти негайно.",
+            "Bu belge hastanedeki tedavi yönergelerini açıklamaktadır. Hastalar ilaçlarını yalnızca doktorun talimatlarına göre almalı ve yan etkileri derhal bildirmelidir.",
+            "Tài liệu này mô tả các hướng dẫn điều trị tại bệnh viện. Bệnh nhân phải uống thuốc theo đúng chỉ định của bác sĩ và báo ngay các tác dụng phụ.",
+            "Acest document descrie ghidurile de tratament din spital. Pacienții trebuie să ia medicamentele numai conform instrucțiunilor medicului și să raporteze imediat efectele adverse.",
+        ]
+        for text in foreign {
+            #expect(id.identify(text).language == "und", "\(text.prefix(16)): \(id.identify(text))")
+        }
+        // Names and loanwords repeated in one word, and a language's own letters, do not count.
+        let own = [
+            ("Sjögren syndrome is an autoimmune disease; in Sjögren syndrome the glands are dry, as Sjögren described in his thesis on the eye and mouth.", "en"),
+            ("Dieses Dokument beschreibt die Behandlungsrichtlinien im Krankenhaus. Patienten müssen ihre Medikamente ausschließlich nach ärztlicher Anweisung einnehmen und Nebenwirkungen sofort melden.", "de"),
+            ("Этот документ описывает рекомендации по лечению в больнице. Пациенты должны принимать лекарства строго по назначению врача и немедленно сообщать о побочных эффектах.", "ru"),
+            ("Ce document décrit les recommandations de traitement à l'hôpital. Les patients doivent prendre leurs médicaments uniquement selon les instructions du médecin et signaler immédiatement les effets indésirables.", "fr"),
+        ]
+        for (text, language) in own { #expect(id.identify(text).language == language, "\(text.prefix(16))") }
+    }
+
+    @Test func wordsOutsideCountsDistinctWords() throws {
+        let german = try #require(LanguageAlphabet.letters(of: "de"))
+        #expect(german.contains(0xC4) && german.contains(0xE4) && german.contains(0xDF))  // Ä ä ß
+        func words(_ text: String, _ n: Int) -> Bool {
+            var copy = text
+            return copy.withUTF8 { LanguageAlphabet.wordsOutside($0, german, .latin, atLeast: n) }
+        }
+        #expect(!words("Åsa och Åsa och Åsa", 2))      // one word, three times
+        #expect(words("Åsa och Örjan på ön", 2))       // Åsa, på (ö is German)
+        #expect(!words("Åsa och Örjan på ön", 3))
+        #expect(!words("241 A1 Ḃ 242 A2 ḃ 243 A3 Å 244 A4 Ċ 245 A5 ċ", 1))  // letters standing alone: a charset table
+        #expect(LanguageAlphabet.letters(of: "sv") == nil)
+    }
+
     @Test func scriptsOfLanguagesAndLetters() {
         #expect(WritingScript.scripts(of: "ru") == [.cyrillic] && WritingScript.scripts(of: "zh-Hant") == [.han])
         #expect(WritingScript.scripts(of: "el") == [.greek] && WritingScript.scripts(of: "de") == [.latin])
