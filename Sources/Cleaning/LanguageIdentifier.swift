@@ -12,6 +12,8 @@ import Foundation
 ///   written in it, the model's answer would be a guess: a script one language writes in settles it on its own
 ///   (Hangul `ko`, Greek `el`, Thai `th`, Hebrew `he`, Georgian `ka`, ...; the score is that script's share of the
 ///   letters), and any other (Arabic, Devanagari, ...) gives `und` with score 0.
+/// - An answer with no letter of its scripts in the text is replaced by the one-language script outside the model
+///   with the most letters (Korean with Latin-letter commands), else `und`.
 /// - A Latin- or Cyrillic-script answer whose alphabet (``LanguageAlphabet``) lacks letters the text keeps using
 ///   (at least 2 and 0.5% of that script's letters) is `und`: the text is in a language the model does not know.
 ///
@@ -98,9 +100,24 @@ public struct LanguageIdentifier: Sendable {
         for l in 1..<lanes where sums[l] > sums[best] { best = l }
         let score = posterior(sums, best: best, hits: hits)
         var label = model.languages[best]
+        if !WritingScript.scripts(of: label).contains(where: { tally.scripts[$0.rawValue] > 0 }) {
+            return scriptOnlyAnswer(tally)
+        }
         if writesOtherLetters(tally, best) { return Result(language: Self.undetermined, score: 0) }
         if label == "zh", prefersTraditional(bytes) { label = "zh-Hant" }
         return Result(language: label, score: score)
+    }
+
+    /// The answer when the model's choice has no letter of its scripts in the text (Korean lines whose commands
+    /// in Latin letters outnumber the Hangul came out as `zh`): the one-language script outside the model with the
+    /// most letters, with its share, else `und`.
+    func scriptOnlyAnswer(_ tally: WritingScript.Tally) -> Result {
+        let candidates = WritingScript.allCases.filter { $0.soleLanguage != nil && !modelScripts.contains($0) }
+        guard let script = candidates.max(by: { tally.scripts[$0.rawValue] < tally.scripts[$1.rawValue] }),
+              tally.scripts[script.rawValue] > 0, let language = script.soleLanguage else {
+            return Result(language: Self.undetermined, score: 0)
+        }
+        return Result(language: language, score: Double(tally.scripts[script.rawValue]) / Double(max(tally.letters, 1)))
     }
 
     /// Whether the text keeps using letters outside the alphabet of the model's language `index` (see

@@ -37,6 +37,16 @@ import Testing
         #expect(abs(mixed.score - 11.0 / 14.0) < 1e-9)
     }
 
+    @Test func anAnswerWithoutItsLettersFallsBackToTheScript() throws {
+        // More Latin letters (commands) than Hangul: the model answered zh, a language with no letter in the line.
+        let id = try LanguageIdentifier(model: LanguageModel.bundled())
+        let line = "whatis [-dlv?V] [-r|-w] [-s 목록] [-m 시스템[,...]] [-M 경로] [-L 로캘] [-C 파일] 이름 ..."
+        let result = id.identify(line)
+        #expect(result.language == "ko")
+        #expect(result.score > 0.3 && result.score < 0.5)
+        #expect(id.identify("xzcat 명령은 xz --decompress --stdout 명령과 동일합니다.").language == "ko")
+    }
+
     @Test func aModelWithTheLanguageDecidesItself() {
         // A model that knows Korean (here with no features at all) is asked instead of the script rule.
         let withKorean = LanguageIdentifier(model: LanguageModel(bucketBits: 8, languages: ["ko", "en"], features: [], weights: []))
