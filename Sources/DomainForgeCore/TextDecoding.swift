@@ -90,7 +90,7 @@ public enum TextDecoding {
 
     /// Seven-bit text with an ISO-2022 designation (ESC `$` or ESC `(`): ISO-2022-JP mail and old Japanese
     /// documents are plain ASCII bytes, so they pass as UTF-8 unless the escapes are looked for.
-    static func looksLikeISO2022(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    public static func looksLikeISO2022(_ bytes: UnsafeRawBufferPointer) -> Bool {
         let n = min(bytes.count, sniffLimit)
         var i = 0
         while i + 2 < n {
@@ -106,7 +106,7 @@ public enum TextDecoding {
     /// units (ASCII-heavy text) and few (at most one in 16) in the other half. Without that pattern (CJK, Cyrillic
     /// text) it is the order in which most neighbouring characters share a script, while the other order is mostly
     /// not text or reads as a scatter over unrelated blocks (neighbours in one script below 30%).
-    static func utf16WithoutBOM(_ bytes: UnsafeRawBufferPointer) -> Charset? {
+    public static func utf16WithoutBOM(_ bytes: UnsafeRawBufferPointer) -> Charset? {
         guard bytes.count % 2 == 0, bytes.count >= 8 else { return nil }
         let n = min(bytes.count, sniffLimit) & ~1
         let pairs = n / 2

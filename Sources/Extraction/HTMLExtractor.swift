@@ -143,10 +143,16 @@ enum HTMLSniffer {
     }
 
     /// UTF-16 without a byte-order mark, recognised by markup: nearly every other byte of the start is NUL and the
-    /// first character is `<` or whitespace. Returns the charset, or nil.
+    /// first character is `<` or whitespace; or, for a page whose text outweighs its markup (Chinese, Japanese),
+    /// the text decoder's check (``TextDecoding/utf16WithoutBOM(_:)``) with `<` or whitespace first. Returns the
+    /// charset, or nil.
     static func bomlessUTF16(_ b: UnsafeRawBufferPointer) -> TextDecoding.Charset? {
         let n = min(b.count, 1024) & ~1
         guard n >= 8 else { return nil }
+        if let order = TextDecoding.utf16WithoutBOM(b) {
+            let first = order == .utf16le ? (b[0], b[1]) : (b[1], b[0])
+            if first.1 == 0 && (first.0 == 0x3C || first.0 == 0x20 || first.0 == 0x0A || first.0 == 0x0D) { return order }
+        }
         var zeroEven = 0, zeroOdd = 0
         for i in stride(from: 0, to: n, by: 2) {
             if b[i] == 0 { zeroEven += 1 }
@@ -195,6 +201,9 @@ enum HTMLSniffer {
         case .windows1252, .latin1:
             if TextDecoding.isValidUTF8(b) && hasNonASCII(b) { return utf8(b) }  // mislabelled UTF-8 is common
             return converted(b, as: .windows1252)
+        case .iso2022jp:
+            // Seven-bit: valid UTF-8 by construction, so the escapes decide.
+            return TextDecoding.looksLikeISO2022(b) ? converted(b, as: cs) : utf8(b)
         default:
             if TextDecoding.isValidUTF8(b) { return utf8(b) }
             let d = converted(b, as: cs)
@@ -223,6 +232,9 @@ enum HTMLSniffer {
     /// outnumber invalid ones (a damaged UTF-8 page), else the charset uchardet detects, else Windows-1252.
     private static func utf8(_ b: UnsafeRawBufferPointer) -> Decoded {
         let (invalid, valid) = TextDecoding.utf8Sequences(b)
+        if invalid == 0 && valid == 0 && TextDecoding.looksLikeISO2022(b) && CharsetDetector.detect(b) == .iso2022jp {
+            return converted(b, as: .iso2022jp)  // seven-bit ISO-2022-JP reads as ASCII
+        }
         if invalid == 0 { return Decoded(owned: nil, original: b, charset: "utf-8", libxmlEncoding: "UTF-8") }
         if valid > invalid {
             return Decoded(owned: Array(String(decoding: b, as: UTF8.self).utf8), original: b, charset: "utf-8",

@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 #endif
 import Testing
+@testable import Extraction
 
 /// Encodings that used to come out as mojibake without a declaration: UTF-16 without a byte-order mark, seven-bit
 /// ISO-2022-JP (valid ASCII, so it passed as UTF-8), and the WHATWG single-byte charsets uchardet names but the
@@ -77,6 +78,22 @@ import Testing
         // Plain ASCII with an escape character that is not an ISO-2022 designation stays UTF-8.
         let ansi = Array("\u{1B}[1mbold\u{1B}[0m terminal text\n".utf8)
         #expect(ansi.withUnsafeBytes { TextDecoding.decodeDetailed($0) }.charset == .utf8)
+    }
+
+    @Test func htmlPagesInUTF16WithoutBOMAndInISO2022JP() throws {
+        let body = "<html><head><title>t</title></head><body><main><h1>医院治疗指南</h1><p>本文件说明医院的治疗指南。患者必须严格按照医生的处方服药，如出现副作用，应立即告知医护人员。</p></main></body></html>"
+        for littleEndian in [true, false] {
+            let r = try HTMLExtractor(options: .init(includeTitle: false)).extract(Self.utf16(body, littleEndian: littleEndian))
+            #expect(r.charset == (littleEndian ? "utf-16le" : "utf-16be"))
+            #expect(r.text.hasSuffix("本文件说明医院的治疗指南。患者必须严格按照医生的处方服药，如出现副作用，应立即告知医护人员。"))
+        }
+        let japanese = "<html><head>META<title>t</title></head><body><main><h1>病院の治療指針</h1><p>この文書は病院での治療指針を説明しています。</p></main></body></html>"
+        for meta in ["<meta charset=\"iso-2022-jp\">", ""] {
+            let bytes = try #require(Self.encode(japanese.replacingOccurrences(of: "META", with: meta), to: "ISO-2022-JP"))
+            let r = try HTMLExtractor(options: .init(includeTitle: false)).extract(bytes)
+            #expect(r.charset == "iso-2022-jp", "meta: \(meta)")
+            #expect(r.text.hasSuffix("この文書は病院での治療指針を説明しています。"))
+        }
     }
 
     @Test func whatwgSingleByteCharsetsUchardetNames() throws {
