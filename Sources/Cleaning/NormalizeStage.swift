@@ -250,6 +250,21 @@ public struct NormalizeStage: CleaningStage {
             out[w] = b; w += 1
         }
 
+        /// Copies the run of characters of `width` bytes from `p[i]` whose first byte passes `test` (content this
+        /// pass keeps as it is) and returns the index after it.
+        @inline(__always) mutating func copyRun(_ p: UnsafeBufferPointer<UInt8>, from i: Int, width: Int,
+                                                 _ test: (UInt8) -> Bool) -> Int {
+            content()
+            var i = i, w = self.w
+            repeat {
+                for k in 0..<width { out[w + k] = p[i + k] }
+                w += width; i += width
+            } while i < p.count && test(p[i])
+            self.w = w
+            lineContentEnd = w
+            return i
+        }
+
         /// Before writing a non-space byte.
         @inline(__always) mutating func content() {
             if pending > 0 { flush() }
@@ -285,18 +300,10 @@ public struct NormalizeStage: CleaningStage {
                 let out = buffer.baseAddress!
                 var i = 0
                 while i < n {
-                    var b = p[i]
+                    let b = p[i]
                     if b > 0x20 && b < 0x7F {
                         // Fast path: a run of printable ASCII.
-                        st.content()
-                        var w = st.w
-                        repeat {
-                            out[w] = b; w += 1; i += 1
-                            if i == n { break }
-                            b = p[i]
-                        } while b > 0x20 && b < 0x7F
-                        st.w = w
-                        st.lineContentEnd = w
+                        i = st.copyRun(p, from: i, width: 1) { $0 > 0x20 && $0 < 0x7F }
                         continue
                     }
                     if b < 0x80 {
@@ -319,16 +326,7 @@ public struct NormalizeStage: CleaningStage {
                     if b &- 0xE4 < 10 {
                         // Fast path: a run of U+4000-U+DFFF (lead bytes E4-ED: Han, Yi, Hangul syllables), none of
                         // which this pass changes. The text is valid UTF-8, so each is three bytes.
-                        st.content()
-                        var w = st.w
-                        repeat {
-                            out[w] = b; out[w + 1] = p[i + 1]; out[w + 2] = p[i + 2]
-                            w += 3; i += 3
-                            if i == n { break }
-                            b = p[i]
-                        } while b &- 0xE4 < 10
-                        st.w = w
-                        st.lineContentEnd = w
+                        i = st.copyRun(p, from: i, width: 3) { $0 &- 0xE4 < 10 }
                         continue
                     }
                     let (v, len) = decodeScalar(p, i)
