@@ -44,6 +44,10 @@ public struct LanguageIdentifier: Sendable {
     private let simplified: ScalarSet
     /// The scripts the model's languages are written in.
     private let modelScripts: Set<WritingScript>
+    /// The scripts of each model language (``WritingScript/scripts(of:)``), looked up once.
+    private let languageScripts: [Set<WritingScript>]
+    /// The one-language scripts none of the model's languages is written in.
+    private let scriptsOutsideModel: [WritingScript]
     /// The alphabet of each model language that ``LanguageAlphabet`` knows.
     private let alphabets: [Set<UInt32>?]
 
@@ -55,7 +59,10 @@ public struct LanguageIdentifier: Sendable {
         vectorRows = model.languages.count <= 16 ? Self.padded(model.weights, lanes: model.languages.count) : []
         traditional = ScalarSet(model.traditionalOnly)
         simplified = ScalarSet(model.simplifiedOnly)
-        modelScripts = model.languages.reduce(into: Set()) { $0.formUnion(WritingScript.scripts(of: $1)) }
+        languageScripts = model.languages.map(WritingScript.scripts(of:))
+        let modelScripts = languageScripts.reduce(into: Set()) { $0.formUnion($1) }
+        self.modelScripts = modelScripts
+        scriptsOutsideModel = WritingScript.allCases.filter { $0.soleLanguage != nil && !modelScripts.contains($0) }
         alphabets = model.languages.map(LanguageAlphabet.letters(of:))
         (unigramRows, bigramRows) = Self.shortGramRows(table, bits: model.bucketBits,
                                                        direct: model.languages.count <= 16 && model.features.count < 0xFFFF)
@@ -100,7 +107,7 @@ public struct LanguageIdentifier: Sendable {
         for l in 1..<lanes where sums[l] > sums[best] { best = l }
         let score = posterior(sums, best: best, hits: hits)
         var label = model.languages[best]
-        if !WritingScript.scripts(of: label).contains(where: { tally.scripts[$0.rawValue] > 0 }) {
+        if !languageScripts[best].contains(where: { tally.scripts[$0.rawValue] > 0 }) {
             return scriptOnlyAnswer(tally)
         }
         if writesOtherLetters(tally, best) { return Result(language: Self.undetermined, score: 0) }
@@ -112,8 +119,7 @@ public struct LanguageIdentifier: Sendable {
     /// in Latin letters outnumber the Hangul came out as `zh`): the one-language script outside the model with the
     /// most letters, with its share, else `und`.
     func scriptOnlyAnswer(_ tally: WritingScript.Tally) -> Result {
-        let candidates = WritingScript.allCases.filter { $0.soleLanguage != nil && !modelScripts.contains($0) }
-        guard let script = candidates.max(by: { tally.scripts[$0.rawValue] < tally.scripts[$1.rawValue] }),
+        guard let script = scriptsOutsideModel.max(by: { tally.scripts[$0.rawValue] < tally.scripts[$1.rawValue] }),
               tally.scripts[script.rawValue] > 0, let language = script.soleLanguage else {
             return Result(language: Self.undetermined, score: 0)
         }
@@ -123,7 +129,7 @@ public struct LanguageIdentifier: Sendable {
     /// Whether the text keeps using letters outside the alphabet of the model's language `index` (see
     /// ``LanguageAlphabet``): then it is in a language the model does not know.
     func writesOtherLetters(_ tally: WritingScript.Tally, _ index: Int) -> Bool {
-        guard let alphabet = alphabets[index], let script = WritingScript.scripts(of: model.languages[index]).first,
+        guard let alphabet = alphabets[index], let script = languageScripts[index].first,
               script == .latin || script == .cyrillic else { return false }
         let outside = tally.lettersOutside(alphabet, in: script)
         guard outside >= LanguageAlphabet.minOutside,

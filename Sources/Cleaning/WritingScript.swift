@@ -161,12 +161,6 @@ enum WritingScript: Int, CaseIterable, Sendable {
         return t
     }
 
-    /// The script with the most letters in the first `DocumentLanguage.scanLimit` bytes of UTF-8 `bytes`, and its
-    /// share of those letters; nil without letters.
-    static func main(of bytes: UnsafeBufferPointer<UInt8>) -> (script: WritingScript, share: Double)? {
-        tally(bytes).main
-    }
-
     /// The scripts a language (ISO 639-1 base code) is written in: a model language whose script is not among the
     /// text's main one cannot be its language. Languages not listed are written in Latin.
     static func scripts(of language: String) -> Set<WritingScript> {

@@ -1,3 +1,5 @@
+import DomainForgeCore
+
 /// The descriptions of the options the index-backed dedup stages share, written once so that their schemas say the
 /// same thing (each stage's `StageSchema` uses them).
 enum DedupOptionText {
@@ -18,4 +20,29 @@ enum DedupOptionText {
     static let chinese = "OpenCC conversion applied to the text the dedup key is computed from: t2s makes Traditional (zh_TW) and Simplified (zh_CN) copies of one text duplicates. The written text is not changed."
 
     static let partitionByLanguage = "Compare only documents of the same language (metadata.language, else CJK detected by script share; documents with neither form one group), as FineWeb-2 deduplicates per language."
+}
+
+/// The option keys the index-backed dedup stages share: cases of each stage's `CodingKeys`.
+protocol DedupSharedKeys: CodingKey {
+    static var indexPath: Self { get }
+    static var mode: Self { get }
+    static var keep: Self { get }
+    static var priorityField: Self { get }
+    static var chinese: Self { get }
+    static var partitionByLanguage: Self { get }
+}
+
+extension DedupOptionText {
+    /// The schema entries of the shared options, in the order both stages list them; `indexFile` is the index's
+    /// default file name.
+    static func sharedOptions<K: DedupSharedKeys>(indexFile: String) -> [OptionSchema.Keyed<K>] {
+        [
+            .string(.indexPath, DedupOptionText.indexPath(default: indexFile)),
+            .choice(.mode, ["online", "global"], typed: true, DedupOptionText.mode),
+            .choice(.keep, ["first", "longest", "priority"], typed: true, DedupOptionText.keep),
+            .string(.priorityField, minLength: 1, DedupOptionText.priorityField),
+            .choice(.chinese, DedupOptionText.chineseValues, DedupOptionText.chinese),
+            .bool(.partitionByLanguage, DedupOptionText.partitionByLanguage),
+        ]
+    }
 }

@@ -71,13 +71,7 @@ public final class ExactDedupStage: GlobalDedupStage, DedupStage {
         .bool(.removePunctuation, "Remove ASCII punctuation/symbols and Unicode punctuation/symbol ranges before hashing."),
         .bool(.removeDigits, "Remove ASCII digits before hashing."),
         .bool(.collapseWhitespace, "Collapse whitespace runs (ASCII and Unicode spaces) to one space and trim."),
-        .string(.indexPath, DedupOptionText.indexPath(default: "exact.sqlite")),
-        .choice(.mode, ["online", "global"], typed: true, DedupOptionText.mode),
-        .choice(.keep, ["first", "longest", "priority"], typed: true, DedupOptionText.keep),
-        .string(.priorityField, minLength: 1, DedupOptionText.priorityField),
-        .choice(.chinese, DedupOptionText.chineseValues, DedupOptionText.chinese),
-        .bool(.partitionByLanguage, DedupOptionText.partitionByLanguage),
-    ])
+    ] + DedupOptionText.sharedOptions(indexFile: "exact.sqlite"))
 
     public let options: Options
     /// The key computation, run on worker threads.
@@ -138,3 +132,5 @@ public final class ExactDedupStage: GlobalDedupStage, DedupStage {
     public func resume(finishedParts: Set<Int>) throws { try run.resume(finishedParts: finishedParts) }
     public func finish() throws { try run.finish(kind: Self.type, summary: [:]) }
 }
+
+extension ExactDedupStage.Options.CodingKeys: DedupSharedKeys {}

@@ -115,12 +115,7 @@ public final class MinHashDedupStage: GlobalDedupStage, DedupStage {
         .bool(.verifyJaccard, "Verify candidates by exact Jaccard of the shingle sets (stored as sorted 32-bit hashes); otherwise the MinHash estimate (fraction of equal signature values) is compared with jaccard_threshold."),
         .number(.jaccardThreshold, min: 0, max: 1, "Minimum similarity (exact or estimated Jaccard) for a candidate to count as a duplicate."),
         .integer(.seed, "Seed of the permutations; an index only accepts the seed it was built with."),
-        .string(.indexPath, DedupOptionText.indexPath(default: "minhash.sqlite")),
-        .choice(.mode, ["online", "global"], typed: true, DedupOptionText.mode),
-        .choice(.keep, ["first", "longest", "priority"], typed: true, DedupOptionText.keep),
-        .string(.priorityField, minLength: 1, DedupOptionText.priorityField),
-        .choice(.chinese, DedupOptionText.chineseValues, DedupOptionText.chinese),
-        .bool(.partitionByLanguage, DedupOptionText.partitionByLanguage),
+    ] + DedupOptionText.sharedOptions(indexFile: "minhash.sqlite") + [
         .bool(.recordClusterSize, "mode: global only: write minhash_cluster_size (members, keeper included) into the metadata of each cluster's kept document."),
         .choice(.cjkShingle, ["words", "chars"], "Tokens of documents in a language written without spaces (metadata.language zh, ja, th, lo, km, my, else Chinese or Japanese by script share; eval items by script share): words = ICU's dictionary words (as the cleaning rules count them), in n-grams of ngram; chars = one token per character, in n-grams of cjk_char_ngram. Other documents always use the normalized words. Default: chars for minhash_dedup (better recall and precision on Chinese near-duplicates at ngram 5), words for decontaminate (a 13-gram of words is about 20 Chinese characters)."),
         .integer(.cjkCharNgram, min: 1, max: 64, "Characters per n-gram of unspaced documents with cjk_shingle: chars. Default: ngram (chars with the default is the behaviour before ICU words were offered)."),
@@ -221,3 +216,5 @@ public final class MinHashDedupStage: GlobalDedupStage, DedupStage {
         ])
     }
 }
+
+extension MinHashDedupStage.Options.CodingKeys: DedupSharedKeys {}

@@ -115,9 +115,13 @@ public enum TextDecoding {
             if bytes[i] == 0 { zeroEven += 1 }
             if bytes[i + 1] == 0 { zeroOdd += 1 }
         }
+        if zeroOdd >= pairs / 4 && zeroEven <= pairs / 16 {
+            return utf16Reading(bytes, n, littleEndian: true).plausible >= 0.98 ? .utf16le : nil
+        }
+        if zeroEven >= pairs / 4 && zeroOdd <= pairs / 16 {
+            return utf16Reading(bytes, n, littleEndian: false).plausible >= 0.98 ? .utf16be : nil
+        }
         let le = utf16Reading(bytes, n, littleEndian: true), be = utf16Reading(bytes, n, littleEndian: false)
-        if zeroOdd >= pairs / 4 && zeroEven <= pairs / 16 { return le.plausible >= 0.98 ? .utf16le : nil }
-        if zeroEven >= pairs / 4 && zeroOdd <= pairs / 16 { return be.plausible >= 0.98 ? .utf16be : nil }
         func reads(_ a: (plausible: Double, sameScript: Double), over b: (plausible: Double, sameScript: Double)) -> Bool {
             a.plausible >= 0.98 && a.sameScript >= 0.5 && (b.plausible < 0.6 || b.sameScript < 0.3)
         }

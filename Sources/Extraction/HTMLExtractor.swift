@@ -149,6 +149,8 @@ enum HTMLSniffer {
     static func bomlessUTF16(_ b: UnsafeRawBufferPointer) -> TextDecoding.Charset? {
         let n = min(b.count, 1024) & ~1
         guard n >= 8 else { return nil }
+        // UTF-16 markup puts NUL bytes in the start: a page without any is not looked at further.
+        guard UnsafeRawBufferPointer(rebasing: b[0..<n]).contains(0) else { return nil }
         if let order = TextDecoding.utf16WithoutBOM(b) {
             let first = order == .utf16le ? (b[0], b[1]) : (b[1], b[0])
             if first.1 == 0 && (first.0 == 0x3C || first.0 == 0x20 || first.0 == 0x0A || first.0 == 0x0D) { return order }

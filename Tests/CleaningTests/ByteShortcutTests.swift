@@ -85,7 +85,6 @@ import Testing
     @Test func scriptShareMatchesTheReferenceOnMixedAndBrokenText() {
         var rng = SplitMix(seed: 14)
         let pieces = Self.mixed.map { Array($0.utf8) } + [[0xFF], [0xE4, 0xB8], [0x80, 0x80], [0xF0, 0x9F]]
-        var checked = 0
         for _ in 0..<2_000 {
             var bytes: [UInt8] = []
             for _ in 0..<Int.random(in: 1...6, using: &rng) {
@@ -94,7 +93,6 @@ import Testing
             }
             let got = bytes.withUnsafeBufferPointer { DocumentLanguage.detectCJK($0) }
             #expect(got == Self.referenceVerdict(bytes), "\(bytes.prefix(40))")
-            checked += 1
         }
         // Every ASCII byte, in every position of an eight-byte word, beside CJK text.
         for shift in 0..<8 {
@@ -113,7 +111,6 @@ import Testing
         // Cut by the scan limit inside a Han character.
         let long = Array(String(repeating: "中", count: DocumentLanguage.scanLimit / 3 + 5).utf8)
         #expect(long.withUnsafeBufferPointer { DocumentLanguage.detectCJK($0) } == Self.referenceVerdict(long))
-        #expect(checked == 2_000)
     }
 
     @Test func normalizeHanRunsAreCopiedAndTheRestStillCleaned() throws {

@@ -105,7 +105,7 @@ import Testing
         #expect(WritingScript.of(0x1F00) == .greek && WritingScript.of(0xAC00) == .hangul && WritingScript.of(0x20000) == .han)
         #expect(WritingScript.of(0x00E9) == .latin && WritingScript.of(0x0416) == .cyrillic && WritingScript.of(0x30A2) == .kana)
         var copy = "abc 中文字"
-        let main = copy.withUTF8 { WritingScript.main(of: $0) }
+        let main = copy.withUTF8 { WritingScript.tally($0).main }
         #expect(main?.script == .latin && main?.share == 0.5)
     }
 }
